@@ -1,0 +1,39 @@
+# Portal Warga — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+FLASK := $(BIN)/flask --app portal
+
+.PHONY: run test lint serve clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# A development secret kept in instance/ (never committed) unless
+# PORTAL_SECRET_KEY is already set.
+instance/secret_key:
+	mkdir -p instance
+	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
+	chmod 600 $@
+
+run: $(STAMP) instance/secret_key
+	@export PORTAL_SECRET_KEY="$${PORTAL_SECRET_KEY:-$$(cat instance/secret_key)}"; \
+	set -e; \
+	$(FLASK) db upgrade; \
+	if [ ! -f instance/.demo-seeded ]; then $(FLASK) seed-demo && touch instance/.demo-seeded; \
+	else echo "Data demo sudah dimuat (hapus instance/.demo-seeded untuk memuat ulang)."; fi; \
+	echo "Portal Warga: http://127.0.0.1:5000"; \
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3* instance/.demo-seeded

@@ -1,0 +1,51 @@
+"""Portal Warga: citizens rate and talk to the civil servants who serve them.
+
+``create_app`` is the application factory; ``hookimpl`` marks a plugin's hook
+implementations (see ``docs/plugins.md``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from portal.core.hookspecs import hookimpl
+
+__all__ = ["create_app", "hookimpl"]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+log = logging.getLogger(__name__)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the portal. ``config`` overrides values read from the environment."""
+    from portal import config as defaults
+    from portal.core import setup
+
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_mapping(defaults.DEFAULTS)
+    app.config.from_mapping(defaults.from_environment(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    if not (app.debug or app.testing) and (
+        app.config["SECRET_KEY"] in defaults.INSECURE_SECRET_KEYS
+        or len(app.config["SECRET_KEY"]) < 16
+    ):
+        raise SystemExit(
+            "Portal Warga tidak dijalankan: PORTAL_SECRET_KEY belum diisi atau terlalu lemah.\n"
+            "Isi dengan nilai acak minimal 16 karakter, misalnya:\n"
+            "  export PORTAL_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
+            "(Untuk pengembangan saja: PORTAL_DEBUG=1.)"
+        )
+    os.makedirs(app.instance_path, exist_ok=True)
+    setup.init_app(app)
+    return app

@@ -1,0 +1,59 @@
+"""Configuration read from the environment.
+
+Only ``PORTAL_*`` variables are read; everything has a safe default for
+development except the secret key, which ``create_app`` insists on outside
+debug and testing.
+"""
+
+from __future__ import annotations
+
+import os
+
+#: Values that must never be used as a production secret key.
+INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "changeme", "secret", "development"})
+
+DEFAULT_LOCALE = "id"
+LOCALES = ("id", "en")
+
+
+def _bool(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path: str) -> dict:
+    """Return the config mapping built from ``PORTAL_*`` environment variables."""
+    env = os.environ
+    database_url = env.get("PORTAL_DATABASE_URL") or (
+        "sqlite:///" + os.path.join(instance_path, "portal.sqlite3")
+    )
+    plugins = env.get("PORTAL_PLUGINS")
+    return {
+        "SECRET_KEY": env.get("PORTAL_SECRET_KEY", ""),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PORTAL_REDIS_URL": env.get("PORTAL_REDIS_URL") or None,
+        # None means "discover every installed plugin"; a string (even empty)
+        # is an explicit comma-separated allowlist.
+        "PORTAL_PLUGINS": None if plugins is None else plugins,
+        "PORTAL_PROXY_FIX": _bool(env.get("PORTAL_PROXY_FIX")),
+        "DEBUG": _bool(env.get("PORTAL_DEBUG")) or _bool(env.get("FLASK_DEBUG")),
+    }
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "BABEL_DEFAULT_LOCALE": DEFAULT_LOCALE,
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Jakarta",
+    "PORTAL_LOCALES": LOCALES,
+    "WTF_CSRF_TIME_LIMIT": None,  # a form left open at a counter must still submit
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    # Login protection: after this many failures the account is locked for
+    # PORTAL_LOCKOUT_MINUTES; the per-IP limit guards against spraying.
+    "PORTAL_LOGIN_MAX_FAILURES": 5,
+    "PORTAL_LOCKOUT_MINUTES": 15,
+    "PORTAL_LOGIN_RATE_LIMIT": "20 per minute",
+    # Prior strength (in ratings) of the Bayesian shrinkage toward the agency mean.
+    "PORTAL_SHRINKAGE_PRIOR": 10,
+    "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+}

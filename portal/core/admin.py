@@ -1,0 +1,427 @@
+"""Staff pages under ``/kelola/``: agencies, units, desks, officers, users,
+module switches and the audit log. Every query is scoped to the agency in the
+URL, which the user must belong to (404 otherwise)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
+
+from portal.core import plugins
+from portal.core.auth import agency_for, superadmin_required
+from portal.core.forms import (
+    ROLE_LABELS,
+    AgencyForm,
+    BaseForm,
+    DeskForm,
+    ImportOfficersForm,
+    OfficerForm,
+    UnitForm,
+    UserForm,
+)
+from portal.core.models import (
+    ROLE_ADMIN,
+    Agency,
+    AuditLog,
+    Desk,
+    Officer,
+    Unit,
+    User,
+    audit,
+)
+from portal.core.people import import_officers, read_csv
+from portal.extensions import db
+
+bp = Blueprint("kelola", __name__, url_prefix="/kelola")
+PAGE_SIZE = 50
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    return None
+
+
+@bp.url_value_preprocessor
+def _agency_from_url(endpoint, values):
+    # Anonymous users are sent to the login page by _require_login first.
+    if values and "slug" in values and current_user.is_authenticated:
+        g.agency = agency_for(values["slug"])
+
+
+def _manage() -> Agency:
+    if not current_user.can_manage_agency(g.agency):
+        abort(403)
+    return g.agency
+
+
+def _save(form, message, field=None) -> bool:
+    """Commit; on a uniqueness race, roll back and put ``message`` on ``field``."""
+    try:
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+        (field or next(iter(form))).errors.append(str(message))
+        return False
+
+
+def _scoped(model, ident, agency: Agency):
+    obj = db.session.get(model, ident)
+    owner = getattr(obj, "agency", None) if obj is not None else None
+    if obj is None or owner is None or owner.id != agency.id:
+        abort(404)
+    return obj
+
+
+# ---------------------------------------------------------------- overview
+
+
+@bp.route("/")
+def index():
+    if not current_user.is_superadmin:
+        return redirect(url_for("kelola.dashboard", slug=current_user.agency.slug))
+    agencies = db.session.scalars(db.select(Agency).order_by(Agency.name)).all()
+    return render_template("kelola/index.html", agencies=agencies)
+
+
+@bp.route("/instansi/baru", methods=["GET", "POST"])
+@superadmin_required
+def agency_new():
+    form = AgencyForm()
+    if form.validate_on_submit():
+        if db.session.execute(db.select(Agency.id).filter_by(slug=form.slug.data)).first():
+            form.slug.errors.append(_("Alamat singkat ini sudah dipakai instansi lain."))
+        else:
+            agency = Agency()
+            form.populate_obj(agency)
+            db.session.add(agency)
+            db.session.flush()
+            audit("agency_created", agency, detail=agency.slug)
+            if _save(form, _l("Alamat singkat ini sudah dipakai instansi lain."), form.slug):
+                flash(_("Instansi dibuat. Aktifkan modul yang dibutuhkan."), "success")
+                return redirect(url_for("kelola.modules", slug=agency.slug))
+    return render_template("kelola/form.html", form=form, title=_("Instansi baru"))
+
+
+@bp.route("/audit")
+@superadmin_required
+def audit_all():
+    return _audit_page(None)
+
+
+@bp.route("/<slug>/")
+def dashboard(slug):
+    widgets = plugins.collect("portal_dashboard_widgets", agency=g.agency, user=current_user)
+    counts = {}
+    if current_user.can_manage_agency(g.agency):
+        aid = g.agency.id
+        count = db.func.count
+        counts = {
+            "units": db.session.scalar(db.select(count(Unit.id)).where(Unit.agency_id == aid)),
+            "desks": db.session.scalar(
+                db.select(count(Desk.id)).join(Unit).where(Unit.agency_id == aid)),
+            "officers": db.session.scalar(
+                db.select(count(Officer.id)).where(Officer.agency_id == aid)),
+            "users": db.session.scalar(db.select(count(User.id)).where(User.agency_id == aid)),
+        }
+    return render_template("kelola/dashboard.html", widgets=widgets, counts=counts)
+
+
+@bp.route("/<slug>/profil", methods=["GET", "POST"])
+def agency_edit(slug):
+    agency = _manage()
+    form = AgencyForm(obj=agency)
+    if not current_user.is_superadmin:
+        del form.slug  # the public address is the installation's to change
+    if form.validate_on_submit():
+        if "slug" in form and db.session.execute(
+            db.select(Agency.id).where(Agency.slug == form.slug.data, Agency.id != agency.id)
+        ).first():
+            form.slug.errors.append(_("Alamat singkat ini sudah dipakai instansi lain."))
+        else:
+            form.populate_obj(agency)
+            audit("agency_updated", agency)
+            if _save(form, _l("Alamat singkat ini sudah dipakai instansi lain.")):
+                flash(_("Profil instansi disimpan."), "success")
+                return redirect(url_for("kelola.dashboard", slug=agency.slug))
+    return render_template("kelola/form.html", form=form, title=_("Profil instansi"))
+
+
+# ---------------------------------------------------------------- modules
+
+
+@bp.route("/<slug>/modul", methods=["GET", "POST"])
+def modules(slug):
+    agency = _manage()
+    form = BaseForm()
+    if form.validate_on_submit():
+        name = request.form.get("plugin", "")
+        if name not in plugins.installed():
+            abort(404)
+        on = request.form.get("enabled") == "1"
+        plugins.set_enabled(agency, name, on)
+        audit("plugin_enabled" if on else "plugin_disabled", agency, detail=name)
+        db.session.commit()
+        flash(_("Modul %(name)s %(state)s.", name=name,
+                state=_("diaktifkan") if on else _("dinonaktifkan")), "success")
+        return redirect(url_for("kelola.modules", slug=slug))
+    enabled = plugins.enabled_names(agency)
+    return render_template("kelola/modules.html", form=form, names=plugins.installed(),
+                           enabled=enabled)
+
+
+# ---------------------------------------------------------------- units
+
+
+@bp.route("/<slug>/unit")
+def units(slug):
+    agency = _manage()
+    rows = db.session.scalars(db.select(Unit).filter_by(agency=agency).order_by(Unit.name)).all()
+    return render_template("kelola/units.html", units=rows)
+
+
+@bp.route("/<slug>/unit/baru", methods=["GET", "POST"], defaults={"unit_id": None})
+@bp.route("/<slug>/unit/<int:unit_id>", methods=["GET", "POST"])
+def unit_edit(slug, unit_id):
+    agency = _manage()
+    unit = _scoped(Unit, unit_id, agency) if unit_id else Unit(agency_id=agency.id)
+    form = UnitForm(obj=unit)
+    duplicate = _l("Unit dengan nama ini sudah ada.")
+    if form.validate_on_submit():
+        clash = db.session.execute(db.select(Unit.id).where(
+            Unit.agency_id == agency.id, Unit.name == form.name.data, Unit.id != unit.id
+        )).first()
+        if clash:
+            form.name.errors.append(str(duplicate))
+        else:
+            form.populate_obj(unit)
+            db.session.add(unit)
+            db.session.flush()
+            audit("unit_saved", unit, agency=agency, detail=unit.name)
+            if _save(form, duplicate, form.name):
+                flash(_("Unit layanan disimpan."), "success")
+                return redirect(url_for("kelola.units", slug=slug))
+    title = _("Ubah unit layanan") if unit_id else _("Unit layanan baru")
+    return render_template("kelola/form.html", form=form, title=title)
+
+
+# ---------------------------------------------------------------- desks
+
+
+def _unit_choices(agency, blank=None):
+    rows = db.session.execute(
+        db.select(Unit.id, Unit.name).filter_by(agency_id=agency.id).order_by(Unit.name)).all()
+    choices = [SelectChoice(0, blank)] if blank else []
+    return choices + [SelectChoice(i, n) for i, n in rows]
+
+
+@bp.route("/<slug>/loket")
+def desks(slug):
+    agency = _manage()
+    rows = db.session.scalars(
+        db.select(Desk).join(Unit).where(Unit.agency_id == agency.id).order_by(Unit.name, Desk.name)
+    ).all()
+    return render_template("kelola/desks.html", desks=rows, form=BaseForm())
+
+
+@bp.route("/<slug>/loket/baru", methods=["GET", "POST"], defaults={"desk_id": None})
+@bp.route("/<slug>/loket/<int:desk_id>", methods=["GET", "POST"])
+def desk_edit(slug, desk_id):
+    agency = _manage()
+    desk = _scoped(Desk, desk_id, agency) if desk_id else Desk()
+    form = DeskForm(obj=desk)
+    form.unit_id.choices = _unit_choices(agency)
+    if not form.unit_id.choices:
+        flash(_("Buat unit layanan terlebih dahulu; setiap loket berada di sebuah unit."), "info")
+        return redirect(url_for("kelola.unit_edit", slug=slug))
+    duplicate = _l("Unit ini sudah punya loket dengan nama tersebut.")
+    if form.validate_on_submit():
+        clash = db.session.execute(db.select(Desk.id).where(
+            Desk.unit_id == form.unit_id.data, Desk.name == form.name.data, Desk.id != desk.id
+        )).first()
+        if clash:
+            form.name.errors.append(str(duplicate))
+        else:
+            form.populate_obj(desk)
+            db.session.add(desk)
+            db.session.flush()
+            audit("desk_saved", desk, agency=agency, detail=desk.name)
+            if _save(form, duplicate, form.name):
+                flash(_("Loket disimpan."), "success")
+                return redirect(url_for("kelola.desks", slug=slug))
+    title = _("Ubah loket") if desk_id else _("Loket baru")
+    return render_template("kelola/form.html", form=form, title=title)
+
+
+@bp.route("/<slug>/loket/<int:desk_id>/ganti-token", methods=["POST"])
+def desk_rotate(slug, desk_id):
+    agency = _manage()
+    desk = _scoped(Desk, desk_id, agency)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    desk.rotate_token()
+    audit("desk_token_rotated", desk, agency=agency, detail=desk.name)
+    db.session.commit()
+    flash(_("Kode QR loket %(name)s diganti; poster lama tidak berlaku lagi.", name=desk.name),
+          "success")
+    return redirect(url_for("kelola.desks", slug=slug))
+
+
+# ---------------------------------------------------------------- officers
+
+
+@bp.route("/<slug>/pegawai")
+def officers(slug):
+    agency = _manage()
+    q = request.args.get("q", "").strip()
+    query = db.select(Officer).filter_by(agency=agency).order_by(Officer.name)
+    if q:
+        like = f"%{q}%"
+        query = query.where(Officer.name.ilike(like) | Officer.nip.like(like))
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    return render_template("kelola/officers.html", page=page, q=q)
+
+
+def _officer_choices(agency, exclude=None, blank=None):
+    rows = db.session.execute(
+        db.select(Officer.id, Officer.name, Officer.nip)
+        .filter_by(agency_id=agency.id).order_by(Officer.name)).all()
+    return [SelectChoice(0, blank)] + [
+        SelectChoice(i, f"{n} ({nip})") for i, n, nip in rows if i != exclude
+    ]
+
+
+@bp.route("/<slug>/pegawai/baru", methods=["GET", "POST"], defaults={"officer_id": None})
+@bp.route("/<slug>/pegawai/<int:officer_id>", methods=["GET", "POST"])
+def officer_edit(slug, officer_id):
+    agency = _manage()
+    officer = _scoped(Officer, officer_id, agency) if officer_id else Officer(agency_id=agency.id)
+    form = OfficerForm(obj=officer)
+    form.unit_id.choices = _unit_choices(agency, blank=_("— tanpa unit —"))
+    form.supervisor_id.choices = _officer_choices(agency, exclude=officer.id,
+                                                  blank=_("— tanpa atasan —"))
+    if request.method == "GET":
+        form.unit_id.data = officer.unit_id or 0
+        form.supervisor_id.data = officer.supervisor_id or 0
+    duplicate = _l("NIP ini sudah terdaftar.")
+    if form.validate_on_submit():
+        clash = db.session.execute(
+            db.select(Officer.id).where(Officer.nip == form.nip.data, Officer.id != officer.id)
+        ).first()
+        if clash:
+            form.nip.errors.append(str(duplicate))
+        elif officer.id and form.supervisor_id.data in officer.subordinate_ids():
+            form.supervisor_id.errors.append(_("Bawahan tidak dapat menjadi atasan."))
+        else:
+            form.populate_obj(officer)
+            officer.unit_id = form.unit_id.data or None
+            officer.supervisor_id = form.supervisor_id.data or None
+            db.session.add(officer)
+            db.session.flush()
+            audit("officer_saved", officer, agency=agency, detail=officer.nip)
+            if _save(form, duplicate, form.nip):
+                flash(_("Data pegawai disimpan."), "success")
+                return redirect(url_for("kelola.officers", slug=slug))
+    title = _("Ubah pegawai") if officer_id else _("Pegawai baru")
+    return render_template("kelola/form.html", form=form, title=title)
+
+
+@bp.route("/<slug>/pegawai/impor", methods=["GET", "POST"])
+def officers_import(slug):
+    agency = _manage()
+    form = ImportOfficersForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            rows = read_csv(form.file.data.read())
+        except (UnicodeDecodeError, ValueError):
+            form.file.errors.append(_("Berkas bukan CSV berkode UTF-8."))
+            rows = None
+        if rows is not None and not rows:
+            form.file.errors.append(_("Berkas tidak berisi baris data."))
+        elif rows:
+            result = import_officers(agency, rows)
+            if result.ok:
+                audit("officers_imported", agency,
+                      detail=f"created={result.created} updated={result.updated}")
+                db.session.commit()
+                flash(_("Impor selesai: %(c)d pegawai baru, %(u)d diperbarui.",
+                        c=result.created, u=result.updated), "success")
+                return redirect(url_for("kelola.officers", slug=slug))
+            db.session.rollback()
+    return render_template("kelola/import.html", form=form, result=result)
+
+
+# ---------------------------------------------------------------- users
+
+
+@bp.route("/<slug>/pengguna")
+def users(slug):
+    agency = _manage()
+    rows = db.session.scalars(db.select(User).filter_by(agency=agency).order_by(User.name)).all()
+    return render_template("kelola/users.html", users=rows, role_labels=ROLE_LABELS)
+
+
+@bp.route("/<slug>/pengguna/baru", methods=["GET", "POST"], defaults={"user_id": None})
+@bp.route("/<slug>/pengguna/<int:user_id>", methods=["GET", "POST"])
+def user_edit(slug, user_id):
+    agency = _manage()
+    user = _scoped(User, user_id, agency) if user_id else User(agency_id=agency.id, role=ROLE_ADMIN)
+    form = UserForm(obj=user)
+    form.officer_id.choices = _officer_choices(agency, blank=_("— tidak dikaitkan —"))
+    if request.method == "GET":
+        form.officer_id.data = user.officer_id or 0
+    if not user_id:
+        form.password.validators = [v for v in form.password.validators
+                                    if type(v).__name__ != "Optional"]
+        form.password.description = _("Minimal 10 karakter.")
+    duplicate = _l("E-mail ini sudah dipakai akun lain.")
+    if form.validate_on_submit():
+        if not user_id and not form.password.data:
+            form.password.errors.append(_("Kata sandi wajib diisi untuk akun baru."))
+        elif db.session.execute(
+            db.select(User.id).where(User.email == form.email.data, User.id != user.id)
+        ).first():
+            form.email.errors.append(str(duplicate))
+        elif form.officer_id.data and db.session.execute(
+            db.select(User.id).where(User.officer_id == form.officer_id.data, User.id != user.id)
+        ).first():
+            form.officer_id.errors.append(_("Pegawai ini sudah punya akun."))
+        elif user.id == current_user.id and (form.role.data != user.role or not form.active.data):
+            form.role.errors.append(_("Anda tidak dapat mengubah peran atau menonaktifkan akun "
+                                      "Anda sendiri."))
+        else:
+            user.email, user.name = form.email.data, form.name.data
+            user.role, user.active = form.role.data, form.active.data
+            user.officer_id = form.officer_id.data or None
+            if form.password.data:
+                user.set_password(form.password.data)
+            db.session.add(user)
+            db.session.flush()
+            audit("user_saved", user, agency=agency, detail=f"{user.email} {user.role}")
+            if _save(form, duplicate, form.email):
+                flash(_("Akun disimpan."), "success")
+                return redirect(url_for("kelola.users", slug=slug))
+    title = _("Ubah akun") if user_id else _("Akun baru")
+    return render_template("kelola/form.html", form=form, title=title)
+
+
+# ---------------------------------------------------------------- audit
+
+
+@bp.route("/<slug>/audit")
+def audit_log(slug):
+    return _audit_page(_manage())
+
+
+def _audit_page(agency):
+    query = db.select(AuditLog).order_by(AuditLog.created_at.desc(), AuditLog.id.desc())
+    if agency is not None:
+        query = query.where(AuditLog.agency_id == agency.id)
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    return render_template("kelola/audit.html", page=page)

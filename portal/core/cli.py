@@ -1,0 +1,183 @@
+"""Core CLI commands under ``flask --app portal …``."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+from flask_migrate.cli import db as migrate_group
+
+from portal.core import plugins
+from portal.core.models import ROLES, Agency, Officer, User, audit
+from portal.core.people import import_officers, read_csv
+from portal.extensions import db
+
+
+def init_app(app) -> None:
+    app.cli.add_command(_db_group())
+    app.cli.add_command(plugins_group)
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(import_officers_cmd)
+
+
+def _db_group() -> click.Group:
+    """Flask-Migrate's ``db`` group, with ``upgrade`` defaulting to every
+    head: core and each plugin's branch are upgraded together."""
+    group = click.Group(migrate_group.name, params=migrate_group.params,
+                        callback=migrate_group.callback, help=migrate_group.help)
+    for name, command in migrate_group.commands.items():
+        if name == "upgrade":
+            command = copy.copy(command)
+            command.params = [copy.copy(p) for p in command.params]
+            for param in command.params:
+                if param.name == "revision":
+                    param.default = "heads"
+        group.add_command(command, name)
+    return group
+
+
+def _agency(slug: str) -> Agency:
+    agency = db.session.execute(db.select(Agency).filter_by(slug=slug)).scalar_one_or_none()
+    if agency is None:
+        raise click.ClickException(f"Instansi '{slug}' tidak ditemukan.")
+    return agency
+
+
+@click.group("plugins")
+def plugins_group():
+    """Daftar modul dan pengaktifan per instansi."""
+
+
+@plugins_group.command("list")
+@click.option("--agency", "slug", help="Tampilkan status untuk instansi ini.")
+@with_appcontext
+def plugins_list(slug):
+    """Modul yang terpasang (dan statusnya untuk satu instansi)."""
+    names = plugins.installed()
+    if not names:
+        click.echo("Tidak ada modul terpasang.")
+        return
+    kinds = plugins.state().rating_kinds
+    enabled = plugins.enabled_names(_agency(slug)) if slug else None
+    for name in names:
+        module = dict(plugins.manager().list_name_plugin())[name]
+        line = f"{name:<16} {module.__name__:<28}"
+        if enabled is not None:
+            line += " aktif" if name in enabled else " nonaktif"
+        declared = ", ".join(sorted(kinds.get(name, {})))
+        if declared:
+            line += f"  penilaian: {declared}"
+        click.echo(line.rstrip())
+
+
+def _switch(name: str, slug: str, on: bool) -> None:
+    if name not in plugins.installed():
+        raise click.ClickException(
+            f"Modul '{name}' tidak terpasang. Yang terpasang: {', '.join(plugins.installed())}.")
+    agency = _agency(slug)
+    plugins.set_enabled(agency, name, on)
+    audit("plugin_enabled" if on else "plugin_disabled", agency, detail=name)
+    db.session.commit()
+    click.echo(f"Modul {name} {'diaktifkan' if on else 'dinonaktifkan'} untuk {agency.slug}.")
+
+
+@plugins_group.command("enable")
+@click.argument("name")
+@click.option("--agency", "slug", required=True, help="Slug instansi.")
+@with_appcontext
+def plugins_enable(name, slug):
+    """Aktifkan modul NAME untuk sebuah instansi."""
+    _switch(name, slug, True)
+
+
+@plugins_group.command("disable")
+@click.argument("name")
+@click.option("--agency", "slug", required=True, help="Slug instansi.")
+@with_appcontext
+def plugins_disable(name, slug):
+    """Nonaktifkan modul NAME untuk sebuah instansi."""
+    _switch(name, slug, False)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--agency", "slug", help="Slug instansi (wajib kecuali superadmin).")
+@click.option("--nip", help="NIP pegawai yang dikaitkan (untuk atasan dan pegawai).")
+@click.password_option("--password", help="Minimal 10 karakter.")
+@with_appcontext
+def create_user(email, name, role, slug, nip, password):
+    """Buat akun staf."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        email = validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(f"alamat e-mail tidak valid: {error}", param_hint="--email") from None
+    if len(password) < 10:
+        raise click.BadParameter("kata sandi minimal 10 karakter.", param_hint="--password")
+    if db.session.execute(db.select(User.id).filter_by(email=email)).first():
+        raise click.ClickException(f"E-mail {email} sudah dipakai akun lain.")
+    agency = None
+    if role == "superadmin":
+        if slug:
+            raise click.BadParameter("superadmin tidak terikat instansi.", param_hint="--agency")
+    else:
+        if not slug:
+            raise click.BadParameter("wajib untuk peran selain superadmin.", param_hint="--agency")
+        agency = _agency(slug)
+    officer = None
+    if nip:
+        officer = db.session.execute(db.select(Officer).filter_by(nip=nip)).scalar_one_or_none()
+        if officer is None or agency is None or officer.agency_id != agency.id:
+            raise click.BadParameter("NIP tidak ditemukan di instansi ini.", param_hint="--nip")
+    elif role in ("supervisor", "officer"):
+        raise click.BadParameter("wajib untuk peran atasan dan pegawai.", param_hint="--nip")
+    user = User(email=email, name=name, role=role, agency=agency, officer=officer)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    audit("user_created", user, agency=agency, detail=f"{email} {role} (CLI)")
+    db.session.commit()
+    click.echo(f"Akun {email} ({role}) dibuat.")
+
+
+@click.command("import-officers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--agency", "slug", required=True, help="Slug instansi.")
+@with_appcontext
+def import_officers_cmd(file, slug):
+    """Impor pegawai dari CSV (kolom: nip, nama, jabatan, unit, nip_atasan).
+
+    Semua baris diperiksa dulu; bila ada yang salah, tidak ada yang disimpan.
+    """
+    agency = _agency(slug)
+    try:
+        rows = read_csv(file.read_bytes())
+    except (UnicodeDecodeError, ValueError):
+        raise click.ClickException("Berkas bukan CSV berkode UTF-8.") from None
+    if not rows:
+        raise click.ClickException("Berkas tidak berisi baris data.")
+    result = import_officers(agency, rows)
+    if not result.ok:
+        db.session.rollback()
+        for line, message in result.errors:
+            click.echo(f"baris {line}: {message}", err=True)
+        raise click.ClickException(f"{len(result.errors)} baris salah; tidak ada yang disimpan.")
+    audit("officers_imported", agency, detail=f"created={result.created} updated={result.updated}")
+    db.session.commit()
+    click.echo(f"Impor selesai: {result.created} pegawai baru, {result.updated} diperbarui.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo():
+    """Isi data demo (idempoten) dan tampilkan akun untuk masuk."""
+    from portal.core.demo import seed
+
+    for line in seed():
+        click.echo(line)

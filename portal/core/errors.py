@@ -1,0 +1,90 @@
+"""Error pages in the portal's look and language; JSON for API paths."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (_l("Permintaan tidak valid"), _l("Data yang dikirim tidak dapat diproses.")),
+    403: (_l("Akses ditolak"), _l("Akun Anda tidak berwenang membuka halaman ini.")),
+    404: (_l("Halaman tidak ditemukan"),
+          _l("Alamat ini tidak ada atau layanan ini tidak aktif untuk instansi tersebut.")),
+    405: (_l("Metode tidak diizinkan"), _l("Halaman ini tidak menerima permintaan seperti itu.")),
+    413: (_l("Berkas terlalu besar"), _l("Ukuran kiriman melebihi batas yang diizinkan.")),
+    429: (_l("Terlalu banyak permintaan"),
+          _l("Anda mengirim terlalu banyak permintaan dalam waktu singkat. "
+             "Silakan tunggu sebentar lalu coba lagi.")),
+    500: (_l("Terjadi kesalahan"),
+          _l("Maaf, terjadi kesalahan pada sistem. Kejadian ini sudah dicatat; "
+             "silakan coba lagi nanti.")),
+    503: (_l("Layanan sedang tidak tersedia"),
+          _l("Basis data sedang tidak dapat dihubungi. Silakan coba lagi beberapa saat lagi.")),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/healthz"))
+
+
+def render_error(code: int, detail=None):
+    """A response for error ``code``: the error page, or JSON on API paths."""
+    title, text = MESSAGES.get(code, MESSAGES[500])
+    if _wants_json():
+        response = jsonify({"error": {"code": code, "message": str(detail or text)}})
+    else:
+        response = make_response(
+            render_template("error.html", code=code, title=title, text=text, detail=detail)
+        )
+    response.status_code = code
+    return response
+
+
+def init_app(app) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render_error(400, _l("Formulir sudah kedaluwarsa atau tidak sah. "
+                                    "Muat ulang halaman lalu kirim sekali lagi."))
+
+    @app.errorhandler(HTTPException)
+    def _http(error):
+        if error.code is None or error.code < 400:
+            return error
+        response = render_error(error.code if error.code in MESSAGES else 400)
+        for name, value in error.get_headers():
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
+
+    @app.errorhandler(OperationalError)
+    def _db_down(error):
+        log.error("database unavailable: %s", error.orig)
+        db.session.rollback()
+        return render_error(503)
+
+    @app.errorhandler(DBAPIError)
+    def _db_error(error):
+        db.session.rollback()
+        if error.connection_invalidated:
+            log.error("database connection lost: %s", error.orig)
+            return render_error(503)
+        log.exception("database error")
+        return render_error(500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error):
+        log.exception("unhandled error")
+        try:
+            db.session.rollback()
+        except Exception:  # noqa: BLE001 - the page must render anyway
+            log.exception("rollback failed")
+        return render_error(500)

@@ -1,0 +1,179 @@
+"""Core forms. Every message is Indonesian by default (through Babel)."""
+
+from __future__ import annotations
+
+import re
+from zoneinfo import available_timezones
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+
+from portal.core.models import ROLES
+from portal.core.nip import NipError, parse_nip
+
+# WTForms ships no Indonesian catalogue; these are its built-in messages that
+# our forms can show.
+_WTFORMS_ID = {
+    "This field is required.": "Kolom ini wajib diisi.",
+    "Invalid email address.": "Alamat e-mail tidak valid.",
+    "Not a valid choice.": "Pilihan tidak valid.",
+    "Not a valid integer value.": "Harus berupa bilangan bulat.",
+    "Not a valid decimal value.": "Harus berupa angka.",
+    "Not a valid float value.": "Harus berupa angka.",
+    "Invalid input.": "Isian tidak valid.",
+    "Field must be equal to %(other_name)s.": "Isian harus sama dengan %(other_name)s.",
+    "Field must be at least %(min)d character long.": "Paling sedikit %(min)d karakter.",
+    "Field must be at least %(min)d characters long.": "Paling sedikit %(min)d karakter.",
+    "Field cannot be longer than %(max)d character.": "Paling banyak %(max)d karakter.",
+    "Field cannot be longer than %(max)d characters.": "Paling banyak %(max)d karakter.",
+    "Field must be between %(min)d and %(max)d characters long.":
+        "Panjang isian harus %(min)d–%(max)d karakter.",
+    "Number must be at least %(min)s.": "Angka paling kecil %(min)s.",
+    "Number must be at most %(max)s.": "Angka paling besar %(max)s.",
+    "Number must be between %(min)s and %(max)s.": "Angka harus di antara %(min)s dan %(max)s.",
+    "The CSRF token is missing.": "Token keamanan formulir tidak ada. Muat ulang halaman.",
+    "The CSRF token is invalid.": "Token keamanan formulir tidak sah. Muat ulang halaman.",
+    "The CSRF token has expired.": "Formulir sudah kedaluwarsa. Muat ulang halaman.",
+    "The CSRF tokens do not match.": "Token keamanan formulir tidak cocok. Muat ulang halaman.",
+    "The CSRF session token is missing.": "Sesi formulir hilang. Muat ulang halaman.",
+    "This field is required and cannot be empty.": "Kolom ini wajib diisi.",
+}
+
+
+class _Translations:
+    def gettext(self, string):
+        if str(get_locale()) == "id":
+            return _WTFORMS_ID.get(string, string)
+        return string
+
+    def ngettext(self, singular, plural, n):
+        return self.gettext(singular if n == 1 else plural)
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _Translations()
+
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+#: Top-level paths taken by the portal itself; an agency cannot use them.
+RESERVED_SLUGS = frozenset(
+    {"kelola", "s", "api", "open311", "healthz", "static", "masuk", "keluar", "akun", "kinerja",
+     "bahasa", "dialog", "survei", "pengaduan", "admin", "login", "logout"}
+)
+
+
+def validate_slug(form, field):
+    field.data = (field.data or "").strip().lower()
+    if not SLUG_RE.match(field.data):
+        raise ValidationError(_l("Gunakan huruf kecil, angka dan tanda hubung, misalnya "
+                                 "dinas-kesehatan."))
+    if field.data in RESERVED_SLUGS:
+        raise ValidationError(_l("Alamat '%(slug)s' dipakai oleh sistem; pilih yang lain.",
+                                 slug=field.data))
+
+
+def validate_nip(form, field):
+    try:
+        field.data = parse_nip(field.data or "").value
+    except NipError as error:
+        raise ValidationError(str(error)) from None
+
+
+def strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email()], filters=[strip])
+    password = PasswordField(_l("Kata sandi"), validators=[DataRequired()])
+
+
+class PasswordChangeForm(BaseForm):
+    current = PasswordField(_l("Kata sandi sekarang"), validators=[DataRequired()])
+    new = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(), Length(min=10, max=128)])
+    confirm = PasswordField(
+        _l("Ulangi kata sandi baru"),
+        validators=[DataRequired(), EqualTo("new", message=_l("Kedua kata sandi baru tidak sama."))],
+    )
+
+
+class AgencyForm(BaseForm):
+    name = StringField(_l("Nama instansi"), validators=[DataRequired(), Length(max=200)],
+                       filters=[strip])
+    slug = StringField(_l("Alamat singkat (slug)"),
+                       validators=[DataRequired(), Length(max=60), validate_slug], filters=[strip])
+    description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=2000)])
+    timezone = SelectField(_l("Zona waktu"), default="Asia/Jakarta")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zones = ["Asia/Jakarta", "Asia/Makassar", "Asia/Jayapura"]
+        self.timezone.choices = [SelectChoice(z, z) for z in zones if z in available_timezones()]
+
+
+class UnitForm(BaseForm):
+    name = StringField(_l("Nama unit layanan"), validators=[DataRequired(), Length(max=200)],
+                       filters=[strip])
+    address = StringField(_l("Alamat"), validators=[Optional(), Length(max=300)], filters=[strip])
+
+
+class DeskForm(BaseForm):
+    unit_id = SelectField(_l("Unit layanan"), coerce=int)
+    name = StringField(_l("Nama loket"), validators=[DataRequired(), Length(max=120)],
+                       filters=[strip])
+    active = BooleanField(_l("Aktif"), default=True)
+
+
+class OfficerForm(BaseForm):
+    nip = StringField(_l("NIP"), validators=[validate_nip], filters=[strip])
+    name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=200)],
+                       filters=[strip])
+    position = StringField(_l("Jabatan"), validators=[Optional(), Length(max=200)],
+                           filters=[strip])
+    unit_id = SelectField(_l("Unit layanan"), coerce=int)
+    supervisor_id = SelectField(_l("Atasan langsung"), coerce=int)
+    active = BooleanField(_l("Aktif"), default=True)
+
+
+ROLE_LABELS = {
+    "superadmin": _l("Super admin"),
+    "admin": _l("Admin instansi"),
+    "supervisor": _l("Atasan"),
+    "officer": _l("Pegawai"),
+}
+
+
+class UserForm(BaseForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
+                       filters=[strip, lambda v: v.lower() if isinstance(v, str) else v])
+    name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    role = SelectField(_l("Peran"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES[1:]])
+    officer_id = SelectField(_l("Pegawai terkait"), coerce=int)
+    password = PasswordField(
+        _l("Kata sandi"),
+        validators=[Optional(), Length(min=10, max=128)],
+        description=_l("Minimal 10 karakter. Kosongkan untuk tidak mengubah."),
+    )
+    active = BooleanField(_l("Aktif"), default=True)
+
+    def validate_officer_id(self, field):
+        if self.role.data in ("supervisor", "officer") and not field.data:
+            raise ValidationError(_l("Atasan dan pegawai harus dikaitkan dengan data pegawai."))
+
+
+class ImportOfficersForm(BaseForm):
+    file = FileField(_l("Berkas CSV"), validators=[FileRequired(_l("Pilih berkas CSV."))])

@@ -1,0 +1,82 @@
+"""Every hook a plugin may implement.
+
+Hooks go from core to plugins. A hook implementation may accept any subset of
+the arguments named in its spec. Hooks that take an ``agency`` are called only
+on the plugins that are switched on for that agency; the others are called on
+every installed plugin. Each hook is documented in ``docs/plugins.md``.
+"""
+
+from __future__ import annotations
+
+from pluggy import HookimplMarker, HookspecMarker
+
+PROJECT = "portal"
+
+hookspec = HookspecMarker(PROJECT)
+hookimpl = HookimplMarker(PROJECT)
+
+
+@hookspec
+def portal_blueprints(app):
+    """Called once at start-up; return a list of blueprints to register on ``app``."""
+
+
+@hookspec
+def portal_models():
+    """Called once at start-up, before migrations or ``create_all``; import the
+    plugin's model modules and return them (a module or a list of modules)."""
+
+
+@hookspec
+def portal_migrations_dir():
+    """Called when Alembic is configured; return the absolute path of the
+    plugin's migration versions folder (its own branch), or None."""
+
+
+@hookspec
+def portal_cli(cli):
+    """Called once at start-up with the ``flask`` click group; add the plugin's
+    commands to it (conventionally one group named after the plugin)."""
+
+
+@hookspec
+def portal_nav_items(agency, user):
+    """Called per request for an agency's pages; return a list of
+    :class:`portal.core.plugins.NavItem` for that agency and (possibly
+    anonymous) user."""
+
+
+@hookspec
+def portal_agency_home(agency):
+    """Called for an agency's public home page; return a list of
+    :class:`portal.core.plugins.HomeSection` describing the plugin's public pages."""
+
+
+@hookspec
+def portal_dashboard_widgets(agency, user):
+    """Called for an agency's staff dashboard; return a list of
+    :class:`portal.core.plugins.Panel` visible to ``user``."""
+
+
+@hookspec
+def portal_officer_panels(officer, viewer):
+    """Called for an officer's record page; return a list of
+    :class:`portal.core.plugins.Panel` that ``viewer`` may see."""
+
+
+@hookspec
+def portal_rating_sources():
+    """Called once at start-up; return a list of
+    :class:`portal.core.plugins.RatingKind` the plugin may record through
+    :func:`portal.core.ratings.record_rating`. The source is the plugin's name."""
+
+
+@hookspec
+def portal_rating_recorded(event):
+    """Called after core stored and committed a :class:`RatingEvent`; return nothing."""
+
+
+@hookspec
+def portal_seed_demo(agency):
+    """Called by ``flask seed-demo`` for each demo agency the plugin is on for,
+    after core's demo data exists; add the plugin's demo data (idempotently)."""

@@ -1,0 +1,254 @@
+"""Core tables: tenancy (agency → unit → desk, officers), logins, plugin
+switches, the performance record (rating events and their rollups) and the
+audit log. Plugins keep their own tables, prefixed with the plugin's name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.core.timeutil import DEFAULT_TZ, utcnow
+from portal.extensions import db
+
+ROLE_SUPERADMIN = "superadmin"
+ROLE_ADMIN = "admin"
+ROLE_SUPERVISOR = "supervisor"
+ROLE_OFFICER = "officer"
+ROLES = (ROLE_SUPERADMIN, ROLE_ADMIN, ROLE_SUPERVISOR, ROLE_OFFICER)
+
+
+def new_desk_token() -> str:
+    """An unguessable QR token (128 bits, URL-safe)."""
+    return secrets.token_urlsafe(16)
+
+
+class Agency(db.Model):
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    timezone: Mapped[str] = mapped_column(String(40), default=DEFAULT_TZ)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.name")
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.slug}>"
+
+
+class Unit(db.Model):
+    """Unit layanan: a service unit of an agency."""
+
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("agency_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(300), default="")
+
+    agency: Mapped[Agency] = relationship(back_populates="units")
+    desks: Mapped[list[Desk]] = relationship(back_populates="unit", order_by="Desk.name")
+
+
+class Desk(db.Model):
+    """Loket: a service counter; its QR token is the target of ``/s/<token>``."""
+
+    __tablename__ = "desk"
+    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    qr_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_desk_token)
+    token_rotated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="desks")
+
+    @property
+    def agency(self) -> Agency:
+        return self.unit.agency
+
+    def rotate_token(self) -> None:
+        self.qr_token = new_desk_token()
+        self.token_rotated_at = utcnow()
+
+
+class Officer(db.Model):
+    """Pegawai (ASN) whose service is rated."""
+
+    __tablename__ = "officer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
+    nip: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    agency: Mapped[Agency] = relationship()
+    unit: Mapped[Unit | None] = relationship()
+    supervisor: Mapped[Officer | None] = relationship(remote_side=[id], back_populates="team")
+    team: Mapped[list[Officer]] = relationship(back_populates="supervisor")
+
+    def subordinate_ids(self) -> set[int]:
+        """Ids of every officer below this one, at any depth (cycles are safe)."""
+        seen: set[int] = set()
+        frontier = [self.id]
+        while frontier:
+            rows = db.session.execute(
+                db.select(Officer.id).where(Officer.supervisor_id.in_(frontier))
+            ).scalars()
+            frontier = [i for i in rows if i not in seen and i != self.id]
+            seen.update(frontier)
+        return seen
+
+
+class User(UserMixin, db.Model):
+    """A login. Superadmins have no agency; everyone else belongs to one."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    agency: Mapped[Agency | None] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return bool(self.active)
+
+    @property
+    def is_superadmin(self) -> bool:
+        return self.role == ROLE_SUPERADMIN
+
+    def can_access_agency(self, agency: Agency) -> bool:
+        return self.is_superadmin or self.agency_id == agency.id
+
+    def can_manage_agency(self, agency: Agency) -> bool:
+        return self.is_superadmin or (self.role == ROLE_ADMIN and self.agency_id == agency.id)
+
+
+class AgencyPlugin(db.Model):
+    """Whether a plugin is on for an agency (no row: off), and its weight
+    in the agency's overall score (NULL: the plugin's declared default)."""
+
+    __tablename__ = "agency_plugin"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(60), primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    weight: Mapped[float | None] = mapped_column(Float)
+
+
+class RatingEvent(db.Model):
+    """One rating credited to one officer. Append-only."""
+
+    __tablename__ = "rating_event"
+    __table_args__ = (Index("ix_rating_event_officer_created", "officer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
+    source: Mapped[str] = mapped_column(String(60))
+    kind: Mapped[str] = mapped_column(String(60))
+    value: Mapped[float] = mapped_column(Float)
+    scale_min: Mapped[float] = mapped_column(Float)
+    scale_max: Mapped[float] = mapped_column(Float)
+    score: Mapped[float] = mapped_column(Float)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    ref: Mapped[str] = mapped_column(String(120), default="")
+    comment: Mapped[str | None] = mapped_column(Text)
+    period: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RatingRollup(db.Model):
+    """Count, sum and sum of squares of scores per officer × month × source ×
+    kind × verified, maintained in the same transaction as each event insert."""
+
+    __tablename__ = "rating_rollup"
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    source: Mapped[str] = mapped_column(String(60), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(60), primary_key=True)
+    verified: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float] = mapped_column(Float, default=0.0)
+    total_sq: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class AuditLog(db.Model):
+    """Who did what to which object, for admin actions."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    object_type: Mapped[str] = mapped_column(String(60), default="")
+    object_id: Mapped[str] = mapped_column(String(60), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    user: Mapped[User | None] = relationship()
+
+
+def audit(action: str, obj=None, *, agency=None, detail: str = "", user=None) -> AuditLog:
+    """Add an audit row to the current session (committed with the change)."""
+    from flask_login import current_user
+
+    if user is None and current_user and getattr(current_user, "is_authenticated", False):
+        user = current_user
+    if agency is None and obj is not None:
+        agency = obj if isinstance(obj, Agency) else getattr(obj, "agency", None)
+    row = AuditLog(
+        action=action,
+        agency_id=agency.id if agency is not None else None,
+        user_id=user.id if user is not None else None,
+        object_type=type(obj).__name__ if obj is not None else "",
+        object_id=str(getattr(obj, "id", "") or "") if obj is not None else "",
+        detail=detail,
+    )
+    db.session.add(row)
+    return row

@@ -1,0 +1,232 @@
+"""The plugin manager and what plugins build on.
+
+Every installed plugin is loaded at start-up (entry point group
+``portal.plugins``, or the ``PORTAL_PLUGINS`` allowlist). Whether a plugin is
+on *for an agency* is an :class:`AgencyPlugin` row, read per request, so all
+workers agree and no restart is needed.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+
+from flask import Blueprint, abort, current_app, g
+from markupsafe import Markup
+from pluggy import PluginManager
+
+from portal.core import hookspecs
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "portal.plugins"
+EXTENSION_KEY = "portal_plugins"
+
+
+@dataclass(frozen=True, order=True)
+class NavItem:
+    """A menu entry. ``url`` is a full path; lower ``order`` comes first."""
+
+    order: int
+    label: str
+    url: str
+
+
+@dataclass(frozen=True, order=True)
+class HomeSection:
+    """A module's card on an agency's public home page."""
+
+    order: int
+    title: str
+    description: str
+    url: str
+
+
+@dataclass(frozen=True, order=True)
+class Panel:
+    """A titled block of HTML on a dashboard or an officer's record page."""
+
+    order: int
+    title: str
+    html: Markup = field(compare=False)
+
+
+@dataclass(frozen=True)
+class RatingKind:
+    """A kind of rating a plugin may record, on the scale [scale_min, scale_max]
+    (scale_min ≥ 0), with its default weight in an officer's overall score
+    (an agency may scale a whole source up or down on top of it)."""
+
+    kind: str
+    label: str
+    scale_min: float
+    scale_max: float
+    default_weight: float = 1.0
+
+
+@dataclass
+class PortalPlugins:
+    """What ``create_app`` keeps in ``app.extensions['portal_plugins']``."""
+
+    manager: PluginManager
+    names: list[str]
+    # source (plugin name) -> kind -> RatingKind
+    rating_kinds: dict[str, dict[str, RatingKind]]
+
+
+def discover(allowlist: str | None) -> list[tuple[str, object]]:
+    """(name, module) for every plugin to load, sorted by name.
+
+    ``allowlist`` None loads every entry point of the group; otherwise it is a
+    comma-separated list of entry point names or importable module paths.
+    """
+    eps = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
+    if allowlist is None:
+        wanted = sorted(eps)
+    else:
+        wanted = sorted({w.strip() for w in allowlist.split(",") if w.strip()})
+    found = []
+    for name in wanted:
+        if name in eps:
+            found.append((name, eps[name].load()))
+        else:
+            module = importlib.import_module(name)
+            found.append((name.rsplit(".", 1)[-1], module))
+    return found
+
+
+def init_plugins(app) -> PortalPlugins:
+    pm = PluginManager(hookspecs.PROJECT)
+    pm.add_hookspecs(hookspecs)
+    names = []
+    for name, module in discover(app.config.get("PORTAL_PLUGINS")):
+        pm.register(module, name=name)
+        names.append(name)
+    pm.check_pending()
+    kinds: dict[str, dict[str, RatingKind]] = {}
+    for name in names:
+        caller = _only(pm, name, "portal_rating_sources")
+        for declared in caller():
+            for rk in declared or []:
+                kinds.setdefault(name, {})[rk.kind] = rk
+    state = PortalPlugins(manager=pm, names=names, rating_kinds=kinds)
+    app.extensions[EXTENSION_KEY] = state
+    log.info("Portal Warga plugins loaded: %s", ", ".join(names) or "(none)")
+    return state
+
+
+def _only(pm: PluginManager, name: str, hook: str):
+    others = [p for n, p in pm.list_name_plugin() if n != name]
+    return pm.subset_hook_caller(hook, remove_plugins=others)
+
+
+def state(app=None) -> PortalPlugins:
+    return (app or current_app).extensions[EXTENSION_KEY]
+
+
+def manager(app=None) -> PluginManager:
+    return state(app).manager
+
+
+def installed() -> list[str]:
+    return list(state().names)
+
+
+def enabled_names(agency) -> set[str]:
+    """Names of installed plugins switched on for ``agency`` (one query)."""
+    from portal.core.models import AgencyPlugin
+
+    rows = db.session.execute(
+        db.select(AgencyPlugin.plugin).where(
+            AgencyPlugin.agency_id == agency.id, AgencyPlugin.enabled.is_(True)
+        )
+    ).scalars()
+    return set(rows) & set(state().names)
+
+
+def is_enabled(agency, name: str) -> bool:
+    return name in enabled_names(agency)
+
+
+def hook_for(agency, hook: str):
+    """A caller for ``hook`` that reaches only the plugins on for ``agency``."""
+    pm = manager()
+    on = enabled_names(agency)
+    off = [p for n, p in pm.list_name_plugin() if n not in on]
+    return pm.subset_hook_caller(hook, remove_plugins=off)
+
+
+def collect(hook: str, *, agency, **kwargs) -> list:
+    """Call ``hook`` (with ``agency`` and ``kwargs``) on the plugins on for
+    ``agency`` and return the flattened, sorted results."""
+    items = []
+    for result in hook_for(agency, hook)(agency=agency, **kwargs):
+        items.extend(result or [])
+    return sorted(items)
+
+
+def set_enabled(agency, name: str, enabled: bool) -> None:
+    """Switch plugin ``name`` on or off for ``agency`` (caller commits)."""
+    from portal.core.models import AgencyPlugin
+
+    if name not in state().names:
+        raise KeyError(name)
+    row = db.session.get(AgencyPlugin, (agency.id, name))
+    if row is None:
+        db.session.add(AgencyPlugin(agency_id=agency.id, plugin=name, enabled=enabled))
+    else:
+        row.enabled = enabled
+
+
+def _load_agency(values):
+    from portal.core.models import Agency
+
+    slug = values.pop("agency_slug", None) if values else None
+    agency = db.session.execute(db.select(Agency).filter_by(slug=slug)).scalar_one_or_none()
+    if agency is None:
+        abort(404)
+    g.agency = agency
+
+
+class AgencyBlueprint(Blueprint):
+    """Blueprint for a plugin's pages of one agency.
+
+    Public pages (``staff=False``) live under ``/<agency_slug>/<path>/``;
+    staff pages (``staff=True``) under ``/kelola/<agency_slug>/<path>/`` and
+    require a login with access to that agency. Either answers 404 when the
+    agency does not exist or the plugin is off for it, and 404 (not 403) to a
+    staff user of another agency. The view functions find the agency in
+    ``g.agency`` and do not take ``agency_slug``; ``url_for`` fills it in from
+    the current agency.
+    """
+
+    def __init__(self, name: str, import_name: str, *, path: str, plugin: str | None = None,
+                 staff: bool = False, **kwargs):
+        prefix = f"/kelola/<agency_slug>/{path}" if staff else f"/<agency_slug>/{path}"
+        kwargs.setdefault("template_folder", "templates")
+        super().__init__(name, import_name, url_prefix=prefix, **kwargs)
+        self.plugin = plugin or name
+        self.staff = staff
+        self.url_value_preprocessor(lambda endpoint, values: _load_agency(values))
+        self.url_defaults(self._fill_agency)
+        self.before_request(self._guard)
+
+    @staticmethod
+    def _fill_agency(endpoint, values):
+        if "agency_slug" not in values and getattr(g, "agency", None) is not None:
+            values["agency_slug"] = g.agency.slug
+
+    def _guard(self):
+        if not is_enabled(g.agency, self.plugin):
+            abort(404)
+        if self.staff:
+            from flask_login import current_user
+
+            if not current_user.is_authenticated:
+                return current_app.login_manager.unauthorized()
+            if not current_user.can_access_agency(g.agency):
+                abort(404)
+        return None

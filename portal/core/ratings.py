@@ -1,0 +1,290 @@
+"""The ratings service: the one way a plugin credits an officer, and the
+queries that read an officer's performance record from the rollups.
+
+Scores are normalised to 0–100 as *value ÷ scale maximum × 100*, the same
+conversion the SKM uses (a 1–4 answer of 3 is 75), so that the SKM grade
+bands apply to every score unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
+
+from portal.core import plugins
+from portal.core.models import Agency, AgencyPlugin, Officer, RatingEvent, RatingRollup
+from portal.core.timeutil import month_start, utcnow
+from portal.extensions import db
+
+
+class RatingError(ValueError):
+    """A rating was refused; ``str(error)`` says why, in the user's language."""
+
+
+# ---------------------------------------------------------------- recording
+
+
+def record_rating(
+    *,
+    agency: Agency,
+    officer: Officer,
+    source: str,
+    kind: str,
+    value: float,
+    ref: str = "",
+    verified: bool = False,
+    comment: str | None = None,
+    at: dt.datetime | None = None,
+) -> RatingEvent:
+    """Credit ``officer`` with a rating and commit.
+
+    Checks that plugin ``source`` is on for ``agency``, that it declared
+    ``kind``, that ``value`` lies on the kind's scale and that the officer
+    belongs to the agency; raises :class:`RatingError` otherwise. Appends a
+    :class:`RatingEvent` and updates the officer × month × source rollup in
+    the same transaction, which also commits whatever the caller added to the
+    session before (so a plugin's own row and its rating land together).
+    Then calls the ``portal_rating_recorded`` hook.
+    """
+    declared = plugins.state().rating_kinds.get(source, {})
+    rating_kind = declared.get(kind)
+    if rating_kind is None:
+        raise RatingError(_l("Jenis penilaian %(source)s/%(kind)s tidak dikenal.",
+                             source=source, kind=kind))
+    if not plugins.is_enabled(agency, source):
+        raise RatingError(_l("Modul %(source)s tidak aktif untuk instansi ini.", source=source))
+    if officer is None or officer.agency_id != agency.id:
+        raise RatingError(_l("Pegawai tidak terdaftar di instansi ini."))
+    if not officer.active:
+        raise RatingError(_l("Pegawai sudah tidak aktif."))
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise RatingError(_l("Nilai penilaian harus berupa angka.")) from None
+    if not math.isfinite(number) or not rating_kind.scale_min <= number <= rating_kind.scale_max:
+        raise RatingError(_l("Nilai %(value)s di luar skala %(lo)s–%(hi)s.", value=value,
+                             lo=_fmt(rating_kind.scale_min), hi=_fmt(rating_kind.scale_max)))
+
+    created = at or utcnow()
+    period = month_start(created, agency.timezone)
+    score = normalise(number, rating_kind)
+    event = RatingEvent(
+        agency_id=agency.id, officer_id=officer.id, source=source, kind=kind, value=number,
+        scale_min=rating_kind.scale_min, scale_max=rating_kind.scale_max, score=score,
+        verified=bool(verified), ref=ref[:120], comment=comment or None, period=period,
+        created_at=created,
+    )
+    db.session.add(event)
+    _bump_rollup(agency.id, officer.id, period, source, kind, bool(verified), score)
+    db.session.commit()
+    plugins.manager().hook.portal_rating_recorded(event=event)
+    return event
+
+
+def normalise(value: float, rating_kind) -> float:
+    """Score 0–100 for ``value`` on the kind's scale (value ÷ maximum × 100)."""
+    return round(value / rating_kind.scale_max * 100.0, 6)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}"
+
+
+def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
+    table = RatingRollup.__table__
+    dialect = db.session.get_bind().dialect.name
+    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    stmt = insert(table).values(
+        officer_id=officer_id, period=period, source=source, kind=kind, verified=verified,
+        agency_id=agency_id, count=1, total=score, total_sq=score * score,
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["officer_id", "period", "source", "kind", "verified"],
+        set_={
+            "count": table.c.count + 1,
+            "total": table.c.total + score,
+            "total_sq": table.c.total_sq + score * score,
+        },
+    )
+    db.session.execute(stmt)
+
+
+# ---------------------------------------------------------------- periods
+
+PERIOD_KINDS = ("bulan", "triwulan", "semester", "tahun")
+
+
+def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
+    """[start, end) months of the period of ``kind`` containing ``day``."""
+    months = {"bulan": 1, "triwulan": 3, "semester": 6, "tahun": 12}[kind]
+    first = (day.month - 1) // months * months + 1
+    start = dt.date(day.year, first, 1)
+    end_month = first + months
+    end = dt.date(day.year + (end_month - 1) // 12, (end_month - 1) % 12 + 1, 1)
+    return start, end
+
+
+# ---------------------------------------------------------------- statistics
+
+# Two-sided 95% Student t quantiles for 1..30 degrees of freedom.
+_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
+         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+def t975(df: float) -> float:
+    if df < 1:
+        return math.inf
+    return _T975[int(df) - 1] if df <= 30 else 1.96
+
+
+@dataclass
+class Stat:
+    """Weighted statistics of a set of scores, from rollup sums.
+
+    ``count`` is the number of ratings; ``mean`` their weighted mean; ``ci``
+    the 95% confidence interval of the mean (None with fewer than 2 ratings).
+    """
+
+    count: int = 0
+    w: float = 0.0  # Σ w·n
+    w2: float = 0.0  # Σ w²·n
+    s: float = 0.0  # Σ w·Σx
+    q: float = 0.0  # Σ w·Σx²
+
+    def add(self, weight: float, count: int, total: float, total_sq: float) -> None:
+        self.count += count
+        self.w += weight * count
+        self.w2 += weight * weight * count
+        self.s += weight * total
+        self.q += weight * total_sq
+
+    @property
+    def mean(self) -> float | None:
+        return self.s / self.w if self.w > 0 else None
+
+    @property
+    def n_eff(self) -> float:
+        return self.w * self.w / self.w2 if self.w2 > 0 else 0.0
+
+    @property
+    def ci(self) -> tuple[float, float] | None:
+        n = self.n_eff
+        if self.count < 2 or n <= 1:
+            return None
+        m = self.mean
+        var = max(self.q / self.w - m * m, 0.0) * n / (n - 1)
+        half = t975(n - 1) * math.sqrt(var / n)
+        return max(0.0, m - half), min(100.0, m + half)
+
+
+@dataclass
+class Record:
+    """An officer's record for a period: overall and per source."""
+
+    overall: Stat = field(default_factory=Stat)
+    by_source: dict[str, Stat] = field(default_factory=dict)
+    verified: dict[bool, Stat] = field(default_factory=dict)
+
+
+def source_weights(agency: Agency) -> dict[str, float]:
+    """Per-agency multiplier per source (AgencyPlugin.weight, default 1)."""
+    rows = db.session.execute(
+        db.select(AgencyPlugin.plugin, AgencyPlugin.weight).where(
+            AgencyPlugin.agency_id == agency.id
+        )
+    )
+    return {name: (1.0 if weight is None else weight) for name, weight in rows}
+
+
+def _weight(weights, source: str, kind: str) -> float:
+    rk = plugins.state().rating_kinds.get(source, {}).get(kind)
+    base = rk.default_weight if rk is not None else 1.0
+    return base * weights.get(source, 1.0)
+
+
+def _rollup_rows(agency: Agency, start: dt.date, end: dt.date, officer_ids=None):
+    t = RatingRollup
+    query = (
+        db.select(t.officer_id, t.source, t.kind, t.verified,
+                  func.sum(t.count), func.sum(t.total), func.sum(t.total_sq))
+        .where(t.agency_id == agency.id, t.period >= start, t.period < end)
+        .group_by(t.officer_id, t.source, t.kind, t.verified)
+    )
+    if officer_ids is not None:
+        query = query.where(t.officer_id.in_(list(officer_ids)))
+    return db.session.execute(query).all()
+
+
+def officer_record(officer: Officer, start: dt.date, end: dt.date) -> Record:
+    """``officer``'s record over months [start, end), from rollups only."""
+    weights = source_weights(officer.agency)
+    record = Record()
+    for _oid, source, kind, verified, n, total, total_sq in _rollup_rows(
+        officer.agency, start, end, [officer.id]
+    ):
+        w = _weight(weights, source, kind)
+        record.overall.add(w, n, total, total_sq)
+        record.by_source.setdefault(source, Stat()).add(w, n, total, total_sq)
+        record.verified.setdefault(bool(verified), Stat()).add(w, n, total, total_sq)
+    return record
+
+
+@dataclass
+class Ranked:
+    officer_id: int
+    stat: Stat
+    shrunk: float
+
+
+def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=None):
+    """(agency mean, [Ranked…] sorted by shrunk score, best first).
+
+    The shrunk score pulls each officer's mean toward the agency mean with the
+    strength of ``PORTAL_SHRINKAGE_PRIOR`` ratings, so two perfect ratings do
+    not outrank two hundred good ones.
+    """
+    weights = source_weights(agency)
+    per_officer: dict[int, Stat] = {}
+    everyone = Stat()
+    for oid, source, kind, _verified, n, total, total_sq in _rollup_rows(agency, start, end):
+        w = _weight(weights, source, kind)
+        everyone.add(w, n, total, total_sq)
+        if officer_ids is None or oid in officer_ids:
+            per_officer.setdefault(oid, Stat()).add(w, n, total, total_sq)
+    prior = float(current_app.config["PORTAL_SHRINKAGE_PRIOR"])
+    mu = everyone.mean
+    ranked = []
+    for oid, stat in per_officer.items():
+        shrunk = (stat.n_eff * stat.mean + prior * mu) / (stat.n_eff + prior)
+        ranked.append(Ranked(oid, stat, shrunk))
+    ranked.sort(key=lambda r: (-r.shrunk, -r.stat.count, r.officer_id))
+    return mu, ranked
+
+
+# ---------------------------------------------------------------- bands
+
+#: SKM grades (PermenPANRB 14/2017), lower bound of the converted value.
+BANDS = (
+    (88.31, "A", _l("Sangat Baik")),
+    (76.61, "B", _l("Baik")),
+    (65.00, "C", _l("Kurang Baik")),
+    (0.0, "D", _l("Tidak Baik")),
+)
+
+
+def band(score: float | None):
+    """(letter, label) of the SKM grade for a 0–100 score, or None."""
+    if score is None:
+        return None
+    value = round(score, 2)
+    for lower, letter, label in BANDS:
+        if value >= lower:
+            return letter, label
+    return BANDS[-1][1], BANDS[-1][2]

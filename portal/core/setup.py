@@ -1,0 +1,135 @@
+"""Wires extensions, plugins, blueprints, error pages and the CLI into an app."""
+
+from __future__ import annotations
+
+import importlib
+import os
+
+from flask import g, has_request_context, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal.core import plugins
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = "migrations"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def init_app(app) -> None:
+    if app.config["PORTAL_PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    _configure_database(app)
+    db.init_app(app)
+    _init_migrate(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    csrf.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["PORTAL_REDIS_URL"] or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    # Core models first, then each plugin's, so metadata is complete before
+    # migrations or create_all run.
+    importlib.import_module("portal.core.models")
+    state = plugins.init_plugins(app)
+    state.manager.hook.portal_models()
+
+    from portal.core import admin, auth, cli, errors, public
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
+    for blueprints in state.manager.hook.portal_blueprints(app=app):
+        for bp in blueprints or []:
+            app.register_blueprint(bp)
+    # Registered last: its /<agency_slug>/ rule must not shadow anything.
+    app.register_blueprint(public.bp)
+    errors.init_app(app)
+    cli.init_app(app)
+    state.manager.hook.portal_cli(cli=app.cli)
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.context_processor(_template_globals)
+
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            _sqlite_pragmas(engine)
+
+
+def _configure_database(app) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        connect_args = options.setdefault("connect_args", {})
+        connect_args.setdefault("timeout", 30)  # busy timeout, seconds
+        connect_args.setdefault("check_same_thread", False)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _sqlite_pragmas(engine) -> None:
+    """WAL, foreign keys and explicit transactions for SQLite.
+
+    pysqlite's own transaction handling is switched off so that writes start
+    with ``BEGIN IMMEDIATE``: the write lock is taken up front (waiting up to
+    the busy timeout) instead of failing when a read transaction tries to
+    upgrade. Requests with a safe method only read and use a plain ``BEGIN``.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        reading = has_request_context() and request.method in _SAFE_METHODS
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _init_migrate(app) -> None:
+    from portal import ROOT
+
+    migrate.init_app(app, db, directory=str(ROOT / MIGRATIONS_DIR), render_as_batch=True)
+
+
+@migrate.configure
+def _version_locations(config):
+    """Core's versions plus every plugin's Alembic branch."""
+    from flask import current_app
+
+    from portal import ROOT
+
+    locations = [str(ROOT / MIGRATIONS_DIR / "versions")]
+    for path in plugins.manager(current_app).hook.portal_migrations_dir():
+        if path:
+            locations.append(str(path))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option("version_locations", os.pathsep.join(locations))
+    return config
+
+
+def _select_locale():
+    if has_request_context():
+        lang = session.get("lang")
+        if lang in ("id", "en"):
+            return lang
+    return "id"
+
+
+def _template_globals():
+    agency = getattr(g, "agency", None)
+    nav = []
+    if agency is not None:
+        nav = plugins.collect("portal_nav_items", agency=agency, user=current_user)
+    return {"current_agency": agency, "nav_items": nav, "locale": str(get_locale())}
