@@ -65,6 +65,8 @@ def make_app(database_url, **extra):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PORTAL_PLUGINS": None,
+        # Fast hashing: the tests create many logins; production keeps scrypt.
+        "PORTAL_PASSWORD_HASH": "pbkdf2:sha256:1000",
     }
     config.update(extra)
     return create_app(config)

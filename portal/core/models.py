@@ -146,7 +146,10 @@ class User(UserMixin, db.Model):
     officer: Mapped[Officer | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        from flask import current_app
+
+        method = current_app.config.get("PORTAL_PASSWORD_HASH", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

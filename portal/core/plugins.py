@@ -160,10 +160,14 @@ def hook_for(agency, hook: str):
 
 
 def collect(hook: str, *, agency, **kwargs) -> list:
-    """Call ``hook`` (with ``agency`` and ``kwargs``) on the plugins on for
-    ``agency`` and return the flattened, sorted results."""
+    """Call ``hook`` on the plugins on for ``agency`` and return the
+    flattened, sorted results. ``agency`` is passed on to the hook unless the
+    hook's spec does not take it (``portal_officer_panels``)."""
     items = []
-    for result in hook_for(agency, hook)(agency=agency, **kwargs):
+    spec = getattr(hookspecs, hook)
+    if "agency" in spec.__code__.co_varnames[: spec.__code__.co_argcount]:
+        kwargs["agency"] = agency
+    for result in hook_for(agency, hook)(**kwargs):
         items.extend(result or [])
     return sorted(items)
 

@@ -6,7 +6,7 @@ import importlib
 import os
 
 from flask import g, has_request_context, request, session
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -39,10 +39,11 @@ def init_app(app) -> None:
     state = plugins.init_plugins(app)
     state.manager.hook.portal_models()
 
-    from portal.core import admin, auth, cli, errors, public
+    from portal.core import admin, auth, cli, errors, kinerja, public
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(kinerja.bp)
     for blueprints in state.manager.hook.portal_blueprints(app=app):
         for bp in blueprints or []:
             app.register_blueprint(bp)
@@ -52,6 +53,7 @@ def init_app(app) -> None:
     cli.init_app(app)
     state.manager.hook.portal_cli(cli=app.cli)
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["num"] = format_number
     app.context_processor(_template_globals)
 
     with app.app_context():
@@ -125,6 +127,11 @@ def _select_locale():
         if lang in ("id", "en"):
             return lang
     return "id"
+
+
+def format_number(value, places: int = 2) -> str:
+    """A number in the locale's format with fixed decimals (88,31 in Indonesian)."""
+    return format_decimal(round(value, places), format="#,##0." + "0" * places)
 
 
 def _template_globals():

@@ -1,0 +1,109 @@
+"""A third-party-style plugin used by the tests: it implements every hook and
+records each call, so the tests can show that core calls each hook when and
+only when it should."""
+
+from __future__ import annotations
+
+import click
+from flask import g
+from markupsafe import Markup
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal import hookimpl
+from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, Panel, RatingKind
+from portal.extensions import db
+
+NAME = "recorder_plugin"
+CALLS: list[tuple[str, object]] = []
+
+public = AgencyBlueprint(NAME, __name__, path="rekam")
+staff = AgencyBlueprint(NAME + "_staff", __name__, path="rekam", plugin=NAME, staff=True)
+
+
+class RecorderNote(db.Model):
+    __tablename__ = "recorder_plugin_note"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(String(100))
+
+
+@public.route("/")
+def index():
+    return f"rekam publik {g.agency.slug}"
+
+
+@staff.route("/")
+def staff_index():
+    return f"rekam staf {g.agency.slug}"
+
+
+@hookimpl
+def portal_blueprints(app):
+    CALLS.append(("portal_blueprints", app.name))
+    return [public, staff]
+
+
+@hookimpl
+def portal_models():
+    CALLS.append(("portal_models", None))
+    return RecorderNote
+
+
+@hookimpl
+def portal_migrations_dir():
+    CALLS.append(("portal_migrations_dir", None))
+    return None
+
+
+@hookimpl
+def portal_cli(cli):
+    @cli.group("rekam")
+    def group():
+        """Perintah modul rekam."""
+
+    @group.command("halo")
+    @click.argument("nama")
+    def halo(nama):
+        click.echo(f"Halo, {nama}!")
+
+    CALLS.append(("portal_cli", cli.name))
+
+
+@hookimpl
+def portal_nav_items(agency, user):
+    CALLS.append(("portal_nav_items", agency.slug))
+    return [NavItem(99, "Rekam", f"/{agency.slug}/rekam/")]
+
+
+@hookimpl
+def portal_agency_home(agency):
+    CALLS.append(("portal_agency_home", agency.slug))
+    return [HomeSection(99, "Modul Rekam", "Bagian beranda dari modul rekam.", f"/{agency.slug}/rekam/")]
+
+
+@hookimpl
+def portal_dashboard_widgets(agency, user):
+    CALLS.append(("portal_dashboard_widgets", (agency.slug, user.email)))
+    return [Panel(99, "Widget Rekam", Markup("<p>isi widget rekam</p>"))]
+
+
+@hookimpl
+def portal_officer_panels(officer, viewer):
+    CALLS.append(("portal_officer_panels", (officer.nip, viewer.email)))
+    return [Panel(99, "Panel Rekam", Markup(f"<p>panel untuk {officer.name}</p>"))]
+
+
+@hookimpl
+def portal_rating_sources():
+    return [RatingKind("bintang", "Bintang", 1, 5, default_weight=2.0),
+            RatingKind("jempol", "Jempol", 0, 1)]
+
+
+@hookimpl
+def portal_rating_recorded(event):
+    CALLS.append(("portal_rating_recorded", (event.id, event.source, event.kind, event.score)))
+
+
+@hookimpl
+def portal_seed_demo(agency):
+    CALLS.append(("portal_seed_demo", agency.slug))

@@ -1,0 +1,296 @@
+"""The plugin system: discovery, allowlist, per-agency switches, and every hook."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.core import hookspecs, plugins
+from portal.core.models import Agency, Officer
+from portal.core.ratings import RatingError, record_rating
+from portal.extensions import db
+from tests.conftest import PASSWORD, login, make_app, reset_schema
+from tests.core import recorder_plugin
+
+ROOT = Path(__file__).resolve().parents[2]
+RECORDER = "survei,tests.core.recorder_plugin"
+HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
+               if name.startswith("portal_"))
+
+
+@pytest.fixture
+def app(database_url):
+    """Every test here runs on an app with the recorder plugin loaded."""
+    recorder_plugin.CALLS.clear()
+    app = make_app(database_url, PORTAL_PLUGINS=RECORDER)
+    reset_schema(app)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def rec(app, world):
+    """The recorder app with the two test agencies; every plugin on for both."""
+    return app
+
+
+def _agency(slug):
+    return db.session.execute(db.select(Agency).filter_by(slug=slug)).scalar_one()
+
+
+def _switch(app, slug, name, on):
+    with app.app_context():
+        plugins.set_enabled(_agency(slug), name, on)
+        db.session.commit()
+
+
+def calls(name):
+    return [arg for hook, arg in recorder_plugin.CALLS if hook == name]
+
+
+# ---------------------------------------------------------------- discovery
+
+
+def test_entry_points_load_the_three_builtin_plugins_sorted():
+    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                      "PORTAL_PLUGINS": None})
+    assert plugins.state(app).names == ["dialog_publik", "pengaduan", "survei"]
+    manager = app.extensions["portal_plugins"].manager
+    assert sorted(name for name, _ in manager.list_name_plugin()) == [
+        "dialog_publik", "pengaduan", "survei"]
+
+
+def test_allowlist_overrides_discovery_and_empty_loads_none():
+    only = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                       "PORTAL_PLUGINS": "pengaduan"})
+    assert plugins.state(only).names == ["pengaduan"]
+    none = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                       "PORTAL_PLUGINS": ""})
+    assert plugins.state(none).names == []
+
+
+def test_each_app_has_its_own_plugin_manager():
+    a = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "PORTAL_PLUGINS": "survei"})
+    b = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "PORTAL_PLUGINS": "pengaduan"})
+    assert plugins.manager(a) is not plugins.manager(b)
+    assert plugins.state(a).names == ["survei"]
+
+
+def test_a_misspelt_hook_implementation_fails_loudly():
+    with pytest.raises(Exception, match="portal_blueprintz"):
+        create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                    "PORTAL_PLUGINS": "tests.core.misspelt_plugin"})
+
+
+def test_plugins_list_command_shows_the_three_plugins(database_url):
+    result = make_app(database_url).test_cli_runner().invoke(args=["plugins", "list"])
+    assert result.exit_code == 0, result.output
+    for name in ("survei", "dialog_publik", "pengaduan"):
+        assert re.search(rf"^{name}\b", result.output, re.M)
+    assert "skm" in result.output
+
+
+# ---------------------------------------------------------------- documentation
+
+
+def test_every_hook_is_documented_with_its_signature():
+    docs = (ROOT / "docs" / "plugins.md").read_text()
+    for name in HOOKS:
+        params = ", ".join(inspect.signature(getattr(hookspecs, name)).parameters)
+        assert f"### `{name}({params})`" in docs, f"{name} is not documented in docs/plugins.md"
+        assert getattr(hookspecs, name).__doc__, f"{name} has no docstring"
+
+
+def test_every_hook_has_a_test():
+    source = Path(__file__).read_text()
+    for name in HOOKS:
+        assert f"def test_hook_{name}(" in source, f"no test_hook_{name}"
+
+
+def test_recorder_implements_every_hook():
+    implemented = {name for name in HOOKS if hasattr(recorder_plugin, name)}
+    assert implemented == set(HOOKS)
+
+
+# ---------------------------------------------------------------- each hook
+
+
+def test_hook_portal_blueprints(rec, client):
+    assert ("portal_blueprints", rec.name) in recorder_plugin.CALLS
+    r = client.get("/alpha/rekam/")
+    assert r.status_code == 200 and r.get_data(as_text=True) == "rekam publik alpha"
+    _switch(rec, "alpha", "recorder_plugin", False)
+    assert client.get("/alpha/rekam/").status_code == 404
+    assert client.get("/beta/rekam/").status_code == 200
+    assert client.get("/tidak-ada/rekam/").status_code == 404
+
+
+def test_hook_portal_blueprints_staff_pages_need_agency_access(rec, client, world):
+    assert client.get("/kelola/alpha/rekam/").status_code == 302  # to the login page
+    login(client, world["alpha"]["emails"]["officer"])
+    assert client.get("/kelola/alpha/rekam/").get_data(as_text=True) == "rekam staf alpha"
+    assert client.get("/kelola/beta/rekam/").status_code == 404
+    _switch(rec, "alpha", "recorder_plugin", False)
+    assert client.get("/kelola/alpha/rekam/").status_code == 404
+
+
+def test_hook_portal_models(rec):
+    assert calls("portal_models") == [None]  # called once, at start-up
+    with rec.app_context():
+        db.session.add(recorder_plugin.RecorderNote(text="tersimpan"))
+        db.session.commit()
+        assert db.session.scalars(db.select(recorder_plugin.RecorderNote.text)).all() == ["tersimpan"]
+
+
+def test_hook_portal_migrations_dir(rec):
+    from portal.extensions import migrate
+
+    with rec.app_context():
+        config = migrate.get_config()
+    locations = config.get_main_option("version_locations")
+    assert str(ROOT / "plugins" / "survei" / "migrations") in locations
+    assert str(ROOT / "migrations" / "versions") in locations
+    assert calls("portal_migrations_dir")  # asked, answered None, left out
+
+
+def test_hook_portal_cli(rec):
+    result = rec.test_cli_runner().invoke(args=["rekam", "halo", "Sari"])
+    assert result.exit_code == 0
+    assert result.output == "Halo, Sari!\n"
+
+
+def test_hook_portal_nav_items(rec, client):
+    page = client.get("/alpha/").get_data(as_text=True)
+    assert 'href="/alpha/rekam/">Rekam</a>' in page
+    assert 'href="/alpha/survei/"' in page
+    assert "alpha" in calls("portal_nav_items")
+    _switch(rec, "alpha", "recorder_plugin", False)
+    page = client.get("/alpha/").get_data(as_text=True)
+    assert "/alpha/rekam/" not in page
+    assert 'href="/alpha/survei/"' in page
+
+
+def test_hook_portal_agency_home(rec, client):
+    page = client.get("/beta/").get_data(as_text=True)
+    assert "Modul Rekam" in page and "Bagian beranda dari modul rekam." in page
+    _switch(rec, "beta", "recorder_plugin", False)
+    _switch(rec, "beta", "survei", False)
+    page = client.get("/beta/").get_data(as_text=True)
+    assert "Modul Rekam" not in page
+    assert "belum membuka layanan daring" in page
+
+
+def test_hook_portal_dashboard_widgets(rec, client, world):
+    login(client, world["alpha"]["emails"]["supervisor"])
+    page = client.get("/kelola/alpha/").get_data(as_text=True)
+    assert "Widget Rekam" in page and "isi widget rekam" in page
+    assert ("alpha", "atasan@alpha.example") in calls("portal_dashboard_widgets")
+    _switch(rec, "alpha", "recorder_plugin", False)
+    assert "Widget Rekam" not in client.get("/kelola/alpha/").get_data(as_text=True)
+
+
+def test_hook_portal_officer_panels(rec, client, world):
+    login(client, world["alpha"]["emails"]["officer"])
+    page = client.get(f"/kinerja/pegawai/{world['alpha']['staff']}").get_data(as_text=True)
+    assert "Panel Rekam" in page and "panel untuk Staf alpha" in page
+    _switch(rec, "alpha", "recorder_plugin", False)
+    page = client.get(f"/kinerja/pegawai/{world['alpha']['staff']}").get_data(as_text=True)
+    assert "Panel Rekam" not in page
+
+
+def test_hook_portal_rating_sources(rec, world):
+    with rec.app_context():
+        kinds = plugins.state().rating_kinds
+        assert set(kinds["recorder_plugin"]) == {"bintang", "jempol"}
+        assert set(kinds["survei"]) == {"skm", "cepat"}
+        agency, officer = _agency("alpha"), db.session.get(Officer, world["alpha"]["staff"])
+        event = record_rating(agency=agency, officer=officer, source="recorder_plugin",
+                              kind="jempol", value=1)
+        assert event.score == 100.0
+        with pytest.raises(RatingError, match="tidak dikenal"):
+            record_rating(agency=agency, officer=officer, source="recorder_plugin",
+                          kind="skm", value=3)
+
+
+def test_hook_portal_rating_recorded(rec, world):
+    with rec.app_context():
+        agency, officer = _agency("alpha"), db.session.get(Officer, world["alpha"]["staff"])
+        event = record_rating(agency=agency, officer=officer, source="recorder_plugin",
+                              kind="bintang", value=4)
+        assert calls("portal_rating_recorded") == [(event.id, "recorder_plugin", "bintang", 80.0)]
+        # Told only after the commit: a fresh session sees the event.
+        db.session.remove()
+        assert db.session.get(type(event), event.id) is not None
+
+
+def test_hook_portal_seed_demo(rec):
+    result = rec.test_cli_runner().invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    # The demo switches every installed plugin on for two OPD, not for rsud.
+    assert calls("portal_seed_demo") == ["disdukcapil", "dpmptsp"]
+    recorder_plugin.CALLS.clear()
+    _switch(rec, "rsud", "recorder_plugin", True)
+    rec.test_cli_runner().invoke(args=["seed-demo"])
+    assert calls("portal_seed_demo") == ["disdukcapil", "dpmptsp", "rsud"]
+
+
+# ---------------------------------------------------------------- switches
+
+
+def test_switch_is_seen_by_another_worker_without_restart(rec, database_url, client):
+    """Two app instances on one database stand for two workers."""
+    other = make_app(database_url, PORTAL_PLUGINS=RECORDER)
+    other_client = other.test_client()
+    assert other_client.get("/alpha/rekam/").status_code == 200
+    _switch(rec, "alpha", "recorder_plugin", False)
+    assert other_client.get("/alpha/rekam/").status_code == 404
+    assert client.get("/alpha/rekam/").status_code == 404
+    _switch(other, "alpha", "recorder_plugin", True)
+    assert client.get("/alpha/rekam/").status_code == 200
+    with other.app_context():
+        db.engine.dispose()
+
+
+def test_disabled_plugin_ratings_are_refused(rec, world):
+    _switch(rec, "beta", "recorder_plugin", False)
+    with rec.app_context():
+        agency, officer = _agency("beta"), db.session.get(Officer, world["beta"]["staff"])
+        with pytest.raises(RatingError, match="tidak aktif"):
+            record_rating(agency=agency, officer=officer, source="recorder_plugin",
+                          kind="bintang", value=5)
+
+
+def test_admin_switches_a_module_in_the_page_and_it_disappears(rec, client, world):
+    login(client, world["beta"]["emails"]["admin"])
+    from tests.conftest import post_form
+
+    r = post_form(client, "/kelola/beta/modul", {"plugin": "survei", "enabled": "0"})
+    assert r.status_code == 302
+    assert client.get("/beta/survei/").status_code == 404
+    assert 'href="/beta/survei/"' not in client.get("/beta/").get_data(as_text=True)
+    assert client.get("/alpha/survei/").status_code == 200
+    page = client.get("/kelola/beta/audit").get_data(as_text=True)
+    assert "plugin_disabled" in page and "survei" in page
+    r = post_form(client, "/kelola/beta/modul", {"plugin": "tidak-ada", "enabled": "1"})
+    assert r.status_code == 404
+
+
+def test_cli_enable_disable(rec):
+    runner = rec.test_cli_runner()
+    result = runner.invoke(args=["plugins", "disable", "survei", "--agency", "alpha"])
+    assert result.exit_code == 0 and "dinonaktifkan" in result.output
+    result = runner.invoke(args=["plugins", "list", "--agency", "alpha"])
+    assert re.search(r"^survei .* nonaktif", result.output, re.M), result.output
+    result = runner.invoke(args=["plugins", "enable", "tidak-ada", "--agency", "alpha"])
+    assert result.exit_code != 0 and "tidak terpasang" in result.output
+    result = runner.invoke(args=["plugins", "enable", "survei", "--agency", "tidak-ada"])
+    assert result.exit_code != 0 and "tidak ditemukan" in result.output
+    assert PASSWORD  # the fixture's logins exist for the page tests above
