@@ -38,6 +38,8 @@ _WTFORMS_ID = {
     "Field must be at least %(min)d characters long.": "Paling sedikit %(min)d karakter.",
     "Field cannot be longer than %(max)d character.": "Paling banyak %(max)d karakter.",
     "Field cannot be longer than %(max)d characters.": "Paling banyak %(max)d karakter.",
+    "Field must be exactly %(max)d character long.": "Harus tepat %(max)d karakter.",
+    "Field must be exactly %(max)d characters long.": "Harus tepat %(max)d karakter.",
     "Field must be between %(min)d and %(max)d characters long.":
         "Panjang isian harus %(min)d–%(max)d karakter.",
     "Number must be at least %(min)s.": "Angka paling kecil %(min)s.",

@@ -1,0 +1,116 @@
+"""Role × agency matrix for every staff page: who gets the page, who is
+refused (403), and who is told it does not exist (404)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import csrf_token, login
+
+MANAGE_PAGES = [
+    "/kelola/{a}/unit", "/kelola/{a}/unit/baru", "/kelola/{a}/unit/{unit}",
+    "/kelola/{a}/loket", "/kelola/{a}/loket/baru", "/kelola/{a}/loket/{desk}",
+    "/kelola/{a}/pegawai", "/kelola/{a}/pegawai/baru", "/kelola/{a}/pegawai/{staff}",
+    "/kelola/{a}/pegawai/impor", "/kelola/{a}/pengguna", "/kelola/{a}/pengguna/baru",
+    "/kelola/{a}/modul", "/kelola/{a}/profil", "/kelola/{a}/audit",
+]
+SEE_PAGES = ["/kelola/{a}/", "/kinerja/{a}/tim"]
+SUPERADMIN_PAGES = ["/kelola/instansi/baru", "/kelola/audit"]
+
+ROLES = ["anonymous", "superadmin", "admin", "supervisor", "officer",
+         "other_admin", "other_supervisor", "other_officer"]
+
+# Expected status of a page of agency alpha for each role.
+EXPECT_MANAGE = {"anonymous": 302, "superadmin": 200, "admin": 200, "supervisor": 403,
+                 "officer": 403, "other_admin": 404, "other_supervisor": 404, "other_officer": 404}
+EXPECT_SEE = {**EXPECT_MANAGE, "supervisor": 200, "officer": 200}
+EXPECT_SUPER = {role: (302 if role == "anonymous" else 200 if role == "superadmin" else 403)
+                for role in ROLES}
+
+
+def _login_as(client, world, role):
+    if role == "anonymous":
+        return
+    if role == "superadmin":
+        login(client, world["superadmin"])
+        return
+    slug = "beta" if role.startswith("other_") else "alpha"
+    login(client, world[slug]["emails"][role.removeprefix("other_")])
+
+
+def _url(template, world):
+    w = world["alpha"]
+    return template.format(a="alpha", unit=w["unit"], desk=w["desk"], staff=w["staff"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_pages_matrix(client, world, role):
+    _login_as(client, world, role)
+    for pages, expect in ((MANAGE_PAGES, EXPECT_MANAGE), (SEE_PAGES, EXPECT_SEE),
+                          (SUPERADMIN_PAGES, EXPECT_SUPER)):
+        for template in pages:
+            url = _url(template, world)
+            response = client.get(url)
+            assert response.status_code == expect[role], (role, url)
+            if expect[role] == 302:
+                assert response.headers["Location"].startswith("/masuk")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_staff_posts_matrix(client, world, role):
+    """A state-changing POST with a valid CSRF token gets the same answer."""
+    _login_as(client, world, role)
+    token = csrf_token(client, "/")
+    w = world["alpha"]
+    posts = [
+        ("/kelola/alpha/modul", {"plugin": "survei", "enabled": "0"}),
+        (f"/kelola/alpha/loket/{w['desk']}/ganti-token", {}),
+        ("/kelola/alpha/unit/baru", {"name": f"Unit {role}"}),
+    ]
+    for url, data in posts:
+        response = client.post(url, data={**data, "csrf_token": token})
+        expected = EXPECT_MANAGE[role]
+        assert response.status_code == (302 if expected == 200 else expected), (role, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_officer_record_matrix(client, world, role):
+    """An officer sees only their own record, a supervisor also their team's,
+    an admin their agency's; other agencies' staff are told nothing."""
+    _login_as(client, world, role)
+    staff = client.get(f"/kinerja/pegawai/{world['alpha']['staff']}").status_code
+    boss = client.get(f"/kinerja/pegawai/{world['alpha']['boss']}").status_code
+    expected = {
+        "anonymous": (302, 302), "superadmin": (200, 200), "admin": (200, 200),
+        "supervisor": (200, 200), "officer": (200, 404),
+        "other_admin": (404, 404), "other_supervisor": (404, 404), "other_officer": (404, 404),
+    }[role]
+    assert (staff, boss) == expected
+
+
+def test_objects_of_another_agency_are_404_even_through_own_agency_url(client, world):
+    login(client, world["alpha"]["emails"]["admin"])
+    b = world["beta"]
+    for url in (f"/kelola/alpha/unit/{b['unit']}", f"/kelola/alpha/loket/{b['desk']}",
+                f"/kelola/alpha/pegawai/{b['staff']}"):
+        assert client.get(url).status_code == 404, url
+    token = csrf_token(client, "/kelola/alpha/loket")
+    assert client.post(f"/kelola/alpha/loket/{b['desk']}/ganti-token",
+                       data={"csrf_token": token}).status_code == 404
+
+
+def test_every_post_without_csrf_token_is_refused(app, client, world):
+    login(client, world["alpha"]["emails"]["admin"])
+    posted = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods:
+            continue
+        url = _url(rule.rule.replace("<slug>", "{a}").replace("<agency_slug>", "{a}")
+                   .replace("<int:unit_id>", "{unit}").replace("<int:desk_id>", "{desk}")
+                   .replace("<int:officer_id>", "{staff}").replace("<int:user_id>", "1")
+                   .replace("<code>", "en"), world)
+        response = client.post(url, data={"name": "x", "plugin": "survei"})
+        assert response.status_code == 400, url
+        assert "Formulir sudah kedaluwarsa atau tidak sah" in response.get_data(as_text=True)
+        posted += 1
+    assert posted >= 10

@@ -1,0 +1,188 @@
+"""Admin pages: creating and editing tenancy data, with clear errors."""
+
+from __future__ import annotations
+
+import io
+
+from portal.core.models import AuditLog, Desk, Officer, Unit, User
+from portal.extensions import db
+from tests.conftest import PASSWORD, login, nip, post_form
+
+
+def _admin(client, world, slug="alpha"):
+    login(client, world[slug]["emails"]["admin"])
+
+
+def test_unit_desk_officer_user_can_be_created(app, client, world):
+    _admin(client, world)
+    r = post_form(client, "/kelola/alpha/unit/baru", {"name": "Pelayanan Akta", "address": "Jl. Merdeka 1"})
+    assert r.status_code == 302
+    with app.app_context():
+        unit = db.session.execute(db.select(Unit).filter_by(name="Pelayanan Akta")).scalar_one()
+    r = post_form(client, "/kelola/alpha/loket/baru", {"unit_id": unit.id, "name": "Loket 9", "active": "y"})
+    assert r.status_code == 302
+    r = post_form(client, "/kelola/alpha/pegawai/baru", {
+        "nip": nip(100), "name": "Sari Dewi", "position": "Operator", "unit_id": unit.id,
+        "supervisor_id": world["alpha"]["boss"], "active": "y"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    with app.app_context():
+        officer = db.session.execute(db.select(Officer).filter_by(nip=nip(100))).scalar_one()
+        assert (officer.agency_id, officer.unit_id, officer.supervisor_id) == (
+            world["alpha"]["agency"], unit.id, world["alpha"]["boss"])
+        desk = db.session.execute(db.select(Desk).filter_by(name="Loket 9")).scalar_one()
+        assert len(desk.qr_token) >= 20
+    r = post_form(client, "/kelola/alpha/pengguna/baru", {
+        "email": "Sari@Alpha.example", "name": "Sari Dewi", "role": "officer",
+        "officer_id": officer.id, "password": "sandi-panjang-sekali", "active": "y"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    client.post("/keluar", data={"csrf_token": ""})
+    new = app.test_client()
+    assert login(new, "sari@alpha.example", "sandi-panjang-sekali").status_code == 302
+    assert new.get("/kinerja/").headers["Location"] == f"/kinerja/pegawai/{officer.id}"
+    page = client.get("/kelola/alpha/audit").get_data(as_text=True)
+    for action in ("unit_saved", "desk_saved", "officer_saved", "user_saved"):
+        assert action in page
+
+
+def test_duplicates_are_form_errors_not_crashes(app, client, world):
+    _admin(client, world)
+    r = post_form(client, "/kelola/alpha/unit/baru", {"name": "Pelayanan Umum"})
+    assert r.status_code == 200 and "Unit dengan nama ini sudah ada." in r.get_data(as_text=True)
+    # A NIP already registered (in another agency, even) is refused by name.
+    with app.app_context():
+        beta_nip = db.session.get(Officer, world["beta"]["staff"]).nip
+    r = post_form(client, "/kelola/alpha/pegawai/baru", {"nip": beta_nip, "name": "Kembar",
+                                                         "unit_id": 0, "supervisor_id": 0})
+    assert r.status_code == 200 and "NIP ini sudah terdaftar." in r.get_data(as_text=True)
+    r = post_form(client, "/kelola/alpha/pengguna/baru", {
+        "email": world["beta"]["emails"]["admin"], "name": "X", "role": "admin", "officer_id": 0,
+        "password": "sandi-panjang-sekali"})
+    assert "E-mail ini sudah dipakai akun lain." in r.get_data(as_text=True)
+    r = post_form(client, "/kelola/alpha/loket/baru", {"unit_id": world["alpha"]["unit"], "name": "Loket 1"})
+    assert "Unit ini sudah punya loket dengan nama tersebut." in r.get_data(as_text=True)
+
+
+def test_invalid_nip_is_explained_on_the_form(client, world):
+    _admin(client, world)
+    r = post_form(client, "/kelola/alpha/pegawai/baru", {"nip": "198503122010013004", "name": "A",
+                                                         "unit_id": 0, "supervisor_id": 0})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200
+    assert "Digit 15 NIP (jenis kelamin) harus 1 (laki-laki) atau 2 (perempuan), bukan 3." in page
+    assert 'aria-invalid="true"' in page and 'aria-describedby="nip-error"' in page
+
+
+def test_required_fields_are_explained_in_indonesian(client, world):
+    _admin(client, world)
+    page = post_form(client, "/kelola/alpha/unit/baru", {"name": ""}).get_data(as_text=True)
+    assert "Kolom ini wajib diisi." in page
+    page = post_form(client, "/kelola/alpha/pengguna/baru", {
+        "email": "bukan-email", "name": "X", "role": "officer", "officer_id": 0,
+        "password": "pendek"}).get_data(as_text=True)
+    assert "Alamat e-mail tidak valid." in page
+    assert "Panjang isian harus 10–128 karakter." in page
+    assert "Atasan dan pegawai harus dikaitkan dengan data pegawai." in page
+
+
+def test_supervisor_cannot_be_own_subordinate(client, world):
+    _admin(client, world)
+    w = world["alpha"]
+    r = post_form(client, f"/kelola/alpha/pegawai/{w['boss']}", {
+        "nip": nip(0), "name": "Atasan alpha", "unit_id": 0, "supervisor_id": w["staff"]})
+    assert "Bawahan tidak dapat menjadi atasan." in r.get_data(as_text=True)
+
+
+def test_rotating_a_desk_token_changes_it_and_is_audited(app, client, world):
+    _admin(client, world)
+    with app.app_context():
+        before = db.session.get(Desk, world["alpha"]["desk"]).qr_token
+    r = post_form(client, f"/kelola/alpha/loket/{world['alpha']['desk']}/ganti-token",
+                  token_from="/kelola/alpha/loket")
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Desk, world["alpha"]["desk"]).qr_token != before
+        assert db.session.execute(db.select(AuditLog).filter_by(action="desk_token_rotated")).scalar_one()
+
+
+def test_admin_cannot_lock_themselves_out(app, client, world):
+    _admin(client, world)
+    with app.app_context():
+        me = db.session.execute(db.select(User).filter_by(email=world["alpha"]["emails"]["admin"])).scalar_one()
+    r = post_form(client, f"/kelola/alpha/pengguna/{me.id}", {
+        "email": me.email, "name": me.name, "role": "admin", "officer_id": 0})
+    assert "tidak dapat mengubah peran atau menonaktifkan akun Anda sendiri" in r.get_data(as_text=True)
+
+
+CSV_OK = (
+    "nip;nama;jabatan;unit;nip_atasan\n"
+    f"{nip(200)};Budi Santoso;Kepala Seksi;Pelayanan Umum;\n"
+    f"{nip(201)};Ani Wulandari;Operator;Pelayanan Umum;{nip(200)}\n"
+)
+
+
+def _upload(client, text, name="pegawai.csv"):
+    return post_form(client, "/kelola/alpha/pegawai/impor",
+                     {"file": (io.BytesIO(text.encode("utf-8")), name)},
+                     content_type="multipart/form-data")
+
+
+def test_csv_import_creates_and_updates_officers(app, client, world):
+    _admin(client, world)
+    r = _upload(client, "\ufeff" + CSV_OK)
+    assert r.status_code == 302
+    page = client.get("/kelola/alpha/pegawai").get_data(as_text=True)
+    assert "Impor selesai: 2 pegawai baru, 0 diperbarui." in page
+    r = _upload(client, CSV_OK.replace("Operator", "Operator Senior"))
+    assert "0 pegawai baru, 2 diperbarui" in client.get("/kelola/alpha/pegawai").get_data(as_text=True)
+    with app.app_context():
+        ani = db.session.execute(db.select(Officer).filter_by(nip=nip(201))).scalar_one()
+        assert ani.position == "Operator Senior" and ani.supervisor.nip == nip(200)
+
+
+def test_csv_import_reports_every_bad_row_and_saves_nothing(app, client, world):
+    _admin(client, world)
+    with app.app_context():
+        beta_nip = db.session.get(Officer, world["beta"]["staff"]).nip
+        before = db.session.scalar(db.select(db.func.count(Officer.id)))
+    bad = (
+        "nip,nama,jabatan,unit,nip_atasan\n"
+        f"{nip(300)},Baik Sekali,Staf,,\n"
+        "12345,Salah NIP,Staf,,\n"
+        f"{nip(301)},,Staf,,\n"
+        f"{nip(302)},Unit Salah,Staf,Tidak Ada,\n"
+        f"{beta_nip},Milik Beta,Staf,,\n"
+        f"{nip(300)},Ganda,Staf,,\n"
+        f"{nip(303)},Atasan Hilang,Staf,,{nip(399)}\n"
+    )
+    page = _upload(client, bad).get_data(as_text=True)
+    assert "6 baris salah; tidak ada yang disimpan" in page
+    for expected in ("Baris 3", "NIP harus 18 digit", "Baris 4", "Nama wajib diisi.",
+                     "Baris 5", "Unit &#39;Tidak Ada&#39; tidak ada di instansi ini.",
+                     "Baris 6", "terdaftar di instansi lain", "Baris 7", "sudah ada di baris 2",
+                     "Baris 8", "tidak ditemukan di instansi ini"):
+        assert expected in page, expected
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Officer.id))) == before
+
+
+def test_csv_import_rejects_non_utf8_and_empty_files(client, world):
+    _admin(client, world)
+    r = post_form(client, "/kelola/alpha/pegawai/impor",
+                  {"file": (io.BytesIO("nip,nama\n1,\xe9".encode("latin-1")), "x.csv")},
+                  content_type="multipart/form-data")
+    assert "Berkas bukan CSV berkode UTF-8." in r.get_data(as_text=True)
+    assert "Berkas tidak berisi baris data." in _upload(client, "nip,nama\n").get_data(as_text=True)
+
+
+def test_superadmin_creates_an_agency_and_slug_rules_hold(app, client, world):
+    login(client, world["superadmin"])
+    r = post_form(client, "/kelola/instansi/baru", {"name": "Dinas Sosial", "slug": "Dinsos",
+                                                    "timezone": "Asia/Makassar"})
+    assert r.status_code == 302 and r.headers["Location"] == "/kelola/dinsos/modul"
+    assert client.get("/dinsos/").status_code == 200
+    for slug, message in (("alpha", "sudah dipakai"), ("kelola", "dipakai oleh sistem"),
+                          ("dinas sosial", "huruf kecil, angka dan tanda hubung")):
+        page = post_form(client, "/kelola/instansi/baru", {"name": "X", "slug": slug,
+                                                           "timezone": "Asia/Jakarta"}).get_data(as_text=True)
+        assert message in page, slug
+    assert PASSWORD
