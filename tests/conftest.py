@@ -100,6 +100,24 @@ def app(database_url):
 
 
 @pytest.fixture
+def app_factory(database_url):
+    """Build more apps on the test's database (e.g. a second "worker" or other
+    settings); their connections are closed at the end of the test."""
+    apps = []
+
+    def factory(**extra):
+        new = make_app(database_url, **extra)
+        apps.append(new)
+        return new
+
+    yield factory
+    for built in apps:
+        with built.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

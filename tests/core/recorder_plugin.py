@@ -90,7 +90,7 @@ def portal_dashboard_widgets(agency, user):
 @hookimpl
 def portal_officer_panels(officer, viewer):
     CALLS.append(("portal_officer_panels", (officer.nip, viewer.email)))
-    return [Panel(99, "Panel Rekam", Markup(f"<p>panel untuk {officer.name}</p>"))]
+    return [Panel(99, "Panel Rekam", Markup("<p>panel untuk {}</p>").format(officer.name))]
 
 
 @hookimpl

@@ -21,19 +21,40 @@ def test_unit_desk_officer_user_can_be_created(app, client, world):
         unit = db.session.execute(db.select(Unit).filter_by(name="Pelayanan Akta")).scalar_one()
     r = post_form(client, "/kelola/alpha/loket/baru", {"unit_id": unit.id, "name": "Loket 9", "active": "y"})
     assert r.status_code == 302
-    r = post_form(client, "/kelola/alpha/pegawai/baru", {
-        "nip": nip(100), "name": "Sari Dewi", "position": "Operator", "unit_id": unit.id,
-        "supervisor_id": world["alpha"]["boss"], "active": "y"})
+    r = post_form(
+        client,
+        "/kelola/alpha/pegawai/baru",
+        {
+            "nip": nip(100),
+            "name": "Sari Dewi",
+            "position": "Operator",
+            "unit_id": unit.id,
+            "supervisor_id": world["alpha"]["boss"],
+            "active": "y",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)
     with app.app_context():
         officer = db.session.execute(db.select(Officer).filter_by(nip=nip(100))).scalar_one()
         assert (officer.agency_id, officer.unit_id, officer.supervisor_id) == (
-            world["alpha"]["agency"], unit.id, world["alpha"]["boss"])
+            world["alpha"]["agency"],
+            unit.id,
+            world["alpha"]["boss"],
+        )
         desk = db.session.execute(db.select(Desk).filter_by(name="Loket 9")).scalar_one()
         assert len(desk.qr_token) >= 20
-    r = post_form(client, "/kelola/alpha/pengguna/baru", {
-        "email": "Sari@Alpha.example", "name": "Sari Dewi", "role": "officer",
-        "officer_id": officer.id, "password": "sandi-panjang-sekali", "active": "y"})
+    r = post_form(
+        client,
+        "/kelola/alpha/pengguna/baru",
+        {
+            "email": "Sari@Alpha.example",
+            "name": "Sari Dewi",
+            "role": "officer",
+            "officer_id": officer.id,
+            "password": "sandi-panjang-sekali",
+            "active": "y",
+        },
+    )
     assert r.status_code == 302, r.get_data(as_text=True)
     client.post("/keluar", data={"csrf_token": ""})
     new = app.test_client()
@@ -51,12 +72,23 @@ def test_duplicates_are_form_errors_not_crashes(app, client, world):
     # A NIP already registered (in another agency, even) is refused by name.
     with app.app_context():
         beta_nip = db.session.get(Officer, world["beta"]["staff"]).nip
-    r = post_form(client, "/kelola/alpha/pegawai/baru", {"nip": beta_nip, "name": "Kembar",
-                                                         "unit_id": 0, "supervisor_id": 0})
+    r = post_form(
+        client,
+        "/kelola/alpha/pegawai/baru",
+        {"nip": beta_nip, "name": "Kembar", "unit_id": 0, "supervisor_id": 0},
+    )
     assert r.status_code == 200 and "NIP ini sudah terdaftar." in r.get_data(as_text=True)
-    r = post_form(client, "/kelola/alpha/pengguna/baru", {
-        "email": world["beta"]["emails"]["admin"], "name": "X", "role": "admin", "officer_id": 0,
-        "password": "sandi-panjang-sekali"})
+    r = post_form(
+        client,
+        "/kelola/alpha/pengguna/baru",
+        {
+            "email": world["beta"]["emails"]["admin"],
+            "name": "X",
+            "role": "admin",
+            "officer_id": 0,
+            "password": "sandi-panjang-sekali",
+        },
+    )
     assert "E-mail ini sudah dipakai akun lain." in r.get_data(as_text=True)
     r = post_form(client, "/kelola/alpha/loket/baru", {"unit_id": world["alpha"]["unit"], "name": "Loket 1"})
     assert "Unit ini sudah punya loket dengan nama tersebut." in r.get_data(as_text=True)
@@ -64,8 +96,11 @@ def test_duplicates_are_form_errors_not_crashes(app, client, world):
 
 def test_invalid_nip_is_explained_on_the_form(client, world):
     _admin(client, world)
-    r = post_form(client, "/kelola/alpha/pegawai/baru", {"nip": "198503122010013004", "name": "A",
-                                                         "unit_id": 0, "supervisor_id": 0})
+    r = post_form(
+        client,
+        "/kelola/alpha/pegawai/baru",
+        {"nip": "198503122010013004", "name": "A", "unit_id": 0, "supervisor_id": 0},
+    )
     page = r.get_data(as_text=True)
     assert r.status_code == 200
     assert "Digit 15 NIP (jenis kelamin) harus 1 (laki-laki) atau 2 (perempuan), bukan 3." in page
@@ -76,9 +111,11 @@ def test_required_fields_are_explained_in_indonesian(client, world):
     _admin(client, world)
     page = post_form(client, "/kelola/alpha/unit/baru", {"name": ""}).get_data(as_text=True)
     assert "Kolom ini wajib diisi." in page
-    page = post_form(client, "/kelola/alpha/pengguna/baru", {
-        "email": "bukan-email", "name": "X", "role": "officer", "officer_id": 0,
-        "password": "pendek"}).get_data(as_text=True)
+    page = post_form(
+        client,
+        "/kelola/alpha/pengguna/baru",
+        {"email": "bukan-email", "name": "X", "role": "officer", "officer_id": 0, "password": "pendek"},
+    ).get_data(as_text=True)
     assert "Alamat e-mail tidak valid." in page
     assert "Panjang isian harus 10–128 karakter." in page
     assert "Atasan dan pegawai harus dikaitkan dengan data pegawai." in page
@@ -87,8 +124,11 @@ def test_required_fields_are_explained_in_indonesian(client, world):
 def test_supervisor_cannot_be_own_subordinate(client, world):
     _admin(client, world)
     w = world["alpha"]
-    r = post_form(client, f"/kelola/alpha/pegawai/{w['boss']}", {
-        "nip": nip(0), "name": "Atasan alpha", "unit_id": 0, "supervisor_id": w["staff"]})
+    r = post_form(
+        client,
+        f"/kelola/alpha/pegawai/{w['boss']}",
+        {"nip": nip(0), "name": "Atasan alpha", "unit_id": 0, "supervisor_id": w["staff"]},
+    )
     assert "Bawahan tidak dapat menjadi atasan." in r.get_data(as_text=True)
 
 
@@ -96,8 +136,9 @@ def test_rotating_a_desk_token_changes_it_and_is_audited(app, client, world):
     _admin(client, world)
     with app.app_context():
         before = db.session.get(Desk, world["alpha"]["desk"]).qr_token
-    r = post_form(client, f"/kelola/alpha/loket/{world['alpha']['desk']}/ganti-token",
-                  token_from="/kelola/alpha/loket")
+    r = post_form(
+        client, f"/kelola/alpha/loket/{world['alpha']['desk']}/ganti-token", token_from="/kelola/alpha/loket"
+    )
     assert r.status_code == 302
     with app.app_context():
         assert db.session.get(Desk, world["alpha"]["desk"]).qr_token != before
@@ -107,9 +148,14 @@ def test_rotating_a_desk_token_changes_it_and_is_audited(app, client, world):
 def test_admin_cannot_lock_themselves_out(app, client, world):
     _admin(client, world)
     with app.app_context():
-        me = db.session.execute(db.select(User).filter_by(email=world["alpha"]["emails"]["admin"])).scalar_one()
-    r = post_form(client, f"/kelola/alpha/pengguna/{me.id}", {
-        "email": me.email, "name": me.name, "role": "admin", "officer_id": 0})
+        me = db.session.execute(
+            db.select(User).filter_by(email=world["alpha"]["emails"]["admin"])
+        ).scalar_one()
+    r = post_form(
+        client,
+        f"/kelola/alpha/pengguna/{me.id}",
+        {"email": me.email, "name": me.name, "role": "admin", "officer_id": 0},
+    )
     assert "tidak dapat mengubah peran atau menonaktifkan akun Anda sendiri" in r.get_data(as_text=True)
 
 
@@ -121,9 +167,12 @@ CSV_OK = (
 
 
 def _upload(client, text, name="pegawai.csv"):
-    return post_form(client, "/kelola/alpha/pegawai/impor",
-                     {"file": (io.BytesIO(text.encode("utf-8")), name)},
-                     content_type="multipart/form-data")
+    return post_form(
+        client,
+        "/kelola/alpha/pegawai/impor",
+        {"file": (io.BytesIO(text.encode("utf-8")), name)},
+        content_type="multipart/form-data",
+    )
 
 
 def test_csv_import_creates_and_updates_officers(app, client, world):
@@ -156,10 +205,20 @@ def test_csv_import_reports_every_bad_row_and_saves_nothing(app, client, world):
     )
     page = _upload(client, bad).get_data(as_text=True)
     assert "6 baris salah; tidak ada yang disimpan" in page
-    for expected in ("Baris 3", "NIP harus 18 digit", "Baris 4", "Nama wajib diisi.",
-                     "Baris 5", "Unit &#39;Tidak Ada&#39; tidak ada di instansi ini.",
-                     "Baris 6", "terdaftar di instansi lain", "Baris 7", "sudah ada di baris 2",
-                     "Baris 8", "tidak ditemukan di instansi ini"):
+    for expected in (
+        "Baris 3",
+        "NIP harus 18 digit",
+        "Baris 4",
+        "Nama wajib diisi.",
+        "Baris 5",
+        "Unit &#39;Tidak Ada&#39; tidak ada di instansi ini.",
+        "Baris 6",
+        "terdaftar di instansi lain",
+        "Baris 7",
+        "sudah ada di baris 2",
+        "Baris 8",
+        "tidak ditemukan di instansi ini",
+    ):
         assert expected in page, expected
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(Officer.id))) == before
@@ -167,22 +226,32 @@ def test_csv_import_reports_every_bad_row_and_saves_nothing(app, client, world):
 
 def test_csv_import_rejects_non_utf8_and_empty_files(client, world):
     _admin(client, world)
-    r = post_form(client, "/kelola/alpha/pegawai/impor",
-                  {"file": (io.BytesIO("nip,nama\n1,\xe9".encode("latin-1")), "x.csv")},
-                  content_type="multipart/form-data")
+    r = post_form(
+        client,
+        "/kelola/alpha/pegawai/impor",
+        {"file": (io.BytesIO("nip,nama\n1,\xe9".encode("latin-1")), "x.csv")},
+        content_type="multipart/form-data",
+    )
     assert "Berkas bukan CSV berkode UTF-8." in r.get_data(as_text=True)
     assert "Berkas tidak berisi baris data." in _upload(client, "nip,nama\n").get_data(as_text=True)
 
 
 def test_superadmin_creates_an_agency_and_slug_rules_hold(app, client, world):
     login(client, world["superadmin"])
-    r = post_form(client, "/kelola/instansi/baru", {"name": "Dinas Sosial", "slug": "Dinsos",
-                                                    "timezone": "Asia/Makassar"})
+    r = post_form(
+        client,
+        "/kelola/instansi/baru",
+        {"name": "Dinas Sosial", "slug": "Dinsos", "timezone": "Asia/Makassar"},
+    )
     assert r.status_code == 302 and r.headers["Location"] == "/kelola/dinsos/modul"
     assert client.get("/dinsos/").status_code == 200
-    for slug, message in (("alpha", "sudah dipakai"), ("kelola", "dipakai oleh sistem"),
-                          ("dinas sosial", "huruf kecil, angka dan tanda hubung")):
-        page = post_form(client, "/kelola/instansi/baru", {"name": "X", "slug": slug,
-                                                           "timezone": "Asia/Jakarta"}).get_data(as_text=True)
+    for slug, message in (
+        ("alpha", "sudah dipakai"),
+        ("kelola", "dipakai oleh sistem"),
+        ("dinas sosial", "huruf kecil, angka dan tanda hubung"),
+    ):
+        page = post_form(
+            client, "/kelola/instansi/baru", {"name": "X", "slug": slug, "timezone": "Asia/Jakarta"}
+        ).get_data(as_text=True)
         assert message in page, slug
     assert PASSWORD

@@ -11,8 +11,14 @@ TODAY = dt.date(2026, 11, 25)
 @pytest.fixture(autouse=True)
 def _babel_context():
     # Messages are lazy Babel strings; render them inside an app context.
-    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "PORTAL_PLUGINS": "",
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "PORTAL_PLUGINS": "",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
+    )
     with app.test_request_context():
         yield
 
@@ -37,7 +43,10 @@ def test_valid_nip_is_parsed_into_its_parts():
         ("198503122010132004", "Digit 13–14 NIP (bulan pengangkatan) harus 01–12, bukan 13"),
         ("198503122027012004", "berada di masa depan"),
         ("198503121999012004", "terlalu dekat dengan tanggal lahir"),
-        ("198503122010013004", "Digit 15 NIP (jenis kelamin) harus 1 (laki-laki) atau 2 (perempuan), bukan 3"),
+        (
+            "198503122010013004",
+            "Digit 15 NIP (jenis kelamin) harus 1 (laki-laki) atau 2 (perempuan), bukan 3",
+        ),
         ("198503122010011000", "nomor urut) tidak boleh 000"),
     ],
 )

@@ -90,8 +90,8 @@ def test_a_misspelt_hook_implementation_fails_loudly():
                     "PORTAL_PLUGINS": "tests.core.misspelt_plugin"})
 
 
-def test_plugins_list_command_shows_the_three_plugins(database_url):
-    result = make_app(database_url).test_cli_runner().invoke(args=["plugins", "list"])
+def test_plugins_list_command_shows_the_three_plugins(app_factory):
+    result = app_factory(PORTAL_PLUGINS=None).test_cli_runner().invoke(args=["plugins", "list"])
     assert result.exit_code == 0, result.output
     for name in ("survei", "dialog_publik", "pengaduan"):
         assert re.search(rf"^{name}\b", result.output, re.M)
@@ -245,9 +245,9 @@ def test_hook_portal_seed_demo(rec):
 # ---------------------------------------------------------------- switches
 
 
-def test_switch_is_seen_by_another_worker_without_restart(rec, database_url, client):
+def test_switch_is_seen_by_another_worker_without_restart(rec, app_factory, client):
     """Two app instances on one database stand for two workers."""
-    other = make_app(database_url, PORTAL_PLUGINS=RECORDER)
+    other = app_factory(PORTAL_PLUGINS=RECORDER)
     other_client = other.test_client()
     assert other_client.get("/alpha/rekam/").status_code == 200
     _switch(rec, "alpha", "recorder_plugin", False)
@@ -255,8 +255,6 @@ def test_switch_is_seen_by_another_worker_without_restart(rec, database_url, cli
     assert client.get("/alpha/rekam/").status_code == 404
     _switch(other, "alpha", "recorder_plugin", True)
     assert client.get("/alpha/rekam/").status_code == 200
-    with other.app_context():
-        db.engine.dispose()
 
 
 def test_disabled_plugin_ratings_are_refused(rec, world):

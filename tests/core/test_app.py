@@ -1,0 +1,79 @@
+"""The app factory, configuration, health check and error pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import create_app
+from tests.conftest import make_app
+
+
+def test_refuses_to_start_without_a_real_secret_key(monkeypatch):
+    monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
+    monkeypatch.delenv("PORTAL_DEBUG", raising=False)
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    for key in (None, "dev", "kependekan"):
+        if key is None:
+            monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
+        else:
+            monkeypatch.setenv("PORTAL_SECRET_KEY", key)
+        with pytest.raises(SystemExit) as stop:
+            create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        assert "PORTAL_SECRET_KEY belum diisi atau terlalu lemah" in str(stop.value.code)
+
+
+def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
+    monkeypatch.setenv("PORTAL_SECRET_KEY", "k" * 40)
+    monkeypatch.setenv("PORTAL_DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    monkeypatch.setenv("PORTAL_REDIS_URL", "redis://127.0.0.1:6379/5")
+    monkeypatch.setenv("PORTAL_PLUGINS", "survei")
+    app = create_app()
+    assert app.config["SECRET_KEY"] == "k" * 40
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite3")
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/5"
+    assert app.extensions["portal_plugins"].names == ["survei"]
+    for ext in ("sqlalchemy", "migrate", "csrf", "babel", "limiter"):
+        assert ext in app.extensions, ext
+    assert app.login_manager is not None
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):
+    monkeypatch.delenv("PORTAL_DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 40})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/portal.sqlite3"
+
+
+def test_healthz_ok(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json["status"] == "ok" and r.json["database"] == "ok"
+
+
+def test_database_down_gives_503_not_a_traceback():
+    # Nothing listens on port 1: the database is "down".
+    app = make_app("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2")
+    client = app.test_client()
+    r = client.get("/healthz")
+    assert r.status_code == 503
+    assert r.json["status"] == "error" and "database unreachable" in r.json["reason"]
+    assert "127.0.0.1" not in r.get_data(as_text=True)
+    r = client.get("/")
+    assert r.status_code == 503
+    page = r.get_data(as_text=True)
+    assert "Layanan sedang tidak tersedia" in page and "Traceback" not in page
+
+
+def test_not_found_page_is_in_the_portal_language(client):
+    r = client.get("/tidak-ada-instansi/")
+    assert r.status_code == 404
+    page = r.get_data(as_text=True)
+    assert "Halaman tidak ditemukan" in page and '<html lang="id">' in page
+    assert client.get("/tidak-ada-instansi/survei/").status_code == 404
+
+
+def test_public_pages_list_agencies_and_modules(client, world):
+    page = client.get("/").get_data(as_text=True)
+    assert "Dinas Alpha" in page and 'href="/beta/"' in page
+    page = client.get("/alpha/").get_data(as_text=True)
+    for title in ("Survei Kepuasan Masyarakat", "Dialog Publik", "Pengaduan"):
+        assert title in page
