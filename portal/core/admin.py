@@ -233,7 +233,7 @@ def desks(slug):
 @bp.route("/<slug>/loket/<int:desk_id>", methods=["GET", "POST"])
 def desk_edit(slug, desk_id):
     agency = _manage()
-    desk = _scoped(Desk, desk_id, agency) if desk_id else Desk()
+    desk = _scoped(Desk, desk_id, agency) if desk_id else Desk(active=True)
     form = DeskForm(obj=desk)
     form.unit_id.choices = _unit_choices(agency)
     if not form.unit_id.choices:
@@ -300,7 +300,10 @@ def _officer_choices(agency, exclude=None, blank=None):
 @bp.route("/<slug>/pegawai/<int:officer_id>", methods=["GET", "POST"])
 def officer_edit(slug, officer_id):
     agency = _manage()
-    officer = _scoped(Officer, officer_id, agency) if officer_id else Officer(agency_id=agency.id)
+    if officer_id:
+        officer = _scoped(Officer, officer_id, agency)
+    else:
+        officer = Officer(agency_id=agency.id, active=True)
     form = OfficerForm(obj=officer)
     form.unit_id.choices = _unit_choices(agency, blank=_("— tanpa unit —"))
     form.supervisor_id.choices = _officer_choices(agency, exclude=officer.id,
@@ -371,7 +374,10 @@ def users(slug):
 @bp.route("/<slug>/pengguna/<int:user_id>", methods=["GET", "POST"])
 def user_edit(slug, user_id):
     agency = _manage()
-    user = _scoped(User, user_id, agency) if user_id else User(agency_id=agency.id, role=ROLE_ADMIN)
+    if user_id:
+        user = _scoped(User, user_id, agency)
+    else:
+        user = User(agency_id=agency.id, role=ROLE_ADMIN, active=True)
     form = UserForm(obj=user)
     form.officer_id.choices = _officer_choices(agency, blank=_("— tidak dikaitkan —"))
     if request.method == "GET":

@@ -15,6 +15,9 @@ def _admin(client, world, slug="alpha"):
 
 def test_unit_desk_officer_user_can_be_created(app, client, world):
     _admin(client, world)
+    for form in ("loket", "pegawai", "pengguna"):  # new records start active
+        page = client.get(f"/kelola/alpha/{form}/baru").get_data(as_text=True)
+        assert '<input checked id="active" name="active" type="checkbox"' in page, form
     r = post_form(client, "/kelola/alpha/unit/baru", {"name": "Pelayanan Akta", "address": "Jl. Merdeka 1"})
     assert r.status_code == 302
     with app.app_context():
