@@ -198,3 +198,28 @@ def post_form(client, url, data=None, token_from=None, **kwargs):
 
 def login(client, email, password=PASSWORD):
     return post_form(client, "/masuk", {"email": email, "password": password})
+
+
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+REQUIRE_REDIS = os.environ.get("PORTAL_TEST_REQUIRE_REDIS") == "1"
+
+
+@pytest.fixture
+def redis_url():
+    """A Redis database for shared rate limits, flushed before the test.
+    Skipped with the reason when Redis is absent, unless
+    ``PORTAL_TEST_REQUIRE_REDIS=1`` (set by ``.ci/run``)."""
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        reason = f"Redis unreachable at {REDIS_URL}: {error}"
+        if REQUIRE_REDIS:
+            pytest.fail(reason + " (PORTAL_TEST_REQUIRE_REDIS=1)")
+        pytest.skip(reason)
+    client.flushdb()
+    yield REDIS_URL
+    client.flushdb()
+    client.close()
