@@ -1,19 +1,21 @@
-"""Survei: QR counter surveys and SKM/IKM reports.
+"""Survei: QR counter surveys, SKM/IKM reports, crediting the officer who served.
 
-This is the plugin's skeleton: its public page, its place on the agency home
-and in the menu, the rating kinds it will record and its own Alembic branch
-(``survei``) with the per-desk survey setting.
+Citizens scan the desk's QR code (``/s/<token>``) and answer the quick
+survey or the full SKM; the response credits the officer who served through
+core's ``record_rating``. Staff pages live under ``/kelola/<agency>/survei/``.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 from flask import g, render_template, url_for
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from portal import hookimpl
-from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, RatingKind
+from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, Panel, RatingKind
 
 NAME = "survei"
 bp = AgencyBlueprint(NAME, __name__, path="survei")
@@ -26,9 +28,27 @@ def index():
     return render_template("survei/index.html", agency=g.agency, desks=desks_with_kind(g.agency))
 
 
+@bp.route("/hasil")
+def results():
+    """Published SKM results: IKM and grade per unit; no free text, no identities."""
+    from plugins.survei import report
+    from portal.core.ratings import period_bounds
+    from portal.core.timeutil import local, utcnow
+
+    today = local(utcnow(), g.agency.timezone).date()
+    current = period_bounds("semester", today)
+    previous = period_bounds("semester", current[0] - dt.timedelta(days=1))
+    reports = [report.build(g.agency, None, start, end, with_text=False)
+               for start, end in (current, previous)]
+    return render_template("survei/results.html", agency=g.agency, reports=reports)
+
+
 @hookimpl
 def portal_blueprints(app):
-    return [bp]
+    from plugins.survei.staff import staff
+    from plugins.survei.views import qr
+
+    return [bp, qr, staff]
 
 
 @hookimpl
@@ -52,12 +72,64 @@ def portal_rating_sources():
 
 
 @hookimpl
-def portal_nav_items(agency):
-    return [NavItem(10, _l("Survei"), url_for("survei.index", agency_slug=agency.slug))]
+def portal_nav_items(agency, user):
+    items = [NavItem(10, _l("Survei"), url_for("survei.index", agency_slug=agency.slug))]
+    if getattr(user, "is_authenticated", False) and user.can_access_agency(agency):
+        if user.can_manage_agency(agency):
+            items.append(NavItem(11, _l("Kelola survei"),
+                                 url_for("survei_staff.index", agency_slug=agency.slug)))
+        if user.officer_id:
+            items.append(NavItem(12, _l("Selesai melayani"),
+                                 url_for("survei_staff.finish_service", agency_slug=agency.slug)))
+    return items
 
 
 @hookimpl
 def portal_agency_home(agency):
     return [HomeSection(10, _l("Survei Kepuasan Masyarakat"),
-                        _l("Nilai layanan yang Anda terima dengan memindai kode QR di loket."),
+                        _l("Nilai layanan yang Anda terima dengan memindai kode QR di loket, "
+                           "dan lihat hasil survei yang kami terbitkan."),
                         url_for("survei.index", agency_slug=agency.slug))]
+
+
+@hookimpl
+def portal_dashboard_widgets(agency, user):
+    if not (user.can_manage_agency(agency) or user.role == "supervisor"):
+        return []
+    from sqlalchemy import func
+
+    from plugins.survei import report
+    from plugins.survei.models import Response
+    from plugins.survei.staff import today_bounds
+    from portal.core.ratings import period_bounds
+    from portal.core.timeutil import local, utcnow
+    from portal.extensions import db
+
+    lo, hi = today_bounds(agency)
+    today = db.session.scalar(db.select(func.count(Response.id)).where(
+        Response.agency_id == agency.id, Response.created_at >= lo, Response.created_at < hi))
+    start, end = period_bounds("semester", local(utcnow(), agency.timezone).date())
+    data = report.build(agency, None, start, end, with_text=False)
+    # render_template escapes what it interpolates.
+    html = Markup(render_template("survei/widget.html", agency=agency, today=today, report=data))  # noqa: S704
+    return [Panel(10, _l("Survei kepuasan"), html)]
+
+
+@hookimpl
+def portal_officer_panels(officer, viewer):
+    from plugins.survei.models import COMMENT_APPROVED, Response
+    from portal.extensions import db
+
+    comments = db.session.execute(
+        db.select(Response.created_at, Response.comment)
+        .where(Response.officer_id == officer.id, Response.comment_status == COMMENT_APPROVED)
+        .order_by(Response.created_at.desc()).limit(10)).all()
+    html = Markup(render_template("survei/officer_panel.html", comments=comments))  # noqa: S704 - escaped
+    return [Panel(10, _l("Komentar warga dari survei"), html)]
+
+
+@hookimpl
+def portal_seed_demo(agency):
+    from plugins.survei.demo import seed
+
+    seed(agency)

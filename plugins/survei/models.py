@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+import datetime as dt
+import secrets
 
-from portal.core.models import Desk, Unit
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import Desk, Officer, Unit
+from portal.core.timeutil import utcnow
 from portal.extensions import db
 
 KINDS = ("cepat", "skm")
+QUESTION_TYPES = ("text", "choice", "scale4", "scale5")
+COMMENT_NONE, COMMENT_PENDING, COMMENT_APPROVED, COMMENT_REJECTED = (
+    "none", "pending", "approved", "rejected")
 
 
 class DeskSurvey(db.Model):
@@ -18,6 +37,139 @@ class DeskSurvey(db.Model):
 
     desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"), primary_key=True)
     kind: Mapped[str] = mapped_column(String(10), default="cepat")
+
+
+class Roster(db.Model):
+    """A weekly shift of an officer at a desk (times in the agency's zone)."""
+
+    __tablename__ = "survei_roster"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), index=True)
+    weekday: Mapped[int] = mapped_column(SmallInteger)  # 0 = Senin … 6 = Minggu
+    start: Mapped[dt.time] = mapped_column(Time)
+    end: Mapped[dt.time] = mapped_column(Time)
+
+    officer: Mapped[Officer] = relationship()
+    desk: Mapped[Desk] = relationship()
+
+
+class Question(db.Model):
+    """An agency's own question for a unit, asked after the standard ones."""
+
+    __tablename__ = "survei_question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(String(300))
+    type: Mapped[str] = mapped_column(String(10))
+    choices: Mapped[str] = mapped_column(Text, default="")  # one per line, for "choice"
+    required: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    unit: Mapped[Unit] = relationship()
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [c.strip() for c in self.choices.splitlines() if c.strip()]
+
+
+class Ticket(db.Model):
+    """A one-time QR shown by an officer after serving: bound to that officer
+    and desk, usable once, expiring; its response is marked verified."""
+
+    __tablename__ = "survei_ticket"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True,
+                                       default=lambda: secrets.token_urlsafe(16))
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    desk: Mapped[Desk] = relationship()
+    officer: Mapped[Officer] = relationship()
+
+
+class Response(db.Model):
+    """One citizen's answers. ``nonce`` (one per form view) and
+    ``client_uuid`` (one per kiosk capture) are unique, so a replay is never
+    stored twice."""
+
+    __tablename__ = "survei_response"
+    __table_args__ = (
+        Index("ix_survei_response_unit_created", "unit_id", "created_at"),
+        Index("ix_survei_response_agency_created", "agency_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"), index=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    nonce: Mapped[str | None] = mapped_column(String(64), unique=True)
+    client_uuid: Mapped[str | None] = mapped_column(String(36), unique=True)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("survei_ticket.id"), unique=True)
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    face: Mapped[int | None] = mapped_column(SmallInteger)
+    u1: Mapped[int | None] = mapped_column(SmallInteger)
+    u2: Mapped[int | None] = mapped_column(SmallInteger)
+    u3: Mapped[int | None] = mapped_column(SmallInteger)
+    u4: Mapped[int | None] = mapped_column(SmallInteger)
+    u5: Mapped[int | None] = mapped_column(SmallInteger)
+    u6: Mapped[int | None] = mapped_column(SmallInteger)
+    u7: Mapped[int | None] = mapped_column(SmallInteger)
+    u8: Mapped[int | None] = mapped_column(SmallInteger)
+    u9: Mapped[int | None] = mapped_column(SmallInteger)
+    sex: Mapped[str | None] = mapped_column(String(1))
+    age_group: Mapped[str | None] = mapped_column(String(8))
+    education: Mapped[str | None] = mapped_column(String(10))
+    occupation: Mapped[str | None] = mapped_column(String(10))
+    comment: Mapped[str | None] = mapped_column(Text)  # cepat: comment; skm: saran
+    comment_status: Mapped[str] = mapped_column(String(10), default=COMMENT_NONE)
+
+    desk: Mapped[Desk] = relationship()
+    officer: Mapped[Officer | None] = relationship()
+    answers: Mapped[list[Answer]] = relationship(back_populates="response",
+                                                 cascade="all, delete-orphan")
+
+
+class Answer(db.Model):
+    """The answer to one of the agency's own questions."""
+
+    __tablename__ = "survei_answer"
+    __table_args__ = (UniqueConstraint("response_id", "question_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("survei_response.id"), index=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("survei_question.id"), index=True)
+    value: Mapped[str] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+
+
+class Population(db.Model):
+    """Service users of a unit in a period, entered by the admin, for the
+    Krejcie–Morgan minimum sample."""
+
+    __tablename__ = "survei_population"
+
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), primary_key=True)
+    period_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    period_end: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    users: Mapped[int] = mapped_column(Integer)
+
+
+def desk_kind(desk_id: int) -> str:
+    kind = db.session.scalar(db.select(DeskSurvey.kind).where(DeskSurvey.desk_id == desk_id))
+    return kind or "cepat"
 
 
 def desks_with_kind(agency):

@@ -1,0 +1,128 @@
+"""QR codes and printable desk posters (SVG, PNG, A4/A5)."""
+
+from __future__ import annotations
+
+import io
+from xml.sax.saxutils import escape
+
+import qrcode
+import qrcode.image.svg
+from qrcode.constants import ERROR_CORRECT_Q
+
+#: Paper sizes in millimetres.
+SIZES = {"a4": (210, 297), "a5": (148, 210)}
+INSTRUCTION = "Pindai kode QR ini untuk menilai layanan kami. Tanpa aplikasi, kurang dari 30 detik."
+
+
+def make_qr(url: str) -> qrcode.QRCode:
+    # Level Q restores up to 25% of the code: enough for glare on a laminated
+    # poster or a scratched counter.
+    code = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=4)
+    code.add_data(url)
+    code.make(fit=True)
+    return code
+
+
+def qr_svg_path(url: str) -> tuple[str, int]:
+    """(SVG path data in module units, modules per side including the border)."""
+    code = make_qr(url)
+    matrix = code.get_matrix()
+    parts = []
+    for y, row in enumerate(matrix):
+        x = 0
+        while x < len(row):
+            if row[x]:
+                start = x
+                while x < len(row) and row[x]:
+                    x += 1
+                parts.append(f"M{start} {y}h{x - start}v1h{start - x}z")
+            else:
+                x += 1
+    return "".join(parts), len(matrix)
+
+
+def qr_svg(url: str) -> str:
+    """A standalone SVG of the QR code alone."""
+    path, n = qr_svg_path(url)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" '
+            f'shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/>'
+            f'<path d="{path}" fill="#000"/></svg>')
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    return lines + ([line] if line else [])
+
+
+def poster_svg(url: str, agency: str, desk: str, size: str = "a4") -> str:
+    """A printable poster: agency and desk names, the QR code, the instruction."""
+    w, h = SIZES[size]
+    path, n = qr_svg_path(url)
+    side = w * 0.7
+    x0, y0 = (w - side) / 2, h * 0.30
+    scale = side / n
+    heading = "".join(
+        f'<text x="{w / 2}" y="{h * 0.09 + i * 9}" font-size="7" font-weight="700" '
+        f'text-anchor="middle">{escape(line)}</text>' for i, line in enumerate(_wrap(agency, 38)))
+    instruction = "".join(
+        f'<text x="{w / 2}" y="{y0 + side + 16 + i * 7.5}" font-size="5.6" text-anchor="middle">'
+        f'{escape(line)}</text>' for i, line in enumerate(_wrap(INSTRUCTION, 48)))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" viewBox="0 0 {w} {h}" '
+        f'font-family="Helvetica, Arial, sans-serif">'
+        f'<rect width="{w}" height="{h}" fill="#fff"/>'
+        f'{heading}'
+        f'<text x="{w / 2}" y="{h * 0.25}" font-size="10" font-weight="700" text-anchor="middle" '
+        f'fill="#0b5394">{escape(desk)}</text>'
+        f'<g transform="translate({x0} {y0}) scale({scale})" shape-rendering="crispEdges">'
+        f'<rect width="{n}" height="{n}" fill="#fff"/><path d="{path}" fill="#000"/></g>'
+        f'{instruction}'
+        f'<text x="{w / 2}" y="{h - 10}" font-size="4" text-anchor="middle" fill="#444">'
+        f'{escape(url)}</text></svg>'
+    )
+
+
+def poster_png(url: str, agency: str, desk: str, size: str = "a4", dpi: int = 150) -> bytes:
+    """The same poster as a PNG at ``dpi``."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    w_mm, h_mm = SIZES[size]
+    px = dpi / 25.4
+    width, height = int(w_mm * px), int(h_mm * px)
+    image = Image.new("RGB", (width, height), "white")
+    draw = ImageDraw.Draw(image)
+
+    def font(mm, bold=False):
+        try:
+            return ImageFont.load_default(size=max(8, int(mm * px)))
+        except TypeError:  # Pillow without FreeType
+            return ImageFont.load_default()
+
+    def centred(y, text, f, fill="black"):
+        box = draw.textbbox((0, 0), text, font=f)
+        draw.text(((width - (box[2] - box[0])) / 2, y), text, font=f, fill=fill)
+
+    y = h_mm * 0.06 * px
+    for line in _wrap(agency, 38):
+        centred(y, line, font(6.5))
+        y += 9 * px
+    centred(h_mm * 0.20 * px, desk, font(9), fill=(11, 83, 148))
+    code = make_qr(url).make_image(fill_color="black", back_color="white").get_image().convert("RGB")
+    side = int(w_mm * 0.7 * px)
+    code = code.resize((side, side), Image.NEAREST)
+    top = int(h_mm * 0.30 * px)
+    image.paste(code, ((width - side) // 2, top))
+    y = top + side + 8 * px
+    for line in _wrap(INSTRUCTION, 48):
+        centred(y, line, font(5))
+        y += 7 * px
+    centred(height - 14 * px, url, font(3.5), fill=(68, 68, 68))
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG", dpi=(dpi, dpi))
+    return buffer.getvalue()

@@ -1,0 +1,194 @@
+"""SKM report: NRR per unsur, IKM and grade, respondents against the
+Krejcie–Morgan minimum, respondent profile and suggestions, per unit or
+agency for a period; CSV and XLSX renderings."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func
+
+from plugins.survei import skm
+from plugins.survei.models import Population, Response
+from portal.core.models import Agency, Unit
+from portal.extensions import db
+
+
+def utc_bounds(agency: Agency, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) local dates of the agency as naive UTC datetimes."""
+    zone = ZoneInfo(agency.timezone)
+
+    def convert(day):
+        return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC).replace(tzinfo=None)
+
+    return convert(start), convert(end)
+
+
+@dataclass
+class SkmReport:
+    agency: Agency
+    unit: Unit | None
+    start: dt.date
+    end: dt.date  # exclusive
+    respondents: int = 0
+    nrr: list[Fraction | None] = field(default_factory=list)
+    ikm: Decimal | None = None
+    grade: tuple | None = None
+    population: int | None = None
+    minimum: int | None = None
+    profile: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)
+    suggestions: list[tuple[dt.datetime, str]] = field(default_factory=list)
+    quick_count: int = 0
+    quick_faces: dict[int, int] = field(default_factory=dict)
+    units: list[tuple[Unit, int, Decimal | None, tuple | None]] = field(default_factory=list)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.end - dt.timedelta(days=1)
+
+    @property
+    def nrr_weighted(self) -> list[Fraction | None]:
+        return [n * Fraction(1, 9) if n is not None else None for n in self.nrr]
+
+    @property
+    def satisfied_share(self) -> float | None:
+        if not self.quick_count:
+            return None
+        return (self.quick_faces.get(3, 0) + self.quick_faces.get(4, 0)) / self.quick_count
+
+
+def _scope(query, agency, unit, lo, hi):
+    query = query.where(Response.agency_id == agency.id, Response.created_at >= lo,
+                        Response.created_at < hi)
+    if unit is not None:
+        query = query.where(Response.unit_id == unit.id)
+    return query
+
+
+def build(agency: Agency, unit: Unit | None, start: dt.date, end: dt.date, *,
+          with_text: bool = True) -> SkmReport:
+    """The SKM report of ``unit`` (or the whole agency) over [start, end)."""
+    lo, hi = utc_bounds(agency, start, end)
+    report = SkmReport(agency=agency, unit=unit, start=start, end=end)
+    skm_only = Response.kind == "skm"
+    columns = [func.count(Response.id)]
+    for n in range(1, 10):
+        column = getattr(Response, f"u{n}")
+        columns += [func.coalesce(func.sum(column), 0), func.count(column)]
+    row = db.session.execute(_scope(db.select(*columns).where(skm_only), agency, unit, lo, hi)).one()
+    report.respondents = row[0]
+    report.nrr = [skm.nrr(int(row[1 + 2 * i]), int(row[2 + 2 * i])) for i in range(9)]
+    if report.respondents and all(n is not None for n in report.nrr):
+        report.ikm = skm.ikm(report.nrr)
+        report.grade = skm.grade(report.ikm)
+
+    for name, options in skm.PROFILE.items():
+        column = getattr(Response, name)
+        counts = dict(db.session.execute(
+            _scope(db.select(column, func.count(Response.id)).where(skm_only), agency, unit, lo, hi)
+            .group_by(column)).all())
+        rows = [(value, str(label), counts.get(value, 0)) for value, label in options]
+        rows.append(("", "Tidak diisi", counts.get(None, 0) + counts.get("", 0)))
+        report.profile[name] = rows
+
+    faces = dict(db.session.execute(
+        _scope(db.select(Response.face, func.count(Response.id)).where(Response.kind == "cepat"),
+               agency, unit, lo, hi).group_by(Response.face)).all())
+    report.quick_faces = {int(k): v for k, v in faces.items() if k is not None}
+    report.quick_count = sum(report.quick_faces.values())
+
+    if unit is not None:
+        report.population = db.session.scalar(
+            db.select(Population.users).filter_by(unit_id=unit.id, period_start=start, period_end=end))
+        if report.population:
+            report.minimum = skm.krejcie_morgan(report.population)
+    else:
+        for each in db.session.scalars(db.select(Unit).filter_by(agency_id=agency.id).order_by(Unit.name)):
+            sub = build(agency, each, start, end, with_text=False)
+            report.units.append((each, sub.respondents, sub.ikm, sub.grade))
+    if with_text:
+        report.suggestions = list(db.session.execute(
+            _scope(db.select(Response.created_at, Response.comment)
+                   .where(skm_only, Response.comment.isnot(None)), agency, unit, lo, hi)
+            .order_by(Response.created_at)).all())
+    return report
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Fraction):
+        value = Decimal(value.numerator) / Decimal(value.denominator)
+        return f"{value:.4f}"
+    return str(value)
+
+
+def rows(report: SkmReport) -> list[list[str]]:
+    """The report as table rows (used by CSV and XLSX)."""
+    scope = report.unit.name if report.unit else report.agency.name
+    out = [
+        ["Laporan Survei Kepuasan Masyarakat (PermenPANRB 14/2017)"],
+        ["Instansi", report.agency.name],
+        ["Unit layanan", scope],
+        ["Periode", report.start.isoformat(), report.last_day.isoformat()],
+        ["Jumlah responden", str(report.respondents)],
+        ["Populasi pengguna layanan", _fmt(report.population)],
+        ["Sampel minimum (Krejcie-Morgan)", _fmt(report.minimum)],
+        [],
+        ["No", "Unsur", "NRR", "NRR tertimbang (x 1/9)"],
+    ]
+    for unsur, nrr, weighted in zip(skm.UNSUR, report.nrr, report.nrr_weighted, strict=True):
+        out.append([str(unsur.number), str(unsur.name), _fmt(nrr), _fmt(weighted)])
+    out += [[], ["IKM (konversi x 25)", _fmt(report.ikm)],
+            ["Mutu pelayanan", f"{report.grade[0]} ({report.grade[1]})" if report.grade else ""], []]
+    names = {"sex": "Jenis kelamin", "age_group": "Usia", "education": "Pendidikan",
+             "occupation": "Pekerjaan"}
+    for name, table in report.profile.items():
+        out.append([names[name], "Jumlah"])
+        out += [[label, str(count)] for _value, label, count in table]
+        out.append([])
+    if report.units:
+        out.append(["Unit layanan", "Responden", "IKM", "Mutu"])
+        out += [[u.name, str(n), _fmt(ikm), grade[0] if grade else ""] for u, n, ikm, grade in report.units]
+        out.append([])
+    out.append(["Saran dan masukan"])
+    out += [[when.isoformat(sep=" ", timespec="minutes"), text] for when, text in report.suggestions]
+    return out
+
+
+def to_csv(report: SkmReport) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows(report):
+        writer.writerow([_safe_cell(c) for c in row])
+    return "\ufeff" + buffer.getvalue()  # BOM: spreadsheet programs then read UTF-8
+
+
+def to_xlsx(report: SkmReport) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "SKM"
+    for row in rows(report):
+        sheet.append([_safe_cell(c) for c in row])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.column_dimensions["A"].width = 40
+    sheet.column_dimensions["B"].width = 45
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _safe_cell(value: str) -> str:
+    """Neutralise spreadsheet formulas in citizen text (CSV/formula injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

@@ -1,0 +1,268 @@
+"""Survey logic shared by the citizen pages, the kiosk API and the staff pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import dataclass, field
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy.exc import IntegrityError
+
+from plugins.survei import skm
+from plugins.survei.models import (
+    COMMENT_NONE,
+    COMMENT_PENDING,
+    Answer,
+    Question,
+    Response,
+    Roster,
+    Ticket,
+)
+from portal.core.models import Desk, Officer
+from portal.core.ratings import RatingError, record_rating
+from portal.core.timeutil import local, utcnow
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+COMMENT_MAX = 1000
+ANSWER_MAX = 500
+NONCE_MAX_AGE = 24 * 3600  # a form left open all day still submits
+NO_OFFICER = "tidak-ingat"
+
+
+def config(name: str, default):
+    return current_app.config.get(name, default)
+
+
+# ---------------------------------------------------------------- who served
+
+
+def rostered(desk: Desk) -> list[Officer]:
+    """Active officers of the desk's agency with any shift at this desk."""
+    rows = db.session.scalars(
+        db.select(Officer).join(Roster, Roster.officer_id == Officer.id)
+        .where(Roster.desk_id == desk.id, Officer.active.is_(True),
+               Officer.agency_id == desk.unit.agency_id)
+        .distinct().order_by(Officer.name)
+    )
+    return list(rows)
+
+
+def on_duty(desk: Desk, now: dt.datetime | None = None) -> list[Officer]:
+    """Officers whose weekly shift at ``desk`` covers ``now`` (naive UTC)."""
+    moment = local(now or utcnow(), desk.unit.agency.timezone)
+    clock = moment.time().replace(tzinfo=None)
+    rows = db.session.scalars(
+        db.select(Officer).join(Roster, Roster.officer_id == Officer.id)
+        .where(Roster.desk_id == desk.id, Roster.weekday == moment.weekday(),
+               Roster.start <= clock, Roster.end > clock, Officer.active.is_(True),
+               Officer.agency_id == desk.unit.agency_id)
+        .distinct().order_by(Officer.name)
+    )
+    return list(rows)
+
+
+def officer_choices(desk: Desk) -> tuple[list[Officer], Officer | None]:
+    """(officers to offer, officer to credit without asking).
+
+    One officer on duty: credited without asking. Several: the citizen picks
+    among them. None on duty: the citizen may pick among everyone rostered
+    at the desk (or nobody)."""
+    duty = on_duty(desk)
+    if len(duty) == 1:
+        return [], duty[0]
+    return (duty or rostered(desk)), None
+
+
+# ---------------------------------------------------------------- nonces
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survei-nonce")
+
+
+def issue_nonce(desk_id: int) -> str:
+    """A signed, single-use token for one view of a desk's form."""
+    return _serializer().dumps({"d": desk_id, "n": secrets.token_urlsafe(16)})
+
+
+def open_nonce(signed: str, desk_id: int) -> str | None:
+    """The nonce inside ``signed`` if it is genuine, recent and for this desk."""
+    try:
+        data = _serializer().loads(signed or "", max_age=NONCE_MAX_AGE)
+    except (BadSignature, SignatureExpired):
+        return None
+    if not isinstance(data, dict) or data.get("d") != desk_id or not isinstance(data.get("n"), str):
+        return None
+    return data["n"]
+
+
+# ---------------------------------------------------------------- device window
+
+
+def device_cookie_name(desk_id: int) -> str:
+    return f"survei_{desk_id}"
+
+
+def device_window() -> dt.timedelta:
+    return dt.timedelta(minutes=int(config("SURVEI_DEVICE_WINDOW_MINUTES", 60)))
+
+
+def recently_answered(cookies, desk_id: int) -> bool:
+    """Whether this device answered this desk's survey within the window."""
+    raw = cookies.get(device_cookie_name(desk_id))
+    if not raw:
+        return False
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survei-device")
+    try:
+        serializer.loads(raw, max_age=int(device_window().total_seconds()))
+    except (BadSignature, SignatureExpired):
+        return False
+    return True
+
+
+def device_cookie_value(desk_id: int) -> str:
+    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survei-device")
+    return serializer.dumps(desk_id)
+
+
+# ---------------------------------------------------------------- validation
+
+
+@dataclass
+class Submission:
+    """A validated response, ready to store; ``errors`` maps field → message."""
+
+    kind: str
+    values: dict = field(default_factory=dict)
+    answers: dict[int, str] = field(default_factory=dict)
+    officer: Officer | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _int_in(value, low: int, high: int) -> int | None:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return number if low <= number <= high else None
+
+
+def validate(data, kind: str, questions: list[Question], offered: list[Officer],
+             fixed: Officer | None) -> Submission:
+    """Check a submitted form (any mapping of field → string)."""
+    sub = Submission(kind=kind)
+    required = _l("Pilih salah satu jawaban.")
+    if kind == "cepat":
+        face = _int_in(data.get("face"), 1, 4)
+        if face is None:
+            sub.errors["face"] = str(required if not data.get("face") else
+                                     _l("Jawaban harus salah satu dari empat pilihan."))
+        sub.values["face"] = face
+    else:
+        for unsur in skm.UNSUR:
+            name = f"u{unsur.number}"
+            answer = _int_in(data.get(name), 1, 4)
+            if answer is None:
+                sub.errors[name] = str(required if not data.get(name) else
+                                       _l("Jawaban harus bernilai 1 sampai 4."))
+            sub.values[name] = answer
+        for name, options in skm.PROFILE.items():
+            value = (data.get(name) or "").strip()
+            if value and value not in dict(options):
+                sub.errors[name] = str(_l("Pilihan tidak valid."))
+            sub.values[name] = value or None
+    comment = (data.get("comment") or "").strip()
+    if len(comment) > COMMENT_MAX:
+        sub.errors["comment"] = str(_l("Tulisan paling banyak %(n)d karakter; yang diisi %(m)d.",
+                                       n=COMMENT_MAX, m=len(comment)))
+    sub.values["comment"] = comment or None
+
+    for q in questions:
+        name = f"q{q.id}"
+        value = (data.get(name) or "").strip()
+        if not value:
+            if q.required:
+                sub.errors[name] = str(_l("Pertanyaan ini wajib dijawab."))
+            continue
+        if q.type == "text" and len(value) > ANSWER_MAX:
+            sub.errors[name] = str(_l("Jawaban paling banyak %(n)d karakter.", n=ANSWER_MAX))
+        elif q.type == "choice" and value not in q.choice_list:
+            sub.errors[name] = str(_l("Pilihan tidak valid."))
+        elif q.type in ("scale4", "scale5") and _int_in(value, 1, int(q.type[-1])) is None:
+            sub.errors[name] = str(_l("Jawaban harus bernilai 1 sampai %(n)s.", n=q.type[-1]))
+        else:
+            sub.answers[q.id] = value
+
+    if fixed is not None:
+        sub.officer = fixed
+    elif offered:
+        chosen = (data.get("officer") or "").strip()
+        by_id = {str(o.id): o for o in offered}
+        if chosen in by_id:
+            sub.officer = by_id[chosen]
+        elif chosen != NO_OFFICER:
+            sub.errors["officer"] = str(_l("Pilih petugas yang melayani Anda, atau \"Tidak ingat\"."))
+    return sub
+
+
+# ---------------------------------------------------------------- storing
+
+
+def credit_value(sub: Submission) -> float | None:
+    """The value credited to the officer: the face for *cepat*; for SKM the
+    mean of the configured unsur (default 6 and 7: Kompetensi and Perilaku
+    Pelaksana)."""
+    if sub.kind == "cepat":
+        return sub.values.get("face")
+    unsur = config("SURVEI_SKM_CREDIT_UNSUR", (6, 7))
+    answers = [sub.values[f"u{n}"] for n in unsur]
+    return sum(answers) / len(answers)
+
+
+def store(desk: Desk, sub: Submission, *, nonce: str | None = None, client_uuid: str | None = None,
+          ticket: Ticket | None = None, at: dt.datetime | None = None) -> Response | None:
+    """Store the response and credit the officer in one transaction.
+
+    Returns None when the nonce, kiosk UUID or ticket was already used (a
+    replay): nothing is stored twice."""
+    agency = desk.unit.agency
+    response = Response(
+        agency_id=agency.id, unit_id=desk.unit_id, desk_id=desk.id,
+        officer_id=sub.officer.id if sub.officer else None, kind=sub.kind, nonce=nonce,
+        client_uuid=client_uuid, ticket_id=ticket.id if ticket else None,
+        verified=ticket is not None, created_at=at or utcnow(),
+        comment_status=COMMENT_PENDING if sub.values.get("comment") else COMMENT_NONE,
+        **{k: v for k, v in sub.values.items() if k != "comment"},
+        comment=sub.values.get("comment"),
+    )
+    response.answers = [Answer(question_id=qid, value=v) for qid, v in sub.answers.items()]
+    if ticket is not None:
+        ticket.used_at = utcnow()
+    db.session.add(response)
+    try:
+        db.session.flush()
+        if sub.officer is not None:
+            try:
+                record_rating(agency=agency, officer=sub.officer, source="survei", kind=sub.kind,
+                              value=credit_value(sub), ref=f"survei_response:{response.id}",
+                              verified=ticket is not None, at=response.created_at)
+            except RatingError as error:
+                # Keep the citizen's answers for the SKM; only the crediting failed.
+                log.warning("survey response %s not credited: %s", response.id, error)
+                db.session.commit()
+        else:
+            db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return None
+    return response

@@ -1,0 +1,327 @@
+"""Staff pages of the survei plugin under ``/kelola/<agency>/survei/``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response as HttpResponse
+from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import func
+from wtforms.fields.choices import SelectChoice
+
+from plugins.survei import poster, report, skm
+from plugins.survei.forms import (
+    WEEKDAYS,
+    DeskSettingsForm,
+    PopulationForm,
+    QuestionForm,
+    RosterForm,
+    TicketForm,
+)
+from plugins.survei.models import (
+    COMMENT_APPROVED,
+    COMMENT_PENDING,
+    COMMENT_REJECTED,
+    DeskSurvey,
+    Population,
+    Question,
+    Response,
+    Roster,
+    Ticket,
+    desk_kind,
+)
+from portal.core.models import ROLE_SUPERVISOR, Desk, Officer, Unit, audit
+from portal.core.plugins import AgencyBlueprint
+from portal.core.ratings import period_bounds
+from portal.core.timeutil import local, utcnow
+from portal.extensions import db
+
+staff = AgencyBlueprint("survei_staff", __name__, path="survei", plugin="survei", staff=True)
+
+
+def _admin():
+    if not current_user.can_manage_agency(g.agency):
+        abort(403)
+
+
+def _desk(desk_id) -> Desk:
+    desk = db.session.get(Desk, desk_id)
+    if desk is None or desk.unit.agency_id != g.agency.id:
+        abort(404)
+    return desk
+
+
+def survey_url(desk: Desk) -> str:
+    return url_for("survei_qr.survey", token=desk.qr_token, _external=True)
+
+
+def today_bounds(agency):
+    today = local(utcnow(), agency.timezone).date()
+    return report.utc_bounds(agency, today, today + dt.timedelta(days=1))
+
+
+# ---------------------------------------------------------------- desks
+
+
+@staff.route("/")
+def index():
+    _admin()
+    desks = db.session.scalars(
+        db.select(Desk).join(Unit).where(Unit.agency_id == g.agency.id).order_by(Unit.name, Desk.name)
+    ).all()
+    lo, hi = today_bounds(g.agency)
+    start, end = period_bounds("semester", local(utcnow(), g.agency.timezone).date())
+    p_lo, p_hi = report.utc_bounds(g.agency, start, end)
+
+    def counts(a, b):
+        return dict(db.session.execute(
+            db.select(Response.desk_id, func.count(Response.id))
+            .where(Response.agency_id == g.agency.id, Response.created_at >= a, Response.created_at < b)
+            .group_by(Response.desk_id)).all())
+
+    kinds = dict(db.session.execute(db.select(DeskSurvey.desk_id, DeskSurvey.kind)).all())
+    pending = db.session.scalar(db.select(func.count(Response.id)).where(
+        Response.agency_id == g.agency.id, Response.comment_status == COMMENT_PENDING))
+    return render_template("survei/staff/index.html", desks=desks, today=counts(lo, hi),
+                           period=counts(p_lo, p_hi), kinds=kinds, pending=pending)
+
+
+@staff.route("/loket/<int:desk_id>", methods=["GET", "POST"])
+def desk_settings(desk_id):
+    _admin()
+    desk = _desk(desk_id)
+    form = DeskSettingsForm(prefix="s", kind=desk_kind(desk.id))
+    roster = RosterForm(prefix="r")
+    roster.officer_id.choices = [SelectChoice(o.id, f"{o.name} ({o.nip})") for o in db.session.scalars(
+        db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name))]
+    if "s-kind" in request.form and form.validate_on_submit():
+        row = db.session.get(DeskSurvey, desk.id) or DeskSurvey(desk_id=desk.id)
+        row.kind = form.kind.data
+        db.session.add(row)
+        audit("survei_desk_kind", desk, agency=g.agency, detail=f"{desk.name}: {row.kind}")
+        db.session.commit()
+        flash(_("Jenis survei loket disimpan."), "success")
+        return redirect(url_for(".desk_settings", desk_id=desk.id))
+    if "r-officer_id" in request.form and roster.validate_on_submit():
+        shift = Roster(desk_id=desk.id, officer_id=roster.officer_id.data, weekday=roster.weekday.data,
+                       start=roster.start.data, end=roster.end.data)
+        db.session.add(shift)
+        audit("survei_roster_added", desk, agency=g.agency,
+              detail=f"{desk.name}: officer {shift.officer_id} {shift.weekday} {shift.start}-{shift.end}")
+        db.session.commit()
+        flash(_("Jadwal jaga ditambahkan."), "success")
+        return redirect(url_for(".desk_settings", desk_id=desk.id))
+    shifts = db.session.scalars(db.select(Roster).filter_by(desk_id=desk.id)
+                                .order_by(Roster.weekday, Roster.start)).all()
+    return render_template("survei/staff/desk.html", desk=desk, form=form, roster=roster,
+                           shifts=shifts, weekdays=WEEKDAYS, url=survey_url(desk))
+
+
+@staff.route("/loket/<int:desk_id>/jadwal/<int:shift_id>/hapus", methods=["POST"])
+def roster_delete(desk_id, shift_id):
+    _admin()
+    desk = _desk(desk_id)
+    shift = db.session.get(Roster, shift_id)
+    if shift is None or shift.desk_id != desk.id or not DeskSettingsForm().validate_on_submit():
+        abort(404)
+    db.session.delete(shift)
+    audit("survei_roster_removed", desk, agency=g.agency, detail=f"{desk.name}: shift {shift_id}")
+    db.session.commit()
+    flash(_("Jadwal jaga dihapus."), "success")
+    return redirect(url_for(".desk_settings", desk_id=desk.id))
+
+
+# ---------------------------------------------------------------- posters
+
+
+@staff.route("/loket/<int:desk_id>/poster")
+def poster_page(desk_id):
+    _admin()
+    desk = _desk(desk_id)
+    size = request.args.get("ukuran", "a4")
+    if size not in poster.SIZES:
+        size = "a4"
+    svg = poster.poster_svg(survey_url(desk), g.agency.name, f"{desk.unit.name} — {desk.name}", size)
+    # poster_svg escapes every text it places.
+    return render_template("survei/staff/poster.html", desk=desk, svg=Markup(svg), size=size)  # noqa: S704
+
+
+@staff.route("/loket/<int:desk_id>/poster-<size>.<fmt>")
+def poster_file(desk_id, size, fmt):
+    _admin()
+    desk = _desk(desk_id)
+    if size not in poster.SIZES or fmt not in ("svg", "png"):
+        abort(404)
+    args = (survey_url(desk), g.agency.name, f"{desk.unit.name} — {desk.name}", size)
+    name = f"poster-{g.agency.slug}-{desk.id}-{size}.{fmt}"
+    if fmt == "svg":
+        body, mimetype = poster.poster_svg(*args), "image/svg+xml"
+    else:
+        body, mimetype = poster.poster_png(*args), "image/png"
+    return HttpResponse(body, mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ---------------------------------------------------------------- questions
+
+
+@staff.route("/pertanyaan", methods=["GET", "POST"], defaults={"question_id": None})
+@staff.route("/pertanyaan/<int:question_id>", methods=["GET", "POST"])
+def questions(question_id):
+    _admin()
+    question = None
+    if question_id is not None:
+        question = db.session.get(Question, question_id)
+        if question is None or question.unit.agency_id != g.agency.id:
+            abort(404)
+    form = QuestionForm(obj=question)
+    form.unit_id.choices = [SelectChoice(u.id, u.name) for u in db.session.scalars(
+        db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))]
+    if form.validate_on_submit():
+        question = question or Question()
+        form.populate_obj(question)
+        question.position = form.position.data or 0
+        db.session.add(question)
+        db.session.flush()
+        audit("survei_question_saved", question, agency=g.agency, detail=question.text[:60])
+        db.session.commit()
+        flash(_("Pertanyaan disimpan."), "success")
+        return redirect(url_for(".questions"))
+    rows = db.session.scalars(
+        db.select(Question).join(Unit).where(Unit.agency_id == g.agency.id)
+        .order_by(Unit.name, Question.position, Question.id)).all()
+    return render_template("survei/staff/questions.html", form=form, questions=rows, editing=question)
+
+
+# ---------------------------------------------------------------- moderation
+
+
+@staff.route("/moderasi", methods=["GET", "POST"])
+def moderation():
+    _admin()
+    form = DeskSettingsForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        decision = {"setujui": COMMENT_APPROVED, "tolak": COMMENT_REJECTED}.get(request.form.get("keputusan"))
+        response = db.session.get(Response, request.form.get("response_id", type=int) or 0)
+        if decision is None or response is None or response.agency_id != g.agency.id:
+            abort(404)
+        response.comment_status = decision
+        audit("survei_comment_" + decision, agency=g.agency, detail=f"response {response.id}")
+        db.session.commit()
+        return redirect(url_for(".moderation"))
+    pending = db.session.scalars(
+        db.select(Response).where(Response.agency_id == g.agency.id,
+                                  Response.comment_status == COMMENT_PENDING)
+        .order_by(Response.created_at).limit(100)).all()
+    return render_template("survei/staff/moderation.html", pending=pending, form=form)
+
+
+# ---------------------------------------------------------------- report
+
+
+def _report_args():
+    kind = request.args.get("periode", "semester")
+    if kind not in ("bulan", "triwulan", "semester", "tahun"):
+        kind = "semester"
+    try:
+        day = dt.date.fromisoformat(request.args.get("tanggal", ""))
+    except ValueError:
+        day = local(utcnow(), g.agency.timezone).date()
+    unit = None
+    unit_id = request.args.get("unit", type=int)
+    if unit_id:
+        unit = db.session.get(Unit, unit_id)
+        if unit is None or unit.agency_id != g.agency.id:
+            abort(404)
+    start, end = period_bounds(kind, day)
+    return kind, day, unit, start, end
+
+
+def _may_see_report():
+    if not (current_user.can_manage_agency(g.agency) or current_user.role == ROLE_SUPERVISOR):
+        abort(403)
+
+
+@staff.route("/laporan", methods=["GET", "POST"])
+def report_page():
+    _may_see_report()
+    kind, day, unit, start, end = _report_args()
+    form = PopulationForm()
+    if request.method == "POST":
+        _admin()
+        if unit is None:
+            abort(400)
+        if form.validate_on_submit():
+            row = db.session.get(Population, (unit.id, start, end)) or Population(
+                unit_id=unit.id, period_start=start, period_end=end)
+            row.users = form.users.data
+            db.session.add(row)
+            audit("survei_population", unit, agency=g.agency, detail=f"{start}..{end}: {row.users}")
+            db.session.commit()
+            flash(_("Jumlah pengguna layanan disimpan."), "success")
+            return redirect(request.full_path)
+    data = report.build(g.agency, unit, start, end)
+    if data.population and not form.users.data:
+        form.users.data = data.population
+    units = db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name)).all()
+    return render_template("survei/staff/report.html", report=data, form=form, kind=kind, day=day,
+                           unit=unit, units=units, unsur=skm.UNSUR)
+
+
+@staff.route("/laporan.<fmt>")
+def report_file(fmt):
+    _may_see_report()
+    _kind, _day, unit, start, end = _report_args()
+    data = report.build(g.agency, unit, start, end)
+    name = f"skm-{g.agency.slug}-{unit.id if unit else 'semua'}-{start}-{end}"
+    if fmt == "csv":
+        return HttpResponse(report.to_csv(data), mimetype="text/csv",
+                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if fmt == "xlsx":
+        return HttpResponse(
+            report.to_xlsx(data),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    abort(404)
+
+
+# ---------------------------------------------------------------- one-time QR
+
+
+@staff.route("/selesai-melayani", methods=["GET", "POST"])
+def finish_service():
+    officer = current_user.officer
+    if officer is None or officer.agency_id != g.agency.id or not officer.active:
+        abort(403)
+    form = TicketForm()
+    mine = db.session.scalars(db.select(Desk).join(Roster, Roster.desk_id == Desk.id)
+                              .where(Roster.officer_id == officer.id).distinct()).all()
+    desks = mine or db.session.scalars(db.select(Desk).join(Unit).where(
+        Unit.agency_id == g.agency.id, Desk.active.is_(True)).order_by(Unit.name, Desk.name)).all()
+    form.desk_id.choices = [SelectChoice(d.id, f"{d.unit.name} — {d.name}") for d in desks]
+    if form.validate_on_submit():
+        minutes = int(current_app.config.get("SURVEI_TICKET_MINUTES", 30))
+        ticket = Ticket(desk_id=form.desk_id.data, officer_id=officer.id,
+                        expires_at=utcnow() + dt.timedelta(minutes=minutes))
+        db.session.add(ticket)
+        db.session.commit()
+        return redirect(url_for(".ticket_page", ticket_id=ticket.id))
+    return render_template("survei/staff/finish.html", form=form)
+
+
+@staff.route("/tiket/<int:ticket_id>")
+def ticket_page(ticket_id):
+    ticket = db.session.get(Ticket, ticket_id)
+    if (ticket is None or current_user.officer_id != ticket.officer_id
+            or ticket.desk.unit.agency_id != g.agency.id):
+        abort(404)
+    url = url_for("survei_qr.ticket_survey", token=ticket.token, _external=True)
+    return render_template("survei/staff/ticket.html", ticket=ticket, url=url,
+                           svg=Markup(poster.qr_svg(url)), minutes=int(  # noqa: S704 - path data only
+                               (ticket.expires_at - ticket.created_at).total_seconds() // 60))
+

@@ -1,0 +1,153 @@
+"""Citizen pages: the QR target ``/s/<token>``, the one-time QR
+``/s/t/<token>``, and the agency's published results."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import lazy_gettext as _l
+
+from plugins.survei import NAME, skm
+from plugins.survei.models import Question, Ticket, desk_kind
+from plugins.survei.service import (
+    NO_OFFICER,
+    device_cookie_name,
+    device_cookie_value,
+    device_window,
+    issue_nonce,
+    officer_choices,
+    open_nonce,
+    recently_answered,
+    store,
+    validate,
+)
+from portal.core import plugins
+from portal.core.models import Desk
+from portal.core.timeutil import utcnow
+from portal.extensions import db, limiter
+
+qr = Blueprint("survei_qr", __name__, url_prefix="/s", template_folder="templates")
+
+
+def _rate_limit() -> str:
+    # Generous: a whole office may share one address behind NAT.
+    return current_app.config.get("SURVEI_RATE_LIMIT", "120 per minute;3000 per hour")
+
+
+def notice(title, text, status):
+    return render_template("survei/notice.html", title=title, text=text), status
+
+
+def _desk_or_notice(token: str):
+    desk = db.session.execute(db.select(Desk).filter_by(qr_token=token)).scalar_one_or_none()
+    if desk is None:
+        return None, notice(
+            _l("Kode QR tidak berlaku"),
+            _l("Kode QR ini sudah diganti atau tidak dikenal. Mohon pindai kode QR yang terpasang "
+               "di loket saat ini, atau tanyakan kepada petugas."), 404)
+    if not desk.active or not plugins.is_enabled(desk.unit.agency, NAME):
+        return None, notice(_l("Survei tidak tersedia"),
+                            _l("Survei untuk loket ini sedang tidak dibuka. Terima kasih atas "
+                               "kesediaan Anda."), 404)
+    g.agency = desk.unit.agency
+    return desk, None
+
+
+def _questions(desk: Desk) -> list[Question]:
+    return list(db.session.scalars(
+        db.select(Question).filter_by(unit_id=desk.unit_id, active=True)
+        .order_by(Question.position, Question.id)))
+
+
+@qr.route("/<token>", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def survey(token):
+    desk, problem = _desk_or_notice(token)
+    if problem:
+        return problem
+    return _survey(desk, ticket=None, action=url_for("survei_qr.survey", token=token))
+
+
+@qr.route("/t/<token>", methods=["GET", "POST"])
+@limiter.limit(_rate_limit, methods=["POST"])
+def ticket_survey(token):
+    ticket = db.session.execute(db.select(Ticket).filter_by(token=token)).scalar_one_or_none()
+    if ticket is None:
+        return notice(_l("Kode QR tidak dikenal"),
+                      _l("Kode QR sekali pakai ini tidak dikenal. Mohon minta petugas menampilkan "
+                         "kode yang baru."), 404)
+    desk, problem = _desk_or_notice(ticket.desk.qr_token)
+    if problem:
+        return problem
+    if ticket.used_at is not None:
+        return notice(_l("Kode QR sudah dipakai"),
+                      _l("Kode QR sekali pakai ini sudah dipakai untuk memberi penilaian. "
+                         "Terima kasih."), 410)
+    if ticket.expires_at <= utcnow():
+        return notice(_l("Kode QR sudah kedaluwarsa"),
+                      _l("Kode QR sekali pakai ini sudah kedaluwarsa. Anda tetap dapat menilai "
+                         "layanan dengan kode QR yang terpasang di loket."), 410)
+    return _survey(desk, ticket=ticket, action=url_for("survei_qr.ticket_survey", token=token))
+
+
+def _survey(desk: Desk, ticket: Ticket | None, action: str):
+    kind = desk_kind(desk.id)
+    questions = _questions(desk)
+    if ticket is not None:
+        offered, fixed = [], ticket.officer
+    else:
+        offered, fixed = officer_choices(desk)
+        if recently_answered(request.cookies, desk.id):
+            minutes = int(device_window().total_seconds() // 60)
+            return notice(_l("Penilaian Anda sudah kami terima"),
+                          _l("Perangkat ini sudah mengirim penilaian untuk loket ini dalam %(m)d "
+                             "menit terakhir. Terima kasih atas masukan Anda.", m=minutes),
+                          200 if request.method == "GET" else 429)
+    form = {}
+    errors = {}
+    status = 200
+    signed = issue_nonce(desk.id)
+    if request.method == "POST":
+        form = request.form
+        if form.get("website"):  # honeypot: people never see this field
+            return redirect(url_for("survei_qr.thanks", token=desk.qr_token))
+        nonce = open_nonce(form.get("nonce", ""), desk.id)
+        if nonce is None:
+            return notice(_l("Formulir tidak berlaku"),
+                          _l("Formulir ini tidak sah atau sudah terlalu lama dibuka. Silakan pindai "
+                             "kode QR sekali lagi."), 400)
+        sub = validate(form, kind, questions, offered, fixed)
+        if sub.ok:
+            response = store(desk, sub, nonce=nonce, ticket=ticket)
+            if response is None:
+                return notice(_l("Penilaian Anda sudah kami terima"),
+                              _l("Formulir ini sudah pernah dikirim; penilaian Anda tercatat satu "
+                                 "kali. Terima kasih."), 200)
+            reply = make_response(redirect(url_for("survei_qr.thanks", token=desk.qr_token)))
+            reply.set_cookie(device_cookie_name(desk.id), device_cookie_value(desk.id),
+                             max_age=int(device_window().total_seconds()), httponly=True,
+                             samesite="Lax", secure=request.is_secure)
+            return reply
+        errors, status, signed = sub.errors, 422, form.get("nonce", "")
+    return render_template(
+        "survei/form.html", desk=desk, agency=desk.unit.agency, kind=kind, questions=questions,
+        offered=offered, fixed=fixed, ticket=ticket, form=form, errors=errors, nonce=signed,
+        action=action, skm=skm, no_officer=NO_OFFICER,
+    ), status
+
+
+@qr.route("/<token>/terima-kasih")
+def thanks(token):
+    desk, problem = _desk_or_notice(token)
+    if problem:
+        return problem
+    return render_template("survei/thanks.html", desk=desk, agency=desk.unit.agency)
+
