@@ -46,6 +46,13 @@ def create_app(config: dict | None = None) -> Flask:
             "  export PORTAL_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))')\n"
             "(Untuk pengembangan saja: PORTAL_DEBUG=1.)"
         )
+    if not app.config["SECRET_KEY"]:
+        # Debug or testing without a key: a throw-away one, so sessions work
+        # until the process ends.
+        import secrets
+
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        log.warning("PORTAL_SECRET_KEY is not set; using a temporary key (debug only)")
     os.makedirs(app.instance_path, exist_ok=True)
     setup.init_app(app)
     return app

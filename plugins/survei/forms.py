@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.core.forms import BaseForm, strip
 
@@ -54,7 +61,7 @@ class QuestionForm(BaseForm):
 
 class PopulationForm(BaseForm):
     users = IntegerField(_l("Jumlah pengguna layanan pada periode ini"),
-                         validators=[DataRequired(), NumberRange(1, 100_000_000)])
+                         validators=[InputRequired(), NumberRange(1, 100_000_000)])
 
 
 class TicketForm(BaseForm):

@@ -33,6 +33,7 @@ from plugins.survei.models import (
     Ticket,
     desk_kind,
 )
+from portal.core.forms import BaseForm
 from portal.core.models import ROLE_SUPERVISOR, Desk, Officer, Unit, audit
 from portal.core.plugins import AgencyBlueprint
 from portal.core.ratings import period_bounds
@@ -125,7 +126,7 @@ def roster_delete(desk_id, shift_id):
     _admin()
     desk = _desk(desk_id)
     shift = db.session.get(Roster, shift_id)
-    if shift is None or shift.desk_id != desk.id or not DeskSettingsForm().validate_on_submit():
+    if shift is None or shift.desk_id != desk.id or not BaseForm().validate_on_submit():
         abort(404)
     db.session.delete(shift)
     audit("survei_roster_removed", desk, agency=g.agency, detail=f"{desk.name}: shift {shift_id}")
@@ -202,7 +203,7 @@ def questions(question_id):
 @staff.route("/moderasi", methods=["GET", "POST"])
 def moderation():
     _admin()
-    form = DeskSettingsForm()
+    form = BaseForm()
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
@@ -306,8 +307,9 @@ def finish_service():
     form.desk_id.choices = [SelectChoice(d.id, f"{d.unit.name} — {d.name}") for d in desks]
     if form.validate_on_submit():
         minutes = int(current_app.config.get("SURVEI_TICKET_MINUTES", 30))
-        ticket = Ticket(desk_id=form.desk_id.data, officer_id=officer.id,
-                        expires_at=utcnow() + dt.timedelta(minutes=minutes))
+        now = utcnow()
+        ticket = Ticket(desk_id=form.desk_id.data, officer_id=officer.id, created_at=now,
+                        expires_at=now + dt.timedelta(minutes=minutes))
         db.session.add(ticket)
         db.session.commit()
         return redirect(url_for(".ticket_page", ticket_id=ticket.id))
