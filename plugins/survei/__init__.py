@@ -45,10 +45,18 @@ def results():
 
 @hookimpl
 def portal_blueprints(app):
+    from plugins.survei.api import api
     from plugins.survei.staff import staff
     from plugins.survei.views import qr
 
-    return [bp, qr, staff]
+    return [bp, qr, staff, api]
+
+
+@hookimpl
+def portal_api_paths():
+    from plugins.survei.api import PATHS
+
+    return PATHS
 
 
 @hookimpl

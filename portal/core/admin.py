@@ -417,6 +417,44 @@ def user_edit(slug, user_id):
     return render_template("kelola/form.html", form=form, title=title)
 
 
+# ---------------------------------------------------------------- API keys
+
+
+@bp.route("/<slug>/kunci-api", methods=["GET", "POST"])
+def api_keys(slug):
+    from portal.core.api import create_key
+    from portal.core.forms import ApiKeyForm
+    from portal.core.models import ApiKey
+    from portal.core.timeutil import utcnow
+
+    agency = _manage()
+    form = ApiKeyForm()
+    new_key = None
+    if request.form.get("revoke"):
+        if not BaseForm().validate_on_submit():
+            abort(400)
+        row = db.session.execute(db.select(ApiKey).filter_by(
+            prefix=request.form["revoke"], agency_id=agency.id)).scalar_one_or_none()
+        if row is None:
+            abort(404)
+        if row.revoked_at is None:
+            row.revoked_at = utcnow()
+            audit("api_key_revoked", agency, detail=row.prefix)
+            db.session.commit()
+        flash(_("Kunci %(p)s dicabut.", p=row.prefix), "success")
+        return redirect(url_for("kelola.api_keys", slug=slug))
+    if form.validate_on_submit():
+        row, new_key = create_key(agency, form.name.data, form.scope.data)
+        db.session.flush()
+        audit("api_key_created", agency, detail=f"{row.prefix} {row.scope} {row.name}")
+        db.session.commit()
+        form = ApiKeyForm(formdata=None)
+    keys = db.session.scalars(db.select(ApiKey).filter_by(agency_id=agency.id)
+                              .order_by(ApiKey.created_at.desc())).all()
+    return render_template("kelola/api_keys.html", form=form, keys=keys, new_key=new_key,
+                           revoke=BaseForm())
+
+
 # ---------------------------------------------------------------- audit
 
 

@@ -21,6 +21,7 @@ def init_app(app) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(import_officers_cmd)
+    app.cli.add_command(api_keys_group)
 
 
 def _db_group() -> click.Group:
@@ -181,3 +182,63 @@ def seed_demo():
 
     for line in seed():
         click.echo(line)
+
+
+@click.group("api-keys")
+def api_keys_group():
+    """Kunci API per instansi (/api/v1/)."""
+
+
+@api_keys_group.command("create")
+@click.option("--agency", "slug", required=True, help="Slug instansi.")
+@click.option("--name", required=True, help="Untuk apa kunci ini, misalnya 'kios loket 1'.")
+@click.option("--scope", type=click.Choice(["read", "write"]), default="read", show_default=True)
+@with_appcontext
+def api_keys_create(slug, name, scope):
+    """Buat kunci API; kunci hanya ditampilkan sekali."""
+    from portal.core.api import create_key
+
+    agency = _agency(slug)
+    row, key = create_key(agency, name.strip()[:100], scope)
+    db.session.flush()
+    audit("api_key_created", agency, detail=f"{row.prefix} {scope} {name}")
+    db.session.commit()
+    click.echo(f"Kunci API {row.prefix} ({scope}) untuk {agency.slug} dibuat. Simpan sekarang; "
+               "kunci tidak dapat ditampilkan lagi:")
+    click.echo(key)
+
+
+@api_keys_group.command("list")
+@click.option("--agency", "slug", required=True, help="Slug instansi.")
+@with_appcontext
+def api_keys_list(slug):
+    """Daftar kunci API sebuah instansi."""
+    from portal.core.models import ApiKey
+
+    rows = db.session.scalars(db.select(ApiKey).filter_by(agency_id=_agency(slug).id)
+                              .order_by(ApiKey.created_at)).all()
+    if not rows:
+        click.echo("Belum ada kunci API.")
+    for row in rows:
+        state = "aktif" if row.active else f"dicabut {row.revoked_at:%Y-%m-%d}"
+        click.echo(f"{row.prefix}  {row.scope:<5}  {state:<18}  {row.name}")
+
+
+@api_keys_group.command("revoke")
+@click.argument("prefix")
+@click.option("--agency", "slug", required=True, help="Slug instansi.")
+@with_appcontext
+def api_keys_revoke(prefix, slug):
+    """Cabut kunci API dengan awalan PREFIX."""
+    from portal.core.models import ApiKey
+    from portal.core.timeutil import utcnow
+
+    agency = _agency(slug)
+    row = db.session.execute(db.select(ApiKey).filter_by(prefix=prefix, agency_id=agency.id)).scalar_one_or_none()
+    if row is None:
+        raise click.ClickException(f"Kunci {prefix} tidak ditemukan di instansi {slug}.")
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit("api_key_revoked", agency, detail=row.prefix)
+        db.session.commit()
+    click.echo(f"Kunci {prefix} dicabut.")

@@ -179,3 +179,11 @@ class UserForm(BaseForm):
 
 class ImportOfficersForm(BaseForm):
     file = FileField(_l("Berkas CSV"), validators=[FileRequired(_l("Pilih berkas CSV."))])
+
+
+class ApiKeyForm(BaseForm):
+    name = StringField(_l("Nama kunci"), validators=[DataRequired(), Length(max=100)], filters=[strip],
+                       description=_l("Untuk apa kunci ini, misalnya \"kios loket 1\" atau \"e-Kinerja\"."))
+    scope = SelectField(_l("Hak akses"), choices=[
+        SelectChoice("read", _l("Baca saja")), SelectChoice("write", _l("Baca dan tulis")),
+    ])

@@ -80,3 +80,9 @@ def portal_rating_recorded(event):
 def portal_seed_demo(agency):
     """Called by ``flask seed-demo`` for each demo agency the plugin is on for,
     after core's demo data exists; add the plugin's demo data (idempotently)."""
+
+
+@hookspec
+def portal_api_paths():
+    """Called when ``/api/v1/openapi.json`` is served; return the OpenAPI 3.1
+    path items of the plugin's API (a dict keyed by full path)."""

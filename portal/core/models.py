@@ -237,6 +237,30 @@ class AuditLog(db.Model):
     user: Mapped[User | None] = relationship()
 
 
+class ApiKey(db.Model):
+    """An agency's key for /api/v1/. Only a SHA-256 hash of the key is kept
+    (the key is 192 random bits, so a slow hash adds nothing); ``prefix``
+    finds the row without revealing the key."""
+
+    __tablename__ = "api_key"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64))
+    scope: Mapped[str] = mapped_column(String(10))  # "read" or "write"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    agency: Mapped[Agency] = relationship()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
 def audit(action: str, obj=None, *, agency=None, detail: str = "", user=None) -> AuditLog:
     """Add an audit row to the current session (committed with the change)."""
     from flask_login import current_user

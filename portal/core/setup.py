@@ -39,8 +39,9 @@ def init_app(app) -> None:
     state = plugins.init_plugins(app)
     state.manager.hook.portal_models()
 
-    from portal.core import admin, auth, cli, errors, kinerja, public
+    from portal.core import admin, api, auth, cli, errors, kinerja, public
 
+    app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(kinerja.bp)

@@ -107,3 +107,10 @@ def portal_rating_recorded(event):
 @hookimpl
 def portal_seed_demo(agency):
     CALLS.append(("portal_seed_demo", agency.slug))
+
+
+@hookimpl
+def portal_api_paths():
+    CALLS.append(("portal_api_paths", None))
+    return {"/api/v1/rekam/ping": {"get": {"summary": "Ping rekam",
+                                           "responses": {"200": {"description": "ok"}}}}}

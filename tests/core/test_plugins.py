@@ -242,6 +242,14 @@ def test_hook_portal_seed_demo(rec):
     assert calls("portal_seed_demo") == ["disdukcapil", "dpmptsp", "rsud"]
 
 
+def test_hook_portal_api_paths(rec, client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["openapi"] == "3.1.0"
+    assert spec["paths"]["/rekam/ping"]["get"]["summary"] == "Ping rekam"
+    assert "/survei/responses" in spec["paths"]
+    assert calls("portal_api_paths") == [None]
+
+
 # ---------------------------------------------------------------- switches
 
 

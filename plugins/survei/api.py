@@ -1,0 +1,151 @@
+"""Kiosk sync: ``POST /api/v1/survei/responses`` takes a batch of responses
+captured offline, each with the kiosk's own UUID; a re-sent batch stores
+nothing twice, and invalid items are reported one by one while the valid
+ones are stored."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from flask import g, jsonify
+from flask_babel import lazy_gettext as _l
+
+from portal.core.api import ApiBlueprint, ApiError, api_key_required, json_body
+from portal.core.models import Desk, Officer, Unit
+from portal.core.timeutil import utcnow
+from portal.extensions import db, limiter
+from plugins.survei.models import Question, Response, desk_kind
+from plugins.survei.service import on_duty, store, validate
+
+api = ApiBlueprint("survei_api", __name__, path="survei", plugin="survei")
+MAX_BATCH = 500
+MAX_AGE = dt.timedelta(days=366)
+CLOCK_SKEW = dt.timedelta(minutes=10)
+
+
+def _uuid(value) -> str | None:
+    try:
+        return str(uuid.UUID(str(value)))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _moment(value) -> dt.datetime | None:
+    """An ISO 8601 time with offset, as naive UTC."""
+    try:
+        moment = dt.datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+    if moment.tzinfo is None:
+        return None
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+@api.route("/responses", methods=["POST"])
+@limiter.limit("60 per minute")
+@api_key_required("write")
+@api.plugin_required
+def sync_responses():
+    items = json_body().get("responses")
+    if not isinstance(items, list) or not items:
+        raise ApiError(400, _l("Kirim daftar 'responses' yang berisi paling sedikit satu jawaban."))
+    if len(items) > MAX_BATCH:
+        raise ApiError(413, _l("Paling banyak %(n)d jawaban per kiriman.", n=MAX_BATCH))
+    results = []
+    for item in items:
+        results.append(_one(item if isinstance(item, dict) else {}))
+    counts = {s: sum(1 for r in results if r["status"] == s) for s in ("stored", "duplicate", "invalid")}
+    return jsonify({"results": results, **counts})
+
+
+def _one(item: dict) -> dict:
+    client_uuid = _uuid(item.get("client_uuid"))
+    result = {"client_uuid": item.get("client_uuid")}
+    if client_uuid is None:
+        return {**result, "status": "invalid",
+                "errors": {"client_uuid": str(_l("client_uuid harus berupa UUID."))}}
+    result["client_uuid"] = client_uuid
+    if db.session.scalar(db.select(Response.id).filter_by(client_uuid=client_uuid)):
+        return {**result, "status": "duplicate"}
+    errors = {}
+    desk = db.session.execute(
+        db.select(Desk).join(Unit).where(Desk.qr_token == str(item.get("desk_token", "")),
+                                         Unit.agency_id == g.agency.id)).scalar_one_or_none()
+    if desk is None:
+        errors["desk_token"] = str(_l("Loket tidak dikenal di instansi ini."))
+    at = _moment(item.get("created_at"))
+    now = utcnow()
+    if at is None:
+        errors["created_at"] = str(_l("created_at harus waktu ISO 8601 dengan zona, "
+                                      "misalnya 2026-11-25T09:30:00+07:00."))
+    elif at > now + CLOCK_SKEW or at < now - MAX_AGE:
+        errors["created_at"] = str(_l("created_at di luar rentang yang diterima (setahun terakhir)."))
+    if errors:
+        return {**result, "status": "invalid", "errors": errors}
+
+    kind = desk_kind(desk.id)
+    if item.get("kind") not in (None, kind):
+        return {**result, "status": "invalid",
+                "errors": {"kind": str(_l("Loket ini memakai survei '%(k)s'.", k=kind))}}
+    officer = None
+    if item.get("officer_nip"):
+        officer = db.session.execute(db.select(Officer).filter_by(
+            nip=str(item["officer_nip"]), agency_id=g.agency.id, active=True)).scalar_one_or_none()
+        if officer is None:
+            return {**result, "status": "invalid",
+                    "errors": {"officer_nip": str(_l("Pegawai tidak ditemukan di instansi ini."))}}
+    else:
+        duty = on_duty(desk, at)
+        officer = duty[0] if len(duty) == 1 else None
+    questions = list(db.session.scalars(db.select(Question).filter_by(unit_id=desk.unit_id, active=True)))
+    data = {k: (str(v) if v is not None else "") for k, v in item.items()}
+    sub = validate(data, kind, questions, [], officer)
+    if not sub.ok:
+        return {**result, "status": "invalid", "errors": sub.errors}
+    response = store(desk, sub, client_uuid=client_uuid, at=at)
+    if response is None:
+        return {**result, "status": "duplicate"}
+    return {**result, "status": "stored", "id": response.id}
+
+
+RESPONSE_ITEM = {
+    "type": "object",
+    "required": ["client_uuid", "desk_token", "created_at"],
+    "properties": {
+        "client_uuid": {"type": "string", "format": "uuid"},
+        "desk_token": {"type": "string", "description": "The desk's QR token (as in /s/<token>)."},
+        "created_at": {"type": "string", "format": "date-time"},
+        "kind": {"type": "string", "enum": ["cepat", "skm"]},
+        "officer_nip": {"type": "string", "pattern": "^[0-9]{18}$"},
+        "face": {"type": "integer", "minimum": 1, "maximum": 4},
+        **{f"u{n}": {"type": "integer", "minimum": 1, "maximum": 4} for n in range(1, 10)},
+        "sex": {"type": "string"}, "age_group": {"type": "string"}, "education": {"type": "string"},
+        "occupation": {"type": "string"}, "comment": {"type": "string", "maxLength": 1000},
+    },
+}
+
+PATHS = {
+    "/api/v1/survei/responses": {"post": {
+        "summary": "Sync survey responses captured offline by a kiosk",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["responses"],
+            "properties": {"responses": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+                                         "items": RESPONSE_ITEM}}}}}},
+        "responses": {
+            "200": {"description": "Per-item results", "content": {"application/json": {"schema": {
+                "type": "object", "properties": {
+                    "results": {"type": "array", "items": {"type": "object", "properties": {
+                        "client_uuid": {}, "status": {"enum": ["stored", "duplicate", "invalid"]},
+                        "id": {"type": "integer"}, "errors": {"type": "object"}}}},
+                    "stored": {"type": "integer"}, "duplicate": {"type": "integer"},
+                    "invalid": {"type": "integer"}}}}}},
+            **{code: {"description": text, "content": {"application/json": {"schema": {
+                "$ref": "#/components/schemas/Error"}}}}
+               for code, text in (("400", "Bad request"), ("401", "Missing or invalid key"),
+                                  ("403", "Read-only key"), ("404", "Module off"),
+                                  ("413", "Batch too large"), ("415", "Not JSON"),
+                                  ("429", "Rate limited"))},
+        },
+    }},
+}
