@@ -11,12 +11,12 @@ import uuid
 from flask import g, jsonify
 from flask_babel import lazy_gettext as _l
 
+from plugins.survei.models import Question, Response, desk_kind
+from plugins.survei.service import on_duty, store, validate
 from portal.core.api import ApiBlueprint, ApiError, api_key_required, json_body
 from portal.core.models import Desk, Officer, Unit
 from portal.core.timeutil import utcnow
 from portal.extensions import db, limiter
-from plugins.survei.models import Question, Response, desk_kind
-from plugins.survei.service import on_duty, store, validate
 
 api = ApiBlueprint("survei_api", __name__, path="survei", plugin="survei")
 MAX_BATCH = 500

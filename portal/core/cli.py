@@ -234,7 +234,8 @@ def api_keys_revoke(prefix, slug):
     from portal.core.timeutil import utcnow
 
     agency = _agency(slug)
-    row = db.session.execute(db.select(ApiKey).filter_by(prefix=prefix, agency_id=agency.id)).scalar_one_or_none()
+    row = db.session.execute(
+        db.select(ApiKey).filter_by(prefix=prefix, agency_id=agency.id)).scalar_one_or_none()
     if row is None:
         raise click.ClickException(f"Kunci {prefix} tidak ditemukan di instansi {slug}.")
     if row.revoked_at is None:

@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
+from plugins.survei.models import Response
 from portal.core.api import create_key
 from portal.core.models import Agency, Desk, RatingEvent
 from portal.extensions import db
-from plugins.survei.models import Response
 
 
 @pytest.fixture
