@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test lint serve clean
+.PHONY: run test lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ run: $(STAMP) instance/secret_key
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Portal vs a bare Flask app under gunicorn, driven by wrk (apt: wrk).
+bench: $(STAMP)
+	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -34,6 +34,11 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.from_mapping(defaults.DEFAULTS)
     app.config.from_mapping(defaults.from_environment(app.instance_path))
+    # Optional settings files for what has no PORTAL_* variable (rate limits,
+    # plugin options): instance/portal.cfg, then the file PORTAL_CONFIG names.
+    app.config.from_pyfile("portal.cfg", silent=True)
+    if os.environ.get("PORTAL_CONFIG"):
+        app.config.from_envvar("PORTAL_CONFIG")
     if config:
         app.config.from_mapping(config)
     if not (app.debug or app.testing) and (

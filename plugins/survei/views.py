@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from plugins.survei import NAME, skm
 from plugins.survei.models import Question, Ticket, desk_kind
@@ -30,7 +31,7 @@ from plugins.survei.service import (
     validate,
 )
 from portal.core import plugins
-from portal.core.models import Desk
+from portal.core.models import Desk, Unit
 from portal.core.timeutil import utcnow
 from portal.extensions import db, limiter
 
@@ -47,7 +48,9 @@ def notice(title, text, status):
 
 
 def _desk_or_notice(token: str):
-    desk = db.session.execute(db.select(Desk).filter_by(qr_token=token)).scalar_one_or_none()
+    desk = db.session.execute(
+        db.select(Desk).filter_by(qr_token=token)
+        .options(joinedload(Desk.unit).joinedload(Unit.agency))).scalar_one_or_none()
     if desk is None:
         return None, notice(
             _l("Kode QR tidak berlaku"),

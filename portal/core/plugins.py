@@ -136,15 +136,23 @@ def installed() -> list[str]:
 
 
 def enabled_names(agency) -> set[str]:
-    """Names of installed plugins switched on for ``agency`` (one query)."""
+    """Names of installed plugins switched on for ``agency``.
+
+    One query per agency per request (remembered in ``g`` for the rest of
+    the request only, so a switch is seen by the very next request)."""
+    from flask import has_app_context
+
     from portal.core.models import AgencyPlugin
 
-    rows = db.session.execute(
-        db.select(AgencyPlugin.plugin).where(
-            AgencyPlugin.agency_id == agency.id, AgencyPlugin.enabled.is_(True)
-        )
-    ).scalars()
-    return set(rows) & set(state().names)
+    cache = g.setdefault("_portal_enabled", {}) if has_app_context() else {}
+    if agency.id not in cache:
+        rows = db.session.execute(
+            db.select(AgencyPlugin.plugin).where(
+                AgencyPlugin.agency_id == agency.id, AgencyPlugin.enabled.is_(True)
+            )
+        ).scalars()
+        cache[agency.id] = frozenset(set(rows) & set(state().names))
+    return set(cache[agency.id])
 
 
 def is_enabled(agency, name: str) -> bool:
@@ -178,6 +186,10 @@ def set_enabled(agency, name: str, enabled: bool) -> None:
 
     if name not in state().names:
         raise KeyError(name)
+    from flask import has_app_context
+
+    if has_app_context():
+        g.pop("_portal_enabled", None)
     row = db.session.get(AgencyPlugin, (agency.id, name))
     if row is None:
         db.session.add(AgencyPlugin(agency_id=agency.id, plugin=name, enabled=enabled))

@@ -8,9 +8,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from plugins.survei.models import Response
 from portal.core.models import RatingEvent
 from portal.extensions import db
-from plugins.survei.models import Response
 from tests.conftest import PASSWORD, screenshot
 from tests.survei.conftest import set_kind
 
