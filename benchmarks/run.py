@@ -97,6 +97,9 @@ def wrk(url: str, seconds: int, connections: int, *, bodies: Path | None = None,
     errors += int(m.group(1)) if m else 0
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors += sum(int(x) for x in m.groups()) if m else 0
+    if errors:  # say which kind: client timeouts (2 s) or error statuses
+        status = out[out.find("Non-2xx"):].splitlines()[0] if "Non-2xx" in out else ""
+        print(f"  {url}: {m.group(0) if m else ''} {status}", file=sys.stderr)
     return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
             "p50": latency("50"), "p99": latency("99"),
             "requests": int(re.search(r"(\d+) requests in", out).group(1)), "errors": errors}

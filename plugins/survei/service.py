@@ -7,7 +7,7 @@ import logging
 import secrets
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from plugins.survei.models import (
 from portal.core.models import Desk, Officer
 from portal.core.ratings import RatingError, record_rating
 from portal.core.timeutil import local, utcnow
+from portal.core.transactions import begin_write
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -235,6 +236,8 @@ def store(desk: Desk, sub: Submission, *, nonce: str | None = None, client_uuid:
 
     Returns None when the nonce, kiosk UUID or ticket was already used (a
     replay): nothing is stored twice."""
+    if has_request_context():
+        begin_write()  # the reading is done; take the write lock only now
     agency = desk.unit.agency
     response = Response(
         agency_id=agency.id, unit_id=desk.unit_id, desk_id=desk.id,

@@ -33,6 +33,7 @@ from plugins.survei.service import (
 from portal.core import plugins
 from portal.core.models import Desk, Unit
 from portal.core.timeutil import utcnow
+from portal.core.transactions import read_first
 from portal.extensions import db, limiter
 
 qr = Blueprint("survei_qr", __name__, url_prefix="/s", template_folder="templates")
@@ -73,6 +74,8 @@ def _questions(desk: Desk) -> list[Question]:
 @qr.route("/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def survey(token):
+    if request.method == "POST":
+        read_first()
     desk, problem = _desk_or_notice(token)
     if problem:
         return problem
@@ -82,6 +85,8 @@ def survey(token):
 @qr.route("/t/<token>", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def ticket_survey(token):
+    if request.method == "POST":
+        read_first()
     ticket = db.session.execute(db.select(Ticket).filter_by(token=token)).scalar_one_or_none()
     if ticket is None:
         return notice(_l("Kode QR tidak dikenal"),

@@ -81,7 +81,9 @@ def _sqlite_pragmas(engine) -> None:
     pysqlite's own transaction handling is switched off so that writes start
     with ``BEGIN IMMEDIATE``: the write lock is taken up front (waiting up to
     the busy timeout) instead of failing when a read transaction tries to
-    upgrade. Requests with a safe method only read and use a plain ``BEGIN``.
+    upgrade. Requests with a safe method only read and use a plain ``BEGIN``;
+    so does a write request after :func:`portal.core.transactions.read_first`,
+    until it calls :func:`portal.core.transactions.begin_write`.
     """
 
     @event.listens_for(engine, "connect")
@@ -96,7 +98,8 @@ def _sqlite_pragmas(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        reading = has_request_context() and request.method in _SAFE_METHODS
+        reading = has_request_context() and (
+            request.method in _SAFE_METHODS or g.get("_portal_read_first", False))
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
