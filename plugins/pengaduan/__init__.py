@@ -1,29 +1,42 @@
-"""Pengaduan: complaints with tracking, SLAs and Open311.
-
-This is the plugin's skeleton: its public page, its place on the agency home
-and in the menu, and the rating kind it will record for the handling officer.
-"""
+"""Pengaduan: complaints with tracking by code, a workflow modelled on
+SP4N-LAPOR!, SLAs in working days with escalation, the complainant's rating
+credited to the handling officer, staff queue and statistics, and Open311
+GeoReport v2 for other systems."""
 
 from __future__ import annotations
 
-from flask import g, render_template, url_for
+from pathlib import Path
+
+import click
+from flask import url_for
+from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
-from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, RatingKind
+from portal.core.plugins import HomeSection, NavItem, RatingKind, template_panel
 
 NAME = "pengaduan"
-bp = AgencyBlueprint(NAME, __name__, path="pengaduan")
-
-
-@bp.route("/")
-def index():
-    return render_template("pengaduan/index.html", agency=g.agency)
 
 
 @hookimpl
 def portal_blueprints(app):
-    return [bp]
+    from plugins.pengaduan.open311 import open311
+    from plugins.pengaduan.staff import staff
+    from plugins.pengaduan.views import bp
+
+    return [bp, staff, open311]
+
+
+@hookimpl
+def portal_models():
+    from plugins.pengaduan import models
+
+    return models
+
+
+@hookimpl
+def portal_migrations_dir():
+    return str(Path(__file__).parent / "migrations")
 
 
 @hookimpl
@@ -32,12 +45,95 @@ def portal_rating_sources():
 
 
 @hookimpl
-def portal_nav_items(agency):
-    return [NavItem(30, _l("Pengaduan"), url_for("pengaduan.index", agency_slug=agency.slug))]
+def portal_nav_items(agency, user):
+    items = [NavItem(30, _l("Pengaduan"), url_for("pengaduan.index", agency_slug=agency.slug))]
+    if getattr(user, "is_authenticated", False) and user.can_access_agency(agency):
+        items.append(
+            NavItem(31, _l("Antrean pengaduan"), url_for("pengaduan_staff.queue", agency_slug=agency.slug))
+        )
+    return items
 
 
 @hookimpl
 def portal_agency_home(agency):
-    return [HomeSection(30, _l("Pengaduan"),
-                        _l("Sampaikan pengaduan tentang layanan dan pantau tindak lanjutnya."),
-                        url_for("pengaduan.index", agency_slug=agency.slug))]
+    return [
+        HomeSection(
+            30,
+            _l("Pengaduan"),
+            _l("Sampaikan pengaduan tentang layanan dan pantau tindak lanjutnya dengan kode tiket."),
+            url_for("pengaduan.index", agency_slug=agency.slug),
+        )
+    ]
+
+
+@hookimpl
+def portal_dashboard_widgets(agency, user):
+    from sqlalchemy import func
+
+    from plugins.pengaduan.models import OPEN_STATUSES, Ticket
+    from plugins.pengaduan.service import today_for
+    from portal.extensions import db
+
+    query = db.select(Ticket.status, func.count(Ticket.id)).where(
+        Ticket.agency_id == agency.id, Ticket.status.in_(OPEN_STATUSES)
+    )
+    if user.role == "officer":
+        query = query.where(Ticket.assigned_officer_id == user.officer_id)
+    counts = dict(db.session.execute(query.group_by(Ticket.status)).all())
+    today = today_for(agency)
+    late = db.select(func.count(Ticket.id)).where(
+        Ticket.agency_id == agency.id,
+        (
+            ((Ticket.status == "baru") & (Ticket.verify_due < today))
+            | (Ticket.status.in_(("diverifikasi", "diproses")) & (Ticket.resolve_due < today))
+        ),
+    )
+    if user.role == "officer":
+        late = late.where(Ticket.assigned_officer_id == user.officer_id)
+    return [template_panel(30, _l("Pengaduan"), "pengaduan/widget.html", agency=agency, counts=counts,
+                           late=db.session.scalar(late))]
+
+
+@hookimpl
+def portal_officer_panels(officer, viewer):
+    from plugins.pengaduan.models import Ticket
+    from plugins.pengaduan.service import leave_days
+    from plugins.pengaduan.workdays import working_days_between
+    from portal.extensions import db
+
+    rows = db.session.execute(
+        db.select(Ticket.created_at, Ticket.verified_at, Ticket.resolved_at, Ticket.rating).where(
+            Ticket.assigned_officer_id == officer.id
+        )
+    ).all()
+    leave = leave_days(officer.agency_id)
+    verify = [working_days_between(c.date(), v.date(), leave) for c, v, _r, _x in rows if v]
+    resolve = [working_days_between(c.date(), r.date(), leave) for c, _v, r, _x in rows if r]
+    return [template_panel(30, _l("Penanganan pengaduan"), "pengaduan/officer_panel.html",
+                           count=len(rows), verify=verify, resolve=resolve)]
+
+
+@hookimpl
+def portal_cli(cli):
+    @cli.group("pengaduan")
+    def group():
+        """Perintah modul pengaduan."""
+
+    @group.command("check-sla")
+    @with_appcontext
+    def check_sla():
+        """Eskalasi pengaduan yang melewati batas waktu (jalankan harian lewat cron)."""
+        from plugins.pengaduan.sla import check
+
+        done = check()
+        for ticket, stage, people in done:
+            names = ", ".join(u.email for u in people) or "(tidak ada penerima)"
+            click.echo(f"{ticket.code} terlambat {stage}: diteruskan ke {names}")
+        click.echo(f"{len(done)} pengaduan dieskalasi.")
+
+
+@hookimpl
+def portal_seed_demo(agency):
+    from plugins.pengaduan.demo import seed
+
+    seed(agency)

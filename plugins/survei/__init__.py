@@ -12,10 +12,9 @@ from pathlib import Path
 
 from flask import g, render_template, url_for
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from portal import hookimpl
-from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, Panel, RatingKind
+from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, RatingKind, template_panel
 
 NAME = "survei"
 bp = AgencyBlueprint(NAME, __name__, path="survei")
@@ -118,9 +117,8 @@ def portal_dashboard_widgets(agency, user):
         Response.agency_id == agency.id, Response.created_at >= lo, Response.created_at < hi))
     start, end = period_bounds("semester", local(utcnow(), agency.timezone).date())
     data = report.build(agency, None, start, end, with_text=False)
-    # render_template escapes what it interpolates.
-    html = Markup(render_template("survei/widget.html", agency=agency, today=today, report=data))  # noqa: S704
-    return [Panel(10, _l("Survei kepuasan"), html)]
+    return [template_panel(10, _l("Survei kepuasan"), "survei/widget.html", agency=agency, today=today,
+                           report=data)]
 
 
 @hookimpl
@@ -132,8 +130,8 @@ def portal_officer_panels(officer, viewer):
         db.select(Response.created_at, Response.comment)
         .where(Response.officer_id == officer.id, Response.comment_status == COMMENT_APPROVED)
         .order_by(Response.created_at.desc()).limit(10)).all()
-    html = Markup(render_template("survei/officer_panel.html", comments=comments))  # noqa: S704 - escaped
-    return [Panel(10, _l("Komentar warga dari survei"), html)]
+    return [template_panel(10, _l("Komentar warga dari survei"), "survei/officer_panel.html",
+                           comments=comments)]
 
 
 @hookimpl

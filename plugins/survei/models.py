@@ -76,7 +76,7 @@ class Question(db.Model):
         return [c.strip() for c in self.choices.splitlines() if c.strip()]
 
 
-class Ticket(db.Model):
+class SurveyTicket(db.Model):
     """A one-time QR shown by an officer after serving: bound to that officer
     and desk, usable once, expiring; its response is marked verified."""
 

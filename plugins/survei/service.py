@@ -20,7 +20,7 @@ from plugins.survei.models import (
     Question,
     Response,
     Roster,
-    Ticket,
+    SurveyTicket,
 )
 from portal.core.models import Desk, Officer
 from portal.core.ratings import RatingError, record_rating
@@ -231,7 +231,7 @@ def credit_value(sub: Submission) -> float | None:
 
 
 def store(desk: Desk, sub: Submission, *, nonce: str | None = None, client_uuid: str | None = None,
-          ticket: Ticket | None = None, at: dt.datetime | None = None) -> Response | None:
+          ticket: SurveyTicket | None = None, at: dt.datetime | None = None) -> Response | None:
     """Store the response and credit the officer in one transaction.
 
     Returns None when the nonce, kiosk UUID or ticket was already used (a

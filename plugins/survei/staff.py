@@ -30,7 +30,7 @@ from plugins.survei.models import (
     Question,
     Response,
     Roster,
-    Ticket,
+    SurveyTicket,
     desk_kind,
 )
 from portal.core.forms import BaseForm
@@ -308,7 +308,7 @@ def finish_service():
     if form.validate_on_submit():
         minutes = int(current_app.config.get("SURVEI_TICKET_MINUTES", 30))
         now = utcnow()
-        ticket = Ticket(desk_id=form.desk_id.data, officer_id=officer.id, created_at=now,
+        ticket = SurveyTicket(desk_id=form.desk_id.data, officer_id=officer.id, created_at=now,
                         expires_at=now + dt.timedelta(minutes=minutes))
         db.session.add(ticket)
         db.session.commit()
@@ -318,7 +318,7 @@ def finish_service():
 
 @staff.route("/tiket/<int:ticket_id>")
 def ticket_page(ticket_id):
-    ticket = db.session.get(Ticket, ticket_id)
+    ticket = db.session.get(SurveyTicket, ticket_id)
     if (ticket is None or current_user.officer_id != ticket.officer_id
             or ticket.desk.unit.agency_id != g.agency.id):
         abort(404)

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from plugins.survei import NAME, skm
-from plugins.survei.models import Question, Ticket, desk_kind
+from plugins.survei.models import Question, SurveyTicket, desk_kind
 from plugins.survei.service import (
     NO_OFFICER,
     device_cookie_name,
@@ -87,7 +87,7 @@ def survey(token):
 def ticket_survey(token):
     if request.method == "POST":
         read_first()
-    ticket = db.session.execute(db.select(Ticket).filter_by(token=token)).scalar_one_or_none()
+    ticket = db.session.execute(db.select(SurveyTicket).filter_by(token=token)).scalar_one_or_none()
     if ticket is None:
         return notice(_l("Kode QR tidak dikenal"),
                       _l("Kode QR sekali pakai ini tidak dikenal. Mohon minta petugas menampilkan "
@@ -106,7 +106,7 @@ def ticket_survey(token):
     return _survey(desk, ticket=ticket, action=url_for("survei_qr.ticket_survey", token=token))
 
 
-def _survey(desk: Desk, ticket: Ticket | None, action: str):
+def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
     kind = desk_kind(desk.id)
     questions = _questions(desk)
     if ticket is not None:

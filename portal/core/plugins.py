@@ -54,6 +54,14 @@ class Panel:
     html: Markup = field(compare=False)
 
 
+def template_panel(order: int, title, template: str, **context) -> Panel:
+    """A :class:`Panel` whose HTML is ``template`` rendered with ``context``
+    (Jinja autoescapes what it interpolates, so the result is safe markup)."""
+    from flask import render_template
+
+    return Panel(order, title, Markup(render_template(template, **context)))  # noqa: S704
+
+
 @dataclass(frozen=True)
 class RatingKind:
     """A kind of rating a plugin may record, on the scale [scale_min, scale_max]

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func
 
-from plugins.survei.models import COMMENT_PENDING, Question, Response, Ticket
+from plugins.survei.models import COMMENT_PENDING, Question, Response, SurveyTicket
 from portal.core.models import Desk, Officer, RatingEvent, RatingRollup
 from portal.core.timeutil import utcnow
 from portal.extensions import db
@@ -262,7 +262,7 @@ def _ticket(app, client, world):
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "<svg" in page and "Berlaku satu kali, selama 30 menit." in page
     with app.app_context():
-        return db.session.scalars(db.select(Ticket)).one()
+        return db.session.scalars(db.select(SurveyTicket)).one()
 
 
 def test_one_time_qr_is_verified_once_and_expires(app, client, world, desk):
@@ -279,7 +279,7 @@ def test_one_time_qr_is_verified_once_and_expires(app, client, world, desk):
     second = _ticket_again(app, world)
     assert citizen.get(f"/s/t/{second}").status_code == 200
     with app.app_context():
-        t = db.session.scalars(db.select(Ticket).filter_by(token=second)).one()
+        t = db.session.scalars(db.select(SurveyTicket).filter_by(token=second)).one()
         t.expires_at = utcnow() - dt.timedelta(seconds=1)
         db.session.commit()
     r = citizen.get(f"/s/t/{second}")
@@ -289,7 +289,7 @@ def test_one_time_qr_is_verified_once_and_expires(app, client, world, desk):
 
 def _ticket_again(app, world):
     with app.app_context():
-        t = Ticket(
+        t = SurveyTicket(
             desk_id=world["alpha"]["desk"],
             officer_id=world["alpha"]["staff"],
             expires_at=utcnow() + dt.timedelta(minutes=30),

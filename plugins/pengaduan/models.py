@@ -1,0 +1,205 @@
+"""Pengaduan tables (prefixed ``pengaduan_``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import Officer, Unit, User
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+BARU, DIVERIFIKASI, DITOLAK, DIPROSES, SELESAI, DITUTUP = (
+    "baru",
+    "diverifikasi",
+    "ditolak",
+    "diproses",
+    "selesai",
+    "ditutup",
+)
+STATUSES = (BARU, DIVERIFIKASI, DITOLAK, DIPROSES, SELESAI, DITUTUP)
+OPEN_STATUSES = (BARU, DIVERIFIKASI, DIPROSES)
+REJECTION_REASONS = ("bukan_wewenang", "tidak_lengkap", "duplikat", "tidak_jelas", "lainnya")
+
+
+class Settings(db.Model):
+    """An agency's complaint settings (no row: the defaults)."""
+
+    __tablename__ = "pengaduan_settings"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    verify_days: Mapped[int] = mapped_column(SmallInteger, default=3)
+    followup_days: Mapped[int] = mapped_column(SmallInteger, default=5)
+    reopen_days: Mapped[int] = mapped_column(SmallInteger, default=14)
+
+
+class LeaveDay(db.Model):
+    """A day the agency does not work although it is a weekday (cuti bersama)."""
+
+    __tablename__ = "pengaduan_leave_day"
+    __table_args__ = (UniqueConstraint("agency_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(120), default="Cuti bersama")
+
+
+class Category(db.Model):
+    """A kind of complaint; the Open311 services of the agency."""
+
+    __tablename__ = "pengaduan_category"
+    __table_args__ = (UniqueConstraint("agency_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    verify_days: Mapped[int | None] = mapped_column(SmallInteger)
+    followup_days: Mapped[int | None] = mapped_column(SmallInteger)
+    fields_json: Mapped[str] = mapped_column(Text, default="[]")  # [{"code","label","required"}]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    @property
+    def fields(self) -> list[dict]:
+        try:
+            data = json.loads(self.fields_json or "[]")
+        except ValueError:
+            return []
+        return [f for f in data if isinstance(f, dict) and f.get("code")]
+
+
+class Ticket(db.Model):
+    __tablename__ = "pengaduan_ticket"
+    __table_args__ = (Index("ix_pengaduan_ticket_agency_status", "agency_id", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    code: Mapped[str] = mapped_column(String(11), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("pengaduan_category.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    title: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    extra_json: Mapped[str] = mapped_column(Text, default="{}")
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)  # rahasia
+    name: Mapped[str] = mapped_column(String(150), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    status: Mapped[str] = mapped_column(String(15), default=BARU)
+    assigned_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
+    rejection_reason: Mapped[str] = mapped_column(String(20), default="")
+    resolution: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    verified_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    verify_due: Mapped[dt.date] = mapped_column(Date)
+    resolve_due: Mapped[dt.date | None] = mapped_column(Date)
+    escalated_stage: Mapped[str] = mapped_column(String(15), default="")
+    reopen_count: Mapped[int] = mapped_column(Integer, default=0)
+    rating: Mapped[int | None] = mapped_column(SmallInteger)
+    rated_resolved: Mapped[bool | None] = mapped_column(Boolean)
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+
+    category: Mapped[Category] = relationship()
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
+    assigned_unit: Mapped[Unit | None] = relationship(foreign_keys=[assigned_unit_id])
+    assigned_officer: Mapped[Officer | None] = relationship()
+    events: Mapped[list[Event]] = relationship(back_populates="ticket", order_by="Event.id")
+    attachments: Mapped[list[Attachment]] = relationship(back_populates="ticket", order_by="Attachment.id")
+
+    @property
+    def extra(self) -> dict:
+        try:
+            return json.loads(self.extra_json or "{}")
+        except ValueError:
+            return {}
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class Event(db.Model):
+    """The ticket's timeline: every transition (who, when, from, to), public
+    responses and internal notes."""
+
+    __tablename__ = "pengaduan_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("pengaduan_ticket.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    actor: Mapped[str] = mapped_column(String(20), default="staf")  # staf, pelapor, sistem
+    from_status: Mapped[str] = mapped_column(String(15), default="")
+    to_status: Mapped[str] = mapped_column(String(15), default="")
+    text: Mapped[str] = mapped_column(Text, default="")
+    public: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    user: Mapped[User | None] = relationship()
+
+
+class Attachment(db.Model):
+    """A file stored outside the web root under a random name."""
+
+    __tablename__ = "pengaduan_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("pengaduan_ticket.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+
+
+class Template(db.Model):
+    """A response template for a status."""
+
+    __tablename__ = "pengaduan_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    status: Mapped[str] = mapped_column(String(15))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class Notification(db.Model):
+    """An in-portal notice to a staff user (e.g. an SLA escalation)."""
+
+    __tablename__ = "pengaduan_notification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("pengaduan_ticket.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    ticket: Mapped[Ticket] = relationship()

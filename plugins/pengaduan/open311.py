@@ -1,0 +1,346 @@
+"""Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): discovery,
+services, service definitions, requests (GET and POST) and one request, in
+JSON and XML. ``jurisdiction_id`` is the agency's slug; posting needs an API
+key of that agency with write scope. Errors are ``[{"code", "description"}]``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.etree import ElementTree as ET
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, request, url_for
+
+from plugins.pengaduan import codes
+from plugins.pengaduan.models import OPEN_STATUSES, Category, Ticket
+from plugins.pengaduan.service import Filing, file_ticket
+from portal.core import plugins
+from portal.core.api import ApiError, authenticate
+from portal.core.models import Agency
+from portal.extensions import csrf, db, limiter
+
+open311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
+csrf.exempt(open311)
+FORMATS = ("json", "xml")
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status, self.description = status, description
+
+
+def _fmt(fmt: str) -> str:
+    if fmt not in FORMATS:
+        abort(404)
+    return fmt
+
+
+def _render(fmt: str, root: str, item: str, rows: list[dict], status: int = 200) -> Response:
+    if fmt == "json":
+        from flask import json
+
+        return Response(json.dumps(rows), status=status, mimetype="application/json")
+    top = ET.Element(root)
+    for row in rows:
+        _xml(ET.SubElement(top, item), row)
+    body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
+    return Response(body, status=status, mimetype="text/xml")
+
+
+def _xml(parent, row: dict) -> None:
+    for key, value in row.items():
+        child = ET.SubElement(parent, key)
+        if isinstance(value, list):
+            singular = {
+                "attributes": "attribute",
+                "values": "value",
+                "endpoints": "endpoint",
+                "formats": "format",
+                "keywords": "keyword",
+            }.get(key, "item")
+            for entry in value:
+                if isinstance(entry, dict):
+                    _xml(ET.SubElement(child, singular), entry)
+                else:
+                    ET.SubElement(child, singular).text = str(entry)
+        elif isinstance(value, bool):
+            child.text = "true" if value else "false"
+        elif value is not None:
+            child.text = str(value)
+
+
+@open311.errorhandler(Open311Error)
+def _error(error):
+    fmt = request.view_args.get("fmt", "json") if request.view_args else "json"
+    return _render(
+        fmt if fmt in FORMATS else "json",
+        "errors",
+        "error",
+        [{"code": error.status, "description": error.description}],
+        error.status,
+    )
+
+
+@open311.errorhandler(ApiError)
+def _api_error(error):
+    return _error(Open311Error(error.status, str(error.message)))
+
+
+def _agency() -> Agency:
+    slug = request.values.get("jurisdiction_id", "").strip()
+    candidates = [a for a in db.session.scalars(db.select(Agency)) if plugins.is_enabled(a, "pengaduan")]
+    if not slug:
+        if len(candidates) == 1:
+            return candidates[0]
+        raise Open311Error(
+            400, f"jurisdiction_id required: the agency's slug ({', '.join(a.slug for a in candidates)})"
+        )
+    agency = next((a for a in candidates if a.slug == slug), None)
+    if agency is None:
+        raise Open311Error(404, f"jurisdiction_id {slug} not found")
+    return agency
+
+
+def _time(moment: dt.datetime | None, agency: Agency) -> str | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(agency.timezone)).isoformat(timespec="seconds")
+
+
+def _service(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": bool(category.fields),
+        "type": "realtime",
+        "keywords": "",
+        "group": "",
+    }
+
+
+@open311.route("/discovery.<fmt>")
+def discovery(fmt):
+    _fmt(fmt)
+    base = url_for("open311.services", fmt="xml", _external=True).rsplit("/", 1)[0] + "/"
+    row = {
+        "changeset": "2026-11-25T00:00:00+07:00",
+        "contact": "Admin instansi melalui Portal Warga",
+        "key_service": "API keys: /kelola/<jurisdiction_id>/kunci-api",
+        "endpoints": [
+            {
+                "specification": "http://wiki.open311.org/GeoReport_v2",
+                "url": base,
+                "changeset": "2026-11-25T00:00:00+07:00",
+                "type": "production",
+                "formats": ["text/xml", "application/json"],
+            }
+        ],
+    }
+    if fmt == "json":
+        from flask import jsonify
+
+        return jsonify(row)
+    top = ET.Element("discovery")
+    _xml(top, row)
+    return Response(
+        b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"), mimetype="text/xml"
+    )
+
+
+@open311.route("/services.<fmt>")
+def services(fmt):
+    _fmt(fmt)
+    agency = _agency()
+    rows = db.session.scalars(
+        db.select(Category).filter_by(agency_id=agency.id, active=True).order_by(Category.name)
+    )
+    return _render(fmt, "services", "service", [_service(c) for c in rows])
+
+
+@open311.route("/services/<code>.<fmt>")
+def service_definition(code, fmt):
+    _fmt(fmt)
+    agency = _agency()
+    category = db.session.execute(
+        db.select(Category).filter_by(agency_id=agency.id, code=code, active=True)
+    ).scalar_one_or_none()
+    if category is None:
+        raise Open311Error(404, f"service_code {code} not found")
+    row = {
+        "service_code": category.code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": f["code"],
+                "datatype": "string",
+                "required": bool(f.get("required")),
+                "datatype_description": "",
+                "order": i + 1,
+                "description": f.get("label", f["code"]),
+            }
+            for i, f in enumerate(category.fields)
+        ],
+    }
+    if fmt == "json":
+        from flask import jsonify
+
+        return jsonify(row)
+    top = ET.Element("service_definition")
+    _xml(top, row)
+    return Response(
+        b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"), mimetype="text/xml"
+    )
+
+
+def _request_row(ticket: Ticket, agency: Agency) -> dict:
+    """A request as Open311 shows it: never the complainant's identity; for a
+    confidential (rahasia) complaint not its text or place either."""
+    notes = next((e.text for e in reversed(ticket.events) if e.public and e.text), "")
+    secret = ticket.confidential
+    return {
+        "service_request_id": ticket.code,
+        "status": "open" if ticket.status in OPEN_STATUSES else "closed",
+        "status_notes": notes,
+        "service_name": ticket.category.name,
+        "service_code": ticket.category.code,
+        "description": "" if secret else ticket.description,
+        "agency_responsible": ticket.assigned_unit.name if ticket.assigned_unit else agency.name,
+        "service_notice": "",
+        "requested_datetime": _time(ticket.created_at, agency),
+        "updated_datetime": _time(ticket.updated_at, agency),
+        "expected_datetime": (ticket.resolve_due or ticket.verify_due).isoformat() + "T16:00:00+07:00",
+        "address": "" if secret else ticket.address,
+        "address_id": "",
+        "zipcode": "",
+        "lat": None if secret else ticket.lat,
+        "long": None if secret else ticket.lon,
+        "media_url": "",
+    }
+
+
+def _parse_date(name: str) -> dt.datetime | None:
+    raw = request.args.get(name)
+    if not raw:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(raw)
+    except ValueError:
+        raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2026-11-25T09:00:00+07:00") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
+    return moment
+
+
+@open311.route("/requests.<fmt>", methods=["GET"])
+def requests_list(fmt):
+    _fmt(fmt)
+    agency = _agency()
+    query = db.select(Ticket).where(Ticket.agency_id == agency.id)
+    ids = [codes.normalise(x) for x in request.args.get("service_request_id", "").split(",") if x.strip()]
+    if ids:
+        query = query.where(Ticket.code.in_(ids[:100]))
+    else:
+        service_codes = [c for c in request.args.get("service_code", "").split(",") if c.strip()]
+        if service_codes:
+            query = query.join(Category).where(Category.code.in_(service_codes))
+        start, end = _parse_date("start_date"), _parse_date("end_date")
+        if start and end and end < start:
+            raise Open311Error(400, "end_date is before start_date")
+        start = start or (end or dt.datetime.now(dt.UTC).replace(tzinfo=None)) - dt.timedelta(days=90)
+        query = query.where(Ticket.created_at >= start)
+        if end:
+            query = query.where(Ticket.created_at <= end)
+        status = request.args.get("status")
+        if status == "open":
+            query = query.where(Ticket.status.in_(OPEN_STATUSES))
+        elif status == "closed":
+            query = query.where(Ticket.status.notin_(OPEN_STATUSES))
+        elif status:
+            raise Open311Error(400, "status must be open or closed")
+    rows = db.session.scalars(query.order_by(Ticket.created_at.desc()).limit(1000))
+    return _render(fmt, "service_requests", "request", [_request_row(t, agency) for t in rows])
+
+
+@open311.route("/requests/<code>.<fmt>")
+def request_one(code, fmt):
+    _fmt(fmt)
+    agency = _agency()
+    ticket = db.session.execute(
+        db.select(Ticket).filter_by(agency_id=agency.id, code=codes.normalise(code))
+    ).scalar_one_or_none()
+    if ticket is None:
+        raise Open311Error(404, f"service_request_id {code} not found")
+    return _render(fmt, "service_requests", "request", [_request_row(ticket, agency)])
+
+
+@open311.route("/requests.<fmt>", methods=["POST"])
+@limiter.limit("60 per minute")
+def requests_create(fmt):
+    _fmt(fmt)
+    agency = _agency()
+    key = request.values.get("api_key")
+    if key:
+        request.environ["HTTP_X_API_KEY"] = key
+    api_key = authenticate("write")
+    if api_key.agency_id != agency.id:
+        raise Open311Error(403, "api_key does not belong to this jurisdiction_id")
+    form = request.form
+    code = form.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "service_code required")
+    category = db.session.execute(
+        db.select(Category).filter_by(agency_id=agency.id, code=code, active=True)
+    ).scalar_one_or_none()
+    if category is None:
+        raise Open311Error(404, f"service_code {code} not found")
+    lat, lon = form.get("lat"), form.get("long")
+    address = form.get("address_string", "").strip()[:300]
+    if not address and not (lat and lon):
+        raise Open311Error(400, "lat and long, or address_string, required")
+    try:
+        lat_f = float(lat) if lat else None
+        lon_f = float(lon) if lon else None
+    except ValueError:
+        raise Open311Error(400, "lat and long must be numbers") from None
+    if (lat_f is not None and not -90 <= lat_f <= 90) or (lon_f is not None and not -180 <= lon_f <= 180):
+        raise Open311Error(400, "lat or long out of range")
+    description = form.get("description", "").strip()
+    if not 10 <= len(description) <= 4000:
+        raise Open311Error(400, "description required, 10 to 4000 characters")
+    extra = {}
+    for field in category.fields:
+        value = form.get(f"attribute[{field['code']}]", "").strip()[:300]
+        if field.get("required") and not value:
+            raise Open311Error(400, f"attribute[{field['code']}] required")
+        if value:
+            extra[field["code"]] = value
+    name = " ".join(x for x in (form.get("first_name", "").strip(), form.get("last_name", "").strip()) if x)
+    email, phone = form.get("email", "").strip()[:254], form.get("phone", "").strip()[:30]
+    title = description.split("\n", 1)[0][:150]
+    ticket = file_ticket(
+        agency,
+        Filing(
+            category=category,
+            title=title if len(title) >= 5 else category.name,
+            description=description,
+            address=address,
+            lat=lat_f,
+            lon=lon_f,
+            extra=extra,
+            anonymous=not (name or email or phone),
+            name=name[:150],
+            phone=phone,
+            email=email.lower(),
+        ),
+    )
+    notice = (
+        f"Lacak di {url_for('pengaduan.track', agency_slug=agency.slug, code=ticket.code, _external=True)}"
+    )
+    return _render(
+        fmt,
+        "service_requests",
+        "request",
+        [{"service_request_id": ticket.code, "service_notice": notice, "account_id": None}],
+    )

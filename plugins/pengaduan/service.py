@@ -1,0 +1,392 @@
+"""Complaint workflow: filing, transitions with permissions and audit, SLA
+due dates in working days, escalation, the complainant's rating."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import os
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from plugins.pengaduan import codes
+from plugins.pengaduan.models import (
+    BARU,
+    DIPROSES,
+    DITOLAK,
+    DITUTUP,
+    DIVERIFIKASI,
+    SELESAI,
+    Attachment,
+    Category,
+    Event,
+    LeaveDay,
+    Settings,
+    Ticket,
+)
+from plugins.pengaduan.workdays import add_working_days
+from portal.core.models import ROLE_ADMIN, ROLE_OFFICER, ROLE_SUPERVISOR, Agency, Officer, User
+from portal.core.ratings import RatingError, record_rating
+from portal.core.timeutil import local, utcnow
+from portal.extensions import db
+
+STATUS_LABELS = {
+    "baru": _l("Baru"),
+    "diverifikasi": _l("Diverifikasi"),
+    "ditolak": _l("Ditolak"),
+    "diproses": _l("Diproses"),
+    "selesai": _l("Selesai"),
+    "ditutup": _l("Ditutup"),
+}
+REASON_LABELS = {
+    "bukan_wewenang": _l("Bukan wewenang instansi ini"),
+    "tidak_lengkap": _l("Data tidak lengkap"),
+    "duplikat": _l("Duplikat pengaduan lain"),
+    "tidak_jelas": _l("Isi tidak jelas"),
+    "lainnya": _l("Alasan lain"),
+}
+
+
+class WorkflowError(ValueError):
+    """A transition that is not allowed; ``str()`` says why."""
+
+
+# ---------------------------------------------------------------- settings and dates
+
+
+def settings_for(agency_id: int) -> Settings:
+    return db.session.get(Settings, agency_id) or Settings(
+        agency_id=agency_id, verify_days=3, followup_days=5, reopen_days=14
+    )
+
+
+def leave_days(agency_id: int) -> set[dt.date]:
+    return set(db.session.scalars(db.select(LeaveDay.day).filter_by(agency_id=agency_id)))
+
+
+def today_for(agency: Agency, now: dt.datetime | None = None) -> dt.date:
+    return local(now or utcnow(), agency.timezone).date()
+
+
+def _days(category: Category, agency_id: int, name: str) -> int:
+    own = getattr(category, name)
+    return own if own is not None else getattr(settings_for(agency_id), name)
+
+
+# ---------------------------------------------------------------- attachments
+
+MAX_FILES = 3
+MAX_BYTES = 5 * 1024 * 1024
+KINDS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "application/pdf": "PDF"}
+
+
+def sniff(data: bytes) -> str | None:
+    """The content type of ``data`` judged by its content (not its name)."""
+    if data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]:
+        return "application/pdf"
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as image:
+            kind = image.format
+            image.verify()
+    except Exception:  # noqa: BLE001 - any failure means "not an image we accept"
+        return None
+    return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(kind)
+
+
+def upload_dir() -> str:
+    path = current_app.config.get("PENGADUAN_UPLOAD_DIR") or os.path.join(
+        current_app.instance_path, "uploads", "pengaduan"
+    )
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def check_files(files) -> tuple[list[tuple[str, str, bytes]], list[str]]:
+    """([(original name, content type, bytes)], [errors]) for uploaded files."""
+    accepted, errors = [], []
+    files = [f for f in files if f and f.filename]
+    if len(files) > MAX_FILES:
+        return [], [str(_l("Paling banyak %(n)d lampiran.", n=MAX_FILES))]
+    for f in files:
+        data = f.read(MAX_BYTES + 1)
+        name = os.path.basename(f.filename)[:200]
+        if len(data) > MAX_BYTES:
+            errors.append(str(_l("%(name)s lebih dari 5 MB.", name=name)))
+            continue
+        kind = sniff(data)
+        if kind is None:
+            errors.append(str(_l("%(name)s bukan gambar (JPEG, PNG, WebP) atau PDF yang sah.", name=name)))
+            continue
+        accepted.append((name, kind, data))
+    return accepted, errors
+
+
+def store_files(ticket: Ticket, files: list[tuple[str, str, bytes]]) -> None:
+    folder = upload_dir()
+    for name, kind, data in files:
+        stored = secrets.token_hex(16)
+        with open(os.path.join(folder, stored), "wb") as out:
+            out.write(data)
+        ticket.attachments.append(
+            Attachment(stored_name=stored, original_name=name, content_type=kind, size=len(data))
+        )
+
+
+# ---------------------------------------------------------------- filing
+
+
+@dataclass
+class Filing:
+    category: Category
+    title: str
+    description: str
+    unit_id: int | None = None
+    address: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    extra: dict | None = None
+    anonymous: bool = False
+    confidential: bool = False
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+
+
+def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | None = None) -> Ticket:
+    """Create the ticket with a fresh code (retried on the rare collision)
+    and its SLA due date, and commit."""
+    now = now or utcnow()
+    verify_due = add_working_days(
+        today_for(agency, now), _days(filing.category, agency.id, "verify_days"), leave_days(agency.id)
+    )
+    for _attempt in range(5):
+        ticket = Ticket(
+            agency_id=agency.id,
+            code=codes.new_code(),
+            category_id=filing.category.id,
+            unit_id=filing.unit_id,
+            title=filing.title,
+            description=filing.description,
+            address=filing.address,
+            lat=filing.lat,
+            lon=filing.lon,
+            extra_json=json.dumps(filing.extra or {}, ensure_ascii=False),
+            anonymous=filing.anonymous,
+            confidential=filing.confidential,
+            name="" if filing.anonymous else filing.name,
+            phone="" if filing.anonymous else filing.phone,
+            email="" if filing.anonymous else filing.email,
+            status=BARU,
+            created_at=now,
+            updated_at=now,
+            verify_due=verify_due,
+        )
+        ticket.events.append(
+            Event(
+                created_at=now,
+                actor="pelapor",
+                to_status=BARU,
+                text=str(_l("Pengaduan diterima.")),
+                public=True,
+            )
+        )
+        db.session.add(ticket)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            db.session.rollback()
+            continue
+        store_files(ticket, list(files))
+        db.session.commit()
+        return ticket
+    raise RuntimeError("could not allocate a ticket code")
+
+
+# ---------------------------------------------------------------- permissions
+
+ACTIONS = ("verify", "reject", "assign", "resolve", "close", "respond", "note")
+
+
+def can(user: User, ticket: Ticket, action: str) -> bool:
+    """Whether ``user`` may do ``action`` on ``ticket`` now (status aside)."""
+    if user.is_superadmin:
+        return True
+    if user.agency_id != ticket.agency_id:
+        return False
+    if user.role in (ROLE_ADMIN, ROLE_SUPERVISOR):
+        return action != "close" or user.role == ROLE_ADMIN
+    if user.role == ROLE_OFFICER:
+        assigned = user.officer_id is not None and user.officer_id == ticket.assigned_officer_id
+        return assigned and action in ("resolve", "respond", "note")
+    return False
+
+
+def can_see(user: User, ticket: Ticket) -> bool:
+    if user.is_superadmin:
+        return True
+    if user.agency_id != ticket.agency_id:
+        return False
+    if user.role == ROLE_OFFICER:
+        return user.officer_id is not None and user.officer_id == ticket.assigned_officer_id
+    return True
+
+
+ALLOWED_FROM = {
+    "verify": (BARU,),
+    "reject": (BARU, DIVERIFIKASI),
+    "assign": (DIVERIFIKASI, DIPROSES),
+    "resolve": (DIPROSES,),
+    "close": (SELESAI,),
+}
+
+
+def transition(
+    ticket: Ticket,
+    action: str,
+    user: User,
+    *,
+    text: str = "",
+    reason: str = "",
+    unit_id: int | None = None,
+    officer: Officer | None = None,
+    now: dt.datetime | None = None,
+) -> None:
+    """Apply a staff action; records who, when, from and to. Caller commits."""
+    if not can(user, ticket, action):
+        raise WorkflowError(_l("Anda tidak berwenang melakukan tindakan ini."))
+    now = now or utcnow()
+    if action in ("respond", "note"):
+        if not text.strip():
+            raise WorkflowError(_l("Tulis isi tanggapan."))
+        ticket.events.append(
+            Event(created_at=now, user_id=user.id, text=text.strip(), public=action == "respond")
+        )
+        ticket.updated_at = now
+        return
+    if ticket.status not in ALLOWED_FROM[action]:
+        raise WorkflowError(
+            _l(
+                "Pengaduan berstatus %(s)s tidak dapat diproses dengan tindakan ini.",
+                s=STATUS_LABELS[ticket.status],
+            )
+        )
+    before = ticket.status
+    agency = db.session.get(Agency, ticket.agency_id)
+    if action == "verify":
+        ticket.status, ticket.verified_at = DIVERIFIKASI, now
+        ticket.resolve_due = add_working_days(
+            today_for(agency, now), _days(ticket.category, agency.id, "followup_days"), leave_days(agency.id)
+        )
+    elif action == "reject":
+        if reason not in REASON_LABELS:
+            raise WorkflowError(_l("Pilih alasan penolakan."))
+        ticket.status, ticket.rejection_reason, ticket.closed_at = DITOLAK, reason, now
+        text = text or str(REASON_LABELS[reason])
+    elif action == "assign":
+        if officer is None or officer.agency_id != ticket.agency_id or not officer.active:
+            raise WorkflowError(_l("Pilih petugas dari instansi ini."))
+        ticket.status = DIPROSES
+        ticket.assigned_officer_id = officer.id
+        ticket.assigned_unit_id = unit_id or officer.unit_id
+        text = text or str(
+            _l("Ditangani oleh %(unit)s.", unit=(officer.unit.name if officer.unit else agency.name))
+        )
+    elif action == "resolve":
+        if not text.strip():
+            raise WorkflowError(_l("Tuliskan penyelesaiannya untuk pelapor."))
+        ticket.status, ticket.resolved_at, ticket.resolution = SELESAI, now, text.strip()
+    elif action == "close":
+        ticket.status, ticket.closed_at = DITUTUP, now
+    ticket.updated_at = now
+    ticket.events.append(
+        Event(
+            created_at=now,
+            user_id=user.id,
+            from_status=before,
+            to_status=ticket.status,
+            text=text.strip(),
+            public=True,
+        )
+    )
+
+
+# ---------------------------------------------------------------- complainant
+
+
+def reopen_deadline(ticket: Ticket) -> dt.datetime | None:
+    if ticket.status != SELESAI or ticket.resolved_at is None:
+        return None
+    return ticket.resolved_at + dt.timedelta(days=settings_for(ticket.agency_id).reopen_days)
+
+
+def rate(
+    ticket: Ticket, rating: int, resolved: bool, comment: str = "", now: dt.datetime | None = None
+) -> None:
+    """The complainant rates the handling (1–5) and says whether it is really
+    resolved: yes closes the ticket, no reopens it (counted). The rating is
+    credited to the officer who handled it. Commits."""
+    now = now or utcnow()
+    if ticket.status != SELESAI:
+        raise WorkflowError(_l("Penanganan dapat dinilai setelah pengaduan berstatus Selesai."))
+    if ticket.rating is not None:
+        raise WorkflowError(_l("Penanganan pengaduan ini sudah dinilai."))
+    if not 1 <= rating <= 5:
+        raise WorkflowError(_l("Nilai harus 1 sampai 5."))
+    deadline = reopen_deadline(ticket)
+    if not resolved and deadline is not None and now > deadline:
+        raise WorkflowError(_l("Batas waktu untuk membuka kembali pengaduan sudah lewat."))
+    ticket.rating, ticket.rated_resolved, ticket.rating_comment = rating, resolved, comment or None
+    before = ticket.status
+    if resolved:
+        ticket.status, ticket.closed_at = DITUTUP, now
+        text = str(_l("Pelapor menyatakan pengaduan tuntas."))
+    else:
+        ticket.status, ticket.reopen_count = DIPROSES, ticket.reopen_count + 1
+        ticket.resolved_at = None
+        text = str(_l("Pelapor menyatakan pengaduan belum tuntas; pengaduan dibuka kembali."))
+    ticket.updated_at = now
+    ticket.events.append(
+        Event(
+            created_at=now,
+            actor="pelapor",
+            from_status=before,
+            to_status=ticket.status,
+            text=text,
+            public=True,
+        )
+    )
+    officer = db.session.get(Officer, ticket.assigned_officer_id) if ticket.assigned_officer_id else None
+    if officer is not None:
+        try:
+            record_rating(
+                agency=db.session.get(Agency, ticket.agency_id),
+                officer=officer,
+                source="pengaduan",
+                kind="penanganan",
+                value=rating,
+                ref=f"pengaduan_ticket:{ticket.id}",
+                at=now,
+            )
+            return
+        except RatingError:
+            pass  # e.g. the module was switched off meanwhile: keep the verdict
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- SLA
+
+
+def overdue_stage(ticket: Ticket, today: dt.date) -> str | None:
+    """ "verifikasi" or "tindak_lanjut" when that deadline has passed, else None."""
+    if ticket.status == BARU and today > ticket.verify_due:
+        return "verifikasi"
+    if ticket.status in (DIVERIFIKASI, DIPROSES) and ticket.resolve_due and today > ticket.resolve_due:
+        return "tindak_lanjut"
+    return None

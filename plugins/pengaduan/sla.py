@@ -1,0 +1,66 @@
+"""The daily SLA check: overdue complaints are escalated once per stage to
+the handling officer's supervisor (or the agency's admins), in the portal
+and by e-mail."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+
+from plugins.pengaduan.models import OPEN_STATUSES, Notification, Ticket
+from plugins.pengaduan.service import overdue_stage, today_for
+from portal.core import mail, plugins
+from portal.core.models import ROLE_ADMIN, Agency, Officer, User
+from portal.extensions import db
+
+
+def recipients(ticket: Ticket) -> list[User]:
+    """The supervisor's login of the officer handling it; else the admins."""
+    if ticket.assigned_officer_id:
+        officer = db.session.get(Officer, ticket.assigned_officer_id)
+        if officer and officer.supervisor_id:
+            boss = db.session.execute(
+                db.select(User).filter_by(officer_id=officer.supervisor_id, active=True)
+            ).scalar_one_or_none()
+            if boss is not None:
+                return [boss]
+    return list(
+        db.session.scalars(
+            db.select(User).filter_by(agency_id=ticket.agency_id, role=ROLE_ADMIN, active=True)
+        )
+    )
+
+
+def check(now: dt.datetime | None = None) -> list[tuple[Ticket, str, list[User]]]:
+    """Escalate every newly overdue complaint; returns what was escalated."""
+    done = []
+    for agency in db.session.scalars(db.select(Agency)):
+        if not plugins.is_enabled(agency, "pengaduan"):
+            continue
+        today = today_for(agency, now)
+        tickets = db.session.scalars(
+            db.select(Ticket).where(Ticket.agency_id == agency.id, Ticket.status.in_(OPEN_STATUSES))
+        )
+        for ticket in tickets:
+            stage = overdue_stage(ticket, today)
+            if stage is None or ticket.escalated_stage == stage:
+                continue
+            due = ticket.verify_due if stage == "verifikasi" else ticket.resolve_due
+            text = str(
+                _l(
+                    "Pengaduan %(code)s (%(title)s) melewati batas %(stage)s (%(due)s).",
+                    code=ticket.code,
+                    title=ticket.title,
+                    stage=_l("verifikasi") if stage == "verifikasi" else _l("tindak lanjut"),
+                    due=due.isoformat(),
+                )
+            )
+            people = recipients(ticket)
+            for user in people:
+                db.session.add(Notification(user_id=user.id, ticket_id=ticket.id, text=text))
+                mail.send(user.email, str(_l("Pengaduan melewati batas waktu")), text)
+            ticket.escalated_stage = stage
+            done.append((ticket, stage, people))
+        db.session.commit()
+    return done

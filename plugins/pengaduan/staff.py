@@ -1,0 +1,431 @@
+"""Staff pages of the pengaduan plugin under ``/kelola/<agency>/pengaduan/``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+
+from flask import Response as HttpResponse
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, or_
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from plugins.pengaduan import codes
+from plugins.pengaduan.forms import ActionForm, CategoryForm, LeaveDayForm, SettingsForm, TemplateForm
+from plugins.pengaduan.models import (
+    OPEN_STATUSES,
+    STATUSES,
+    Category,
+    LeaveDay,
+    Notification,
+    Settings,
+    Template,
+    Ticket,
+)
+from plugins.pengaduan.service import (
+    REASON_LABELS,
+    STATUS_LABELS,
+    WorkflowError,
+    can,
+    can_see,
+    overdue_stage,
+    settings_for,
+    today_for,
+    transition,
+)
+from plugins.pengaduan.views import send_attachment
+from plugins.pengaduan.workdays import working_days_between
+from portal.core.forms import BaseForm
+from portal.core.models import ROLE_OFFICER, Officer, Unit, audit
+from portal.core.plugins import AgencyBlueprint
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+staff = AgencyBlueprint("pengaduan_staff", __name__, path="pengaduan", plugin="pengaduan", staff=True)
+PAGE_SIZE = 25
+
+
+def _manage():
+    if not current_user.can_manage_agency(g.agency):
+        abort(403)
+
+
+def _ticket(code: str) -> Ticket:
+    ticket = db.session.execute(
+        db.select(Ticket).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
+    ).scalar_one_or_none()
+    if ticket is None or not can_see(current_user, ticket):
+        abort(404)
+    return ticket
+
+
+def _officers():
+    return db.session.scalars(
+        db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name)
+    ).all()
+
+
+def _int(args, name: str) -> int | None:
+    try:
+        return int(args.get(name) or 0) or None
+    except ValueError:
+        return None
+
+
+def queue_query(args):
+    """The queue's query for the filters in ``args`` (a mapping)."""
+    query = db.select(Ticket).where(Ticket.agency_id == g.agency.id)
+    if current_user.role == ROLE_OFFICER:
+        query = query.where(Ticket.assigned_officer_id == current_user.officer_id)
+    status = args.get("status", "terbuka")
+    if status == "terbuka":
+        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+    elif status in STATUSES:
+        query = query.where(Ticket.status == status)
+    unit, officer, category = _int(args, "unit"), _int(args, "petugas"), _int(args, "jenis")
+    if unit:
+        query = query.where(or_(Ticket.unit_id == unit, Ticket.assigned_unit_id == unit))
+    if officer:
+        query = query.where(Ticket.assigned_officer_id == officer)
+    if category:
+        query = query.where(Ticket.category_id == category)
+    q = (args.get("q") or "").strip()
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(Ticket.code == codes.normalise(q), Ticket.title.ilike(like), Ticket.description.ilike(like))
+        )
+    if args.get("terlambat"):
+        today = today_for(g.agency)
+        query = query.where(
+            or_(
+                (Ticket.status == "baru") & (Ticket.verify_due < today),
+                Ticket.status.in_(("diverifikasi", "diproses")) & (Ticket.resolve_due < today),
+            )
+        )
+    return query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+
+
+@staff.route("/")
+def queue():
+    page = db.paginate(
+        queue_query(request.args).options(joinedload(Ticket.category)), per_page=PAGE_SIZE, error_out=False
+    )
+    units = db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name)).all()
+    categories = db.session.scalars(db.select(Category).filter_by(agency_id=g.agency.id)).all()
+    unread = db.session.scalar(
+        db.select(func.count(Notification.id)).where(
+            Notification.user_id == current_user.id, Notification.read_at.is_(None)
+        )
+    )
+    return render_template(
+        "pengaduan/staff/queue.html",
+        page=page,
+        units=units,
+        categories=categories,
+        officers=_officers(),
+        labels=STATUS_LABELS,
+        today=today_for(g.agency),
+        overdue=overdue_stage,
+        bulk=BaseForm(),
+        unread=unread,
+        filters={k: v for k, v in request.args.items() if k != "page"},
+        can_bulk=current_user.role != ROLE_OFFICER,
+    )
+
+
+@staff.route("/massal", methods=["POST"])
+def bulk():
+    if current_user.role == ROLE_OFFICER or not BaseForm().validate_on_submit():
+        abort(403 if current_user.role == ROLE_OFFICER else 400)
+    action = request.form.get("action")
+    if action not in ("verify", "assign"):
+        abort(400)
+    officer = None
+    if action == "assign":
+        officer = db.session.get(Officer, request.form.get("officer_id", type=int) or 0)
+    done, failed = 0, 0
+    for code in request.form.getlist("codes")[:200]:
+        ticket = db.session.execute(
+            db.select(Ticket).filter_by(code=code, agency_id=g.agency.id)
+        ).scalar_one_or_none()
+        if ticket is None:
+            continue
+        try:
+            transition(ticket, action, current_user, officer=officer)
+            done += 1
+        except WorkflowError:
+            failed += 1
+    db.session.commit()
+    flash(
+        _("%(n)d pengaduan diproses; %(f)d dilewati karena statusnya tidak sesuai.", n=done, f=failed),
+        "success",
+    )
+    return redirect(request.referrer or url_for(".queue"))
+
+
+@staff.route("/tiket/<code>", methods=["GET", "POST"])
+def detail(code):
+    ticket = _ticket(code)
+    form = ActionForm()
+    officers = _officers()
+    form.reason.choices = [SelectChoice(k, v) for k, v in REASON_LABELS.items()]
+    form.officer_id.choices = [SelectChoice(o.id, o.name) for o in officers]
+    if form.validate_on_submit():
+        officer = db.session.get(Officer, form.officer_id.data) if form.action.data == "assign" else None
+        try:
+            transition(
+                ticket,
+                form.action.data,
+                current_user,
+                text=form.text.data or "",
+                reason=form.reason.data or "",
+                officer=officer,
+            )
+        except WorkflowError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return render_template(
+                "pengaduan/staff/detail.html", **_detail_context(ticket, form, officers)
+            ), 422
+        db.session.commit()
+        flash(_("Pengaduan diperbarui."), "success")
+        return redirect(url_for(".detail", code=ticket.code))
+    return render_template("pengaduan/staff/detail.html", **_detail_context(ticket, form, officers))
+
+
+def _detail_context(ticket, form, officers):
+    templates = db.session.scalars(db.select(Template).filter_by(agency_id=g.agency.id)).all()
+    show_identity = not ticket.confidential or current_user.can_manage_agency(g.agency)
+    return {
+        "ticket": ticket,
+        "form": form,
+        "officers": officers,
+        "labels": STATUS_LABELS,
+        "reasons": REASON_LABELS,
+        "can": lambda action: can(current_user, ticket, action),
+        "templates": templates,
+        "show_identity": show_identity,
+        "stage": overdue_stage(ticket, today_for(g.agency)),
+    }
+
+
+@staff.route("/tiket/<code>/lampiran/<int:attachment_id>")
+def attachment(code, attachment_id):
+    return send_attachment(_ticket(code), attachment_id)
+
+
+@staff.route("/notifikasi", methods=["GET", "POST"])
+def notifications():
+    if request.method == "POST" and BaseForm().validate_on_submit():
+        db.session.execute(
+            db.update(Notification)
+            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            .values(read_at=utcnow())
+        )
+        db.session.commit()
+        return redirect(url_for(".notifications"))
+    rows = db.session.scalars(
+        db.select(Notification)
+        .filter_by(user_id=current_user.id)
+        .order_by(Notification.created_at.desc())
+        .limit(100)
+    ).all()
+    return render_template("pengaduan/staff/notifications.html", rows=rows, form=BaseForm())
+
+
+# ---------------------------------------------------------------- statistics and export
+
+
+def unit_statistics(agency):
+    """Per unit (assigned, else the unit complained about): volume, median
+    working days to resolve, share resolved within the SLA, mean rating."""
+    from plugins.pengaduan.service import leave_days
+
+    leave = leave_days(agency.id)
+    rows = db.session.execute(
+        db.select(
+            Ticket.unit_id,
+            Ticket.assigned_unit_id,
+            Ticket.status,
+            Ticket.created_at,
+            Ticket.resolved_at,
+            Ticket.resolve_due,
+            Ticket.rating,
+        ).where(Ticket.agency_id == agency.id)
+    ).all()
+    names = dict(db.session.execute(db.select(Unit.id, Unit.name).filter_by(agency_id=agency.id)).all())
+    stats: dict = {}
+    for unit_id, assigned, status, created, resolved, due, rating in rows:
+        key = names.get(assigned or unit_id, _("Tanpa unit"))
+        s = stats.setdefault(key, {"count": 0, "open": 0, "days": [], "in_sla": 0, "done": 0, "ratings": []})
+        s["count"] += 1
+        s["open"] += status in OPEN_STATUSES
+        if resolved is not None:
+            s["done"] += 1
+            s["days"].append(working_days_between(created.date(), resolved.date(), leave))
+            if due is None or resolved.date() <= due:
+                s["in_sla"] += 1
+        if rating:
+            s["ratings"].append(rating)
+    out = []
+    for name, s in sorted(stats.items()):
+        out.append(
+            {
+                "unit": name,
+                "count": s["count"],
+                "open": s["open"],
+                "median_days": statistics.median(s["days"]) if s["days"] else None,
+                "sla": s["in_sla"] / s["done"] if s["done"] else None,
+                "rating": statistics.mean(s["ratings"]) if s["ratings"] else None,
+            }
+        )
+    return out
+
+
+@staff.route("/statistik")
+def stats():
+    if current_user.role == ROLE_OFFICER:
+        abort(403)
+    rows = unit_statistics(g.agency)
+    biggest = max((r["count"] for r in rows), default=0)
+    return render_template("pengaduan/staff/stats.html", rows=rows, biggest=biggest)
+
+
+EXPORT_COLUMNS = [
+    "kode",
+    "dibuat",
+    "jenis",
+    "judul",
+    "status",
+    "unit",
+    "petugas",
+    "batas_verifikasi",
+    "batas_tindak_lanjut",
+    "diselesaikan",
+    "dibuka_kembali",
+    "nilai",
+]
+
+
+def _export_rows():
+    query = queue_query(request.args).options(
+        joinedload(Ticket.category), joinedload(Ticket.assigned_officer), joinedload(Ticket.assigned_unit)
+    )
+    for t in db.session.scalars(query.limit(50_000)):
+        yield [
+            t.code,
+            t.created_at.isoformat(sep=" ", timespec="minutes"),
+            t.category.name,
+            _safe(t.title),
+            t.status,
+            t.assigned_unit.name if t.assigned_unit else "",
+            t.assigned_officer.name if t.assigned_officer else "",
+            t.verify_due.isoformat(),
+            t.resolve_due.isoformat() if t.resolve_due else "",
+            t.resolved_at.isoformat(sep=" ", timespec="minutes") if t.resolved_at else "",
+            t.reopen_count,
+            t.rating or "",
+        ]
+
+
+def _safe(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@staff.route("/ekspor.<fmt>")
+def export(fmt):
+    if current_user.role == ROLE_OFFICER:
+        abort(403)
+    name = f"pengaduan-{g.agency.slug}-{today_for(g.agency).isoformat()}"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(_export_rows())
+        return HttpResponse(
+            "\ufeff" + buffer.getvalue(),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Pengaduan")
+        sheet.append(EXPORT_COLUMNS)
+        for row in _export_rows():
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        return HttpResponse(
+            buffer.getvalue(),
+            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    abort(404)
+
+
+# ---------------------------------------------------------------- settings
+
+
+@staff.route("/pengaturan", methods=["GET", "POST"])
+def settings():
+    _manage()
+    current = settings_for(g.agency.id)
+    forms = {
+        "sla": SettingsForm(prefix="sla", obj=current),
+        "category": CategoryForm(prefix="cat"),
+        "leave": LeaveDayForm(prefix="cuti"),
+        "template": TemplateForm(prefix="tpl"),
+    }
+    which = request.form.get("form")
+    if request.method == "POST" and which in forms and forms[which].validate_on_submit():
+        form = forms[which]
+        if which == "sla":
+            row = db.session.get(Settings, g.agency.id) or Settings(agency_id=g.agency.id)
+            form.populate_obj(row)
+            db.session.add(row)
+        elif which == "category":
+            if db.session.execute(
+                db.select(Category.id).filter_by(agency_id=g.agency.id, code=form.code.data)
+            ).first():
+                form.code.errors.append(_("Kode ini sudah dipakai jenis pengaduan lain."))
+                return _settings_page(forms), 422
+            row = Category(agency_id=g.agency.id, active=True, fields_json="[]")
+            form.populate_obj(row)
+            db.session.add(row)
+        elif which == "leave":
+            if db.session.execute(
+                db.select(LeaveDay.id).filter_by(agency_id=g.agency.id, day=form.day.data)
+            ).first():
+                form.day.errors.append(_("Tanggal ini sudah terdaftar."))
+                return _settings_page(forms), 422
+            db.session.add(
+                LeaveDay(agency_id=g.agency.id, day=form.day.data, name=form.name.data or "Cuti bersama")
+            )
+        else:
+            row = Template(agency_id=g.agency.id)
+            form.populate_obj(row)
+            db.session.add(row)
+        audit(f"pengaduan_{which}_saved", g.agency, detail=which)
+        db.session.commit()
+        flash(_("Pengaturan disimpan."), "success")
+        return redirect(url_for(".settings"))
+    return _settings_page(forms), (422 if request.method == "POST" else 200)
+
+
+def _settings_page(forms):
+    return render_template(
+        "pengaduan/staff/settings.html",
+        forms=forms,
+        categories=db.session.scalars(db.select(Category).filter_by(agency_id=g.agency.id)).all(),
+        leave=db.session.scalars(
+            db.select(LeaveDay).filter_by(agency_id=g.agency.id).order_by(LeaveDay.day)
+        ).all(),
+        templates=db.session.scalars(db.select(Template).filter_by(agency_id=g.agency.id)).all(),
+    )

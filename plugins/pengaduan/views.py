@@ -1,0 +1,178 @@
+"""Citizen pages: file a complaint, follow it by code, rate its handling."""
+
+from __future__ import annotations
+
+import os
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from wtforms.fields.choices import SelectChoice
+
+from plugins.pengaduan import codes
+from plugins.pengaduan.forms import FilingForm, RatingForm
+from plugins.pengaduan.models import Category, Ticket
+from plugins.pengaduan.service import (
+    REASON_LABELS,
+    STATUS_LABELS,
+    Filing,
+    WorkflowError,
+    check_files,
+    file_ticket,
+    rate,
+    reopen_deadline,
+    upload_dir,
+)
+from portal.core.models import Unit
+from portal.core.plugins import AgencyBlueprint
+from portal.extensions import db, limiter
+
+bp = AgencyBlueprint("pengaduan", __name__, path="pengaduan")
+
+
+def _filing_limit() -> str:
+    return current_app.config.get("PENGADUAN_RATE_LIMIT", "10 per hour;30 per day")
+
+
+def _lookup_limit() -> str:
+    return current_app.config.get("PENGADUAN_LOOKUP_LIMIT", "60 per minute")
+
+
+@bp.route("/")
+def index():
+    return render_template("pengaduan/index.html", agency=g.agency)
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+@limiter.limit(_filing_limit, methods=["POST"])
+def new():
+    form = FilingForm()
+    categories = db.session.scalars(
+        db.select(Category).filter_by(agency_id=g.agency.id, active=True).order_by(Category.name)
+    ).all()
+    if not categories:
+        return render_template("pengaduan/closed.html", agency=g.agency)
+    form.category_id.choices = [SelectChoice(c.id, c.name) for c in categories]
+    units = db.session.execute(
+        db.select(Unit.id, Unit.name).filter_by(agency_id=g.agency.id).order_by(Unit.name)
+    ).all()
+    form.unit_id.choices = [SelectChoice(0, _("— tidak tahu / tidak spesifik —"))] + [
+        SelectChoice(i, n) for i, n in units
+    ]
+    if form.validate_on_submit():
+        if form.website.data:  # honeypot
+            return redirect(url_for(".index"))
+        category = next(c for c in categories if c.id == form.category_id.data)
+        extra, missing = {}, False
+        for field in category.fields:
+            value = request.form.get(f"attr_{field['code']}", "").strip()[:300]
+            if field.get("required") and not value:
+                missing = True
+            if value:
+                extra[field["code"]] = value
+        files, errors = check_files(request.files.getlist(form.files.name))
+        form.files.errors = list(form.files.errors) + errors
+        if missing:
+            form.category_id.errors = [_("Lengkapi isian tambahan yang wajib untuk jenis pengaduan ini.")]
+        if not errors and not missing:
+            ticket = file_ticket(
+                g.agency,
+                Filing(
+                    category=category,
+                    title=form.title.data,
+                    description=form.description.data,
+                    unit_id=form.unit_id.data or None,
+                    address=form.address.data or "",
+                    lat=form.lat.data,
+                    lon=form.lon.data,
+                    extra=extra,
+                    anonymous=form.anonymous.data,
+                    confidential=form.confidential.data,
+                    name=form.name.data or "",
+                    phone=form.phone.data or "",
+                    email=(form.email.data or "").lower(),
+                ),
+                files,
+            )
+            return redirect(url_for(".filed", code=ticket.code))
+    return render_template("pengaduan/new.html", form=form, categories=categories, agency=g.agency)
+
+
+@bp.route("/terkirim/<code>")
+def filed(code):
+    ticket = _ticket(code)
+    return render_template("pengaduan/filed.html", ticket=ticket, agency=g.agency)
+
+
+def _ticket(code: str) -> Ticket:
+    ticket = db.session.execute(
+        db.select(Ticket).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
+    ).scalar_one_or_none()
+    if ticket is None:
+        abort(404)
+    return ticket
+
+
+@bp.route("/lacak")
+@limiter.limit(_lookup_limit)
+def track_form():
+    code = request.args.get("kode", "").strip()
+    if code:
+        ticket = db.session.execute(
+            db.select(Ticket.code).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
+        ).scalar_one_or_none()
+        if ticket:
+            return redirect(url_for(".track", code=ticket))
+        flash(_("Kode tiket %(code)s tidak ditemukan. Periksa kembali kodenya.", code=code), "info")
+    return render_template("pengaduan/track_form.html", agency=g.agency, code=code), 200 if not code else 404
+
+
+@bp.route("/lacak/<code>", methods=["GET", "POST"])
+@limiter.limit(_lookup_limit)
+def track(code):
+    ticket = _ticket(code)
+    form = RatingForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            rate(ticket, form.rating.data, form.resolved.data == "ya", form.comment.data or "")
+        except WorkflowError as error:
+            db.session.rollback()
+            form.rating.errors = [str(error)]
+        else:
+            flash(_("Terima kasih atas penilaian Anda."), "success")
+            return redirect(url_for(".track", code=ticket.code))
+    events = [e for e in ticket.events if e.public]
+    status = 422 if form.errors else 200
+    return render_template(
+        "pengaduan/track.html",
+        ticket=ticket,
+        events=events,
+        form=form,
+        labels=STATUS_LABELS,
+        reasons=REASON_LABELS,
+        agency=g.agency,
+        reopen_until=reopen_deadline(ticket),
+    ), status
+
+
+@bp.route("/lacak/<code>/lampiran/<int:attachment_id>")
+def attachment(code, attachment_id):
+    ticket = _ticket(code)
+    return send_attachment(ticket, attachment_id)
+
+
+def send_attachment(ticket: Ticket, attachment_id: int):
+    item = next((a for a in ticket.attachments if a.id == attachment_id), None)
+    if item is None:
+        abort(404)
+    path = os.path.join(upload_dir(), item.stored_name)
+    if not os.path.exists(path):
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=item.content_type,
+        download_name=item.original_name,
+        as_attachment=item.content_type == "application/pdf",
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
