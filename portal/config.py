@@ -35,6 +35,8 @@ def from_environment(instance_path: str) -> dict:
         # is an explicit comma-separated allowlist.
         "PORTAL_PLUGINS": None if plugins is None else plugins,
         "PORTAL_PROXY_FIX": _bool(env.get("PORTAL_PROXY_FIX")),
+        # Uploaded files live here, outside the web root (default instance/uploads).
+        "PORTAL_UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
         "DEBUG": _bool(env.get("PORTAL_DEBUG")) or _bool(env.get("FLASK_DEBUG")),
     }
 

@@ -90,8 +90,8 @@ def reset_schema(app):
 
 
 @pytest.fixture
-def app(database_url):
-    app = make_app(database_url)
+def app(database_url, tmp_path):
+    app = make_app(database_url, PORTAL_UPLOAD_DIR=str(tmp_path / "uploads"))
     reset_schema(app)
     yield app
     with app.app_context():

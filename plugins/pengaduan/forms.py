@@ -51,16 +51,24 @@ class FilingForm(BaseForm):
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)], filters=[strip])
     website = StringField("Website")  # honeypot, hidden from people
 
-    def validate_name(self, field):
-        if not self.anonymous.data and not field.data:
-            raise ValidationError(_l("Isi nama Anda, atau pilih kirim tanpa identitas."))
-
-    def validate_phone(self, field):
-        if not self.anonymous.data and not (field.data or self.email.data):
-            raise ValidationError(_l("Isi nomor telepon atau e-mail agar kami dapat menghubungi Anda."))
-        digits = "".join(ch for ch in field.data or "" if ch.isdigit())
-        if field.data and not 8 <= len(digits) <= 15:
-            raise ValidationError(_l("Nomor telepon harus 8–15 angka."))
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # Optional() stops a field's own checks when it is empty, so the
+        # "who are you" rules are checked here.
+        if not self.anonymous.data:
+            if not self.name.data:
+                self.name.errors = [*self.name.errors, _l("Isi nama Anda, atau pilih kirim tanpa identitas.")]
+                ok = False
+            if not (self.phone.data or self.email.data):
+                self.phone.errors = [*self.phone.errors,
+                                     _l("Isi nomor telepon atau e-mail agar kami dapat menghubungi Anda.")]
+                ok = False
+        digits = "".join(ch for ch in self.phone.data or "" if ch.isdigit())
+        allowed = set("0123456789 +-()")
+        if self.phone.data and (not 8 <= len(digits) <= 15 or not set(self.phone.data) <= allowed):
+            self.phone.errors = [*self.phone.errors, _l("Nomor telepon harus 8–15 angka.")]
+            ok = False
+        return ok
 
 
 class RatingForm(BaseForm):

@@ -101,9 +101,7 @@ def sniff(data: bytes) -> str | None:
 
 
 def upload_dir() -> str:
-    path = current_app.config.get("PENGADUAN_UPLOAD_DIR") or os.path.join(
-        current_app.instance_path, "uploads", "pengaduan"
-    )
+    path = os.path.join(current_app.config["PORTAL_UPLOAD_DIR"], "pengaduan")
     os.makedirs(path, exist_ok=True)
     return path
 
@@ -115,10 +113,12 @@ def check_files(files) -> tuple[list[tuple[str, str, bytes]], list[str]]:
     if len(files) > MAX_FILES:
         return [], [str(_l("Paling banyak %(n)d lampiran.", n=MAX_FILES))]
     for f in files:
-        data = f.read(MAX_BYTES + 1)
+        limit = current_app.config.get("PENGADUAN_MAX_BYTES", MAX_BYTES)
+        data = f.read(limit + 1)
+        f.close()
         name = os.path.basename(f.filename)[:200]
-        if len(data) > MAX_BYTES:
-            errors.append(str(_l("%(name)s lebih dari 5 MB.", name=name)))
+        if len(data) > limit:
+            errors.append(str(_l("%(name)s lebih dari %(mb)s MB.", name=name, mb=f"{limit / 2**20:g}")))
             continue
         kind = sniff(data)
         if kind is None:

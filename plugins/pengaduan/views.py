@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
@@ -161,18 +162,17 @@ def attachment(code, attachment_id):
 
 
 def send_attachment(ticket: Ticket, attachment_id: int):
+    """The file, to whoever the caller already checked may see the ticket."""
     item = next((a for a in ticket.attachments if a.id == attachment_id), None)
     if item is None:
         abort(404)
     path = os.path.join(upload_dir(), item.stored_name)
     if not os.path.exists(path):
         abort(404)
-    response = send_file(
-        path,
-        mimetype=item.content_type,
-        download_name=item.original_name,
-        as_attachment=item.content_type == "application/pdf",
-    )
+    with open(path, "rb") as stored:
+        data = stored.read()
+    response = send_file(io.BytesIO(data), mimetype=item.content_type, download_name=item.original_name,
+                         as_attachment=item.content_type == "application/pdf")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

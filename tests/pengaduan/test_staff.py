@@ -1,0 +1,123 @@
+"""Staff queue, filters, bulk actions, statistics, exports and settings."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from openpyxl import load_workbook
+
+from portal.extensions import db
+from plugins.pengaduan.models import Category, LeaveDay, Settings, Ticket
+from tests.conftest import login, post_form
+from tests.pengaduan.test_pengaduan import _file, _ticket
+
+
+def _admin(app, world):
+    client = app.test_client()
+    login(client, world["alpha"]["emails"]["admin"])
+    return client
+
+
+def test_queue_filters_search_and_bulk(app, client, cats, world):
+    for title in ("Loket satu kosong pagi ini", "Biaya tidak resmi di loket"):
+        _file(client, cats, title=title)
+    admin = _admin(app, world)
+    page = admin.get("/kelola/alpha/pengaduan/").get_data(as_text=True)
+    assert "Loket satu kosong" in page and "Biaya tidak resmi" in page
+    page = admin.get("/kelola/alpha/pengaduan/?q=biaya").get_data(as_text=True)
+    assert "Biaya tidak resmi" in page and "Loket satu kosong" not in page
+    with app.app_context():
+        codes = db.session.scalars(db.select(Ticket.code).order_by(Ticket.id)).all()
+    r = post_form(
+        admin,
+        "/kelola/alpha/pengaduan/massal",
+        {"action": "verify", "codes": codes},
+        token_from="/kelola/alpha/pengaduan/",
+    )
+    assert r.status_code == 302
+    assert "2 pengaduan diproses" in admin.get("/kelola/alpha/pengaduan/").get_data(as_text=True)
+    r = post_form(
+        admin,
+        "/kelola/alpha/pengaduan/massal",
+        {"action": "assign", "codes": codes[:1], "officer_id": world["alpha"]["staff"]},
+        token_from="/kelola/alpha/pengaduan/",
+    )
+    assert _ticket(app, codes[0]).status == "diproses"
+    page = admin.get(f"/kelola/alpha/pengaduan/?status=diproses&petugas={world['alpha']['staff']}")
+    assert codes[0] in page.get_data(as_text=True) and codes[1] not in page.get_data(as_text=True)
+    # The officer's queue holds only what is assigned to them.
+    officer = app.test_client()
+    login(officer, world["alpha"]["emails"]["officer"])
+    page = officer.get("/kelola/alpha/pengaduan/").get_data(as_text=True)
+    assert codes[0] in page and codes[1] not in page
+    assert officer.get("/kelola/alpha/pengaduan/statistik").status_code == 403
+    assert (
+        post_form(
+            officer,
+            "/kelola/alpha/pengaduan/massal",
+            {"action": "verify", "codes": codes},
+            token_from="/kelola/alpha/pengaduan/",
+        ).status_code
+        == 403
+    )
+
+
+def test_statistics_and_exports(app, client, cats, world):
+    _file(client, cats, title="Pengaduan =SUM(A1) berbahaya")
+    admin = _admin(app, world)
+    page = admin.get("/kelola/alpha/pengaduan/statistik").get_data(as_text=True)
+    assert "Tanpa unit" in page and "<svg" in page
+    r = admin.get("/kelola/alpha/pengaduan/ekspor.csv?status=semua")
+    rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:5] == ["kode", "dibuat", "jenis", "judul", "status"]
+    assert rows[1][3] == "Pengaduan =SUM(A1) berbahaya" and rows[1][4] == "baru"
+    r = admin.get("/kelola/alpha/pengaduan/ekspor.xlsx?status=semua")
+    values = [[c.value for c in row] for row in load_workbook(io.BytesIO(r.data)).active.iter_rows()]
+    assert values[0][0] == "kode" and len(values) == 2
+    beta = app.test_client()
+    login(beta, world["beta"]["emails"]["admin"])
+    assert beta.get("/kelola/alpha/pengaduan/ekspor.csv").status_code == 404
+
+
+def test_settings_change_due_dates(app, client, cats, world):
+    admin = _admin(app, world)
+    url = "/kelola/alpha/pengaduan/pengaturan"
+    page = post_form(
+        admin, url, {"form": "sla", "sla-verify_days": "0", "sla-followup_days": "5", "sla-reopen_days": "14"}
+    ).get_data(as_text=True)
+    assert "Angka harus di antara 1 dan 60." in page
+    assert (
+        post_form(
+            admin,
+            url,
+            {"form": "sla", "sla-verify_days": "10", "sla-followup_days": "5", "sla-reopen_days": "14"},
+        ).status_code
+        == 302
+    )
+    assert (
+        post_form(
+            admin, url, {"form": "leave", "cuti-day": "2026-12-24", "cuti-name": "Cuti Natal"}
+        ).status_code
+        == 302
+    )
+    page = post_form(admin, url, {"form": "leave", "cuti-day": "2026-12-24"}).get_data(as_text=True)
+    assert "Tanggal ini sudah terdaftar." in page
+    page = post_form(admin, url, {"form": "category", "cat-name": "Dup", "cat-code": "pelayanan"})
+    assert "Kode ini sudah dipakai" in page.get_data(as_text=True)
+    assert (
+        post_form(admin, url, {"form": "category", "cat-name": "Parkir", "cat-code": "parkir"}).status_code
+        == 302
+    )
+    with app.app_context():
+        assert db.session.get(Settings, world["alpha"]["agency"]).verify_days == 10
+        assert db.session.scalars(db.select(LeaveDay.name)).all() == ["Cuti Natal"]
+        assert "parkir" in db.session.scalars(db.select(Category.code)).all()
+    supervisor = app.test_client()
+    login(supervisor, world["alpha"]["emails"]["supervisor"])
+    assert supervisor.get(url).status_code == 403
+
+
+def test_no_categories_means_a_friendly_closed_page(app, client, world):
+    page = client.get("/beta/pengaduan/baru").get_data(as_text=True)
+    assert "Pengaduan belum dibuka" in page
