@@ -64,7 +64,8 @@ def test_discovery(client, cats):
 def test_services_in_both_formats(client, cats):
     rows = client.get("/open311/v2/services.json?jurisdiction_id=alpha").json
     assert [r["service_code"] for r in rows] == ["jalan", "pelayanan"]
-    assert set(rows[0]) == set(SERVICE_FIELDS) and rows[0]["metadata"] is True and rows[1]["metadata"] is False
+    assert set(rows[0]) == set(SERVICE_FIELDS)
+    assert rows[0]["metadata"] is True and rows[1]["metadata"] is False
     r = client.get("/open311/v2/services.xml?jurisdiction_id=alpha")
     assert r.mimetype == "text/xml"
     services = ET.fromstring(r.data)

@@ -7,8 +7,8 @@ import io
 
 from openpyxl import load_workbook
 
-from portal.extensions import db
 from plugins.pengaduan.models import Category, LeaveDay, Settings, Ticket
+from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.pengaduan.test_pengaduan import _file, _ticket
 
