@@ -145,15 +145,23 @@ with app.app_context():
         db.session.add(Roster(desk_id=d.id, officer_id=o.id, weekday=w, start=dt.time(0),
                               end=dt.time(23, 59, 59)))
     db.session.commit()
+    from plugins.pengaduan.models import Category
+    from plugins.pengaduan.service import Filing, file_ticket
+    category = Category(agency_id=a.id, code="pelayanan", name="Pelayanan", active=True, fields_json="[]")
+    db.session.add(category); db.session.commit()
+    ticket = file_ticket(a, Filing(category=category, title="Uji beban pengaduan",
+                                   description="Uraian pengaduan untuk uji beban.", name="Uji",
+                                   phone="081234567890"))
     with app.test_request_context():
         nonces = [issue_nonce(d.id) for _ in range(int(sys.argv[1]))]
-    print(json.dumps({"token": d.qr_token, "nonces": nonces}))
+    print(json.dumps({"token": d.qr_token, "nonces": nonces, "ticket": ticket.code}))
 """
 
 
-def citizen_pages(base: str, token: str) -> dict[str, int]:
+def citizen_pages(base: str, token: str, ticket: str) -> dict[str, int]:
     """Gzip weight (level 6) of each citizen page, and of the stylesheet."""
     pages = {"survey form (/s/<token>)": f"/s/{token}", "thanks page": f"/s/{token}/terima-kasih",
+             "complaint form": "/bench/pengaduan/baru", "ticket tracking": f"/bench/pengaduan/lacak/{ticket}",
              "agency home": "/bench/", "survei index": "/bench/survei/",
              "SKM results": "/bench/survei/hasil", "stylesheet": "/static/portal.css"}
     out = {}
@@ -201,6 +209,10 @@ def bench(kind: str, args) -> dict:
             "survey page GET ÷ bare hello": (
                 lambda: wrk(f"{bare.url}/hello", args.seconds, args.connections),
                 lambda: wrk(f"{portal.url}/s/{token}", args.seconds, args.connections)),
+            "ticket lookup ÷ bare get": (
+                lambda: wrk(f"{bare.url}/get", args.seconds, args.connections),
+                lambda: wrk(f"{portal.url}/bench/pengaduan/lacak/{seed['ticket']}", args.seconds,
+                            args.connections)),
             "survey submit ÷ bare insert+aggregate": (
                 lambda: wrk(f"{bare.url}/insert", args.seconds, args.connections, bodies=bare_bodies),
                 lambda: wrk(f"{portal.url}/s/{token}", args.seconds, args.connections, bodies=bodies,
@@ -216,7 +228,7 @@ def bench(kind: str, args) -> dict:
                 bare_run, portal_run = (x, y) if r % 2 == 0 else (y, x)
                 runs[name].append((bare_run, portal_run))
         result = {"rss_portal_mb": portal.rss_mb(), "rss_bare_mb": bare.rss_mb(),
-                  "weights": citizen_pages(portal.url, token), "pairs": {}}
+                  "weights": citizen_pages(portal.url, token, seed["ticket"]), "pairs": {}}
         for name, pairs_run in runs.items():
             result["pairs"][name] = {
                 "ratio": statistics.median(p["rps"] / b["rps"] for b, p in pairs_run),
@@ -235,6 +247,12 @@ def bench(kind: str, args) -> dict:
             ")).one())")], cwd=ROOT, check=True, env={**os.environ, **portal_env},
             capture_output=True, text=True).stdout.strip()
         result["stored_responses_and_rollup_count"] = check
+        for server in servers:
+            server.stop()
+        servers = []
+        result["queue"] = subprocess.run([str(BIN / "python"), "benchmarks/queue.py", portal_url],
+                                         cwd=ROOT, check=True, capture_output=True, text=True,
+                                         env={**os.environ, **portal_env}).stdout.strip()
         return result
     finally:
         for server in servers:
@@ -266,6 +284,7 @@ def main() -> None:
         print(f"\nworker RSS: portal {statistics.median(rss_p):.1f} MB (all plugins), "
               f"bare {statistics.median(rss_b):.1f} MB (median of {len(rss_p)} workers)")
         print(f"stored responses, rollup count: {result['stored_responses_and_rollup_count']}")
+        print(f"staff queue: {result['queue']}")
         print("\n| citizen page | gzip bytes |\n|---|---|")
         for label, size in result["weights"].items():
             print(f"| {label} | {size} |")
