@@ -1,29 +1,38 @@
-"""Dialog publik: public dialogue forums.
-
-This is the plugin's skeleton: its public page, its place on the agency home
-and in the menu, and the rating kind it will record for panelists.
-"""
+"""Dialog publik: public dialogue forums — events with panel and agenda,
+registration with capacity and waitlist, check-in, panel ratings by
+attendees credited to each panelist, and iCalendar feeds."""
 
 from __future__ import annotations
 
-from flask import g, render_template, url_for
+from pathlib import Path
+
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal import hookimpl
-from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, RatingKind
+from portal.core.plugins import HomeSection, NavItem, RatingKind
 
 NAME = "dialog_publik"
-bp = AgencyBlueprint(NAME, __name__, path="dialog")
-
-
-@bp.route("/")
-def index():
-    return render_template("dialog_publik/index.html", agency=g.agency)
 
 
 @hookimpl
 def portal_blueprints(app):
-    return [bp]
+    from plugins.dialog_publik.staff import staff
+    from plugins.dialog_publik.views import bp, everywhere
+
+    return [bp, everywhere, staff]
+
+
+@hookimpl
+def portal_models():
+    from plugins.dialog_publik import models
+
+    return models
+
+
+@hookimpl
+def portal_migrations_dir():
+    return str(Path(__file__).parent / "migrations")
 
 
 @hookimpl
@@ -32,12 +41,61 @@ def portal_rating_sources():
 
 
 @hookimpl
-def portal_nav_items(agency):
-    return [NavItem(20, _l("Dialog publik"), url_for("dialog_publik.index", agency_slug=agency.slug))]
+def portal_nav_items(agency, user):
+    items = [NavItem(20, _l("Dialog publik"), url_for("dialog_publik.index", agency_slug=agency.slug))]
+    if getattr(user, "is_authenticated", False) and user.can_manage_agency(agency):
+        items.append(
+            NavItem(21, _l("Kelola dialog"), url_for("dialog_publik_staff.index", agency_slug=agency.slug))
+        )
+    return items
 
 
 @hookimpl
 def portal_agency_home(agency):
-    return [HomeSection(20, _l("Dialog Publik"),
-                        _l("Ikuti forum tanya jawab terbuka bersama instansi."),
-                        url_for("dialog_publik.index", agency_slug=agency.slug))]
+    return [
+        HomeSection(
+            20,
+            _l("Dialog Publik"),
+            _l("Ikuti forum tanya jawab terbuka bersama instansi: daftar, hadir, dan nilai "
+                "narasumbernya."),
+            url_for("dialog_publik.index", agency_slug=agency.slug),
+        )
+    ]
+
+
+@hookimpl
+def portal_seed_demo(agency):
+    import datetime as dt
+
+    from plugins.dialog_publik.models import DialogAgendaItem, DialogEvent, DialogPanelist
+    from portal.core.models import Officer
+    from portal.core.timeutil import utcnow
+    from portal.extensions import db
+
+    if db.session.scalar(db.select(DialogEvent.id).filter_by(agency_id=agency.id).limit(1)):
+        return
+    start = (utcnow() + dt.timedelta(days=10)).replace(hour=2, minute=0, second=0, microsecond=0)
+    officers = db.session.scalars(
+        db.select(Officer).filter_by(agency_id=agency.id).order_by(Officer.id).limit(2)
+    ).all()
+    event = DialogEvent(
+        agency_id=agency.id,
+        title=f"Forum Warga: Layanan {agency.name}",
+        topic="Kualitas layanan",
+        description="Sampaikan pertanyaan dan masukan langsung kepada pimpinan unit layanan.",
+        mode="tatap_muka",
+        venue="Aula Kantor",
+        starts_at=start,
+        ends_at=start + dt.timedelta(hours=2),
+        capacity=60,
+        status="terbit",
+        updated_at=utcnow(),
+        panelists=[DialogPanelist(officer_id=o.id) for o in officers],
+        agenda=[
+            DialogAgendaItem(position=0, title="Pembukaan", minutes=10),
+            DialogAgendaItem(position=1, title="Paparan layanan", minutes=30),
+            DialogAgendaItem(position=2, title="Tanya jawab", minutes=60),
+        ],
+    )
+    db.session.add(event)
+    db.session.commit()

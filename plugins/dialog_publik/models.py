@@ -1,0 +1,145 @@
+"""Dialog publik tables (prefixed ``dialog_publik_``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.core.models import Officer, Unit
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+DRAF, TERBIT, SELESAI, DIBATALKAN = "draf", "terbit", "selesai", "dibatalkan"
+MODES = ("tatap_muka", "daring", "hibrida")
+REGISTERED, WAITLISTED, CANCELLED = "terdaftar", "antre", "batal"
+
+
+class DialogEvent(db.Model):
+    __tablename__ = "dialog_publik_event"
+    __table_args__ = (Index("ix_dialog_publik_event_agency_start", "agency_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
+    title: Mapped[str] = mapped_column(String(200))
+    topic: Mapped[str] = mapped_column(String(100), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    mode: Mapped[str] = mapped_column(String(12), default="tatap_muka")
+    venue: Mapped[str] = mapped_column(String(300), default="")
+    online_url: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTime)  # naive UTC
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    capacity: Mapped[int] = mapped_column(Integer, default=50)
+    registration_opens_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    registration_closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    publish_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # scheduled publication
+    status: Mapped[str] = mapped_column(String(12), default=DRAF)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE, bumped on change
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+    panelists: Mapped[list[DialogPanelist]] = relationship(
+        cascade="all, delete-orphan", order_by="DialogPanelist.id"
+    )
+    agenda: Mapped[list[DialogAgendaItem]] = relationship(
+        cascade="all, delete-orphan", order_by="DialogAgendaItem.position"
+    )
+
+    def visible(self, now: dt.datetime) -> bool:
+        """Shown to the public: published (now or by schedule), or finished/cancelled."""
+        if self.status in (SELESAI, DIBATALKAN):
+            return True
+        return self.status == TERBIT and (self.publish_at is None or self.publish_at <= now)
+
+    def registration_open(self, now: dt.datetime) -> bool:
+        return (
+            self.status == TERBIT
+            and self.visible(now)
+            and now < self.starts_at
+            and (self.registration_opens_at is None or self.registration_opens_at <= now)
+            and (self.registration_closes_at is None or now < self.registration_closes_at)
+        )
+
+
+class DialogPanelist(db.Model):
+    __tablename__ = "dialog_publik_panelist"
+    __table_args__ = (UniqueConstraint("event_id", "officer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("dialog_publik_event.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
+
+    officer: Mapped[Officer] = relationship()
+
+
+class DialogAgendaItem(db.Model):
+    __tablename__ = "dialog_publik_agenda"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("dialog_publik_event.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(String(200))
+    minutes: Mapped[int] = mapped_column(SmallInteger, default=15)
+
+
+class DialogRegistration(db.Model):
+    """A seat (or a place on the waitlist). ``contact_key`` (phone digits or
+    lower-case e-mail) finds a second registration by the same person."""
+
+    __tablename__ = "dialog_publik_registration"
+    __table_args__ = (
+        Index("ix_dialog_publik_registration_event_status", "event_id", "status", "id"),
+        Index(
+            "uq_dialog_publik_registration_active_contact",
+            "event_id",
+            "contact_key",
+            unique=True,
+            sqlite_where=db.text("status != 'batal'"),
+            postgresql_where=db.text("status != 'batal'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("dialog_publik_event.id"))
+    code: Mapped[str] = mapped_column(String(8), unique=True)
+    name: Mapped[str] = mapped_column(String(150))
+    contact: Mapped[str] = mapped_column(String(254))
+    contact_key: Mapped[str] = mapped_column(String(254))
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(10), default=REGISTERED)
+    walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    promoted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    checked_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    event: Mapped[DialogEvent] = relationship()
+
+
+class DialogRating(db.Model):
+    """A checked-in attendee's rating of the event (officer_id 0) or of a panelist."""
+
+    __tablename__ = "dialog_publik_rating"
+    __table_args__ = (UniqueConstraint("registration_id", "officer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("dialog_publik_registration.id"))
+    officer_id: Mapped[int] = mapped_column(Integer, default=0)  # 0: the event itself
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

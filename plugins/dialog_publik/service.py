@@ -1,0 +1,304 @@
+"""Registration with a capacity that holds under concurrency, the waitlist
+promoted in order, check-in, ratings of the panel, and iCalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+
+from plugins.dialog_publik.models import (
+    CANCELLED,
+    DIBATALKAN,
+    REGISTERED,
+    WAITLISTED,
+    DialogEvent,
+    DialogRating,
+    DialogRegistration,
+)
+from portal.core import mail
+from portal.core.models import Agency, Officer
+from portal.core.ratings import RatingError, record_rating
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+#: No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
+ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
+
+
+class RegistrationError(ValueError):
+    """Refused; ``str()`` says why."""
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(8))
+
+
+def normalise_code(code: str) -> str:
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+def contact_key(contact: str) -> str:
+    """One key per person: e-mail in lower case, or the phone's digits with
+    +62/62 written as 0."""
+    contact = (contact or "").strip()
+    if "@" in contact:
+        return contact.lower()
+    digits = re.sub(r"\D", "", contact)
+    if digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def valid_contact(contact: str) -> bool:
+    key = contact_key(contact)
+    if "@" in key:
+        return bool(re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", key))
+    return 8 <= len(key) <= 15 and key.startswith("0")
+
+
+def _lock(event_id: int) -> DialogEvent:
+    """The event row, locked until commit (PostgreSQL ``FOR UPDATE``; on
+    SQLite the write transaction already holds the database's write lock)."""
+    query = db.select(DialogEvent).where(DialogEvent.id == event_id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return db.session.execute(query.execution_options(populate_existing=True)).scalar_one()
+
+
+def seats_taken(event_id: int) -> int:
+    return db.session.scalar(
+        db.select(func.count(DialogRegistration.id)).where(
+            DialogRegistration.event_id == event_id, DialogRegistration.status == REGISTERED
+        )
+    )
+
+
+def waitlist_length(event_id: int) -> int:
+    return db.session.scalar(
+        db.select(func.count(DialogRegistration.id)).where(
+            DialogRegistration.event_id == event_id, DialogRegistration.status == WAITLISTED
+        )
+    )
+
+
+def register(
+    event_id: int,
+    name: str,
+    contact: str,
+    organisation: str = "",
+    *,
+    walk_in: bool = False,
+    now: dt.datetime | None = None,
+) -> tuple[DialogRegistration, bool]:
+    """(registration, created). A person already registered (same contact)
+    gets their existing registration back, with created False. Commits."""
+    now = now or utcnow()
+    key = contact_key(contact)
+    for _attempt in range(5):
+        event = _lock(event_id)
+        if not walk_in and not event.registration_open(now):
+            db.session.rollback()
+            raise RegistrationError(_l("Pendaftaran untuk acara ini tidak sedang dibuka."))
+        existing = db.session.execute(
+            db.select(DialogRegistration).where(
+                DialogRegistration.event_id == event_id,
+                DialogRegistration.contact_key == key,
+                DialogRegistration.status != CANCELLED,
+            )
+        ).scalar_one_or_none()
+        if existing is not None:
+            db.session.rollback()
+            return existing, False
+        full = seats_taken(event_id) >= event.capacity
+        if walk_in and full:
+            db.session.rollback()
+            raise RegistrationError(_l("Kursi sudah penuh."))
+        registration = DialogRegistration(
+            event_id=event_id,
+            code=new_code(),
+            name=name.strip()[:150],
+            contact=contact.strip()[:254],
+            contact_key=key,
+            organisation=(organisation or "").strip()[:200],
+            status=WAITLISTED if full else REGISTERED,
+            walk_in=walk_in,
+            created_at=now,
+            checked_in_at=now if walk_in else None,
+        )
+        db.session.add(registration)
+        try:
+            db.session.commit()
+            return registration, True
+        except IntegrityError:
+            db.session.rollback()  # same contact at the same moment, or a code collision: look again
+    raise RegistrationError(_l("Pendaftaran gagal; silakan coba lagi."))
+
+
+def cancel(registration_id: int, now: dt.datetime | None = None) -> DialogRegistration | None:
+    """Cancel; a freed seat goes to the first on the waitlist, who is
+    returned (and told by e-mail when their contact is one). Commits."""
+    now = now or utcnow()
+    registration = db.session.get(DialogRegistration, registration_id)
+    event = _lock(registration.event_id)
+    db.session.refresh(registration)
+    if registration.status == CANCELLED:
+        db.session.rollback()
+        return None
+    freed = registration.status == REGISTERED
+    registration.status, registration.cancelled_at = CANCELLED, now
+    promoted = None
+    db.session.flush()
+    if freed and seats_taken(event.id) < event.capacity:
+        promoted = db.session.execute(
+            db.select(DialogRegistration)
+            .where(DialogRegistration.event_id == event.id, DialogRegistration.status == WAITLISTED)
+            .order_by(DialogRegistration.id)
+            .limit(1)
+        ).scalar_one_or_none()
+        if promoted is not None:
+            promoted.status, promoted.promoted_at = REGISTERED, now
+    db.session.commit()
+    if promoted is not None and "@" in promoted.contact_key:
+        mail.send(
+            promoted.contact_key,
+            str(_l("Anda mendapat kursi: %(t)s", t=event.title)),
+            str(
+                _l("Kode pendaftaran Anda %(c)s kini terdaftar untuk %(t)s.", c=promoted.code, t=event.title)
+            ),
+        )
+    return promoted
+
+
+def cancel_event(event: DialogEvent, now: dt.datetime | None = None) -> int:
+    """Cancel the event and tell everyone registered; returns how many were told by e-mail."""
+    event.status, event.updated_at, event.sequence = DIBATALKAN, now or utcnow(), event.sequence + 1
+    db.session.commit()
+    told = 0
+    for reg in db.session.scalars(
+        db.select(DialogRegistration).where(
+            DialogRegistration.event_id == event.id, DialogRegistration.status != CANCELLED
+        )
+    ):
+        if "@" in reg.contact_key:
+            mail.send(
+                reg.contact_key,
+                str(_l("Acara dibatalkan: %(t)s", t=event.title)),
+                str(
+                    _l(
+                        "Mohon maaf, %(t)s dibatalkan. Kode pendaftaran Anda: %(c)s.",
+                        t=event.title,
+                        c=reg.code,
+                    )
+                ),
+            )
+            told += 1
+    return told
+
+
+def check_in(event: DialogEvent, code: str, now: dt.datetime | None = None) -> DialogRegistration:
+    registration = db.session.execute(
+        db.select(DialogRegistration).filter_by(event_id=event.id, code=normalise_code(code))
+    ).scalar_one_or_none()
+    if registration is None:
+        raise RegistrationError(_l("Kode %(c)s tidak terdaftar untuk acara ini.", c=normalise_code(code)))
+    if registration.status == WAITLISTED:
+        raise RegistrationError(_l("%(n)s masih dalam daftar tunggu.", n=registration.name))
+    if registration.status == CANCELLED:
+        raise RegistrationError(_l("Pendaftaran %(c)s sudah dibatalkan.", c=registration.code))
+    if registration.checked_in_at is not None:
+        raise RegistrationError(_l("%(n)s sudah hadir (check-in sebelumnya).", n=registration.name))
+    registration.checked_in_at = now or utcnow()
+    db.session.commit()
+    return registration
+
+
+def rate(
+    registration: DialogRegistration,
+    scores: dict[int, int],
+    comments: dict[int, str],
+    now: dt.datetime | None = None,
+) -> int:
+    """Store the attendee's ratings (officer id → 1–5; 0 is the event) once
+    each, crediting each panelist. Returns how many were new."""
+    now = now or utcnow()
+    if registration.checked_in_at is None:
+        raise RegistrationError(_l("Hanya peserta yang hadir yang dapat memberi penilaian."))
+    event = registration.event
+    if now < event.starts_at:
+        raise RegistrationError(_l("Penilaian dibuka setelah acara dimulai."))
+    panel = {p.officer_id for p in event.panelists}
+    done = set(
+        db.session.scalars(db.select(DialogRating.officer_id).filter_by(registration_id=registration.id))
+    )
+    new = 0
+    for officer_id, score in scores.items():
+        if officer_id in done or (officer_id and officer_id not in panel) or not 1 <= score <= 5:
+            continue
+        db.session.add(
+            DialogRating(
+                registration_id=registration.id,
+                officer_id=officer_id,
+                rating=score,
+                comment=(comments.get(officer_id) or "").strip()[:1000] or None,
+                created_at=now,
+            )
+        )
+        new += 1
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        return 0
+    agency = db.session.get(Agency, event.agency_id)
+    for officer_id, score in scores.items():
+        if officer_id and officer_id in panel and officer_id not in done and 1 <= score <= 5:
+            try:
+                record_rating(
+                    agency=agency,
+                    officer=db.session.get(Officer, officer_id),
+                    source="dialog_publik",
+                    kind="panel",
+                    value=score,
+                    ref=f"dialog_publik_registration:{registration.id}",
+                    at=now,
+                )
+            except RatingError:
+                db.session.commit()
+    db.session.commit()
+    return new
+
+
+# ---------------------------------------------------------------- iCalendar
+
+
+def ical(events, url_for_event, agency_name: str) -> bytes:
+    """An RFC 5545 calendar of ``events`` with stable UIDs and time zones."""
+    from zoneinfo import ZoneInfo
+
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//Portal Warga//Dialog Publik//ID")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"Dialog Publik {agency_name}")
+    for item in events:
+        zone = ZoneInfo("Asia/Jakarta")
+        vevent = Event()
+        vevent.add("uid", f"{item.uid}@portal-warga")
+        vevent.add("dtstamp", item.updated_at.replace(tzinfo=dt.UTC))
+        vevent.add("dtstart", item.starts_at.replace(tzinfo=dt.UTC).astimezone(zone))
+        vevent.add("dtend", item.ends_at.replace(tzinfo=dt.UTC).astimezone(zone))
+        vevent.add("summary", item.title)
+        vevent.add("description", item.description)
+        vevent.add("location", item.venue or item.online_url)
+        vevent.add("url", url_for_event(item))
+        vevent.add("sequence", item.sequence)
+        vevent.add("status", "CANCELLED" if item.status == DIBATALKAN else "CONFIRMED")
+        cal.add_component(vevent)
+    cal.add_missing_timezones()
+    return cal.to_ical()

@@ -1,0 +1,271 @@
+"""Staff pages under ``/kelola/<agency>/dialog/``: events, panel, agenda,
+publication, cancellation, participants and check-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from plugins.dialog_publik.models import (
+    CANCELLED,
+    DRAF,
+    TERBIT,
+    DialogAgendaItem,
+    DialogEvent,
+    DialogPanelist,
+    DialogRegistration,
+)
+from plugins.dialog_publik.service import RegistrationError, cancel_event, check_in, register, valid_contact
+from portal.core.forms import BaseForm, strip
+from portal.core.models import Officer, Unit, audit
+from portal.core.plugins import AgencyBlueprint
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+staff = AgencyBlueprint("dialog_publik_staff", __name__, path="dialog", plugin="dialog_publik", staff=True)
+
+
+class EventForm(BaseForm):
+    title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    topic = StringField(_l("Topik"), validators=[Optional(), Length(max=100)], filters=[strip])
+    description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=5000)])
+    unit_id = SelectField(_l("Unit penyelenggara"), coerce=int)
+    mode = SelectField(
+        _l("Bentuk"),
+        choices=[
+            SelectChoice("tatap_muka", _l("Tatap muka")),
+            SelectChoice("daring", _l("Daring")),
+            SelectChoice("hibrida", _l("Hibrida")),
+        ],
+    )
+    venue = StringField(_l("Tempat"), validators=[Optional(), Length(max=300)], filters=[strip])
+    online_url = StringField(_l("Tautan daring"), validators=[Optional(), Length(max=300)], filters=[strip])
+    starts_at = DateTimeLocalField(_l("Mulai (WIB)"), validators=[InputRequired()])
+    ends_at = DateTimeLocalField(_l("Selesai (WIB)"), validators=[InputRequired()])
+    capacity = IntegerField(_l("Kapasitas"), validators=[InputRequired(), NumberRange(1, 100000)])
+    registration_closes_at = DateTimeLocalField(_l("Pendaftaran ditutup (WIB)"), validators=[Optional()])
+    publish_at = DateTimeLocalField(
+        _l("Terbit otomatis pada (WIB)"),
+        validators=[Optional()],
+        description=_l("Kosongkan untuk terbit saat tombol Terbitkan ditekan."),
+    )
+    panelists = SelectMultipleField(_l("Narasumber"), coerce=int)
+    agenda = TextAreaField(
+        _l("Susunan acara"),
+        validators=[Optional(), Length(max=3000)],
+        description=_l('Satu per baris: judul | menit, misalnya "Pembukaan | 10".'),
+    )
+
+    def validate_ends_at(self, field):
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("Waktu selesai harus setelah waktu mulai."))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        # Optional() ends a field's own checks when it is empty; these depend on the mode.
+        if self.mode.data in ("daring", "hibrida") and not self.online_url.data:
+            self.online_url.errors = [
+                *self.online_url.errors,
+                _l("Acara daring atau hibrida memerlukan tautan."),
+            ]
+            ok = False
+        if self.online_url.data and not self.online_url.data.startswith(("https://", "http://")):
+            self.online_url.errors = [*self.online_url.errors, _l("Tautan harus diawali https://.")]
+            ok = False
+        if self.mode.data in ("tatap_muka", "hibrida") and not self.venue.data:
+            self.venue.errors = [*self.venue.errors, _l("Acara tatap muka atau hibrida memerlukan tempat.")]
+            ok = False
+        return ok
+
+    def validate_agenda(self, field):
+        for line in (field.data or "").splitlines():
+            if line.strip() and not _agenda_line(line):
+                raise ValidationError(_l('Baris "%(l)s" tidak berbentuk judul | menit.', l=line.strip()[:40]))
+
+
+def _agenda_line(line: str):
+    if "|" not in line:
+        return None
+    title, minutes = line.rsplit("|", 1)
+    try:
+        value = int(minutes.strip())
+    except ValueError:
+        return None
+    return (title.strip()[:200], value) if title.strip() and 1 <= value <= 600 else None
+
+
+ZONE = ZoneInfo("Asia/Jakarta")
+
+
+def to_utc(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=ZONE).astimezone(dt.UTC).replace(tzinfo=None) if value else None
+
+
+def to_local(value: dt.datetime | None) -> dt.datetime | None:
+    return value.replace(tzinfo=dt.UTC).astimezone(ZONE).replace(tzinfo=None) if value else None
+
+
+def _manage():
+    if not current_user.can_manage_agency(g.agency):
+        abort(403)
+
+
+def _event(event_id: int) -> DialogEvent:
+    event = db.session.get(DialogEvent, event_id)
+    if event is None or event.agency_id != g.agency.id:
+        abort(404)
+    return event
+
+
+@staff.route("/")
+def index():
+    _manage()
+    events = db.session.scalars(
+        db.select(DialogEvent).filter_by(agency_id=g.agency.id).order_by(DialogEvent.starts_at.desc())
+    ).all()
+    return render_template("dialog_publik/staff/index.html", events=events)
+
+
+@staff.route("/acara/baru", methods=["GET", "POST"], defaults={"event_id": None})
+@staff.route("/acara/<int:event_id>", methods=["GET", "POST"])
+def edit(event_id):
+    _manage()
+    event = _event(event_id) if event_id else None
+    form = EventForm(obj=event)
+    form.unit_id.choices = [SelectChoice(0, _("— instansi —"))] + [
+        SelectChoice(u.id, u.name)
+        for u in db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))
+    ]
+    form.panelists.choices = [
+        SelectChoice(o.id, f"{o.name} · {o.position}")
+        for o in db.session.scalars(
+            db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name)
+        )
+    ]
+    if request.method == "GET" and event is not None:
+        form.starts_at.data, form.ends_at.data = to_local(event.starts_at), to_local(event.ends_at)
+        form.registration_closes_at.data = to_local(event.registration_closes_at)
+        form.publish_at.data = to_local(event.publish_at)
+        form.unit_id.data = event.unit_id or 0
+        form.panelists.data = [p.officer_id for p in event.panelists]
+        form.agenda.data = "\n".join(f"{a.title} | {a.minutes}" for a in event.agenda)
+    if form.validate_on_submit():
+        event = event or DialogEvent(agency_id=g.agency.id, status=DRAF)
+        for name in ("title", "topic", "description", "mode", "venue", "online_url", "capacity"):
+            setattr(event, name, getattr(form, name).data or ("" if name != "capacity" else 1))
+        event.unit_id = form.unit_id.data or None
+        event.starts_at, event.ends_at = to_utc(form.starts_at.data), to_utc(form.ends_at.data)
+        event.registration_closes_at = to_utc(form.registration_closes_at.data)
+        event.publish_at = to_utc(form.publish_at.data)
+        event.updated_at = utcnow()
+        event.sequence = (event.sequence or 0) + 1
+        wanted = set(form.panelists.data or [])
+        event.panelists = [p for p in event.panelists if p.officer_id in wanted] + [
+            DialogPanelist(officer_id=o) for o in sorted(wanted - {p.officer_id for p in event.panelists})
+        ]
+        event.agenda = [
+            DialogAgendaItem(position=i, title=t, minutes=m)
+            for i, (t, m) in enumerate(
+                filter(None, (_agenda_line(line) for line in (form.agenda.data or "").splitlines()))
+            )
+        ]
+        db.session.add(event)
+        db.session.flush()
+        audit("dialog_event_saved", g.agency, detail=f"{event.id} {event.title}")
+        db.session.commit()
+        flash(_("Acara disimpan."), "success")
+        return redirect(url_for(".edit", event_id=event.id))
+    return render_template(
+        "dialog_publik/staff/edit.html", form=form, event=event, status_form=BaseForm()
+    ), 422 if form.errors else 200
+
+
+@staff.route("/acara/<int:event_id>/status", methods=["POST"])
+def change_status(event_id):
+    _manage()
+    event = _event(event_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    action = request.form.get("status")
+    allowed = {"terbit": (DRAF,), "selesai": (TERBIT,), "dibatalkan": (DRAF, TERBIT)}
+    if action not in allowed or event.status not in allowed[action]:
+        flash(_("Perubahan status ini tidak dapat dilakukan."), "error")
+        return redirect(url_for(".edit", event_id=event.id))
+    if action == "dibatalkan":
+        told = cancel_event(event)
+        flash(_("Acara dibatalkan; %(n)d peserta diberi tahu lewat e-mail.", n=told), "success")
+    else:
+        event.status, event.updated_at, event.sequence = action, utcnow(), event.sequence + 1
+        db.session.commit()
+        flash(_("Status acara diperbarui."), "success")
+    audit(f"dialog_event_{action}", g.agency, detail=str(event.id))
+    db.session.commit()
+    return redirect(url_for(".edit", event_id=event.id))
+
+
+@staff.route("/acara/<int:event_id>/peserta")
+def participants(event_id):
+    _manage()
+    event = _event(event_id)
+    rows = db.session.scalars(
+        db.select(DialogRegistration).filter_by(event_id=event.id).order_by(DialogRegistration.id)
+    ).all()
+    return render_template("dialog_publik/staff/participants.html", event=event, rows=rows)
+
+
+@staff.route("/acara/<int:event_id>/hadir", methods=["GET", "POST"])
+def checkin(event_id):
+    if current_user.role == "officer":
+        abort(403)
+    event = _event(event_id)
+    form = BaseForm()
+    message, error = None, None
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            if request.form.get("walk_in"):
+                name, contact = request.form.get("name", "").strip(), request.form.get("contact", "").strip()
+                if len(name) < 2 or not valid_contact(contact):
+                    raise RegistrationError(_l("Isi nama dan nomor telepon atau e-mail yang valid."))
+                registration, created = register(event.id, name, contact, walk_in=True)
+                if not created:
+                    registration = check_in(event, registration.code)
+                message = _(
+                    "%(n)s terdaftar di tempat dan hadir (kode %(c)s).",
+                    n=registration.name,
+                    c=registration.code,
+                )
+            else:
+                registration = check_in(event, request.form.get("code", ""))
+                message = _("%(n)s hadir.", n=registration.name)
+        except RegistrationError as problem:
+            error = str(problem)
+    present = db.session.scalar(
+        db.select(db.func.count(DialogRegistration.id)).where(
+            DialogRegistration.event_id == event.id,
+            DialogRegistration.checked_in_at.isnot(None),
+            DialogRegistration.status != CANCELLED,
+        )
+    )
+    return render_template(
+        "dialog_publik/staff/checkin.html",
+        event=event,
+        form=form,
+        message=message,
+        error=error,
+        present=present,
+    ), 422 if error else 200

@@ -1,0 +1,280 @@
+"""Public dialogues: registration under concurrency, waitlist, check-in, panel ratings, iCalendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+
+import pytest
+from icalendar import Calendar
+
+from plugins.dialog_publik.models import DialogEvent, DialogPanelist, DialogRegistration
+from plugins.dialog_publik.service import register
+from portal.core.models import RatingEvent
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+from tests.conftest import login, post_form
+
+CODE_RE = re.compile(r'<p class="ticket-code"><strong>([34679ACDEFGHJKMNPQRTWXY]{8})</strong>')
+
+
+@pytest.fixture
+def event(app, world):
+    with app.app_context():
+        start = utcnow() + dt.timedelta(days=3)
+        e = DialogEvent(
+            agency_id=world["alpha"]["agency"],
+            title="Forum Layanan KTP",
+            topic="KTP",
+            description="Tanya jawab KTP-el.",
+            mode="tatap_muka",
+            venue="Aula",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            capacity=2,
+            status="terbit",
+            panelists=[
+                DialogPanelist(officer_id=world["alpha"]["boss"]),
+                DialogPanelist(officer_id=world["alpha"]["staff"]),
+            ],
+        )
+        db.session.add(e)
+        db.session.commit()
+        return e.id
+
+
+def _register(client, event, name, contact):
+    r = post_form(client, f"/alpha/dialog/{event}", {"name": name, "contact": contact}, token_from="/masuk")
+    return r
+
+
+def _code(client, response):
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    return CODE_RE.search(page).group(1), page
+
+
+def _regs(app):
+    with app.app_context():
+        return [
+            (r.name, r.status)
+            for r in db.session.scalars(db.select(DialogRegistration).order_by(DialogRegistration.id))
+        ]
+
+
+def test_register_waitlist_cancel_promotes_in_order(app, client, event):
+    r = _register(client, event, "Ani", "0812-1111-2222")
+    code, page = _code(client, r)
+    assert "Anda terdaftar" in page and "<svg" in page and "acara.ics" in page
+    # The same person again (written differently): their registration, not a second one.
+    again = _register(client, event, "Ani", "+62 812 1111 2222")
+    assert _code(client, again)[0] == code
+    _register(client, event, "Budi", "budi@warga.example")
+    third = _register(client, event, "Citra", "citra@warga.example")
+    assert "Anda dalam daftar tunggu" in _code(client, third)[1]
+    _register(client, event, "Dedi", "0813-0000-1111")
+    assert _regs(app) == [("Ani", "terdaftar"), ("Budi", "terdaftar"), ("Citra", "antre"), ("Dedi", "antre")]
+    page = client.get(f"/alpha/dialog/{event}").get_data(as_text=True)
+    assert "Kursi tersisa: 0 dari 2." in page and "Daftar tunggu: 2 orang." in page
+    app.config["PORTAL_MAIL_BACKEND"] = "memory"
+    post_form(
+        client, f"/alpha/dialog/pendaftaran/{code}/batal", token_from=f"/alpha/dialog/pendaftaran/{code}"
+    )
+    assert _regs(app) == [("Ani", "batal"), ("Budi", "terdaftar"), ("Citra", "terdaftar"), ("Dedi", "antre")]
+    assert [m["To"] for m in app.extensions["portal_outbox"]] == ["citra@warga.example"]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"name": "", "contact": "0812345678"}, "Isi nama Anda"),
+        ({"name": "Eka", "contact": "12"}, "Isi nomor telepon (08…) atau alamat e-mail yang valid."),
+        ({"name": "Eka", "contact": "eka@"}, "alamat e-mail yang valid"),
+    ],
+)
+def test_bad_registrations_are_explained(app, client, event, data, message):
+    r = post_form(client, f"/alpha/dialog/{event}", data, token_from="/masuk")
+    assert r.status_code == 422 and message in r.get_data(as_text=True)
+    assert _regs(app) == []
+
+
+def test_capacity_holds_under_parallel_registrations(app, world, event):
+    with app.app_context():
+        db.session.get(DialogEvent, event).capacity = 5
+        db.session.commit()
+    errors, results = [], []
+    barrier = threading.Barrier(20)
+
+    def worker(i):
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                registration, created = register(event, f"Warga {i}", f"08123400{i:04d}")
+                results.append((registration.code, registration.status, created))
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len({code for code, _s, _c in results}) == 20
+    assert sorted(s for _c, s, _n in results).count("terdaftar") == 5
+    with app.app_context():
+        assert (
+            db.session.scalar(
+                db.select(db.func.count(DialogRegistration.id)).filter_by(event_id=event, status="terdaftar")
+            )
+            == 5
+        )
+
+
+def test_same_contact_in_parallel_registers_once(app, event):
+    results = []
+    barrier = threading.Barrier(8)
+
+    def worker():
+        with app.app_context():
+            barrier.wait(timeout=30)
+            registration, _created = register(event, "Sama", "0812 9999 0000")
+            results.append(registration.code)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(set(results)) == 1 and len(_regs(app)) == 1
+
+
+def test_check_in_walk_in_and_panel_ratings(app, client, world, event):
+    code, _ = _code(client, _register(client, event, "Ani", "0812-1111-2222"))
+    _register(client, event, "Budi", "budi@warga.example")
+    waiting, _ = _code(client, _register(client, event, "Citra", "citra@warga.example"))
+    staff = app.test_client()
+    login(staff, world["alpha"]["emails"]["admin"])
+    url = f"/kelola/alpha/dialog/acara/{event}/hadir"
+    assert "Ani hadir." in post_form(staff, url, {"code": code.lower()}).get_data(as_text=True)
+    assert "sudah hadir" in post_form(staff, url, {"code": code}).get_data(as_text=True)
+    assert "masih dalam daftar tunggu" in post_form(staff, url, {"code": waiting}).get_data(as_text=True)
+    assert "tidak terdaftar" in post_form(staff, url, {"code": "XXXXXXXX"}).get_data(as_text=True)
+    page = post_form(staff, url, {"walk_in": "1", "name": "Dedi", "contact": "0813-2222-3333"})
+    assert "Kursi sudah penuh." in page.get_data(as_text=True)  # capacity holds at the door too
+    assert "Hadir: 1" in staff.get(url).get_data(as_text=True)
+    other, _ = _code(client, _register(client, event, "Eko", "eko@warga.example"))
+    # Ratings: only after the start, only once each, credited to each panelist.
+    rate_url = f"/alpha/dialog/pendaftaran/{code}/nilai"
+    assert "setelah acara dimulai" in client.get(rate_url).get_data(as_text=True)
+    with app.app_context():
+        e = db.session.get(DialogEvent, event)
+        e.starts_at = utcnow() - dt.timedelta(minutes=30)
+        db.session.commit()
+    boss, officer = world["alpha"]["boss"], world["alpha"]["staff"]
+    r = post_form(
+        client,
+        rate_url,
+        {"nilai_0": "5", f"nilai_{boss}": "4", f"nilai_{officer}": "3", f"komentar_{boss}": "Jelas sekali"},
+    )
+    assert r.status_code == 302
+    post_form(client, rate_url, {f"nilai_{boss}": "1"})  # a second try changes nothing
+    with app.app_context():
+        events = sorted((e.officer_id, e.score) for e in db.session.scalars(db.select(RatingEvent)))
+    assert events == sorted([(boss, 80.0), (officer, 60.0)])
+    page = post_form(
+        client, f"/alpha/dialog/pendaftaran/{other}/nilai", {"nilai_0": "5"}, token_from="/masuk"
+    )
+    assert "Hanya peserta yang hadir" in page.get_data(as_text=True)
+
+
+def test_icalendar_feeds_and_cancellation(app, client, world, event):
+    app.config["PORTAL_MAIL_BACKEND"] = "memory"
+    _register(client, event, "Budi", "budi@warga.example")
+    feed = Calendar.from_ical(client.get("/alpha/dialog/kalender.ics").data)
+    [vevent] = feed.walk("VEVENT")
+    uid = str(vevent["UID"])
+    assert vevent["SUMMARY"] == "Forum Layanan KTP" and vevent["STATUS"] == "CONFIRMED"
+    assert vevent["DTSTART"].dt.tzinfo is not None and str(vevent["DTSTART"].params["TZID"]) == "Asia/Jakarta"
+    assert feed.walk("VTIMEZONE")
+    staff = app.test_client()
+    login(staff, world["alpha"]["emails"]["admin"])
+    r = post_form(
+        staff,
+        f"/kelola/alpha/dialog/acara/{event}/status",
+        {"status": "dibatalkan"},
+        token_from=f"/kelola/alpha/dialog/acara/{event}",
+    )
+    assert r.status_code == 302
+    single = Calendar.from_ical(client.get(f"/alpha/dialog/{event}/acara.ics").data)
+    [cancelled] = single.walk("VEVENT")
+    assert str(cancelled["UID"]) == uid and cancelled["STATUS"] == "CANCELLED"
+    assert int(cancelled["SEQUENCE"]) > int(vevent["SEQUENCE"])
+    assert [m["To"] for m in app.extensions["portal_outbox"]] == ["budi@warga.example"]
+    assert "Acara ini dibatalkan." in client.get(f"/alpha/dialog/{event}").get_data(as_text=True)
+
+
+def test_drafts_and_scheduled_publication(app, client, world, event):
+    with app.app_context():
+        e = db.session.get(DialogEvent, event)
+        e.status = "draf"
+        db.session.commit()
+    assert client.get(f"/alpha/dialog/{event}").status_code == 404
+    with app.app_context():
+        e = db.session.get(DialogEvent, event)
+        e.status, e.publish_at = "terbit", utcnow() + dt.timedelta(hours=1)
+        db.session.commit()
+    assert client.get(f"/alpha/dialog/{event}").status_code == 404
+    assert "Forum Layanan KTP" not in client.get("/alpha/dialog/").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(DialogEvent, event).publish_at = utcnow() - dt.timedelta(minutes=1)
+        db.session.commit()
+    assert "Forum Layanan KTP" in client.get("/alpha/dialog/").get_data(as_text=True)
+    assert "Forum Layanan KTP" in client.get("/dialog/").get_data(as_text=True)
+    assert client.get(f"/beta/dialog/{event}").status_code == 404
+
+
+def test_admin_creates_an_event_with_clear_errors(app, world):
+    staff = app.test_client()
+    login(staff, world["alpha"]["emails"]["admin"])
+    url = "/kelola/alpha/dialog/acara/baru"
+    base = {
+        "title": "Dialog Pajak Daerah",
+        "unit_id": "0",
+        "mode": "hibrida",
+        "venue": "Aula",
+        "starts_at": "2026-12-10T09:00",
+        "ends_at": "2026-12-10T08:00",
+        "capacity": "30",
+        "agenda": "Pembukaan | 10\nTanpa menit",
+    }
+    page = post_form(staff, url, base).get_data(as_text=True)
+    for message in (
+        "Waktu selesai harus setelah waktu mulai.",
+        "Acara daring atau hibrida memerlukan tautan.",
+        "tidak berbentuk judul | menit",
+    ):
+        assert message in page
+    r = post_form(
+        staff,
+        url,
+        {
+            **base,
+            "ends_at": "2026-12-10T11:00",
+            "online_url": "https://meet.example/x",
+            "agenda": "Pembukaan | 10\nTanya jawab | 60",
+            "panelists": [world["alpha"]["boss"]],
+        },
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        e = db.session.scalars(db.select(DialogEvent).filter_by(title="Dialog Pajak Daerah")).one()
+        assert e.starts_at == dt.datetime(2026, 12, 10, 2, 0)  # 09:00 WIB in UTC
+        assert [(a.title, a.minutes) for a in e.agenda] == [("Pembukaan", 10), ("Tanya jawab", 60)]
+        assert [p.officer_id for p in e.panelists] == [world["alpha"]["boss"]]
+    officer = app.test_client()
+    login(officer, world["alpha"]["emails"]["officer"])
+    assert officer.get("/kelola/alpha/dialog/").status_code == 403
+    other = app.test_client()
+    login(other, world["beta"]["emails"]["admin"])
+    assert other.get("/kelola/alpha/dialog/").status_code == 404
