@@ -7,6 +7,7 @@ import uuid
 
 from sqlalchemy import (
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -47,6 +48,9 @@ class DialogEvent(db.Model):
     registration_opens_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     registration_closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     publish_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # scheduled publication
+    # Anyone may ask, not only registrants.
+    public_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+    minutes: Mapped[str] = mapped_column(Text, default="")  # notulen: summary after the event
     status: Mapped[str] = mapped_column(String(12), default=DRAF)
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE, bumped on change
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -143,3 +147,56 @@ class DialogRating(db.Model):
     rating: Mapped[int] = mapped_column(SmallInteger)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+QUESTION_PENDING, QUESTION_APPROVED, QUESTION_REJECTED, QUESTION_MERGED = (
+    "menunggu", "disetujui", "ditolak", "digabung")
+
+
+class DialogQuestion(db.Model):
+    __tablename__ = "dialog_publik_question"
+    __table_args__ = (Index("ix_dialog_publik_question_event_status", "event_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("dialog_publik_event.id"))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("dialog_publik_registration.id"))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10), default=QUESTION_PENDING)
+    reject_reason: Mapped[str] = mapped_column(String(200), default="")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("dialog_publik_question.id"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    answered_by: Mapped[Officer | None] = relationship()
+
+
+class DialogVote(db.Model):
+    """One upvote per registration or device (``voter``) per question."""
+
+    __tablename__ = "dialog_publik_vote"
+    __table_args__ = (UniqueConstraint("question_id", "voter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("dialog_publik_question.id"), index=True)
+    voter: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+COMMITMENT_STATES = ("belum", "proses", "selesai")
+
+
+class DialogCommitment(db.Model):
+    """A follow-up promised at the event, with owner and due date, shown publicly."""
+
+    __tablename__ = "dialog_publik_commitment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("dialog_publik_event.id"), index=True)
+    text: Mapped[str] = mapped_column(String(500))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
+    due: Mapped[dt.date | None] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(10), default="belum")
+
+    owner: Mapped[Officer | None] = relationship()

@@ -302,3 +302,58 @@ def ical(events, url_for_event, agency_name: str) -> bytes:
         cal.add_component(vevent)
     cal.add_missing_timezones()
     return cal.to_ical()
+
+
+# ---------------------------------------------------------------- questions
+
+
+def ask(event: DialogEvent, text: str, code: str = "", now: dt.datetime | None = None):
+    """A question waiting for moderation. Registered members ask with their
+    code; anyone may when the event allows public questions."""
+    from plugins.dialog_publik.models import DialogQuestion
+
+    now = now or utcnow()
+    text = (text or "").strip()
+    if not 10 <= len(text) <= 500:
+        raise RegistrationError(_l("Pertanyaan harus 10–500 karakter."))
+    if event.status != "terbit" or now > event.ends_at:
+        raise RegistrationError(_l("Pertanyaan untuk acara ini sudah ditutup."))
+    registration = None
+    if code:
+        registration = db.session.execute(db.select(DialogRegistration).filter_by(
+            event_id=event.id, code=normalise_code(code))).scalar_one_or_none()
+        if registration is None or registration.status == CANCELLED:
+            raise RegistrationError(_l("Kode pendaftaran tidak dikenal untuk acara ini."))
+    elif not event.public_questions:
+        raise RegistrationError(_l("Isi kode pendaftaran Anda untuk mengajukan pertanyaan."))
+    question = DialogQuestion(event_id=event.id, registration_id=registration.id if registration else None,
+                              text=text, created_at=now)
+    db.session.add(question)
+    db.session.commit()
+    return question
+
+
+def vote(question_id: int, voter: str) -> bool:
+    """Upvote once per voter (registration code or device); False when already counted."""
+    from plugins.dialog_publik.models import DialogVote
+
+    db.session.add(DialogVote(question_id=question_id, voter=voter[:64]))
+    try:
+        db.session.commit()
+        return True
+    except IntegrityError:
+        db.session.rollback()
+        return False
+
+
+def ordered_questions(event_id: int, statuses=("disetujui",)):
+    """Questions with their vote counts, most votes first, then oldest first."""
+    from plugins.dialog_publik.models import DialogQuestion, DialogVote
+
+    votes = func.count(DialogVote.id).label("votes")
+    rows = db.session.execute(
+        db.select(DialogQuestion, votes).outerjoin(DialogVote, DialogVote.question_id == DialogQuestion.id)
+        .where(DialogQuestion.event_id == event_id, DialogQuestion.status.in_(statuses))
+        .group_by(DialogQuestion.id).order_by(votes.desc(), DialogQuestion.created_at, DialogQuestion.id)
+    ).all()
+    return [(q, n) for q, n in rows]

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import (
+    BooleanField,
     DateTimeLocalField,
     IntegerField,
     SelectField,
@@ -65,6 +66,7 @@ class EventForm(BaseForm):
         description=_l("Kosongkan untuk terbit saat tombol Terbitkan ditekan."),
     )
     panelists = SelectMultipleField(_l("Narasumber"), coerce=int)
+    public_questions = BooleanField(_l("Siapa pun boleh bertanya (tanpa kode pendaftaran)"))
     agenda = TextAreaField(
         _l("Susunan acara"),
         validators=[Optional(), Length(max=3000)],
@@ -166,6 +168,7 @@ def edit(event_id):
         form.agenda.data = "\n".join(f"{a.title} | {a.minutes}" for a in event.agenda)
     if form.validate_on_submit():
         event = event or DialogEvent(agency_id=g.agency.id, status=DRAF)
+        event.public_questions = bool(form.public_questions.data)
         for name in ("title", "topic", "description", "mode", "venue", "online_url", "capacity"):
             setattr(event, name, getattr(form, name).data or ("" if name != "capacity" else 1))
         event.unit_id = form.unit_id.data or None
@@ -269,3 +272,127 @@ def checkin(event_id):
         error=error,
         present=present,
     ), 422 if error else 200
+
+
+# ---------------------------------------------------------------- questions
+
+
+@staff.route("/acara/<int:event_id>/pertanyaan", methods=["GET", "POST"])
+def questions(event_id):
+    """Moderation (approve, reject with reason, merge), the presenter's order,
+    and answers recorded with the panelist who gave them."""
+    from plugins.dialog_publik.models import (
+        QUESTION_APPROVED,
+        QUESTION_MERGED,
+        QUESTION_PENDING,
+        QUESTION_REJECTED,
+        DialogQuestion,
+    )
+    from plugins.dialog_publik.service import ordered_questions
+
+    if current_user.role == "officer":
+        abort(403)
+    event = _event(event_id)
+    form = BaseForm()
+    if request.method == "POST" and form.validate_on_submit():
+        question = db.session.get(DialogQuestion, request.form.get("question_id", type=int) or 0)
+        if question is None or question.event_id != event.id:
+            abort(404)
+        action = request.form.get("action")
+        if action == "setujui":
+            question.status = QUESTION_APPROVED
+        elif action == "tolak":
+            question.status = QUESTION_REJECTED
+            question.reject_reason = request.form.get("reason", "").strip()[:200] or _("Tidak relevan")
+        elif action == "gabung":
+            target = db.session.get(DialogQuestion, request.form.get("into", type=int) or 0)
+            if target is None or target.event_id != event.id or target.id == question.id:
+                flash(_("Pilih pertanyaan tujuan penggabungan."), "error")
+                return redirect(url_for(".questions", event_id=event.id))
+            question.status, question.merged_into_id = QUESTION_MERGED, target.id
+        elif action == "jawab":
+            panel = {p.officer_id for p in event.panelists}
+            officer_id = request.form.get("officer_id", type=int)
+            answer = request.form.get("answer", "").strip()
+            if officer_id not in panel or not answer:
+                flash(_("Pilih narasumber dan tulis ringkasan jawabannya."), "error")
+                return redirect(url_for(".questions", event_id=event.id))
+            question.answer, question.answered_by_id, question.answered_at = (
+                answer[:4000],
+                officer_id,
+                utcnow(),
+            )
+        else:
+            abort(400)
+        db.session.commit()
+        return redirect(url_for(".questions", event_id=event.id))
+    pending = db.session.scalars(
+        db.select(DialogQuestion)
+        .filter_by(event_id=event.id, status=QUESTION_PENDING)
+        .order_by(DialogQuestion.id)
+    ).all()
+    approved = ordered_questions(event.id)
+    return render_template(
+        "dialog_publik/staff/questions.html", event=event, form=form, pending=pending, approved=approved
+    )
+
+
+@staff.route("/acara/<int:event_id>/notulen", methods=["GET", "POST"])
+def minutes(event_id):
+    """Notulen: summary and the commitments (owner, due date, state) shown publicly."""
+    from plugins.dialog_publik.models import COMMITMENT_STATES, DialogCommitment
+
+    _manage()
+    event = _event(event_id)
+    form = BaseForm()
+    if request.method == "POST" and form.validate_on_submit():
+        what = request.form.get("what")
+        if what == "ringkasan":
+            event.minutes = request.form.get("minutes", "").strip()[:10000]
+        elif what == "komitmen":
+            text = request.form.get("text", "").strip()
+            try:
+                due = dt.date.fromisoformat(request.form.get("due", "")) if request.form.get("due") else None
+            except ValueError:
+                due = None
+                flash(_("Tanggal target tidak valid."), "error")
+            owner = request.form.get("owner_id", type=int)
+            if not 5 <= len(text) <= 500:
+                flash(_("Tuliskan komitmen (5–500 karakter)."), "error")
+                return redirect(url_for(".minutes", event_id=event.id))
+            person = db.session.get(Officer, owner) if owner else None
+            valid_owner = person is not None and person.agency_id == g.agency.id
+            db.session.add(
+                DialogCommitment(
+                    event_id=event.id, text=text, due=due, owner_id=owner if valid_owner else None
+                )
+            )
+        elif what == "status":
+            item = db.session.get(DialogCommitment, request.form.get("commitment_id", type=int) or 0)
+            if (
+                item is None
+                or item.event_id != event.id
+                or request.form.get("state") not in COMMITMENT_STATES
+            ):
+                abort(404)
+            item.state = request.form["state"]
+        else:
+            abort(400)
+        audit("dialog_minutes_saved", g.agency, detail=f"{event.id} {what}")
+        db.session.commit()
+        flash(_("Notulen disimpan."), "success")
+        return redirect(url_for(".minutes", event_id=event.id))
+    items = db.session.scalars(
+        db.select(DialogCommitment).filter_by(event_id=event.id).order_by(DialogCommitment.id)
+    ).all()
+    officers = db.session.scalars(
+        db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name)
+    ).all()
+    return render_template(
+        "dialog_publik/staff/minutes.html",
+        event=event,
+        form=form,
+        items=items,
+        officers=officers,
+        states=COMMITMENT_STATES,
+    )

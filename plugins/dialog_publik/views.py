@@ -4,22 +4,27 @@ ratings by checked-in attendees, and iCalendar feeds."""
 from __future__ import annotations
 
 import io
+import secrets
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup
+from sqlalchemy import func
 
 from plugins.dialog_publik.models import DRAF, DialogEvent, DialogRegistration
 from plugins.dialog_publik.service import (
     RegistrationError,
+    ask,
     cancel,
     ical,
     normalise_code,
+    ordered_questions,
     rate,
     register,
     seats_taken,
     valid_contact,
+    vote,
     waitlist_length,
 )
 from portal.core import plugins
@@ -138,7 +143,21 @@ def event(event_id):
                 if not created:
                     flash(_("Kontak ini sudah terdaftar untuk acara ini; berikut pendaftaran Anda."), "info")
                 return redirect(url_for(".confirmation", code=registration.code))
+    return _event_page(item, form, errors, values)
+
+
+def _event_page(item, form, errors, values, question_error=None):
+    from plugins.dialog_publik.models import DialogCommitment
+
     now = utcnow()
+    present = db.session.scalar(
+        db.select(func.count(DialogRegistration.id)).where(
+            DialogRegistration.event_id == item.id, DialogRegistration.checked_in_at.isnot(None)
+        )
+    )
+    commitments = db.session.scalars(
+        db.select(DialogCommitment).filter_by(event_id=item.id).order_by(DialogCommitment.id)
+    ).all()
     return render_template(
         "dialog_publik/event.html",
         event=item,
@@ -149,7 +168,47 @@ def event(event_id):
         taken=seats_taken(item.id),
         waiting=waitlist_length(item.id),
         calendar_link=calendar_link(item),
-    ), 422 if errors else 200
+        questions=ordered_questions(item.id),
+        question_error=question_error,
+        present=present,
+        commitments=commitments,
+    ), 422 if (errors or question_error) else 200
+
+
+@bp.route("/<int:event_id>/tanya", methods=["POST"])
+@limiter.limit("10 per minute")
+def ask_question(event_id):
+    item = _event(event_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    try:
+        ask(item, request.form.get("question", ""), request.form.get("code", ""))
+    except RegistrationError as error:
+        return _event_page(item, BaseForm(), {}, {}, question_error=str(error))
+    flash(_("Pertanyaan Anda diterima dan akan tampil setelah dimoderasi."), "success")
+    return redirect(url_for(".event", event_id=item.id))
+
+
+VOTER_COOKIE = "dialog_voter"
+
+
+@bp.route("/pertanyaan/<int:question_id>/dukung", methods=["POST"])
+@limiter.limit("30 per minute")
+def upvote(question_id):
+    from plugins.dialog_publik.models import DialogQuestion
+
+    question = db.session.get(DialogQuestion, question_id)
+    if question is None or question.status != "disetujui" or not BaseForm().validate_on_submit():
+        abort(404)
+    _event(question.event_id)
+    code = normalise_code(request.form.get("code", ""))
+    device = request.cookies.get(VOTER_COOKIE) or secrets.token_hex(16)
+    voter = f"kode:{code}" if code else f"perangkat:{device}"
+    counted = vote(question.id, voter)
+    flash(_("Dukungan Anda tercatat.") if counted else _("Anda sudah mendukung pertanyaan ini."), "info")
+    response = redirect(url_for(".event", event_id=question.event_id) + f"#q{question.id}")
+    response.set_cookie(VOTER_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+    return response
 
 
 def _registration(code: str) -> DialogRegistration:

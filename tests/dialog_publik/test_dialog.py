@@ -278,3 +278,75 @@ def test_admin_creates_an_event_with_clear_errors(app, world):
     other = app.test_client()
     login(other, world["beta"]["emails"]["admin"])
     assert other.get("/kelola/alpha/dialog/").status_code == 404
+
+
+def test_questions_moderated_upvoted_ordered_and_answered(app, client, world, event):
+    code, _ = _code(client, _register(client, event, "Ani", "0812-1111-2222"))
+    url = f"/alpha/dialog/{event}"
+    r = post_form(client, f"{url}/tanya", {"question": "Berapa lama KTP-el selesai dicetak?"}, token_from=url)
+    assert r.status_code == 422 and "Isi kode pendaftaran Anda" in r.get_data(as_text=True)
+    r = post_form(client, f"{url}/tanya", {"question": "Pendek", "code": code}, token_from=url)
+    assert "Pertanyaan harus 10–500 karakter." in r.get_data(as_text=True)
+    for text in (
+        "Berapa lama KTP-el selesai dicetak?",
+        "Apakah bisa mengurus KTP di kecamatan?",
+        "Berapa lama cetak KTP-el sekarang?",
+    ):
+        assert (
+            post_form(client, f"{url}/tanya", {"question": text, "code": code}, token_from=url).status_code
+            == 302
+        )
+    assert "Berapa lama KTP-el" not in client.get(url).get_data(as_text=True)  # not yet moderated
+    from plugins.dialog_publik.models import DialogQuestion
+
+    with app.app_context():
+        ids = db.session.scalars(db.select(DialogQuestion.id).order_by(DialogQuestion.id)).all()
+    staff = app.test_client()
+    login(staff, world["alpha"]["emails"]["supervisor"])
+    q_url = f"/kelola/alpha/dialog/acara/{event}/pertanyaan"
+    post_form(staff, q_url, {"question_id": ids[0], "action": "setujui"})
+    post_form(staff, q_url, {"question_id": ids[1], "action": "setujui"})
+    post_form(staff, q_url, {"question_id": ids[2], "action": "gabung", "into": ids[0]})
+    # Upvotes: one per registration code or device.
+    voter = app.test_client()
+    for _ in range(2):
+        post_form(voter, f"/alpha/dialog/pertanyaan/{ids[1]}/dukung", {}, token_from=url)
+    post_form(client, f"/alpha/dialog/pertanyaan/{ids[1]}/dukung", {"code": code}, token_from=url)
+    page = client.get(url).get_data(as_text=True)
+    assert page.index("mengurus KTP di kecamatan") < page.index("KTP-el selesai dicetak")  # 2 votes first
+    assert "2 dukungan" in page and "Berapa lama cetak KTP-el sekarang?" not in page  # merged away
+    presenter = staff.get(q_url).get_data(as_text=True)
+    assert presenter.index("mengurus KTP") < presenter.index("selesai dicetak")
+    boss = world["alpha"]["boss"]
+    post_form(
+        staff,
+        q_url,
+        {"question_id": ids[1], "action": "jawab", "officer_id": boss, "answer": "Bisa, di semua kecamatan."},
+    )
+    page = client.get(url).get_data(as_text=True)
+    assert "Bisa, di semua kecamatan." in page and "dijawab oleh Atasan alpha" in page
+
+
+def test_minutes_and_commitments_are_public(app, client, world, event):
+    staff = app.test_client()
+    login(staff, world["alpha"]["emails"]["admin"])
+    m_url = f"/kelola/alpha/dialog/acara/{event}/notulen"
+    post_form(staff, m_url, {"what": "ringkasan", "minutes": "Warga meminta jam layanan Sabtu."})
+    post_form(
+        staff,
+        m_url,
+        {
+            "what": "komitmen",
+            "text": "Membuka layanan Sabtu pagi",
+            "owner_id": world["alpha"]["boss"],
+            "due": "2027-01-31",
+        },
+    )
+    from plugins.dialog_publik.models import DialogCommitment
+
+    with app.app_context():
+        item = db.session.scalars(db.select(DialogCommitment)).one()
+    post_form(staff, m_url, {"what": "status", "commitment_id": item.id, "state": "proses"})
+    page = client.get(f"/alpha/dialog/{event}").get_data(as_text=True)
+    assert "Warga meminta jam layanan Sabtu." in page and "Membuka layanan Sabtu pagi" in page
+    assert "Atasan alpha" in page and "sedang dikerjakan" in page and "31 Januari 2027" in page
