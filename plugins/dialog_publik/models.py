@@ -48,6 +48,7 @@ class DialogEvent(db.Model):
     registration_opens_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     registration_closes_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     publish_at: Mapped[dt.datetime | None] = mapped_column(DateTime)  # scheduled publication
+    waitlist: Mapped[bool] = mapped_column(Boolean, default=True)  # when full: waitlist, or refuse
     # Anyone may ask, not only registrants.
     public_questions: Mapped[bool] = mapped_column(Boolean, default=False)
     minutes: Mapped[str] = mapped_column(Text, default="")  # notulen: summary after the event

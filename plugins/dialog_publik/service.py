@@ -115,7 +115,7 @@ def register(
             db.session.rollback()
             return existing, False
         full = seats_taken(event_id) >= event.capacity
-        if walk_in and full:
+        if full and (walk_in or not event.waitlist):
             db.session.rollback()
             raise RegistrationError(_l("Kursi sudah penuh."))
         registration = DialogRegistration(

@@ -67,6 +67,7 @@ class EventForm(BaseForm):
     )
     panelists = SelectMultipleField(_l("Narasumber"), coerce=int)
     public_questions = BooleanField(_l("Siapa pun boleh bertanya (tanpa kode pendaftaran)"))
+    waitlist = BooleanField(_l("Buka daftar tunggu bila kursi penuh"), default=True)
     agenda = TextAreaField(
         _l("Susunan acara"),
         validators=[Optional(), Length(max=3000)],
@@ -169,6 +170,7 @@ def edit(event_id):
     if form.validate_on_submit():
         event = event or DialogEvent(agency_id=g.agency.id, status=DRAF)
         event.public_questions = bool(form.public_questions.data)
+        event.waitlist = bool(form.waitlist.data)
         for name in ("title", "topic", "description", "mode", "venue", "online_url", "capacity"):
             setattr(event, name, getattr(form, name).data or ("" if name != "capacity" else 1))
         event.unit_id = form.unit_id.data or None

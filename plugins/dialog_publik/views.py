@@ -3,7 +3,6 @@ ratings by checked-in attendees, and iCalendar feeds."""
 
 from __future__ import annotations
 
-import io
 import secrets
 from urllib.parse import urlencode
 
@@ -31,6 +30,7 @@ from portal.core import plugins
 from portal.core.forms import BaseForm
 from portal.core.models import Agency, Unit
 from portal.core.plugins import AgencyBlueprint
+from portal.core.qr import qr_svg
 from portal.core.timeutil import utcnow
 from portal.extensions import db, limiter
 
@@ -223,7 +223,7 @@ def _registration(code: str) -> DialogRegistration:
 @bp.route("/pendaftaran/<code>")
 def confirmation(code):
     registration = _registration(code)
-    qr = Markup(_qr_svg(registration.code))  # noqa: S704 - path data only
+    qr = Markup(qr_svg(registration.code))  # noqa: S704 - path data only
     return render_template(
         "dialog_publik/confirmation.html",
         registration=registration,
@@ -232,16 +232,6 @@ def confirmation(code):
         form=BaseForm(),
         calendar_link=calendar_link(registration.event),
     )
-
-
-def _qr_svg(text: str) -> str:
-    import qrcode
-    import qrcode.image.svg
-
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode().split("?>", 1)[-1]
 
 
 @bp.route("/pendaftaran/<code>/batal", methods=["POST"])

@@ -5,48 +5,11 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
-import qrcode
-import qrcode.image.svg
-from qrcode.constants import ERROR_CORRECT_Q
+from portal.core.qr import make_qr, qr_svg_path
 
 #: Paper sizes in millimetres.
 SIZES = {"a4": (210, 297), "a5": (148, 210)}
 INSTRUCTION = "Pindai kode QR ini untuk menilai layanan kami. Tanpa aplikasi, kurang dari 30 detik."
-
-
-def make_qr(url: str) -> qrcode.QRCode:
-    # Level Q restores up to 25% of the code: enough for glare on a laminated
-    # poster or a scratched counter.
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=4)
-    code.add_data(url)
-    code.make(fit=True)
-    return code
-
-
-def qr_svg_path(url: str) -> tuple[str, int]:
-    """(SVG path data in module units, modules per side including the border)."""
-    code = make_qr(url)
-    matrix = code.get_matrix()
-    parts = []
-    for y, row in enumerate(matrix):
-        x = 0
-        while x < len(row):
-            if row[x]:
-                start = x
-                while x < len(row) and row[x]:
-                    x += 1
-                parts.append(f"M{start} {y}h{x - start}v1h{start - x}z")
-            else:
-                x += 1
-    return "".join(parts), len(matrix)
-
-
-def qr_svg(url: str) -> str:
-    """A standalone SVG of the QR code alone."""
-    path, n = qr_svg_path(url)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" '
-            f'shape-rendering="crispEdges"><rect width="{n}" height="{n}" fill="#fff"/>'
-            f'<path d="{path}" fill="#000"/></svg>')
 
 
 def _wrap(text: str, width: int) -> list[str]:

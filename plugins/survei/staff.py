@@ -36,6 +36,7 @@ from plugins.survei.models import (
 from portal.core.forms import BaseForm
 from portal.core.models import ROLE_SUPERVISOR, Desk, Officer, Unit, audit
 from portal.core.plugins import AgencyBlueprint
+from portal.core.qr import qr_svg
 from portal.core.ratings import period_bounds
 from portal.core.timeutil import local, utcnow
 from portal.extensions import db
@@ -324,6 +325,6 @@ def ticket_page(ticket_id):
         abort(404)
     url = url_for("survei_qr.ticket_survey", token=ticket.token, _external=True)
     return render_template("survei/staff/ticket.html", ticket=ticket, url=url,
-                           svg=Markup(poster.qr_svg(url)), minutes=int(  # noqa: S704 - path data only
+                           svg=Markup(qr_svg(url)), minutes=int(  # noqa: S704 - path data only
                                (ticket.expires_at - ticket.created_at).total_seconds() // 60))
 

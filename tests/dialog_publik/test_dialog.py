@@ -350,3 +350,80 @@ def test_minutes_and_commitments_are_public(app, client, world, event):
     page = client.get(f"/alpha/dialog/{event}").get_data(as_text=True)
     assert "Warga meminta jam layanan Sabtu." in page and "Membuka layanan Sabtu pagi" in page
     assert "Atasan alpha" in page and "sedang dikerjakan" in page and "31 Januari 2027" in page
+
+
+def test_registration_refused_when_closed_cancelled_or_full_without_waitlist(app, client, world, event):
+    def set_(**fields):
+        with app.app_context():
+            e = db.session.get(DialogEvent, event)
+            for key, value in fields.items():
+                setattr(e, key, value)
+            db.session.commit()
+
+    set_(waitlist=False, capacity=1)
+    _register(client, event, "Ani", "0812-1111-2222")
+    r = _register(client, event, "Budi", "budi@warga.example")
+    assert r.status_code == 422 and "Kursi sudah penuh." in r.get_data(as_text=True)
+    set_(capacity=5, registration_closes_at=utcnow() - dt.timedelta(minutes=1))
+    r = _register(client, event, "Citra", "citra@warga.example")
+    assert r.status_code == 422 and "Pendaftaran tidak sedang dibuka" in r.get_data(as_text=True)
+    set_(registration_closes_at=None, status="dibatalkan")
+    page = client.get(f"/alpha/dialog/{event}").get_data(as_text=True)
+    assert "Acara ini dibatalkan." in page and 'name="contact"' not in page
+    assert _register(client, event, "Dedi", "0813-0000-1111").status_code == 422
+    assert _regs(app) == [("Ani", "terdaftar")]
+
+
+def test_ical_times_read_back_as_text(app, client, event):
+    """Read the raw RFC 5545 lines, not through the library that wrote them."""
+    with app.app_context():
+        e = db.session.get(DialogEvent, event)
+        e.starts_at, e.ends_at = dt.datetime(2026, 12, 10, 2, 0), dt.datetime(2026, 12, 10, 4, 30)
+        db.session.commit()
+    text = client.get(f"/alpha/dialog/{event}/acara.ics").get_data(as_text=True).replace("\r\n ", "")
+    lines = text.split("\r\n")
+    assert "BEGIN:VCALENDAR" in lines and "VERSION:2.0" in lines
+    assert "DTSTART;TZID=Asia/Jakarta:20261210T090000" in lines  # 02:00 UTC is 09:00 WIB
+    assert "DTEND;TZID=Asia/Jakarta:20261210T113000" in lines
+    assert "TZID:Asia/Jakarta" in lines and "BEGIN:VTIMEZONE" in lines
+    assert any(line.startswith("UID:") and line.endswith("@portal-warga") for line in lines)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("admin", 200),
+        ("supervisor", 200),
+        ("officer", 403),
+        ("other_admin", 404),
+        ("anonymous", 302),
+    ],
+)
+def test_moderation_permissions_per_role(app, world, event, role, expected):
+    c = app.test_client()
+    if role != "anonymous":
+        slug = "beta" if role.startswith("other") else "alpha"
+        login(c, world[slug]["emails"][role.removeprefix("other_")])
+    assert c.get(f"/kelola/alpha/dialog/acara/{event}/pertanyaan").status_code == expected
+    assert c.get(f"/kelola/alpha/dialog/acara/{event}/hadir").status_code == expected
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_register_in_a_real_browser_at_phone_size(app, live_server, browser, event, javascript, database_url):
+    from tests.conftest import screenshot
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, java_script_enabled=javascript)
+    page = context.new_page()
+    page.goto(f"{live_server}/alpha/dialog/{event}")
+    assert page.locator("h1").inner_text() == "Forum Layanan KTP"
+    tag = f"dialog-{'js' if javascript else 'nojs'}-{database_url.split(':')[0]}"
+    screenshot(page, f"{tag}-1-acara")
+    page.fill("#name", "Sari")
+    page.fill("#contact", "0812 3456 7000")
+    page.get_by_role("button", name="Daftar").click()
+    assert page.locator("h2").first.inner_text() == "Anda terdaftar"
+    assert page.locator(".qr svg").count() == 1
+    screenshot(page, f"{tag}-2-konfirmasi")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()
+    assert _regs(app) == [("Sari", "terdaftar")]
