@@ -250,7 +250,7 @@ def bench(kind: str, args) -> dict:
         for server in servers:
             server.stop()
         servers = []
-        result["queue"] = subprocess.run([str(BIN / "python"), "benchmarks/queue.py", portal_url],
+        result["queue"] = subprocess.run([str(BIN / "python"), "benchmarks/staff_queue.py", portal_url],
                                          cwd=ROOT, check=True, capture_output=True, text=True,
                                          env={**os.environ, **portal_env}).stdout.strip()
         return result

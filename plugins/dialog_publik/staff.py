@@ -38,7 +38,8 @@ from portal.core.plugins import AgencyBlueprint
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
-staff = AgencyBlueprint("dialog_publik_staff", __name__, path="dialog", plugin="dialog_publik", staff=True)
+staff = AgencyBlueprint("dialog_publik_staff", __name__, path="dialog", plugin="dialog_publik", staff=True,
+                        static_folder="static", static_url_path="/static")
 
 
 class EventForm(BaseForm):

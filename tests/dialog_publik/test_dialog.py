@@ -427,3 +427,16 @@ def test_register_in_a_real_browser_at_phone_size(app, live_server, browser, eve
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     context.close()
     assert _regs(app) == [("Sari", "terdaftar")]
+
+
+def test_check_in_page_offers_camera_scanning_as_an_enhancement(app, world, event):
+    staff = app.test_client()
+    login(staff, world["alpha"]["emails"]["admin"])
+    page = staff.get(f"/kelola/alpha/dialog/acara/{event}/hadir").get_data(as_text=True)
+    src = re.search(r'<script src="([^"]+scan\.js)" defer>', page).group(1)
+    script = staff.get(src)
+    body = script.data
+    script.close()  # the file stays open until the response is closed
+    assert script.status_code == 200 and b"BarcodeDetector" in body
+    assert 'name="code"' in page  # typing works without it
+    assert app.test_client().get(src).status_code == 302  # staff only
