@@ -416,6 +416,7 @@ def test_register_in_a_real_browser_at_phone_size(app, live_server, browser, eve
     page = context.new_page()
     page.goto(f"{live_server}/alpha/dialog/{event}")
     assert page.locator("h1").inner_text() == "Forum Layanan KTP"
+    assert page.title() == "Forum Layanan KTP"
     tag = f"dialog-{'js' if javascript else 'nojs'}-{database_url.split(':')[0]}"
     screenshot(page, f"{tag}-1-acara")
     page.fill("#name", "Sari")
@@ -439,4 +440,5 @@ def test_check_in_page_offers_camera_scanning_as_an_enhancement(app, world, even
     script.close()  # the file stays open until the response is closed
     assert script.status_code == 200 and b"BarcodeDetector" in body
     assert 'name="code"' in page  # typing works without it
+    assert "<title>Kehadiran · Forum Layanan KTP</title>" in page
     assert app.test_client().get(src).status_code == 302  # staff only
