@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import statistics
 
-from flask import Response as HttpResponse
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,6 +37,7 @@ from plugins.pengaduan.service import (
 )
 from plugins.pengaduan.views import send_attachment
 from plugins.pengaduan.workdays import working_days_between
+from portal.core.exports import table_response
 from portal.core.forms import BaseForm
 from portal.core.models import ROLE_OFFICER, Officer, Unit, audit
 from portal.core.plugins import AgencyBlueprint
@@ -321,7 +320,7 @@ def _export_rows():
             t.code,
             t.created_at.isoformat(sep=" ", timespec="minutes"),
             t.category.name,
-            _safe(t.title),
+            t.title,
             t.status,
             t.assigned_unit.name if t.assigned_unit else "",
             t.assigned_officer.name if t.assigned_officer else "",
@@ -333,41 +332,16 @@ def _export_rows():
         ]
 
 
-def _safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
-
-
 @staff.route("/ekspor.<fmt>")
 def export(fmt):
     if current_user.role == ROLE_OFFICER:
         abort(403)
     name = f"pengaduan-{g.agency.slug}-{today_for(g.agency).isoformat()}"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(EXPORT_COLUMNS)
-        writer.writerows(_export_rows())
-        return HttpResponse(
-            "\ufeff" + buffer.getvalue(),
-            mimetype="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Pengaduan")
-        sheet.append(EXPORT_COLUMNS)
-        for row in _export_rows():
-            sheet.append(row)
-        buffer = io.BytesIO()
-        book.save(buffer)
-        return HttpResponse(
-            buffer.getvalue(),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-        )
-    abort(404)
+    response = table_response(fmt, name, itertools.chain([EXPORT_COLUMNS], _export_rows()),
+                              sheet="Pengaduan")
+    if response is None:
+        abort(404)
+    return response
 
 
 # ---------------------------------------------------------------- settings

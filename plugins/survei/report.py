@@ -4,9 +4,7 @@ agency for a period; CSV and XLSX renderings."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -160,35 +158,3 @@ def rows(report: SkmReport) -> list[list[str]]:
     out.append(["Saran dan masukan"])
     out += [[when.isoformat(sep=" ", timespec="minutes"), text] for when, text in report.suggestions]
     return out
-
-
-def to_csv(report: SkmReport) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows(report):
-        writer.writerow([_safe_cell(c) for c in row])
-    return "\ufeff" + buffer.getvalue()  # BOM: spreadsheet programs then read UTF-8
-
-
-def to_xlsx(report: SkmReport) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "SKM"
-    for row in rows(report):
-        sheet.append([_safe_cell(c) for c in row])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.column_dimensions["A"].width = 40
-    sheet.column_dimensions["B"].width = 45
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _safe_cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in citizen text (CSV/formula injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

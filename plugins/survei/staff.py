@@ -33,6 +33,7 @@ from plugins.survei.models import (
     SurveyTicket,
     desk_kind,
 )
+from portal.core.exports import table_response
 from portal.core.forms import BaseForm
 from portal.core.models import ROLE_SUPERVISOR, Desk, Officer, Unit, audit
 from portal.core.plugins import AgencyBlueprint
@@ -281,15 +282,11 @@ def report_file(fmt):
     _kind, _day, unit, start, end = _report_args()
     data = report.build(g.agency, unit, start, end)
     name = f"skm-{g.agency.slug}-{unit.id if unit else 'semua'}-{start}-{end}"
-    if fmt == "csv":
-        return HttpResponse(report.to_csv(data), mimetype="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    if fmt == "xlsx":
-        return HttpResponse(
-            report.to_xlsx(data),
-            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
-    abort(404)
+    response = table_response(fmt, name, report.rows(data), sheet="SKM", widths={"A": 40, "B": 45},
+                              bold_first_row=True)
+    if response is None:
+        abort(404)
+    return response
 
 
 # ---------------------------------------------------------------- one-time QR
