@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
@@ -21,13 +20,11 @@ from plugins.dialog_publik.models import (
     DialogRegistration,
 )
 from portal.core import mail
+from portal.core.codes import compact, random_code
 from portal.core.models import Agency, Officer
 from portal.core.ratings import RatingError, record_rating
 from portal.core.timeutil import utcnow
 from portal.extensions import db
-
-#: No 0/O, 1/I/L, 2/Z, 5/S, 8/B, U/V.
-ALPHABET = "34679ACDEFGHJKMNPQRTWXY"
 
 
 class RegistrationError(ValueError):
@@ -35,11 +32,10 @@ class RegistrationError(ValueError):
 
 
 def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return random_code(8)
 
 
-def normalise_code(code: str) -> str:
-    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+normalise_code = compact
 
 
 def contact_key(contact: str) -> str:
