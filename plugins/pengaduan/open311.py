@@ -44,8 +44,23 @@ def _render(fmt: str, root: str, item: str, rows: list[dict], status: int = 200)
     top = ET.Element(root)
     for row in rows:
         _xml(ET.SubElement(top, item), row)
+    return _xml_response(top, status)
+
+
+def _xml_response(top, status: int = 200) -> Response:
     body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
     return Response(body, status=status, mimetype="text/xml")
+
+
+def _single(fmt: str, root: str, row: dict) -> Response:
+    """One object (discovery, a service definition) in JSON or XML."""
+    if fmt == "json":
+        from flask import jsonify
+
+        return jsonify(row)
+    top = ET.Element(root)
+    _xml(top, row)
+    return _xml_response(top)
 
 
 def _xml(parent, row: dict) -> None:
@@ -138,15 +153,7 @@ def discovery(fmt):
             }
         ],
     }
-    if fmt == "json":
-        from flask import jsonify
-
-        return jsonify(row)
-    top = ET.Element("discovery")
-    _xml(top, row)
-    return Response(
-        b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"), mimetype="text/xml"
-    )
+    return _single(fmt, "discovery", row)
 
 
 @open311.route("/services.<fmt>")
@@ -183,15 +190,7 @@ def service_definition(code, fmt):
             for i, f in enumerate(category.fields)
         ],
     }
-    if fmt == "json":
-        from flask import jsonify
-
-        return jsonify(row)
-    top = ET.Element("service_definition")
-    _xml(top, row)
-    return Response(
-        b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8"), mimetype="text/xml"
-    )
+    return _single(fmt, "service_definition", row)
 
 
 def _request_row(ticket: Ticket, agency: Agency) -> dict:
