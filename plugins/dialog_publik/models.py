@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Boolean,
     Date,
@@ -26,6 +27,8 @@ from portal.extensions import db
 DRAF, TERBIT, SELESAI, DIBATALKAN = "draf", "terbit", "selesai", "dibatalkan"
 MODES = ("tatap_muka", "daring", "hibrida")
 REGISTERED, WAITLISTED, CANCELLED = "terdaftar", "antre", "batal"
+EVENT_LABELS = {DRAF: _l("Draf"), TERBIT: _l("Terbit"), SELESAI: _l("Selesai"), DIBATALKAN: _l("Dibatalkan")}
+REGISTRATION_LABELS = {REGISTERED: _l("Terdaftar"), WAITLISTED: _l("Daftar tunggu"), CANCELLED: _l("Batal")}
 
 
 class DialogEvent(db.Model):
@@ -186,6 +189,14 @@ class DialogVote(db.Model):
 
 
 COMMITMENT_STATES = ("belum", "proses", "selesai")
+COMMITMENT_LABELS = {
+    "belum": _l("belum dimulai"), "proses": _l("sedang dikerjakan"), "selesai": _l("selesai"),
+}
+
+
+def labels() -> dict:
+    """Display names of the stored states, for the templates."""
+    return {"event": EVENT_LABELS, "registration": REGISTRATION_LABELS, "commitment": COMMITMENT_LABELS}
 
 
 class DialogCommitment(db.Model):

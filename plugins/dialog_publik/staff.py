@@ -30,6 +30,7 @@ from plugins.dialog_publik.models import (
     DialogEvent,
     DialogPanelist,
     DialogRegistration,
+    labels,
 )
 from plugins.dialog_publik.service import RegistrationError, cancel_event, check_in, register, valid_contact
 from portal.core.forms import BaseForm, strip
@@ -40,6 +41,7 @@ from portal.extensions import db
 
 staff = AgencyBlueprint("dialog_publik_staff", __name__, path="dialog", plugin="dialog_publik", staff=True,
                         static_folder="static", static_url_path="/static")
+staff.context_processor(lambda: {"dialog_labels": labels()})
 
 
 class EventForm(BaseForm):

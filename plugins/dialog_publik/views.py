@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func
 
-from plugins.dialog_publik.models import DRAF, DialogEvent, DialogRegistration
+from plugins.dialog_publik.models import DRAF, DialogEvent, DialogRegistration, labels
 from plugins.dialog_publik.service import (
     RegistrationError,
     ask,
@@ -36,6 +36,7 @@ from portal.extensions import db, limiter
 
 bp = AgencyBlueprint("dialog_publik", __name__, path="dialog")
 everywhere = Blueprint("dialog_publik_all", __name__, url_prefix="/dialog", template_folder="templates")
+bp.context_processor(lambda: {"dialog_labels": labels()})
 
 
 def _visible(query, now):

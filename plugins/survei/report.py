@@ -10,6 +10,8 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from plugins.survei import skm
@@ -92,7 +94,7 @@ def build(agency: Agency, unit: Unit | None, start: dt.date, end: dt.date, *,
             _scope(db.select(column, func.count(Response.id)).where(skm_only), agency, unit, lo, hi)
             .group_by(column)).all())
         rows = [(value, str(label), counts.get(value, 0)) for value, label in options]
-        rows.append(("", "Tidak diisi", counts.get(None, 0) + counts.get("", 0)))
+        rows.append(("", str(_l("Tidak diisi")), counts.get(None, 0) + counts.get("", 0)))
         report.profile[name] = rows
 
     faces = dict(db.session.execute(
@@ -131,30 +133,30 @@ def rows(report: SkmReport) -> list[list[str]]:
     """The report as table rows (used by CSV and XLSX)."""
     scope = report.unit.name if report.unit else report.agency.name
     out = [
-        ["Laporan Survei Kepuasan Masyarakat (PermenPANRB 14/2017)"],
-        ["Instansi", report.agency.name],
-        ["Unit layanan", scope],
-        ["Periode", report.start.isoformat(), report.last_day.isoformat()],
-        ["Jumlah responden", str(report.respondents)],
-        ["Populasi pengguna layanan", _fmt(report.population)],
-        ["Sampel minimum (Krejcie-Morgan)", _fmt(report.minimum)],
+        [_("Laporan Survei Kepuasan Masyarakat (PermenPANRB 14/2017)")],
+        [_("Instansi"), report.agency.name],
+        [_("Unit layanan"), scope],
+        [_("Periode"), report.start.isoformat(), report.last_day.isoformat()],
+        [_("Jumlah responden"), str(report.respondents)],
+        [_("Populasi pengguna layanan"), _fmt(report.population)],
+        [_("Sampel minimum (Krejcie-Morgan)"), _fmt(report.minimum)],
         [],
-        ["No", "Unsur", "NRR", "NRR tertimbang (x 1/9)"],
+        [_("No"), _("Unsur"), "NRR", _("NRR tertimbang (x 1/9)")],
     ]
     for unsur, nrr, weighted in zip(skm.UNSUR, report.nrr, report.nrr_weighted, strict=True):
         out.append([str(unsur.number), str(unsur.name), _fmt(nrr), _fmt(weighted)])
-    out += [[], ["IKM (konversi x 25)", _fmt(report.ikm)],
-            ["Mutu pelayanan", f"{report.grade[0]} ({report.grade[1]})" if report.grade else ""], []]
-    names = {"sex": "Jenis kelamin", "age_group": "Usia", "education": "Pendidikan",
-             "occupation": "Pekerjaan"}
+    grade_text = f"{report.grade[0]} ({report.grade[1]})" if report.grade else ""
+    out += [[], [_("IKM (konversi x 25)"), _fmt(report.ikm)], [_("Mutu pelayanan"), grade_text], []]
+    names = {"sex": _("Jenis kelamin"), "age_group": _("Usia"), "education": _("Pendidikan"),
+             "occupation": _("Pekerjaan")}
     for name, table in report.profile.items():
-        out.append([names[name], "Jumlah"])
+        out.append([names[name], _("Jumlah")])
         out += [[label, str(count)] for _value, label, count in table]
         out.append([])
     if report.units:
-        out.append(["Unit layanan", "Responden", "IKM", "Mutu"])
+        out.append([_("Unit layanan"), _("Responden"), "IKM", _("Mutu")])
         out += [[u.name, str(n), _fmt(ikm), grade[0] if grade else ""] for u, n, ikm, grade in report.units]
         out.append([])
-    out.append(["Saran dan masukan"])
+    out.append([_("Saran dan masukan")])
     out += [[when.isoformat(sep=" ", timespec="minutes"), text] for when, text in report.suggestions]
     return out
