@@ -262,6 +262,7 @@ def rate(
                     value=score,
                     ref=f"dialog_publik_registration:{registration.id}",
                     at=now,
+                    comment=(comments.get(officer_id) or "").strip()[:1000] or None,
                 )
             except RatingError:
                 db.session.commit()

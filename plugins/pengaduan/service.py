@@ -373,6 +373,7 @@ def rate(
                 value=rating,
                 ref=f"pengaduan_ticket:{ticket.id}",
                 at=now,
+                comment=comment,
             )
             return
         except RatingError:

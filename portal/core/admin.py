@@ -26,6 +26,7 @@ from portal.core.forms import (
 from portal.core.models import (
     ROLE_ADMIN,
     Agency,
+    AgencyPlugin,
     AuditLog,
     Desk,
     Officer,
@@ -34,6 +35,7 @@ from portal.core.models import (
     audit,
 )
 from portal.core.people import import_officers, read_csv
+from portal.core.ratings import weights_of
 from portal.extensions import db
 
 bp = Blueprint("kelola", __name__, url_prefix="/kelola")
@@ -173,6 +175,65 @@ def modules(slug):
     enabled = plugins.enabled_names(agency)
     return render_template("kelola/modules.html", form=form, names=plugins.installed(),
                            enabled=enabled)
+
+
+# ---------------------------------------------------------------- weights
+
+
+def _weights_form(agency: Agency):
+    """A form with one weight per rating source plus verified/unverified."""
+    from wtforms import FloatField
+    from wtforms.validators import InputRequired, NumberRange
+
+    def weight(label, description=None):
+        return FloatField(label, description=description,
+                          validators=[InputRequired(), NumberRange(min=0, max=10)])
+
+    class WeightsForm(BaseForm):
+        pass
+
+    for name in plugins.state().rating_kinds:
+        setattr(WeightsForm, f"w_{name}", weight(name.replace("_", " ").capitalize()))
+    WeightsForm.verified = weight(
+        _l("Penilaian terverifikasi"),
+        _l("Penilaian lewat QR sekali pakai yang ditunjukkan pegawai selesai melayani."))
+    WeightsForm.unverified = weight(_l("Penilaian tidak terverifikasi"))
+    current = weights_of(agency)
+    data = {f"w_{name}": current.sources.get(name, 1.0) for name in plugins.state().rating_kinds}
+    return WeightsForm(data={**data, "verified": current.verified, "unverified": current.unverified})
+
+
+@bp.route("/<slug>/bobot", methods=["GET", "POST"])
+def weights(slug):
+    """Per-agency weights of each rating source and of verified vs unverified
+    ratings. Scores are read from rollups with the weights applied, so a
+    change re-scores every period at once; each change is audited."""
+    agency = _manage()
+    form = _weights_form(agency)
+    if form.validate_on_submit():
+        before = weights_of(agency)
+        changes = []
+        for name in plugins.state().rating_kinds:
+            value = float(form[f"w_{name}"].data)
+            row = db.session.get(AgencyPlugin, (agency.id, name))
+            if row is None:
+                row = AgencyPlugin(agency_id=agency.id, plugin=name, enabled=False)
+                db.session.add(row)
+            old = before.sources.get(name, 1.0)
+            if value != old:
+                changes.append(f"{name}: {old:g} → {value:g}")
+            row.weight = value
+        for attr, label in (("verified", "terverifikasi"), ("unverified", "tidak terverifikasi")):
+            value, old = float(form[attr].data), getattr(before, attr)
+            if value != old:
+                changes.append(f"{label}: {old:g} → {value:g}")
+            setattr(agency, f"{attr}_weight", value)
+        if changes:
+            audit("weights_changed", agency, detail="; ".join(changes))
+        db.session.commit()
+        flash(_("Bobot disimpan. Semua nilai dihitung ulang dengan bobot baru."), "success")
+        return redirect(url_for("kelola.weights", slug=slug))
+    return render_template("kelola/weights.html", form=form)
 
 
 # ---------------------------------------------------------------- units

@@ -47,6 +47,10 @@ class Agency(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     timezone: Mapped[str] = mapped_column(String(40), default=DEFAULT_TZ)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: Weights of ratings from a per-service one-time QR (verified) and of the
+    #: rest in the officer's overall score; multiplied with the source weight.
+    verified_weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
+    unverified_weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
 
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.name")
 
@@ -199,8 +203,13 @@ class RatingEvent(db.Model):
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
     ref: Mapped[str] = mapped_column(String(120), default="")
     comment: Mapped[str | None] = mapped_column(Text)
+    #: Moderation of ``comment`` before the officer sees it: "" (no comment),
+    #: "baru" (waiting), "tampil" (shown on the record), "tolak" (hidden).
+    comment_state: Mapped[str] = mapped_column(String(10), default="", server_default="")
     period: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    officer: Mapped[Officer] = relationship()
 
 
 class RatingRollup(db.Model):
@@ -218,6 +227,63 @@ class RatingRollup(db.Model):
     count: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[float] = mapped_column(Float, default=0.0)
     total_sq: Mapped[float] = mapped_column(Float, default=0.0)
+    # How many of the scores fall in each SKM grade band (A best … D).
+    band_a: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    band_b: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    band_c: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    band_d: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class FeedbackNote(db.Model):
+    """Umpan balik: a supervisor's dated note to an officer. Kept as history:
+    never edited; the officer acknowledges it and may reply."""
+
+    __tablename__ = "feedback_note"
+    __table_args__ = (Index("ix_feedback_note_officer_created", "officer_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    strengths: Mapped[str] = mapped_column(Text, default="")
+    improvements: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    officer: Mapped[Officer] = relationship()
+    author: Mapped[User | None] = relationship()
+    actions: Mapped[list[FeedbackAction]] = relationship(
+        back_populates="note", order_by="FeedbackAction.id", cascade="all, delete-orphan")
+    replies: Mapped[list[FeedbackReply]] = relationship(
+        back_populates="note", order_by="FeedbackReply.created_at", cascade="all, delete-orphan")
+
+
+class FeedbackAction(db.Model):
+    """An agreed action of a feedback note, with its due date."""
+
+    __tablename__ = "feedback_action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("feedback_note.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    note: Mapped[FeedbackNote] = relationship(back_populates="actions")
+
+
+class FeedbackReply(db.Model):
+    """The officer's (or the supervisor's) reply on a feedback note."""
+
+    __tablename__ = "feedback_reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    note_id: Mapped[int] = mapped_column(ForeignKey("feedback_note.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+    note: Mapped[FeedbackNote] = relationship(back_populates="replies")
+    user: Mapped[User | None] = relationship()
 
 
 class AuditLog(db.Model):

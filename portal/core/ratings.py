@@ -50,7 +50,9 @@ def record_rating(
     :class:`RatingEvent` and updates the officer × month × source rollup in
     the same transaction, which also commits whatever the caller added to the
     session before (so a plugin's own row and its rating land together).
-    Then calls the ``portal_rating_recorded`` hook.
+    Then calls the ``portal_rating_recorded`` hook. A ``comment`` (the
+    citizen's words, never their identity) waits for a supervisor's
+    moderation before the officer's record shows it.
     """
     declared = plugins.state().rating_kinds.get(source, {})
     rating_kind = declared.get(kind)
@@ -74,11 +76,12 @@ def record_rating(
     created = at or utcnow()
     period = month_start(created, agency.timezone)
     score = normalise(number, rating_kind)
+    comment = (comment or "").strip() or None
     event = RatingEvent(
         agency_id=agency.id, officer_id=officer.id, source=source, kind=kind, value=number,
         scale_min=rating_kind.scale_min, scale_max=rating_kind.scale_max, score=score,
-        verified=bool(verified), ref=ref[:120], comment=comment or None, period=period,
-        created_at=created,
+        verified=bool(verified), ref=ref[:120], comment=comment,
+        comment_state="baru" if comment else "", period=period, created_at=created,
     )
     db.session.add(event)
     _bump_rollup(agency.id, officer.id, period, source, kind, bool(verified), score)
@@ -100,9 +103,11 @@ def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
     table = RatingRollup.__table__
     dialect = db.session.get_bind().dialect.name
     insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    column = BAND_COLUMNS[band(score)[0]]
     stmt = insert(table).values(
         officer_id=officer_id, period=period, source=source, kind=kind, verified=verified,
         agency_id=agency_id, count=1, total=score, total_sq=score * score,
+        **{name: int(name == column) for name in BAND_COLUMNS.values()},
     )
     stmt = stmt.on_conflict_do_update(
         index_elements=["officer_id", "period", "source", "kind", "verified"],
@@ -110,6 +115,7 @@ def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
             "count": table.c.count + 1,
             "total": table.c.total + score,
             "total_sq": table.c.total_sq + score * score,
+            column: table.c[column] + 1,
         },
     )
     db.session.execute(stmt)
@@ -165,6 +171,13 @@ class Stat:
         self.s += weight * total
         self.q += weight * total_sq
 
+    def merge(self, other: Stat) -> None:
+        self.count += other.count
+        self.w += other.w
+        self.w2 += other.w2
+        self.s += other.s
+        self.q += other.q
+
     @property
     def mean(self) -> float | None:
         return self.s / self.w if self.w > 0 else None
@@ -186,54 +199,106 @@ class Stat:
 
 @dataclass
 class Record:
-    """An officer's record for a period: overall and per source."""
+    """An officer's record for a period: overall, per source, verified vs
+    not, and how many ratings fell in each SKM grade band."""
 
     overall: Stat = field(default_factory=Stat)
     by_source: dict[str, Stat] = field(default_factory=dict)
     verified: dict[bool, Stat] = field(default_factory=dict)
+    bands: dict[str, int] = field(default_factory=lambda: dict.fromkeys("ABCD", 0))
+
+
+@dataclass(frozen=True)
+class Weights:
+    """An agency's weights: per source (``AgencyPlugin.weight``, default the
+    kind's declared weight) and for verified vs unverified ratings. Applied
+    when reading rollups, so a change re-scores every period at once."""
+
+    sources: dict[str, float]
+    verified: float = 1.0
+    unverified: float = 1.0
+
+    def of(self, source: str, kind: str, verified: bool) -> float:
+        rk = plugins.state().rating_kinds.get(source, {}).get(kind)
+        base = rk.default_weight if rk is not None else 1.0
+        return base * self.sources.get(source, 1.0) * (self.verified if verified else self.unverified)
+
+
+def weights_of(agency: Agency) -> Weights:
+    rows = db.session.execute(
+        db.select(AgencyPlugin.plugin, AgencyPlugin.weight).where(AgencyPlugin.agency_id == agency.id)
+    )
+    sources = {name: (1.0 if weight is None else weight) for name, weight in rows}
+    return Weights(sources, _or_one(agency.verified_weight), _or_one(agency.unverified_weight))
+
+
+def _or_one(x):
+    return 1.0 if x is None else float(x)
 
 
 def source_weights(agency: Agency) -> dict[str, float]:
     """Per-agency multiplier per source (AgencyPlugin.weight, default 1)."""
-    rows = db.session.execute(
-        db.select(AgencyPlugin.plugin, AgencyPlugin.weight).where(
-            AgencyPlugin.agency_id == agency.id
-        )
-    )
-    return {name: (1.0 if weight is None else weight) for name, weight in rows}
+    return weights_of(agency).sources
 
 
-def _weight(weights, source: str, kind: str) -> float:
-    rk = plugins.state().rating_kinds.get(source, {}).get(kind)
-    base = rk.default_weight if rk is not None else 1.0
-    return base * weights.get(source, 1.0)
+_R = RatingRollup
+_SUMS = (func.sum(_R.count), func.sum(_R.total), func.sum(_R.total_sq))
+_BAND_SUMS = (func.sum(_R.band_a), func.sum(_R.band_b), func.sum(_R.band_c), func.sum(_R.band_d))
 
 
-def _rollup_rows(agency: Agency, start: dt.date, end: dt.date, officer_ids=None):
-    t = RatingRollup
-    query = (
-        db.select(t.officer_id, t.source, t.kind, t.verified,
-                  func.sum(t.count), func.sum(t.total), func.sum(t.total_sq))
-        .where(t.agency_id == agency.id, t.period >= start, t.period < end)
-        .group_by(t.officer_id, t.source, t.kind, t.verified)
-    )
+def _filtered(query, agency, start, end, officer_ids=None, sources=None):
+    query = query.where(_R.agency_id == agency.id, _R.period >= start, _R.period < end)
     if officer_ids is not None:
-        query = query.where(t.officer_id.in_(list(officer_ids)))
-    return db.session.execute(query).all()
+        query = query.where(_R.officer_id.in_(list(officer_ids)))
+    if sources:
+        query = query.where(_R.source.in_(list(sources)))
+    return query
 
 
-def officer_record(officer: Officer, start: dt.date, end: dt.date) -> Record:
+def _rollup_rows(agency: Agency, start: dt.date, end: dt.date, officer_ids=None, sources=None):
+    query = db.select(_R.officer_id, _R.source, _R.kind, _R.verified, *_SUMS).group_by(
+        _R.officer_id, _R.source, _R.kind, _R.verified)
+    return db.session.execute(_filtered(query, agency, start, end, officer_ids, sources)).all()
+
+
+def officer_record(officer: Officer, start: dt.date, end: dt.date, sources=None) -> Record:
     """``officer``'s record over months [start, end), from rollups only."""
-    weights = source_weights(officer.agency)
+    weights = weights_of(officer.agency)
     record = Record()
-    for _oid, source, kind, verified, n, total, total_sq in _rollup_rows(
-        officer.agency, start, end, [officer.id]
-    ):
-        w = _weight(weights, source, kind)
+    query = db.select(_R.source, _R.kind, _R.verified, *_SUMS, *_BAND_SUMS).group_by(
+        _R.source, _R.kind, _R.verified)
+    rows = db.session.execute(_filtered(query, officer.agency, start, end, [officer.id], sources))
+    for source, kind, verified, n, total, total_sq, *bands in rows:
+        w = weights.of(source, kind, bool(verified))
         record.overall.add(w, n, total, total_sq)
         record.by_source.setdefault(source, Stat()).add(w, n, total, total_sq)
         record.verified.setdefault(bool(verified), Stat()).add(w, n, total, total_sq)
+        for letter, count in zip("ABCD", bands, strict=True):
+            record.bands[letter] += int(count or 0)
     return record
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def officer_trend(officer: Officer, last_month: dt.date, months: int = 12) -> list[tuple[dt.date, Stat]]:
+    """The officer's weighted score per month for the ``months`` months
+    ending with ``last_month`` (oldest first; months without ratings have an
+    empty Stat)."""
+    first = add_months(last_month.replace(day=1), -(months - 1))
+    weights = weights_of(officer.agency)
+    per_month = {add_months(first, i): Stat() for i in range(months)}
+    query = db.select(_R.period, _R.source, _R.kind, _R.verified, *_SUMS).group_by(
+        _R.period, _R.source, _R.kind, _R.verified)
+    rows = db.session.execute(_filtered(query, officer.agency, first, add_months(first, months),
+                                        [officer.id]))
+    for period, source, kind, verified, n, total, total_sq in rows:
+        stat = per_month.get(period.replace(day=1))
+        if stat is not None:
+            stat.add(weights.of(source, kind, bool(verified)), n, total, total_sq)
+    return sorted(per_month.items())
 
 
 @dataclass
@@ -243,18 +308,20 @@ class Ranked:
     shrunk: float
 
 
-def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=None):
-    """(agency mean, [Ranked…] sorted by shrunk score, best first).
+def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=None, sources=None):
+    """(agency Stat, [Ranked…] sorted by shrunk score, best first).
 
     The shrunk score pulls each officer's mean toward the agency mean with the
     strength of ``PORTAL_SHRINKAGE_PRIOR`` ratings, so two perfect ratings do
-    not outrank two hundred good ones.
+    not outrank two hundred good ones. ``officer_ids`` limits the list (the
+    agency mean stays the whole agency's); ``sources`` limits both.
     """
-    weights = source_weights(agency)
+    weights = weights_of(agency)
     per_officer: dict[int, Stat] = {}
     everyone = Stat()
-    for oid, source, kind, _verified, n, total, total_sq in _rollup_rows(agency, start, end):
-        w = _weight(weights, source, kind)
+    for oid, source, kind, verified, n, total, total_sq in _rollup_rows(agency, start, end,
+                                                                         sources=sources):
+        w = weights.of(source, kind, bool(verified))
         everyone.add(w, n, total, total_sq)
         if officer_ids is None or oid in officer_ids:
             per_officer.setdefault(oid, Stat()).add(w, n, total, total_sq)
@@ -265,7 +332,7 @@ def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=Non
         shrunk = (stat.n_eff * stat.mean + prior * mu) / (stat.n_eff + prior)
         ranked.append(Ranked(oid, stat, shrunk))
     ranked.sort(key=lambda r: (-r.shrunk, -r.stat.count, r.officer_id))
-    return mu, ranked
+    return everyone, ranked
 
 
 # ---------------------------------------------------------------- bands
@@ -288,3 +355,6 @@ def band(score: float | None):
         if value >= lower:
             return letter, label
     return BANDS[-1][1], BANDS[-1][2]
+
+
+BAND_COLUMNS = {"A": "band_a", "B": "band_b", "C": "band_c", "D": "band_d"}

@@ -135,7 +135,7 @@ def _select_locale():
 
 def format_number(value, places: int = 2) -> str:
     """A number in the locale's format with fixed decimals (88,31 in Indonesian)."""
-    return format_decimal(round(value, places), format="#,##0." + "0" * places)
+    return format_decimal(round(value, places), format="#,##0" + ("." + "0" * places if places else ""))
 
 
 def _template_globals():
