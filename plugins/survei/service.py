@@ -258,8 +258,7 @@ def store(desk: Desk, sub: Submission, *, nonce: str | None = None, client_uuid:
             try:
                 record_rating(agency=agency, officer=sub.officer, source="survei", kind=sub.kind,
                               value=credit_value(sub), ref=f"survei_response:{response.id}",
-                              verified=ticket is not None, at=response.created_at,
-                              comment=sub.values.get("comment"))
+                              verified=ticket is not None, at=response.created_at)
             except RatingError as error:
                 # Keep the citizen's answers for the SKM; only the crediting failed.
                 log.warning("survey response %s not credited: %s", response.id, error)

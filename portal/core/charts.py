@@ -56,21 +56,22 @@ def trend(points, *, label: str, lo: float = 0.0, hi: float = 100.0) -> Markup:
 
 
 def bars(items, *, label: str, maximum: float | None = None) -> Markup:
-    """Horizontal bars for ``(name, value)`` pairs."""
+    """Horizontal bars for ``(name, value)`` pairs, each name above its bar
+    (so long unit names fit a phone's width)."""
     items = list(items)
     biggest = maximum if maximum is not None else max((v for _n, v in items), default=0) or 1
-    row, width, name_w = 22, 360, 120
-    height = row * max(len(items), 1) + 4
+    row, width, value_w = 36, 360, 48
+    height = row * max(len(items), 1)
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="{escape(label)}" xmlns="http://www.w3.org/2000/svg">']
     for i, (name, value) in enumerate(items):
-        y = i * row + 4
-        w = (width - name_w - 50) * (value / biggest if biggest else 0)
-        parts.append(f'<text x="{name_w - 6}" y="{y + 13}" font-size="11" text-anchor="end" '
-                     f'fill="#1d2733">{escape(str(name))[:24]}</text>'
-                     f'<rect x="{name_w}" y="{y}" width="{width - name_w - 50}" height="16" fill="{GRID}"/>'
-                     f'<rect x="{name_w}" y="{y}" width="{max(w, 0):.1f}" height="16" fill="{INK}"/>'
-                     f'<text x="{width - 44}" y="{y + 13}" font-size="11" fill="#1d2733">'
+        y = i * row
+        full = width - value_w
+        w = full * (value / biggest if biggest else 0)
+        parts.append(f'<text x="0" y="{y + 12}" font-size="12" fill="#1d2733">{escape(str(name))[:60]}</text>'
+                     f'<rect x="0" y="{y + 16}" width="{full}" height="14" fill="{GRID}"/>'
+                     f'<rect x="0" y="{y + 16}" width="{max(w, 0):.1f}" height="14" fill="{INK}"/>'
+                     f'<text x="{full + 6}" y="{y + 28}" font-size="12" fill="#1d2733">'
                      f'{escape(_short(value))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every interpolated text is escaped

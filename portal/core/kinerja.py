@@ -377,7 +377,7 @@ class ActionForm(BaseForm):
     class Meta:
         csrf = False
 
-    text = TextAreaField(_l("Tindak lanjut yang disepakati"), filters=[strip],
+    text = TextAreaField(_l("Tindak lanjut"), filters=[strip],
                          validators=[Optional(), Length(max=1000)])
     due_date = DateField(_l("Tenggat"), validators=[Optional()])
 

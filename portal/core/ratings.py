@@ -329,6 +329,8 @@ def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=Non
     mu = everyone.mean
     ranked = []
     for oid, stat in per_officer.items():
+        if stat.mean is None:
+            continue  # only ratings weighted 0: nothing to rank by
         shrunk = (stat.n_eff * stat.mean + prior * mu) / (stat.n_eff + prior)
         ranked.append(Ranked(oid, stat, shrunk))
     ranked.sort(key=lambda r: (-r.shrunk, -r.stat.count, r.officer_id))

@@ -14,7 +14,7 @@ MANAGE_PAGES = [
     "/kelola/{a}/loket", "/kelola/{a}/loket/baru", "/kelola/{a}/loket/{desk}",
     "/kelola/{a}/pegawai", "/kelola/{a}/pegawai/baru", "/kelola/{a}/pegawai/{staff}",
     "/kelola/{a}/pegawai/impor", "/kelola/{a}/pengguna", "/kelola/{a}/pengguna/baru",
-    "/kelola/{a}/modul", "/kelola/{a}/profil", "/kelola/{a}/audit",
+    "/kelola/{a}/modul", "/kelola/{a}/bobot", "/kelola/{a}/profil", "/kelola/{a}/audit",
 ]
 SEE_PAGES = ["/kelola/{a}/", "/kinerja/{a}/tim"]
 SUPERADMIN_PAGES = ["/kelola/instansi/baru", "/kelola/audit"]
@@ -82,12 +82,40 @@ def test_officer_record_matrix(client, world, role):
     _login_as(client, world, role)
     staff = client.get(f"/kinerja/pegawai/{world['alpha']['staff']}").status_code
     boss = client.get(f"/kinerja/pegawai/{world['alpha']['boss']}").status_code
+    for who, status in (("staff", staff), ("boss", boss)):
+        summary = client.get(f"/kinerja/pegawai/{world['alpha'][who]}/ringkasan").status_code
+        assert summary == status, (role, who)
     expected = {
         "anonymous": (302, 302), "superadmin": (200, 200), "admin": (200, 200),
         "supervisor": (200, 200), "officer": (200, 404),
         "other_admin": (404, 404), "other_supervisor": (404, 404), "other_officer": (404, 404),
     }[role]
     assert (staff, boss) == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_team_tools_matrix(client, world, role):
+    """Exports and comment moderation: admins and supervisors (for their
+    team), not plain officers; nothing at all for other agencies."""
+    _login_as(client, world, role)
+    expected = {**EXPECT_MANAGE, "supervisor": 200}
+    for url in ("/kinerja/alpha/ekspor.csv", "/kinerja/alpha/ekspor.xlsx", "/kinerja/alpha/komentar"):
+        response = client.get(url)
+        assert response.status_code == expected[role], (role, url)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_feedback_matrix(client, world, role):
+    """Only an admin or the officer's supervisor writes feedback on them."""
+    _login_as(client, world, role)
+    token = csrf_token(client, "/masuk" if role == "anonymous" else "/")
+    response = client.post(f"/kinerja/pegawai/{world['alpha']['staff']}/umpan-balik",
+                           data={"strengths": "Teliti", "csrf_token": token})
+    expected = {"anonymous": 302, "superadmin": 302, "admin": 302, "supervisor": 302, "officer": 403,
+                "other_admin": 404, "other_supervisor": 404, "other_officer": 404}[role]
+    assert response.status_code == expected
+    if role != "anonymous" and expected == 302:
+        assert "/kinerja/pegawai/" in response.headers["Location"]
 
 
 def test_objects_of_another_agency_are_404_even_through_own_agency_url(client, world):
