@@ -237,6 +237,7 @@ def test_exports_have_one_row_per_officer(app, client, world):
 def test_printable_summary(app, client, world):
     _rate(app, world, "staff", [4, 4, 3])
     login(client, world["alpha"]["emails"]["officer"])
-    html = client.get(f"/kinerja/pegawai/{world['alpha']['staff']}/ringkasan?{JUNE_ARGS}").get_data(as_text=True)
+    url = f"/kinerja/pegawai/{world['alpha']['staff']}/ringkasan?{JUNE_ARGS}"
+    html = client.get(url).get_data(as_text=True)
     assert "Ringkasan rekam kinerja" in html and "1 Juni 2026 – 30 Juni 2026" in html
     assert "91,67" in html and "3 penilaian" in html and "bukan predikat kinerja SKP resmi" in html
