@@ -36,6 +36,9 @@ def upgrade():
             f"AND e.verified = rating_rollup.verified AND e.score >= {lo} AND e.score < {hi})"
         )
     op.execute("UPDATE rating_event SET comment_state = 'baru' WHERE comment IS NOT NULL")
+    waiting = sa.text("comment_state = 'baru'")
+    op.create_index("ix_rating_event_comment_waiting", "rating_event", ["agency_id", "officer_id"],
+                    sqlite_where=waiting, postgresql_where=waiting)
 
     op.create_table(
         "feedback_note",
@@ -90,6 +93,7 @@ def downgrade():
     with op.batch_alter_table("rating_rollup") as batch:
         for name, _lo, _hi in BANDS:
             batch.drop_column(name)
+    op.drop_index("ix_rating_event_comment_waiting", table_name="rating_event")
     with op.batch_alter_table("rating_event") as batch:
         batch.drop_column("comment_state")
     with op.batch_alter_table("agency") as batch:

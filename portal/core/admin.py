@@ -35,7 +35,7 @@ from portal.core.models import (
     audit,
 )
 from portal.core.people import import_officers, read_csv
-from portal.core.ratings import weights_of
+from portal.core.ratings import recompute_scores, weights_of
 from portal.extensions import db
 
 bp = Blueprint("kelola", __name__, url_prefix="/kelola")
@@ -211,6 +211,9 @@ def weights(slug):
     agency = _manage()
     form = _weights_form(agency)
     if form.validate_on_submit():
+        if db.session.get_bind().dialect.name == "postgresql":
+            # Ratings being recorded wait for this change (and vice versa).
+            db.session.execute(db.select(Agency.id).where(Agency.id == agency.id).with_for_update())
         before = weights_of(agency)
         changes = []
         for name in plugins.state().rating_kinds:
@@ -230,6 +233,7 @@ def weights(slug):
             setattr(agency, f"{attr}_weight", value)
         if changes:
             audit("weights_changed", agency, detail="; ".join(changes))
+            recompute_scores(agency)
         db.session.commit()
         flash(_("Bobot disimpan. Semua nilai dihitung ulang dengan bobot baru."), "success")
         return redirect(url_for("kelola.weights", slug=slug))

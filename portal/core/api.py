@@ -154,6 +154,11 @@ def openapi():
         "security": [{"apiKey": []}],
         "paths": {},
     }
+    from portal.core import api_resources as core
+
+    spec["paths"].update(core.PATHS)
+    spec["components"]["schemas"].update(core.SCHEMAS)
+    spec["components"]["responses"] = core.RESPONSES
     for paths in plugins.manager(current_app).hook.portal_api_paths():
         for path, item in (paths or {}).items():
             spec["paths"][path.removeprefix(API_PREFIX)] = item

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 from pathlib import Path
 
 import click
@@ -36,8 +37,28 @@ def _db_group() -> click.Group:
             for param in command.params:
                 if param.name == "revision":
                     param.default = "heads"
+            command.callback = _then_fill_scores(command.callback)
         group.add_command(command, name)
     return group
+
+
+def _then_fill_scores(upgrade):
+    """After migrating, fill the weighted scores of agencies that have
+    ratings but no scores yet (the first upgrade that adds the table)."""
+
+    @functools.wraps(upgrade)
+    @with_appcontext
+    def wrapped(*args, **kwargs):
+        result = upgrade(*args, **kwargs)
+        if kwargs.get("sql"):
+            return result  # offline mode: only SQL is printed
+        from portal.core.ratings import recompute_missing_scores
+
+        for slug in recompute_missing_scores():
+            click.echo(f"Nilai tertimbang dihitung ulang untuk {slug}.")
+        return result
+
+    return wrapped
 
 
 def _agency(slug: str) -> Agency:

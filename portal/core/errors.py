@@ -49,7 +49,36 @@ def render_error(code: int, detail=None):
     return response
 
 
+def _has_nul(value, depth: int = 0) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if depth > 50:
+        return False
+    if isinstance(value, dict):
+        return any(_has_nul(k, depth + 1) or _has_nul(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v, depth + 1) for v in value)
+    return False
+
+
+def _refuse_nul_bytes():
+    """No text may carry a NUL character: PostgreSQL cannot store it and no
+    honest client sends one. Refused up front with a clear 400."""
+    bad = "\x00" in request.path or b"%00" in request.query_string or "\x00" in request.query_string.decode(
+        "latin-1")
+    if not bad and request.method in ("POST", "PUT", "PATCH"):
+        if request.is_json:
+            bad = _has_nul(request.get_json(silent=True))
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            bad = any("\x00" in v for v in request.form.values())
+    if bad:
+        return render_error(400, _l("Data berisi karakter NUL yang tidak diizinkan."))
+    return None
+
+
 def init_app(app) -> None:
+    app.before_request(_refuse_nul_bytes)
+
     @app.errorhandler(CSRFError)
     def _csrf(error):
         return render_error(400, _l("Formulir sudah kedaluwarsa atau tidak sah. "

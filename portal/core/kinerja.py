@@ -42,6 +42,7 @@ from portal.core.ratings import (
     agency_ranking,
     band,
     officer_record,
+    officer_source_stats,
     officer_trend,
     period_bounds,
 )
@@ -172,15 +173,26 @@ def index():
 # ---------------------------------------------------------------- team
 
 
+@dataclass(frozen=True)
+class Person:
+    """What the team pages show of an officer (read as plain rows: a ranking
+    of a thousand officers does not load a thousand ORM objects)."""
+
+    id: int
+    nip: str
+    name: str
+    unit: Unit | None
+
+
 @dataclass
 class TeamView:
     agency: Agency
     period: Period
-    rows: list  # (Officer, Ranked)
-    unrated: list[Officer]
+    rows: list  # (Person, Ranked), best shrunk score first
+    unrated: list[Person]
     agency_stat: Stat
     units: list  # (Unit | None, Stat)
-    movers_up: list  # (Officer, before, now, delta)
+    movers_up: list  # (Person, before, now, delta)
     movers_down: list
     unit: Unit | None
     source: str | None
@@ -189,32 +201,33 @@ class TeamView:
 def team_view(agency: Agency, period: Period, unit_id=None, source=None) -> TeamView:
     visible = visible_officer_ids(current_user, agency)
     sources = [source] if source else None
-    query = db.select(Officer).filter_by(agency_id=agency.id, active=True).order_by(Officer.name)
+    query = (db.select(Officer.id, Officer.nip, Officer.name, Officer.unit_id)
+             .filter_by(agency_id=agency.id, active=True).order_by(Officer.name))
     if visible is not None:
         query = query.where(Officer.id.in_(visible))
-    officers = {o.id: o for o in db.session.scalars(query)}
-    unit = db.session.get(Unit, unit_id) if unit_id else None
-    if unit is not None and unit.agency_id != agency.id:
-        unit = None
+    unit_by_id = {u.id: u for u in agency.units}
+    people = {oid: Person(oid, nip, name, unit_by_id.get(uid))
+              for oid, nip, name, uid in db.session.execute(query)}
+    unit = unit_by_id.get(unit_id) if unit_id else None
     agency_stat, ranked = agency_ranking(agency, period.start, period.end,
-                                         officer_ids=set(officers), sources=sources)
+                                         officer_ids=set(people), sources=sources)
     per_unit: dict[int | None, Stat] = {}
     for r in ranked:
-        o = officers[r.officer_id]
-        per_unit.setdefault(o.unit_id, Stat()).merge(r.stat)
-    unit_names = {u.id: u for u in agency.units}
-    units = sorted(((unit_names.get(uid), stat) for uid, stat in per_unit.items()),
+        u = people[r.officer_id].unit
+        per_unit.setdefault(u.id if u else None, Stat()).merge(r.stat)
+    units = sorted(((unit_by_id.get(uid), stat) for uid, stat in per_unit.items()),
                    key=lambda us: (us[0] is None, us[0].name if us[0] else ""))
-    in_scope = {oid for oid, o in officers.items() if unit is None or o.unit_id == unit.id}
-    rows = [(officers[r.officer_id], r) for r in ranked if r.officer_id in in_scope]
+    in_scope = {oid for oid, p in people.items()
+                if unit is None or (p.unit is not None and p.unit.id == unit.id)}
+    rows = [(people[r.officer_id], r) for r in ranked if r.officer_id in in_scope]
     rated = {r.officer_id for r in ranked}
-    unrated = [officers[oid] for oid in officers if oid in in_scope and oid not in rated]
+    unrated = [p for oid, p in people.items() if oid in in_scope and oid not in rated]
 
     _before_stat, before = agency_ranking(agency, period.previous.start, period.previous.end,
                                           officer_ids=in_scope, sources=sources)
     earlier = {r.officer_id: r.stat.mean for r in before}
-    changes = [(o, earlier[o.id], r.stat.mean, r.stat.mean - earlier[o.id])
-               for o, r in rows if o.id in earlier]
+    changes = [(p, earlier[p.id], r.stat.mean, r.stat.mean - earlier[p.id])
+               for p, r in rows if p.id in earlier]
     up = sorted((c for c in changes if c[3] > 0), key=lambda c: -c[3])[:5]
     down = sorted((c for c in changes if c[3] < 0), key=lambda c: c[3])[:5]
     return TeamView(agency, period, rows, unrated, agency_stat, units, up, down, unit, source)
@@ -278,8 +291,8 @@ def export(slug, fmt):
     unit_id, source = _team_args(agency)
     view = team_view(agency, period, unit_id, source)
     sources = [source] if source else _sources(agency)
-    records = {o.id: officer_record(o, period.start, period.end, sources=[source] if source else None)
-               for o, _r in view.rows}
+    by_source = officer_source_stats(agency, period.start, period.end, {o.id for o, _r in view.rows},
+                                     sources=[source] if source else None)
     header = [_("NIP"), _("Nama"), _("Unit")]
     for s in sources:
         header += [_("%(source)s: jumlah", source=source_label(s)),
@@ -295,9 +308,9 @@ def export(slug, fmt):
     everyone = [(o, r) for o, r in view.rows] + [(o, None) for o in view.unrated]
     for o, r in everyone:
         row = [o.nip, o.name, o.unit.name if o.unit else ""]
-        rec = records.get(o.id)
+        stats = by_source.get(o.id, {})
         for s in sources:
-            stat = rec.by_source.get(s) if rec else None
+            stat = stats.get(s)
             row += [stat.count if stat else 0, num(stat.mean) if stat else None]
         mean = r.stat.mean if r else None
         b = band(mean)

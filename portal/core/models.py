@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -189,7 +190,12 @@ class RatingEvent(db.Model):
     """One rating credited to one officer. Append-only."""
 
     __tablename__ = "rating_event"
-    __table_args__ = (Index("ix_rating_event_officer_created", "officer_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_rating_event_officer_created", "officer_id", "created_at"),
+        # Only the comments waiting for moderation: a small partial index.
+        Index("ix_rating_event_comment_waiting", "agency_id", "officer_id",
+              sqlite_where=text("comment_state = 'baru'"), postgresql_where=text("comment_state = 'baru'")),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
@@ -232,6 +238,28 @@ class RatingRollup(db.Model):
     band_b: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     band_c: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     band_d: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class RatingScore(db.Model):
+    """Per officer × month, the rollups with the agency's current weights
+    applied: count, Σw·n, Σw²·n, Σw·Σx and Σw·Σx². Rankings of a whole
+    agency read these (one row per officer and month). Kept in step by
+    ``record_rating``; recomputed from the rollups — never from raw events —
+    when the agency's weights change."""
+
+    __tablename__ = "rating_score"
+    # Covering index: an agency's ranking for a period is read from the index alone.
+    __table_args__ = (Index("ix_rating_score_agency_period", "agency_id", "period", "officer_id",
+                            "count", "w", "w2", "s", "q"),)
+
+    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), primary_key=True)
+    period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    w: Mapped[float] = mapped_column(Float, default=0.0)
+    w2: Mapped[float] = mapped_column(Float, default=0.0)
+    s: Mapped[float] = mapped_column(Float, default=0.0)
+    q: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class FeedbackNote(db.Model):

@@ -52,16 +52,19 @@ def read_csv(data: bytes) -> list[dict]:
     return rows
 
 
-def import_officers(agency: Agency, rows: list[dict]) -> ImportResult:
+def import_officers(agency: Agency, rows: list[dict], first_line: int = 2) -> ImportResult:
     """Create or update officers of ``agency`` by NIP. Validates every row
-    first (line numbers count the header as line 1); when any row is wrong,
-    nothing is written and every error is reported."""
+    first (for a CSV, line numbers count the header as line 1; the API passes
+    ``first_line=0`` to number items from 0); when any row is wrong, nothing
+    is written and every error is reported. A row's optional ``active``
+    (a bool) switches the officer on or off."""
     result = ImportResult()
     units = {u.name.lower(): u for u in db.session.scalars(db.select(Unit).filter_by(agency=agency))}
     existing = {o.nip: o for o in db.session.scalars(db.select(Officer))}
     seen: dict[str, int] = {}
+    active: dict[str, bool] = {}
     parsed = []
-    for line, row in enumerate(rows, start=2):
+    for line, row in enumerate(rows, start=first_line):
         try:
             nip = parse_nip(row.get("nip", "")).value
         except NipError as error:
@@ -91,6 +94,8 @@ def import_officers(agency: Agency, rows: list[dict]) -> ImportResult:
                                                     unit=row["unit"]))))
                 continue
         parsed.append((line, nip, name, row.get("position", ""), unit, row.get("supervisor_nip", "")))
+        if isinstance(row.get("active"), bool):
+            active[nip] = row["active"]
 
     for line, nip, _name, _pos, _unit, sup in parsed:
         if not sup:
@@ -119,6 +124,8 @@ def import_officers(agency: Agency, rows: list[dict]) -> ImportResult:
         else:
             result.updated += 1
         officer.name, officer.position, officer.unit = name, position, unit
+        if nip in active:
+            officer.active = active[nip]
         officers[nip] = officer
     db.session.flush()
     for _line, nip, _name, _pos, _unit, sup in parsed:

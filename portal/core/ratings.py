@@ -18,7 +18,7 @@ from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.core import plugins
-from portal.core.models import Agency, AgencyPlugin, Officer, RatingEvent, RatingRollup
+from portal.core.models import Agency, AgencyPlugin, Officer, RatingEvent, RatingRollup, RatingScore
 from portal.core.timeutil import month_start, utcnow
 from portal.extensions import db
 
@@ -85,6 +85,8 @@ def record_rating(
     )
     db.session.add(event)
     _bump_rollup(agency.id, officer.id, period, source, kind, bool(verified), score)
+    weight = weights_of(agency, lock=True).of(source, kind, bool(verified))
+    _bump_score(agency.id, officer.id, period, weight, score)
     db.session.commit()
     plugins.manager().hook.portal_rating_recorded(event=event)
     return event
@@ -119,6 +121,60 @@ def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
         },
     )
     db.session.execute(stmt)
+
+
+def _upsert(table):
+    dialect = db.session.get_bind().dialect.name
+    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
+
+
+def _bump_score(agency_id, officer_id, period, weight, score):
+    table = RatingScore.__table__
+    values = {"count": 1, "w": weight, "w2": weight * weight, "s": weight * score,
+              "q": weight * score * score}
+    stmt = _upsert(table).values(officer_id=officer_id, period=period, agency_id=agency_id, **values)
+    stmt = stmt.on_conflict_do_update(index_elements=["officer_id", "period"],
+                                      set_={k: table.c[k] + v for k, v in values.items()})
+    db.session.execute(stmt)
+
+
+def recompute_scores(agency: Agency) -> int:
+    """Rebuild ``agency``'s weighted scores from its rollups with its current
+    weights (after a change of weights). Does not commit; the caller commits
+    it with the change. Returns the number of officer × month rows."""
+    weights = weights_of(agency, lock=True)
+    db.session.execute(db.delete(RatingScore).where(RatingScore.agency_id == agency.id))
+    rows: dict[tuple, list[float]] = {}
+    query = db.select(_R.officer_id, _R.period, _R.source, _R.kind, _R.verified, _R.count, _R.total,
+                      _R.total_sq).where(_R.agency_id == agency.id)
+    for oid, period, source, kind, verified, n, total, total_sq in db.session.execute(query):
+        wt = weights.of(source, kind, bool(verified))
+        acc = rows.setdefault((oid, period), [0, 0.0, 0.0, 0.0, 0.0])
+        acc[0] += n
+        acc[1] += wt * n
+        acc[2] += wt * wt * n
+        acc[3] += wt * total
+        acc[4] += wt * total_sq
+    payload = [{"officer_id": oid, "period": period, "agency_id": agency.id, "count": a[0], "w": a[1],
+                "w2": a[2], "s": a[3], "q": a[4]} for (oid, period), a in rows.items()]
+    for i in range(0, len(payload), 5000):
+        db.session.execute(db.insert(RatingScore), payload[i:i + 5000])
+    return len(payload)
+
+
+def recompute_missing_scores() -> list[str]:
+    """Fill the scores of every agency that has rollups but no scores (after
+    the migration that added them). Commits; returns the agencies' slugs."""
+    done = []
+    for agency in db.session.scalars(db.select(Agency).order_by(Agency.id)):
+        has_rollups = db.session.scalar(db.select(_R.officer_id).where(_R.agency_id == agency.id).limit(1))
+        has_scores = db.session.scalar(
+            db.select(RatingScore.officer_id).where(RatingScore.agency_id == agency.id).limit(1))
+        if has_rollups is not None and has_scores is None:
+            recompute_scores(agency)
+            db.session.commit()
+            done.append(agency.slug)
+    return done
 
 
 # ---------------------------------------------------------------- periods
@@ -224,12 +280,22 @@ class Weights:
         return base * self.sources.get(source, 1.0) * (self.verified if verified else self.unverified)
 
 
-def weights_of(agency: Agency) -> Weights:
+def weights_of(agency: Agency, lock: bool = False) -> Weights:
+    """The agency's weights. ``lock`` reads them under a share lock on the
+    agency row (PostgreSQL), so a rating recorded while an admin changes the
+    weights is weighted with the new ones or counted in their recompute,
+    never lost between the two."""
+    verified, unverified = agency.verified_weight, agency.unverified_weight
+    if lock:
+        query = db.select(Agency.verified_weight, Agency.unverified_weight).where(Agency.id == agency.id)
+        if db.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(read=True)
+        verified, unverified = db.session.execute(query).one()
     rows = db.session.execute(
         db.select(AgencyPlugin.plugin, AgencyPlugin.weight).where(AgencyPlugin.agency_id == agency.id)
     )
     sources = {name: (1.0 if weight is None else weight) for name, weight in rows}
-    return Weights(sources, _or_one(agency.verified_weight), _or_one(agency.unverified_weight))
+    return Weights(sources, _or_one(verified), _or_one(unverified))
 
 
 def _or_one(x):
@@ -278,6 +344,17 @@ def officer_record(officer: Officer, start: dt.date, end: dt.date, sources=None)
     return record
 
 
+def officer_source_stats(agency: Agency, start: dt.date, end: dt.date, officer_ids, sources=None):
+    """{officer id: {source: Stat}} for many officers in one rollup query."""
+    weights = weights_of(agency)
+    out: dict[int, dict[str, Stat]] = {}
+    for oid, source, kind, verified, n, total, total_sq in _rollup_rows(agency, start, end, officer_ids,
+                                                                         sources):
+        out.setdefault(oid, {}).setdefault(source, Stat()).add(weights.of(source, kind, bool(verified)),
+                                                                n, total, total_sq)
+    return out
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
     return dt.date(index // 12, index % 12 + 1, 1)
@@ -301,6 +378,50 @@ def officer_trend(officer: Officer, last_month: dt.date, months: int = 12) -> li
     return sorted(per_month.items())
 
 
+_S = RatingScore
+_SCORE_SUMS = (func.sum(_S.count), func.sum(_S.w), func.sum(_S.w2), func.sum(_S.s), func.sum(_S.q))
+
+
+def _stat_of(row) -> Stat:
+    count, w, w2, s, q = row
+    return Stat(int(count or 0), float(w or 0), float(w2 or 0), float(s or 0), float(q or 0))
+
+
+def agency_stat(agency: Agency, start: dt.date, end: dt.date) -> Stat:
+    """The whole agency's weighted statistics over months [start, end)."""
+    query = db.select(*_SCORE_SUMS).where(_S.agency_id == agency.id, _S.period >= start, _S.period < end)
+    return _stat_of(db.session.execute(query).one())
+
+
+def _officer_stats(agency: Agency, start: dt.date, end: dt.date, sources=None):
+    """{officer id: Stat} over months [start, end): from the weighted scores
+    (one row per officer and month), or from the rollups when only some
+    sources count."""
+    per_officer: dict[int, Stat] = {}
+    if not sources:
+        query = (db.select(_S.officer_id, *_SCORE_SUMS)
+                 .where(_S.agency_id == agency.id, _S.period >= start, _S.period < end)
+                 .group_by(_S.officer_id))
+        for oid, *sums in db.session.execute(query):
+            per_officer[oid] = _stat_of(sums)
+        return per_officer
+    weights = weights_of(agency)
+    for oid, source, kind, verified, n, total, total_sq in _rollup_rows(agency, start, end,
+                                                                         sources=sources):
+        per_officer.setdefault(oid, Stat()).add(weights.of(source, kind, bool(verified)), n, total, total_sq)
+    return per_officer
+
+
+def shrink(stat: Stat, mu: float | None, prior: float) -> float | None:
+    """``stat``'s mean pulled toward ``mu`` with the strength of ``prior``
+    ratings (its effective count against the prior)."""
+    if stat.mean is None:
+        return None
+    if mu is None:
+        return stat.mean
+    return (stat.n_eff * stat.mean + prior * mu) / (stat.n_eff + prior)
+
+
 @dataclass
 class Ranked:
     officer_id: int
@@ -316,22 +437,19 @@ def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=Non
     not outrank two hundred good ones. ``officer_ids`` limits the list (the
     agency mean stays the whole agency's); ``sources`` limits both.
     """
-    weights = weights_of(agency)
-    per_officer: dict[int, Stat] = {}
     everyone = Stat()
-    for oid, source, kind, verified, n, total, total_sq in _rollup_rows(agency, start, end,
-                                                                         sources=sources):
-        w = weights.of(source, kind, bool(verified))
-        everyone.add(w, n, total, total_sq)
+    per_officer = {}
+    for oid, stat in _officer_stats(agency, start, end, sources).items():
+        everyone.merge(stat)
         if officer_ids is None or oid in officer_ids:
-            per_officer.setdefault(oid, Stat()).add(w, n, total, total_sq)
+            per_officer[oid] = stat
     prior = float(current_app.config["PORTAL_SHRINKAGE_PRIOR"])
     mu = everyone.mean
     ranked = []
     for oid, stat in per_officer.items():
         if stat.mean is None:
             continue  # only ratings weighted 0: nothing to rank by
-        shrunk = (stat.n_eff * stat.mean + prior * mu) / (stat.n_eff + prior)
+        shrunk = shrink(stat, mu, prior)
         ranked.append(Ranked(oid, stat, shrunk))
     ranked.sort(key=lambda r: (-r.shrunk, -r.stat.count, r.officer_id))
     return everyone, ranked

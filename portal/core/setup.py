@@ -39,7 +39,7 @@ def init_app(app) -> None:
     state = plugins.init_plugins(app)
     state.manager.hook.portal_models()
 
-    from portal.core import admin, api, auth, cli, errors, kinerja, public
+    from portal.core import admin, api, api_resources, auth, cli, errors, kinerja, public  # noqa: F401
 
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)

@@ -10,8 +10,24 @@ import io
 import openpyxl
 import pytest
 
-from portal.core.models import Agency, AuditLog, FeedbackNote, Officer, RatingEvent, RatingRollup, Unit
-from portal.core.ratings import officer_record, officer_trend, period_bounds, record_rating
+from portal.core.models import (
+    Agency,
+    AuditLog,
+    FeedbackNote,
+    Officer,
+    RatingEvent,
+    RatingRollup,
+    RatingScore,
+    Unit,
+)
+from portal.core.ratings import (
+    agency_ranking,
+    officer_record,
+    officer_trend,
+    period_bounds,
+    recompute_missing_scores,
+    record_rating,
+)
 from portal.extensions import db
 from tests.conftest import login, nip, post_form
 
@@ -47,8 +63,33 @@ def test_weights_page_changes_scores_from_rollups_and_is_audited(app, client, wo
     with app.app_context():
         row = db.session.scalars(db.select(AuditLog).filter_by(action="weights_changed")).one()
         assert "pengaduan: 1 → 0" in row.detail and "terverifikasi: 1 → 3" in row.detail
-        # Raw events and rollups are untouched by a change of weights.
+        # Raw events and rollups are untouched by a change of weights; the
+        # weighted scores the rankings read were recomputed from the rollups.
         assert db.session.scalar(db.select(db.func.sum(RatingRollup.count))) == 3
+        score = db.session.scalars(db.select(RatingScore)).one()
+        assert (score.count, score.w, score.s) == (3, 4.0, 350.0)
+        agency = db.session.get(Agency, world["alpha"]["agency"])
+        start, end = period_bounds("bulan", JUNE.date())
+        _everyone, ranked = agency_ranking(agency, start, end)
+        assert ranked[0].stat.mean == 87.5
+        # A rating recorded after the change is weighted with the new weights.
+    _rate(app, world, "staff", [4], verified=True)
+    with app.app_context():
+        score = db.session.scalars(db.select(RatingScore)).one()
+        assert (score.count, score.w, score.s) == (4, 7.0, 650.0)
+
+
+def test_scores_missing_after_an_upgrade_are_filled_from_rollups(app, world):
+    _rate(app, world, "staff", [4, 3])
+    _rate(app, world, "boss", [2], at=MAY)
+    with app.app_context():
+        before = {(r.officer_id, r.period): (r.count, r.s) for r in db.session.scalars(db.select(RatingScore))}
+        db.session.execute(db.delete(RatingScore))
+        db.session.commit()
+        assert recompute_missing_scores() == ["alpha"]
+        after = {(r.officer_id, r.period): (r.count, r.s) for r in db.session.scalars(db.select(RatingScore))}
+        assert after == before and len(after) == 2
+        assert recompute_missing_scores() == []  # nothing left to fill
 
 
 @pytest.mark.parametrize("bad", ["-1", "11", "abc", ""])

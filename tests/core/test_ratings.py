@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func
 
 from portal.core import plugins
-from portal.core.models import Agency, Officer, RatingEvent, RatingRollup
+from portal.core.models import Agency, Officer, RatingEvent, RatingRollup, RatingScore
 from portal.core.ratings import (
     RatingError,
     agency_ranking,
@@ -223,4 +223,7 @@ def test_concurrent_ratings_never_lose_a_count(app, world):
         assert rollup.total_sq == pytest.approx(events[2])
         expected = sum((1 + (n + i) % 4) * 25 for n in range(THREADS) for i in range(CALLS))
         assert rollup.total == pytest.approx(expected)
+        score = db.session.scalars(db.select(RatingScore)).one()  # weights are all 1 here
+        assert (score.count, score.w) == (THREADS * CALLS, THREADS * CALLS)
+        assert score.s == pytest.approx(events[1]) and score.q == pytest.approx(events[2])
         assert plugins.installed()  # the app under test had its plugins loaded

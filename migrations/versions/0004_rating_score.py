@@ -1,0 +1,41 @@
+"""weighted per officer × month scores for agency rankings
+
+Revision ID: 0004_rating_score
+Revises: 0003_record_feedback
+
+The table starts empty; ``flask --app portal db upgrade`` fills it from the
+rollups with each agency's weights right after migrating (see
+portal.core.ratings.recompute_missing_scores).
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004_rating_score"
+down_revision = "0003_record_feedback"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "rating_score",
+        sa.Column("officer_id", sa.Integer(), nullable=False),
+        sa.Column("period", sa.Date(), nullable=False),
+        sa.Column("agency_id", sa.Integer(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("w", sa.Float(), nullable=False),
+        sa.Column("w2", sa.Float(), nullable=False),
+        sa.Column("s", sa.Float(), nullable=False),
+        sa.Column("q", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], name=op.f("fk_rating_score_agency_id_agency")),
+        sa.ForeignKeyConstraint(["officer_id"], ["officer.id"], name=op.f("fk_rating_score_officer_id_officer")),
+        sa.PrimaryKeyConstraint("officer_id", "period", name=op.f("pk_rating_score")),
+    )
+    # Covering index: an agency's ranking for a period is read from the index alone.
+    op.create_index("ix_rating_score_agency_period", "rating_score",
+                    ["agency_id", "period", "officer_id", "count", "w", "w2", "s", "q"])
+
+
+def downgrade():
+    op.drop_index("ix_rating_score_agency_period", table_name="rating_score")
+    op.drop_table("rating_score")
