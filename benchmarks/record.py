@@ -195,8 +195,8 @@ def run(url: str) -> dict:
 def _report(name: str, r: dict) -> None:
     print(f"## {name}: {N_EVENTS:,} events, {N_OFFICERS} officers, {r['rollups']:,} rollup rows "
           f"(filled in {r['fill_s']:.0f} s)")
-    print(f"officer page      server {r['officer'][0]:6.1f} ms   database {r['officer'][1]:5.2f} ms  (median)")
-    print(f"team ranking page server {r['team'][0]:6.1f} ms   database {r['team'][1]:5.2f} ms  (median)")
+    for label, key in (("officer page     ", "officer"), ("team ranking page", "team")):
+        print(f"{label} server {r[key][0]:6.1f} ms   database {r[key][1]:5.2f} ms  (median)")
     print(f"semester aggregation: raw events {r['raw_ms']:.1f} ms, rollups {r['rollup_ms']:.2f} ms, "
           f"raw ÷ rollup = {r['raw_ms'] / r['rollup_ms']:.0f}×")
 

@@ -8,8 +8,8 @@ import datetime as dt
 
 import pytest
 import schemathesis
-from schemathesis.checks import positive_data_acceptance
 from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import positive_data_acceptance
 
 from portal.core.api import create_key
 from portal.core.models import Agency, AuditLog, Officer

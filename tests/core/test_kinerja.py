@@ -83,7 +83,8 @@ def test_scores_missing_after_an_upgrade_are_filled_from_rollups(app, world):
     _rate(app, world, "staff", [4, 3])
     _rate(app, world, "boss", [2], at=MAY)
     with app.app_context():
-        before = {(r.officer_id, r.period): (r.count, r.s) for r in db.session.scalars(db.select(RatingScore))}
+        rows = db.session.scalars(db.select(RatingScore))
+        before = {(r.officer_id, r.period): (r.count, r.s) for r in rows}
         db.session.execute(db.delete(RatingScore))
         db.session.commit()
         assert recompute_missing_scores() == ["alpha"]
