@@ -17,6 +17,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from wtforms import DateField, FieldList, FormField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -43,6 +44,7 @@ from portal.core.ratings import (
     band,
     officer_record,
     officer_source_stats,
+    officer_stats,
     officer_trend,
     period_bounds,
 )
@@ -103,7 +105,8 @@ def _agency(slug) -> Agency:
 
 
 def _officer(officer_id) -> Officer:
-    person = db.session.get(Officer, officer_id)
+    person = db.session.get(Officer, officer_id,
+                            options=[joinedload(Officer.agency), joinedload(Officer.unit)])
     if person is None or not can_view(current_user, person):
         abort(404)
     g.agency = person.agency
@@ -223,9 +226,8 @@ def team_view(agency: Agency, period: Period, unit_id=None, source=None) -> Team
     rated = {r.officer_id for r in ranked}
     unrated = [p for oid, p in people.items() if oid in in_scope and oid not in rated]
 
-    _before_stat, before = agency_ranking(agency, period.previous.start, period.previous.end,
-                                          officer_ids=in_scope, sources=sources)
-    earlier = {r.officer_id: r.stat.mean for r in before}
+    before = officer_stats(agency, period.previous.start, period.previous.end, sources)
+    earlier = {oid: stat.mean for oid, stat in before.items() if oid in in_scope and stat.mean is not None}
     changes = [(p, earlier[p.id], r.stat.mean, r.stat.mean - earlier[p.id])
                for p, r in rows if p.id in earlier]
     up = sorted((c for c in changes if c[3] > 0), key=lambda c: -c[3])[:5]

@@ -241,18 +241,20 @@ class RatingRollup(db.Model):
 
 
 class RatingScore(db.Model):
-    """Per officer × month, the rollups with the agency's current weights
-    applied: count, Σw·n, Σw²·n, Σw·Σx and Σw·Σx². Rankings of a whole
-    agency read these (one row per officer and month). Kept in step by
+    """Per officer × span (month, quarter, semester, year), the rollups with
+    the agency's current weights applied: count, Σw·n, Σw²·n, Σw·Σx and
+    Σw·Σx². ``period`` is the first day of the span. A ranking of a whole
+    agency for one of these spans reads one row per officer. Kept in step by
     ``record_rating``; recomputed from the rollups — never from raw events —
     when the agency's weights change."""
 
     __tablename__ = "rating_score"
-    # Covering index: an agency's ranking for a period is read from the index alone.
-    __table_args__ = (Index("ix_rating_score_agency_period", "agency_id", "period", "officer_id",
+    # Covering index: an agency's ranking for a span is read from the index alone.
+    __table_args__ = (Index("ix_rating_score_agency_span", "agency_id", "span", "period", "officer_id",
                             "count", "w", "w2", "s", "q"),)
 
     officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), primary_key=True)
+    span: Mapped[str] = mapped_column(String(10), primary_key=True)
     period: Mapped[dt.date] = mapped_column(Date, primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     count: Mapped[int] = mapped_column(Integer, default=0)

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -128,35 +128,48 @@ def _upsert(table):
     return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
 
 
+def _spans(month: dt.date) -> list[tuple[str, dt.date]]:
+    """(span, first day) of the month, quarter, semester and year of ``month``."""
+    return [(kind, period_bounds(kind, month)[0]) for kind in PERIOD_KINDS]
+
+
 def _bump_score(agency_id, officer_id, period, weight, score):
+    """Add one weighted score to the officer's month, quarter, semester and
+    year rows, in one statement."""
     table = RatingScore.__table__
     values = {"count": 1, "w": weight, "w2": weight * weight, "s": weight * score,
               "q": weight * score * score}
-    stmt = _upsert(table).values(officer_id=officer_id, period=period, agency_id=agency_id, **values)
-    stmt = stmt.on_conflict_do_update(index_elements=["officer_id", "period"],
-                                      set_={k: table.c[k] + v for k, v in values.items()})
+    rows = [{"officer_id": officer_id, "span": span, "period": start, "agency_id": agency_id, **values}
+            for span, start in _spans(period)]
+    stmt = _upsert(table).values(rows)
+    stmt = stmt.on_conflict_do_update(index_elements=["officer_id", "span", "period"],
+                                      set_={k: table.c[k] + stmt.excluded[k] for k in values})
     db.session.execute(stmt)
 
 
 def recompute_scores(agency: Agency) -> int:
     """Rebuild ``agency``'s weighted scores from its rollups with its current
     weights (after a change of weights). Does not commit; the caller commits
-    it with the change. Returns the number of officer × month rows."""
+    it with the change. Returns the number of rows written."""
     weights = weights_of(agency, lock=True)
     db.session.execute(db.delete(RatingScore).where(RatingScore.agency_id == agency.id))
     rows: dict[tuple, list[float]] = {}
     query = db.select(_R.officer_id, _R.period, _R.source, _R.kind, _R.verified, _R.count, _R.total,
                       _R.total_sq).where(_R.agency_id == agency.id)
+    spans: dict[dt.date, list] = {}
     for oid, period, source, kind, verified, n, total, total_sq in db.session.execute(query):
         wt = weights.of(source, kind, bool(verified))
-        acc = rows.setdefault((oid, period), [0, 0.0, 0.0, 0.0, 0.0])
-        acc[0] += n
-        acc[1] += wt * n
-        acc[2] += wt * wt * n
-        acc[3] += wt * total
-        acc[4] += wt * total_sq
-    payload = [{"officer_id": oid, "period": period, "agency_id": agency.id, "count": a[0], "w": a[1],
-                "w2": a[2], "s": a[3], "q": a[4]} for (oid, period), a in rows.items()]
+        if period not in spans:
+            spans[period] = _spans(period)
+        for span, start in spans[period]:
+            acc = rows.setdefault((oid, span, start), [0, 0.0, 0.0, 0.0, 0.0])
+            acc[0] += n
+            acc[1] += wt * n
+            acc[2] += wt * wt * n
+            acc[3] += wt * total
+            acc[4] += wt * total_sq
+    payload = [{"officer_id": oid, "span": span, "period": start, "agency_id": agency.id, "count": a[0],
+                "w": a[1], "w2": a[2], "s": a[3], "q": a[4]} for (oid, span, start), a in rows.items()]
     for i in range(0, len(payload), 5000):
         db.session.execute(db.insert(RatingScore), payload[i:i + 5000])
     return len(payload)
@@ -285,6 +298,11 @@ def weights_of(agency: Agency, lock: bool = False) -> Weights:
     agency row (PostgreSQL), so a rating recorded while an admin changes the
     weights is weighted with the new ones or counted in their recompute,
     never lost between the two."""
+    cache = None
+    if not lock and has_request_context():
+        cache = g.setdefault("_portal_weights", {})
+        if agency.id in cache:
+            return cache[agency.id]
     verified, unverified = agency.verified_weight, agency.unverified_weight
     if lock:
         query = db.select(Agency.verified_weight, Agency.unverified_weight).where(Agency.id == agency.id)
@@ -295,7 +313,10 @@ def weights_of(agency: Agency, lock: bool = False) -> Weights:
         db.select(AgencyPlugin.plugin, AgencyPlugin.weight).where(AgencyPlugin.agency_id == agency.id)
     )
     sources = {name: (1.0 if weight is None else weight) for name, weight in rows}
-    return Weights(sources, _or_one(verified), _or_one(unverified))
+    weights = Weights(sources, _or_one(verified), _or_one(unverified))
+    if cache is not None:
+        cache[agency.id] = weights  # read once per request
+    return weights
 
 
 def _or_one(x):
@@ -387,22 +408,39 @@ def _stat_of(row) -> Stat:
     return Stat(int(count or 0), float(w or 0), float(w2 or 0), float(s or 0), float(q or 0))
 
 
+def _span_of(start: dt.date, end: dt.date) -> str:
+    """The span whose rows cover exactly [start, end), or "bulan" (sum months)."""
+    for kind in PERIOD_KINDS:
+        if period_bounds(kind, start) == (start, end):
+            return kind
+    return "bulan"
+
+
+def _score_filter(query, agency, start, end):
+    span = _span_of(start, end)
+    query = query.where(_S.agency_id == agency.id, _S.span == span)
+    if span == "bulan":
+        return query.where(_S.period >= start, _S.period < end)
+    return query.where(_S.period == start)
+
+
 def agency_stat(agency: Agency, start: dt.date, end: dt.date) -> Stat:
     """The whole agency's weighted statistics over months [start, end)."""
-    query = db.select(*_SCORE_SUMS).where(_S.agency_id == agency.id, _S.period >= start, _S.period < end)
-    return _stat_of(db.session.execute(query).one())
+    return _stat_of(db.session.execute(_score_filter(db.select(*_SCORE_SUMS), agency, start, end)).one())
 
 
-def _officer_stats(agency: Agency, start: dt.date, end: dt.date, sources=None):
+def officer_stats(agency: Agency, start: dt.date, end: dt.date, sources=None):
     """{officer id: Stat} over months [start, end): from the weighted scores
     (one row per officer and month), or from the rollups when only some
     sources count."""
     per_officer: dict[int, Stat] = {}
     if not sources:
-        query = (db.select(_S.officer_id, *_SCORE_SUMS)
-                 .where(_S.agency_id == agency.id, _S.period >= start, _S.period < end)
-                 .group_by(_S.officer_id))
-        for oid, *sums in db.session.execute(query):
+        if _span_of(start, end) != "bulan" or add_months(start, 1) == end:
+            # One row per officer: no grouping needed.
+            query = db.select(_S.officer_id, _S.count, _S.w, _S.w2, _S.s, _S.q)
+        else:
+            query = db.select(_S.officer_id, *_SCORE_SUMS).group_by(_S.officer_id)
+        for oid, *sums in db.session.execute(_score_filter(query, agency, start, end)):
             per_officer[oid] = _stat_of(sums)
         return per_officer
     weights = weights_of(agency)
@@ -439,7 +477,7 @@ def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=Non
     """
     everyone = Stat()
     per_officer = {}
-    for oid, stat in _officer_stats(agency, start, end, sources).items():
+    for oid, stat in officer_stats(agency, start, end, sources).items():
         everyone.merge(stat)
         if officer_ids is None or oid in officer_ids:
             per_officer[oid] = stat

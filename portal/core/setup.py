@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
 
+from babel.numbers import parse_pattern
 from flask import g, has_request_context, request, session
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -133,9 +135,14 @@ def _select_locale():
     return "id"
 
 
+@functools.cache
+def _number_pattern(places: int):
+    return parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+
+
 def format_number(value, places: int = 2) -> str:
     """A number in the locale's format with fixed decimals (88,31 in Indonesian)."""
-    return format_decimal(round(value, places), format="#,##0" + ("." + "0" * places if places else ""))
+    return _number_pattern(places).apply(round(value, places), get_locale())
 
 
 def _template_globals():

@@ -66,7 +66,7 @@ def test_weights_page_changes_scores_from_rollups_and_is_audited(app, client, wo
         # Raw events and rollups are untouched by a change of weights; the
         # weighted scores the rankings read were recomputed from the rollups.
         assert db.session.scalar(db.select(db.func.sum(RatingRollup.count))) == 3
-        score = db.session.scalars(db.select(RatingScore)).one()
+        score = db.session.scalars(db.select(RatingScore).filter_by(span="bulan")).one()
         assert (score.count, score.w, score.s) == (3, 4.0, 350.0)
         agency = db.session.get(Agency, world["alpha"]["agency"])
         start, end = period_bounds("bulan", JUNE.date())
@@ -75,7 +75,7 @@ def test_weights_page_changes_scores_from_rollups_and_is_audited(app, client, wo
         # A rating recorded after the change is weighted with the new weights.
     _rate(app, world, "staff", [4], verified=True)
     with app.app_context():
-        score = db.session.scalars(db.select(RatingScore)).one()
+        score = db.session.scalars(db.select(RatingScore).filter_by(span="bulan")).one()
         assert (score.count, score.w, score.s) == (4, 7.0, 650.0)
 
 
@@ -84,12 +84,13 @@ def test_scores_missing_after_an_upgrade_are_filled_from_rollups(app, world):
     _rate(app, world, "boss", [2], at=MAY)
     with app.app_context():
         rows = db.session.scalars(db.select(RatingScore))
-        before = {(r.officer_id, r.period): (r.count, r.s) for r in rows}
+        before = {(r.officer_id, r.span, r.period): (r.count, r.s) for r in rows}
         db.session.execute(db.delete(RatingScore))
         db.session.commit()
         assert recompute_missing_scores() == ["alpha"]
-        after = {(r.officer_id, r.period): (r.count, r.s) for r in db.session.scalars(db.select(RatingScore))}
-        assert after == before and len(after) == 2
+        rows = db.session.scalars(db.select(RatingScore))
+        after = {(r.officer_id, r.span, r.period): (r.count, r.s) for r in rows}
+        assert after == before and len(after) == 2 * 4  # month, quarter, semester, year
         assert recompute_missing_scores() == []  # nothing left to fill
 
 
@@ -283,3 +284,28 @@ def test_printable_summary(app, client, world):
     html = client.get(url).get_data(as_text=True)
     assert "Ringkasan rekam kinerja" in html and "1 Juni 2026 – 30 Juni 2026" in html
     assert "91,67" in html and "3 penilaian" in html and "bukan predikat kinerja SKP resmi" in html
+
+
+@pytest.mark.parametrize("kind", ["bulan", "triwulan", "semester", "tahun"])
+def test_span_scores_agree_with_rollups(app, world, kind):
+    """The per-span weighted scores give the same ranking as summing the
+    rollups month by month with the weights."""
+    _rate(app, world, "staff", [4, 3, 2], at=MAY)
+    _rate(app, world, "staff", [5, 2], at=JUNE, source="pengaduan", kind="penanganan", verified=True)
+    _rate(app, world, "boss", [1, 4], at=dt.datetime(2026, 2, 3))
+    with app.app_context():
+        agency = db.session.get(Agency, world["alpha"]["agency"])
+        agency.verified_weight = 2.5
+        from portal.core.ratings import recompute_scores
+
+        recompute_scores(agency)
+        db.session.commit()
+        start, end = period_bounds(kind, JUNE.date())
+        everything = ["survei", "pengaduan", "dialog_publik"]
+        fast_all, fast = agency_ranking(agency, start, end)
+        slow_all, slow = agency_ranking(agency, start, end, sources=everything)
+        assert [r.officer_id for r in fast] == [r.officer_id for r in slow]
+        for a, b in zip(fast, slow, strict=True):
+            assert a.stat.count == b.stat.count
+            assert (a.stat.mean, a.shrunk) == pytest.approx((b.stat.mean, b.shrunk))
+        assert fast_all.mean == pytest.approx(slow_all.mean)
