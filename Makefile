@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench bench-record clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	@command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk"; exit 1; }
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+bench-record: $(STAMP)
+	$(BIN)/python benchmarks/record.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

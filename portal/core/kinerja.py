@@ -44,7 +44,7 @@ from portal.core.ratings import (
     band,
     officer_record,
     officer_source_stats,
-    officer_stats,
+    officer_stats_by_period,
     officer_trend,
     period_bounds,
 )
@@ -212,8 +212,10 @@ def team_view(agency: Agency, period: Period, unit_id=None, source=None) -> Team
     people = {oid: Person(oid, nip, name, unit_by_id.get(uid))
               for oid, nip, name, uid in db.session.execute(query)}
     unit = unit_by_id.get(unit_id) if unit_id else None
+    now, before = officer_stats_by_period(
+        agency, [(period.start, period.end), (period.previous.start, period.previous.end)], sources)
     agency_stat, ranked = agency_ranking(agency, period.start, period.end,
-                                         officer_ids=set(people), sources=sources)
+                                         officer_ids=set(people), sources=sources, stats=now)
     per_unit: dict[int | None, Stat] = {}
     for r in ranked:
         u = people[r.officer_id].unit
@@ -226,7 +228,6 @@ def team_view(agency: Agency, period: Period, unit_id=None, source=None) -> Team
     rated = {r.officer_id for r in ranked}
     unrated = [p for oid, p in people.items() if oid in in_scope and oid not in rated]
 
-    before = officer_stats(agency, period.previous.start, period.previous.end, sources)
     earlier = {oid: stat.mean for oid, stat in before.items() if oid in in_scope and stat.mean is not None}
     changes = [(p, earlier[p.id], r.stat.mean, r.stat.mean - earlier[p.id])
                for p, r in rows if p.id in earlier]

@@ -467,17 +467,37 @@ class Ranked:
     shrunk: float
 
 
-def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=None, sources=None):
+def officer_stats_by_period(agency: Agency, periods, sources=None) -> list[dict[int, Stat]]:
+    """:func:`officer_stats` for several periods; standard periods of one
+    kind (this semester and the last, say) are read in a single query."""
+    spans = {_span_of(start, end) for start, end in periods}
+    monthly = [start for start, end in periods if add_months(start, 1) == end]
+    if sources or len(spans) != 1 or ("bulan" in spans and len(monthly) != len(periods)):
+        return [officer_stats(agency, start, end, sources) for start, end in periods]
+    starts = [start for start, _end in periods]
+    out: dict[dt.date, dict[int, Stat]] = {start: {} for start in starts}
+    query = db.select(_S.period, _S.officer_id, _S.count, _S.w, _S.w2, _S.s, _S.q).where(
+        _S.agency_id == agency.id, _S.span == spans.pop(), _S.period.in_(starts))
+    for period, oid, *sums in db.session.execute(query):
+        out[period][oid] = _stat_of(sums)
+    return [out[start] for start in starts]
+
+
+def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=None, sources=None,
+                   stats: dict[int, Stat] | None = None):
     """(agency Stat, [Ranked…] sorted by shrunk score, best first).
 
     The shrunk score pulls each officer's mean toward the agency mean with the
     strength of ``PORTAL_SHRINKAGE_PRIOR`` ratings, so two perfect ratings do
     not outrank two hundred good ones. ``officer_ids`` limits the list (the
-    agency mean stays the whole agency's); ``sources`` limits both.
+    agency mean stays the whole agency's); ``sources`` limits both. ``stats``
+    are the period's :func:`officer_stats` when the caller already has them.
     """
     everyone = Stat()
     per_officer = {}
-    for oid, stat in officer_stats(agency, start, end, sources).items():
+    if stats is None:
+        stats = officer_stats(agency, start, end, sources)
+    for oid, stat in stats.items():
         everyone.merge(stat)
         if officer_ids is None or oid in officer_ids:
             per_officer[oid] = stat

@@ -164,6 +164,25 @@ def test_few_ratings_do_not_top_the_ranking(app, world):
         assert team[0].shrunk == pytest.approx(by_id[boss.id].shrunk)
 
 
+def test_shrunk_scores_by_hand(app, world):
+    """Two perfect ratings against eight of 50, prior 10 ratings:
+    agency mean (2·100 + 8·50) / 10 = 60; shrunk (2·100 + 10·60) / 12 and
+    (8·50 + 10·60) / 18."""
+    with app.app_context():
+        agency, staff, boss = _get(world)
+        at = dt.datetime(2026, 8, 4)
+        for _ in range(2):
+            record_rating(agency=agency, officer=staff, source="survei", kind="skm", value=4, at=at)
+        for _ in range(8):
+            record_rating(agency=agency, officer=boss, source="survei", kind="skm", value=2, at=at)
+        everyone, ranked = agency_ranking(agency, *period_bounds("triwulan", at.date()))
+        assert everyone.mean == pytest.approx(60.0) and everyone.count == 10
+        shrunk = {r.officer_id: r.shrunk for r in ranked}
+        assert shrunk[staff.id] == pytest.approx(800 / 12)  # 66.67
+        assert shrunk[boss.id] == pytest.approx(1000 / 18)  # 55.56
+        assert ranked[0].stat.ci == pytest.approx((100.0, 100.0))  # no spread: the interval is the mean
+
+
 @pytest.mark.parametrize(("score", "letter"), [
     (100, "A"), (88.31, "A"), (88.305, "A"), (88.30, "B"), (76.61, "B"), (76.604, "C"),
     (65.0, "C"), (64.99, "D"), (25, "D"),
