@@ -4,6 +4,8 @@ URL, which the user must belong to (404 otherwise)."""
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -183,11 +185,27 @@ def modules(slug):
 def _weights_form(agency: Agency):
     """A form with one weight per rating source plus verified/unverified."""
     from wtforms import FloatField
-    from wtforms.validators import InputRequired, NumberRange
+    from wtforms.validators import InputRequired, NumberRange, StopValidation
+
+    class WeightField(FloatField):
+        """A weight typed either way: 1,5 (Indonesian) or 1.5."""
+
+        def process_formdata(self, valuelist):
+            super().process_formdata([v.strip().replace(",", ".") for v in valuelist])
+
+        def pre_validate(self, form):
+            if self.data is not None and not math.isfinite(self.data):
+                self.data = None
+                raise StopValidation(_("Harus berupa angka."))
+
+        def _value(self):
+            if self.raw_data:
+                return self.raw_data[0]
+            return "" if self.data is None else f"{self.data:g}"
 
     def weight(label, description=None):
-        return FloatField(label, description=description,
-                          validators=[InputRequired(), NumberRange(min=0, max=10)])
+        return WeightField(label, description=description, render_kw={"inputmode": "decimal"},
+                           validators=[InputRequired(), NumberRange(min=0, max=10)])
 
     class WeightsForm(BaseForm):
         pass

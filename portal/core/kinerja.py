@@ -42,10 +42,9 @@ from portal.core.ratings import (
     add_months,
     agency_ranking,
     band,
-    officer_record,
+    officer_record_and_trend,
     officer_source_stats,
     officer_stats_by_period,
-    officer_trend,
     period_bounds,
 )
 from portal.core.timeutil import local, utcnow
@@ -331,8 +330,7 @@ def export(slug, fmt):
 
 
 def _officer_page_data(person: Officer, period: Period):
-    record = officer_record(person, period.start, period.end)
-    trend = officer_trend(person, period.last, 12)
+    record, trend = officer_record_and_trend(person, period.start, period.end)
     comments = db.session.scalars(
         db.select(RatingEvent).where(RatingEvent.officer_id == person.id,
                                      RatingEvent.comment_state == "tampil")

@@ -399,6 +399,31 @@ def officer_trend(officer: Officer, last_month: dt.date, months: int = 12) -> li
     return sorted(per_month.items())
 
 
+def officer_record_and_trend(officer: Officer, start: dt.date, end: dt.date, months: int = 12):
+    """(:func:`officer_record` for [start, end), :func:`officer_trend` of the
+    ``months`` months ending with the period's last month), from one query:
+    the period always lies inside the trend's window."""
+    first = add_months(add_months(end, -1), -(months - 1))
+    if start < first:
+        return officer_record(officer, start, end), officer_trend(officer, add_months(end, -1), months)
+    weights = weights_of(officer.agency)
+    record = Record()
+    per_month = {add_months(first, i): Stat() for i in range(months)}
+    query = db.select(_R.period, _R.source, _R.kind, _R.verified, _R.count, _R.total, _R.total_sq,
+                      _R.band_a, _R.band_b, _R.band_c, _R.band_d)
+    rows = db.session.execute(_filtered(query, officer.agency, first, end, [officer.id]))
+    for period, source, kind, verified, n, total, total_sq, *bands in rows:
+        w = weights.of(source, kind, bool(verified))
+        per_month[period].add(w, n, total, total_sq)
+        if period >= start:
+            record.overall.add(w, n, total, total_sq)
+            record.by_source.setdefault(source, Stat()).add(w, n, total, total_sq)
+            record.verified.setdefault(bool(verified), Stat()).add(w, n, total, total_sq)
+            for letter, count in zip("ABCD", bands, strict=True):
+                record.bands[letter] += int(count or 0)
+    return record, sorted(per_month.items())
+
+
 _S = RatingScore
 _SCORE_SUMS = (func.sum(_S.count), func.sum(_S.w), func.sum(_S.w2), func.sum(_S.s), func.sum(_S.q))
 

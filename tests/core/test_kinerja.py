@@ -55,7 +55,7 @@ def test_weights_page_changes_scores_from_rollups_and_is_audited(app, client, wo
     assert "83,33" in page  # (100 + 50 + 100) / 3
 
     r = post_form(client, "/kelola/alpha/bobot", {"w_survei": "1", "w_pengaduan": "0",
-                                                   "w_dialog_publik": "1", "verified": "3",
+                                                   "w_dialog_publik": "1", "verified": "3,0",
                                                    "unverified": "1"})
     assert r.status_code == 302
     page = client.get(f"/kinerja/pegawai/{world['alpha']['staff']}?{JUNE_ARGS}").get_data(as_text=True)
@@ -94,7 +94,7 @@ def test_scores_missing_after_an_upgrade_are_filled_from_rollups(app, world):
         assert recompute_missing_scores() == []  # nothing left to fill
 
 
-@pytest.mark.parametrize("bad", ["-1", "11", "abc", ""])
+@pytest.mark.parametrize("bad", ["-1", "11", "abc", "", "nan", "1,2,3"])
 def test_weights_refuse_bad_numbers_in_indonesian(client, world, bad):
     login(client, world["alpha"]["emails"]["admin"])
     r = post_form(client, "/kelola/alpha/bobot", {"w_survei": bad, "w_pengaduan": "1",
@@ -309,3 +309,23 @@ def test_span_scores_agree_with_rollups(app, world, kind):
             assert a.stat.count == b.stat.count
             assert (a.stat.mean, a.shrunk) == pytest.approx((b.stat.mean, b.shrunk))
         assert fast_all.mean == pytest.approx(slow_all.mean)
+
+
+@pytest.mark.parametrize("kind", ["bulan", "triwulan", "semester", "tahun"])
+def test_record_and_trend_in_one_query_equal_the_separate_reads(app, world, kind):
+    from portal.core.ratings import officer_record_and_trend
+
+    _rate(app, world, "staff", [4, 3], at=MAY)
+    _rate(app, world, "staff", [5, 1], at=JUNE, source="pengaduan", kind="penanganan", verified=True)
+    _rate(app, world, "staff", [2], at=dt.datetime(2025, 12, 30))
+    with app.app_context():
+        officer = db.session.get(Officer, world["alpha"]["staff"])
+        start, end = period_bounds(kind, JUNE.date())
+        record, trend = officer_record_and_trend(officer, start, end)
+        alone = officer_record(officer, start, end)
+        assert (record.overall.count, record.bands) == (alone.overall.count, alone.bands)
+        assert record.overall.mean == pytest.approx(alone.overall.mean)
+        assert {s: st.count for s, st in record.by_source.items()} == \
+            {s: st.count for s, st in alone.by_source.items()}
+        last = dt.date(end.year - (end.month == 1), (end.month - 2) % 12 + 1, 1)
+        assert [(m, st.count) for m, st in trend] == [(m, st.count) for m, st in officer_trend(officer, last)]
