@@ -143,24 +143,30 @@ def installed() -> list[str]:
     return list(state().names)
 
 
-def enabled_names(agency) -> set[str]:
-    """Names of installed plugins switched on for ``agency``.
+def switches(agency) -> dict[str, tuple[bool, float | None]]:
+    """The agency's plugin rows: name → (enabled, weight).
 
     One query per agency per request (remembered in ``g`` for the rest of
-    the request only, so a switch is seen by the very next request)."""
-    from flask import has_app_context
+    the request only, so a switch is seen by the very next request); both
+    the module switches and the rating weights are read from it."""
+    from flask import has_request_context
 
     from portal.core.models import AgencyPlugin
 
-    cache = g.setdefault("_portal_enabled", {}) if has_app_context() else {}
+    cache = g.setdefault("_portal_switches", {}) if has_request_context() else {}
     if agency.id not in cache:
         rows = db.session.execute(
-            db.select(AgencyPlugin.plugin).where(
-                AgencyPlugin.agency_id == agency.id, AgencyPlugin.enabled.is_(True)
-            )
-        ).scalars()
-        cache[agency.id] = frozenset(set(rows) & set(state().names))
-    return set(cache[agency.id])
+            db.select(AgencyPlugin.plugin, AgencyPlugin.enabled, AgencyPlugin.weight).where(
+                AgencyPlugin.agency_id == agency.id)
+        )
+        cache[agency.id] = {name: (bool(on), weight) for name, on, weight in rows}
+    return cache[agency.id]
+
+
+def enabled_names(agency) -> set[str]:
+    """Names of installed plugins switched on for ``agency``."""
+    installed = set(state().names)
+    return {name for name, (on, _weight) in switches(agency).items() if on and name in installed}
 
 
 def is_enabled(agency, name: str) -> bool:
@@ -197,7 +203,7 @@ def set_enabled(agency, name: str, enabled: bool) -> None:
     from flask import has_app_context
 
     if has_app_context():
-        g.pop("_portal_enabled", None)
+        g.pop("_portal_switches", None)
     row = db.session.get(AgencyPlugin, (agency.id, name))
     if row is None:
         db.session.add(AgencyPlugin(agency_id=agency.id, plugin=name, enabled=enabled))

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
@@ -294,29 +294,24 @@ class Weights:
 
 
 def weights_of(agency: Agency, lock: bool = False) -> Weights:
-    """The agency's weights. ``lock`` reads them under a share lock on the
-    agency row (PostgreSQL), so a rating recorded while an admin changes the
-    weights is weighted with the new ones or counted in their recompute,
-    never lost between the two."""
-    cache = None
-    if not lock and has_request_context():
-        cache = g.setdefault("_portal_weights", {})
-        if agency.id in cache:
-            return cache[agency.id]
-    verified, unverified = agency.verified_weight, agency.unverified_weight
-    if lock:
-        query = db.select(Agency.verified_weight, Agency.unverified_weight).where(Agency.id == agency.id)
-        if db.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(read=True)
-        verified, unverified = db.session.execute(query).one()
+    """The agency's weights. ``lock`` reads them afresh under a share lock on
+    the agency row (PostgreSQL), so a rating recorded while an admin changes
+    the weights is weighted with the new ones or counted in their recompute,
+    never lost between the two; otherwise they come with the module switches
+    read once per request."""
+    if not lock:
+        sources = {name: (1.0 if weight is None else weight)
+                   for name, (_on, weight) in plugins.switches(agency).items()}
+        return Weights(sources, _or_one(agency.verified_weight), _or_one(agency.unverified_weight))
+    query = db.select(Agency.verified_weight, Agency.unverified_weight).where(Agency.id == agency.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=True)
+    verified, unverified = db.session.execute(query).one()
     rows = db.session.execute(
         db.select(AgencyPlugin.plugin, AgencyPlugin.weight).where(AgencyPlugin.agency_id == agency.id)
     )
     sources = {name: (1.0 if weight is None else weight) for name, weight in rows}
-    weights = Weights(sources, _or_one(verified), _or_one(unverified))
-    if cache is not None:
-        cache[agency.id] = weights  # read once per request
-    return weights
+    return Weights(sources, _or_one(verified), _or_one(unverified))
 
 
 def _or_one(x):
