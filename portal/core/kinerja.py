@@ -344,9 +344,7 @@ def _trend_chart(trend):
     return charts.trend(points, label=_("Nilai per bulan, 12 bulan terakhir"))
 
 
-@bp.route("/pegawai/<int:officer_id>")
-def officer(officer_id):
-    person = _officer(officer_id)
+def _officer_page(person: Officer, note_form=None):
     period = _period(person.agency)
     record, trend, comments = _officer_page_data(person, period)
     panels = plugins.collect("portal_officer_panels", agency=person.agency, officer=person,
@@ -355,14 +353,21 @@ def officer(officer_id):
         db.select(FeedbackNote).filter_by(officer_id=person.id).order_by(FeedbackNote.created_at.desc())
     ).all()
     coach = can_coach(current_user, person)
+    if coach and note_form is None:
+        note_form = FeedbackForm()
     return render_template(
         "kinerja/officer.html", officer=person, record=record, panels=panels, period=period,
         trend=trend, trend_chart=_trend_chart(trend), comments=comments, notes=notes,
-        note_form=FeedbackForm() if coach else None, may_coach=coach,
-        reply_form=ReplyForm(), is_self=current_user.officer_id == person.id,
+        note_form=note_form if coach else None, may_coach=coach,
+        is_self=current_user.officer_id == person.id,
         band=band, source_label=source_label, kinds=PERIOD_KINDS,
         kind=period.kind, day=period.day, start=period.start, last=period.last,
     )
+
+
+@bp.route("/pegawai/<int:officer_id>")
+def officer(officer_id):
+    return _officer_page(_officer(officer_id))
 
 
 @bp.route("/pegawai/<int:officer_id>/ringkasan")
@@ -429,17 +434,7 @@ def feedback_new(officer_id):
         abort(403)
     form = FeedbackForm()
     if not form.validate_on_submit():
-        period = _period(person.agency)
-        record, trend, comments = _officer_page_data(person, period)
-        notes = db.session.scalars(db.select(FeedbackNote).filter_by(officer_id=person.id)
-                                   .order_by(FeedbackNote.created_at.desc())).all()
-        return render_template(
-            "kinerja/officer.html", officer=person, record=record, panels=[], period=period,
-            trend=trend, trend_chart=_trend_chart(trend), comments=comments, notes=notes,
-            note_form=form, may_coach=True, reply_form=ReplyForm(), is_self=False, band=band,
-            source_label=source_label, kinds=PERIOD_KINDS, kind=period.kind, day=period.day,
-            start=period.start, last=period.last,
-        ), 400
+        return _officer_page(person, note_form=form), 400
     note = FeedbackNote(agency_id=person.agency_id, officer_id=person.id, author_id=current_user.id,
                         strengths=form.strengths.data or "", improvements=form.improvements.data or "")
     for entry in form.actions:
