@@ -224,7 +224,7 @@ def _registration(code: str) -> DialogRegistration:
 @bp.route("/pendaftaran/<code>")
 def confirmation(code):
     registration = _registration(code)
-    qr = Markup(qr_svg(registration.code))  # noqa: S704 - path data only
+    qr = Markup(qr_svg(registration.code))  # noqa: S704 - path data only  # nosec B704
     return render_template(
         "dialog_publik/confirmation.html",
         registration=registration,
