@@ -22,6 +22,7 @@ instance/secret_key:
 
 run: $(STAMP) instance/secret_key
 	@export PORTAL_SECRET_KEY="$${PORTAL_SECRET_KEY:-$$(cat instance/secret_key)}"; \
+	export PORTAL_SECURE_COOKIES="$${PORTAL_SECURE_COOKIES:-0}"; \
 	set -e; \
 	$(FLASK) db upgrade; \
 	if [ ! -f instance/.demo-seeded ]; then $(FLASK) seed-demo && touch instance/.demo-seeded; \

@@ -58,6 +58,10 @@ def create_app(config: dict | None = None) -> Flask:
 
         app.config["SECRET_KEY"] = secrets.token_hex(32)
         log.warning("PORTAL_SECRET_KEY is not set; using a temporary key (debug only)")
+    secure = app.config.get("PORTAL_SECURE_COOKIES")
+    if secure is None:
+        secure = not (app.debug or app.testing)
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
     os.makedirs(app.instance_path, exist_ok=True)
     setup.init_app(app)
     return app

@@ -35,6 +35,10 @@ def from_environment(instance_path: str) -> dict:
         # is an explicit comma-separated allowlist.
         "PORTAL_PLUGINS": None if plugins is None else plugins,
         "PORTAL_PROXY_FIX": _bool(env.get("PORTAL_PROXY_FIX")),
+        # Cookies only over HTTPS: on by default outside debug and testing;
+        # PORTAL_SECURE_COOKIES=0 for a plain-HTTP setup (make run on localhost).
+        "PORTAL_SECURE_COOKIES": (None if env.get("PORTAL_SECURE_COOKIES") is None
+                                  else _bool(env.get("PORTAL_SECURE_COOKIES"))),
         # Uploaded files live here, outside the web root (default instance/uploads).
         "PORTAL_UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
         "DEBUG": _bool(env.get("PORTAL_DEBUG")) or _bool(env.get("FLASK_DEBUG")),

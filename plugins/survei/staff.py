@@ -42,7 +42,8 @@ from portal.core.ratings import period_bounds
 from portal.core.timeutil import local, utcnow
 from portal.extensions import db
 
-staff = AgencyBlueprint("survei_staff", __name__, path="survei", plugin="survei", staff=True)
+staff = AgencyBlueprint("survei_staff", __name__, path="survei", plugin="survei", staff=True,
+                        static_folder="static", static_url_path="/static")
 
 
 def _admin():

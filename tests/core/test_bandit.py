@@ -19,6 +19,7 @@ def test_bandit_is_clean_at_medium_severity():
         cwd=ROOT, capture_output=True, text=True, check=False,
     )
     report = json.loads(result.stdout)
-    found = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}" for r in report["results"]]
+    found = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}"
+             for r in report["results"]]
     assert found == [], "\n".join(found)
     assert report["metrics"]["_totals"]["loc"] > 1000  # it really scanned the code

@@ -150,7 +150,11 @@ def test_posters_decode_to_the_desk_url(app, client, world, desk, size):
     assert r.mimetype == "image/svg+xml" and f'width="{poster.SIZES[size][0]}mm"' in svg
     assert poster.qr_svg_path(url)[0] in svg and "Pindai kode QR ini" in svg
     page = client.get(f"/kelola/alpha/survei/loket/{world['alpha']['desk']}/poster?ukuran={size}")
-    assert page.status_code == 200 and f"size: {size.upper()}" in page.get_data(as_text=True)
+    assert page.status_code == 200
+    sheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', page.get_data(as_text=True)).group(1)
+    css = client.get(sheet)
+    assert css.status_code == 200 and f"size: {size.upper()}" in css.get_data(as_text=True)
+    css.close()
 
 
 def test_svg_qr_matches_the_png_qr(app):
