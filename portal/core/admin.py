@@ -37,7 +37,7 @@ from portal.core.models import (
     audit,
 )
 from portal.core.people import import_officers, read_csv
-from portal.core.ratings import recompute_scores, weights_of
+from portal.core.ratings import recompute_scores, source_label, weights_of
 from portal.extensions import db
 
 bp = Blueprint("kelola", __name__, url_prefix="/kelola")
@@ -211,7 +211,7 @@ def _weights_form(agency: Agency):
         pass
 
     for name in plugins.state().rating_kinds:
-        setattr(WeightsForm, f"w_{name}", weight(name.replace("_", " ").capitalize()))
+        setattr(WeightsForm, f"w_{name}", weight(source_label(name)))
     WeightsForm.verified = weight(
         _l("Penilaian terverifikasi"),
         _l("Penilaian lewat QR sekali pakai yang ditunjukkan pegawai selesai melayani."))

@@ -46,6 +46,8 @@ from portal.core.ratings import (
     officer_source_stats,
     officer_stats_by_period,
     period_bounds,
+    rating_sources,
+    source_label,
 )
 from portal.core.timeutil import local, utcnow
 from portal.extensions import db
@@ -128,9 +130,8 @@ class Period:
 
     @property
     def previous(self) -> Period:
-        months = {"bulan": 1, "triwulan": 3, "semester": 6, "tahun": 12}[self.kind]
-        start = add_months(self.start, -months)
-        return Period(self.kind, start, start, self.start)
+        start, end = period_bounds(self.kind, add_months(self.start, -1))
+        return Period(self.kind, start, start, end)
 
     @property
     def args(self) -> dict:
@@ -147,15 +148,6 @@ def _period(agency: Agency) -> Period:
         day = local(utcnow(), agency.timezone).date()
     start, end = period_bounds(kind, day)
     return Period(kind, day, start, end)
-
-
-def source_label(source: str) -> str:
-    return source.replace("_", " ").capitalize()
-
-
-def _sources(agency: Agency) -> list[str]:
-    kinds = plugins.state().rating_kinds
-    return [name for name in plugins.installed() if name in kinds]
 
 
 # ---------------------------------------------------------------- index
@@ -245,10 +237,15 @@ def _sorted_rows(rows, sort: str):
     return rows  # already by shrunk score
 
 
+def _may_export(agency: Agency) -> bool:
+    """Admins (the whole agency) and supervisors (their team) export."""
+    return visible_officer_ids(current_user, agency) is None or current_user.role == ROLE_SUPERVISOR
+
+
 def _team_args(agency: Agency):
     unit_id = request.args.get("unit", type=int)
     source = request.args.get("sumber") or None
-    if source not in _sources(agency):
+    if source not in rating_sources():
         source = None
     return unit_id, source
 
@@ -270,12 +267,11 @@ def team(slug):
         label=_("Nilai rata-rata per unit"), maximum=100,
     ) if len(view.units) > 1 else None
     args = {**period.args, "unit": view.unit.id if view.unit else None, "sumber": source}
-    may_export = visible_officer_ids(current_user, agency) is None or current_user.role == ROLE_SUPERVISOR
     return render_template(
         "kinerja/team.html", view=view, agency=agency, period=period, rows=shown, sort=sort,
         page=page, pages=pages, offset=(page - 1) * PAGE_SIZE, args=args, chart=chart, band=band,
-        kinds=PERIOD_KINDS, sources=_sources(agency), source_label=source_label,
-        pending=_pending_comment_count(agency), may_export=may_export,
+        kinds=PERIOD_KINDS, sources=rating_sources(),
+        pending=_pending_comment_count(agency), may_export=_may_export(agency),
         kind=period.kind, day=period.day, start=period.start, last=period.last,
     )
 
@@ -287,12 +283,12 @@ def export(slug, fmt):
     agency = _agency(slug)
     if fmt not in FORMATS:
         abort(404)
-    if visible_officer_ids(current_user, agency) is not None and current_user.role != ROLE_SUPERVISOR:
+    if not _may_export(agency):
         abort(403)
     period = _period(agency)
     unit_id, source = _team_args(agency)
     view = team_view(agency, period, unit_id, source)
-    sources = [source] if source else _sources(agency)
+    sources = [source] if source else rating_sources()
     by_source = officer_source_stats(agency, period.start, period.end, {o.id for o, _r in view.rows},
                                      sources=[source] if source else None)
     header = [_("NIP"), _("Nama"), _("Unit")]
@@ -360,7 +356,7 @@ def _officer_page(person: Officer, note_form=None):
         trend=trend, trend_chart=_trend_chart(trend), comments=comments, notes=notes,
         note_form=note_form if coach else None, may_coach=coach,
         is_self=current_user.officer_id == person.id,
-        band=band, source_label=source_label, kinds=PERIOD_KINDS,
+        band=band, kinds=PERIOD_KINDS,
         kind=period.kind, day=period.day, start=period.start, last=period.last,
     )
 
@@ -384,8 +380,7 @@ def summary(officer_id):
     ).all()
     return render_template(
         "kinerja/summary.html", officer=person, record=record, period=period, trend=trend,
-        trend_chart=_trend_chart(trend), comments=comments, notes=notes, band=band,
-        source_label=source_label, printed=utcnow(),
+        trend_chart=_trend_chart(trend), comments=comments, notes=notes, band=band, printed=utcnow(),
     )
 
 
@@ -461,8 +456,6 @@ def feedback_ack(officer_id, note_id):
     person, note = _note(officer_id, note_id)
     if current_user.officer_id != person.id:
         abort(403)
-    if not BaseForm().validate_on_submit():
-        abort(400)
     if note.acknowledged_at is None:
         note.acknowledged_at = utcnow()
         audit("feedback_acknowledged", person, detail=f"note {note.id}")
@@ -535,5 +528,4 @@ def comments(slug):
               else _("Komentar disembunyikan."), "success")
         return redirect(url_for("kinerja.comments", slug=slug))
     pending = db.session.scalars(query.order_by(RatingEvent.created_at).limit(COMMENT_PAGE)).all()
-    return render_template("kinerja/comments.html", agency=agency, pending=pending, form=form,
-                           source_label=source_label)
+    return render_template("kinerja/comments.html", agency=agency, pending=pending, form=form)

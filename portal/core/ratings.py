@@ -195,6 +195,17 @@ def recompute_missing_scores() -> list[str]:
 PERIOD_KINDS = ("bulan", "triwulan", "semester", "tahun")
 
 
+def source_label(source: str) -> str:
+    """A rating source (a plugin's name) as people read it: "Dialog publik"."""
+    return source.replace("_", " ").capitalize()
+
+
+def rating_sources() -> list[str]:
+    """Installed plugins that declare rating kinds, in load order."""
+    kinds = plugins.state().rating_kinds
+    return [name for name in plugins.installed() if name in kinds]
+
+
 def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
     """[start, end) months of the period of ``kind`` containing ``day``."""
     months = {"bulan": 1, "triwulan": 3, "semester": 6, "tahun": 12}[kind]
@@ -276,6 +287,14 @@ class Record:
     verified: dict[bool, Stat] = field(default_factory=dict)
     bands: dict[str, int] = field(default_factory=lambda: dict.fromkeys("ABCD", 0))
 
+    def add(self, weight, source, verified, count, total, total_sq, bands) -> None:
+        """Count one rollup row (its band counts in A, B, C, D order)."""
+        self.overall.add(weight, count, total, total_sq)
+        self.by_source.setdefault(source, Stat()).add(weight, count, total, total_sq)
+        self.verified.setdefault(verified, Stat()).add(weight, count, total, total_sq)
+        for letter, n in zip("ABCD", bands, strict=True):
+            self.bands[letter] += int(n or 0)
+
 
 @dataclass(frozen=True)
 class Weights:
@@ -318,11 +337,6 @@ def _or_one(x):
     return 1.0 if x is None else float(x)
 
 
-def source_weights(agency: Agency) -> dict[str, float]:
-    """Per-agency multiplier per source (AgencyPlugin.weight, default 1)."""
-    return weights_of(agency).sources
-
-
 _R = RatingRollup
 _SUMS = (func.sum(_R.count), func.sum(_R.total), func.sum(_R.total_sq))
 _BAND_SUMS = (func.sum(_R.band_a), func.sum(_R.band_b), func.sum(_R.band_c), func.sum(_R.band_d))
@@ -351,12 +365,8 @@ def officer_record(officer: Officer, start: dt.date, end: dt.date, sources=None)
         _R.source, _R.kind, _R.verified)
     rows = db.session.execute(_filtered(query, officer.agency, start, end, [officer.id], sources))
     for source, kind, verified, n, total, total_sq, *bands in rows:
-        w = weights.of(source, kind, bool(verified))
-        record.overall.add(w, n, total, total_sq)
-        record.by_source.setdefault(source, Stat()).add(w, n, total, total_sq)
-        record.verified.setdefault(bool(verified), Stat()).add(w, n, total, total_sq)
-        for letter, count in zip("ABCD", bands, strict=True):
-            record.bands[letter] += int(count or 0)
+        weight = weights.of(source, kind, bool(verified))
+        record.add(weight, source, bool(verified), n, total, total_sq, bands)
     return record
 
 
@@ -411,11 +421,7 @@ def officer_record_and_trend(officer: Officer, start: dt.date, end: dt.date, mon
         w = weights.of(source, kind, bool(verified))
         per_month[period].add(w, n, total, total_sq)
         if period >= start:
-            record.overall.add(w, n, total, total_sq)
-            record.by_source.setdefault(source, Stat()).add(w, n, total, total_sq)
-            record.verified.setdefault(bool(verified), Stat()).add(w, n, total, total_sq)
-            for letter, count in zip("ABCD", bands, strict=True):
-                record.bands[letter] += int(count or 0)
+            record.add(w, source, bool(verified), n, total, total_sq, bands)
     return record, sorted(per_month.items())
 
 

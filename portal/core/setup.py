@@ -57,6 +57,9 @@ def init_app(app) -> None:
     state.manager.hook.portal_cli(cli=app.cli)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["num"] = format_number
+    from portal.core.ratings import source_label
+
+    app.jinja_env.globals["source_label"] = source_label
     app.context_processor(_template_globals)
     app.after_request(_security_headers)
 
