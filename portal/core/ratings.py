@@ -85,8 +85,7 @@ def record_rating(
     )
     db.session.add(event)
     _bump_rollup(agency.id, officer.id, period, source, kind, bool(verified), score)
-    weight = weights_of(agency, lock=True).of(source, kind, bool(verified))
-    _bump_score(agency.id, officer.id, period, weight, score)
+    _bump_score(agency.id, officer.id, period, _locked_weight(agency, source, kind, bool(verified)), score)
     db.session.commit()
     plugins.manager().hook.portal_rating_recorded(event=event)
     return event
@@ -331,6 +330,23 @@ def weights_of(agency: Agency, lock: bool = False) -> Weights:
     )
     sources = {name: (1.0 if weight is None else weight) for name, weight in rows}
     return Weights(sources, _or_one(verified), _or_one(unverified))
+
+
+def _locked_weight(agency: Agency, source: str, kind: str, verified: bool) -> float:
+    """The weight of one new rating, read in one query under a share lock on
+    the agency row (PostgreSQL), so that a concurrent change of weights
+    either comes first (and this rating gets the new weight) or waits and
+    recomputes with this rating counted."""
+    source_weight = (db.select(AgencyPlugin.weight)
+                     .where(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == source)
+                     .scalar_subquery())
+    query = db.select(Agency.verified_weight, Agency.unverified_weight, source_weight).where(
+        Agency.id == agency.id)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(read=True, of=Agency)
+    verified_w, unverified_w, weight = db.session.execute(query).one()
+    one = Weights({source: _or_one(weight)}, _or_one(verified_w), _or_one(unverified_w))
+    return one.of(source, kind, verified)
 
 
 def _or_one(x):
