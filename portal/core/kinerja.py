@@ -272,7 +272,6 @@ def team(slug):
         page=page, pages=pages, offset=(page - 1) * PAGE_SIZE, args=args, chart=chart, band=band,
         kinds=PERIOD_KINDS, sources=rating_sources(),
         pending=_pending_comment_count(agency), may_export=_may_export(agency),
-        kind=period.kind, day=period.day, start=period.start, last=period.last,
     )
 
 
@@ -357,7 +356,6 @@ def _officer_page(person: Officer, note_form=None):
         note_form=note_form if coach else None, may_coach=coach,
         is_self=current_user.officer_id == person.id,
         band=band, kinds=PERIOD_KINDS,
-        kind=period.kind, day=period.day, start=period.start, last=period.last,
     )
 
 
