@@ -170,6 +170,26 @@ def officers():
     return _page(query, "api.officers", officer_json, active=active)
 
 
+def _officer_item(item) -> tuple[dict | None, str | None]:
+    """(row for import_officers, None), or (None, what is wrong with it)."""
+    if not isinstance(item, dict):
+        return None, _l("Setiap pegawai berupa objek JSON.")
+    unknown = sorted(set(item) - OFFICER_FIELDS)
+    if unknown:
+        return None, _l("Kolom tidak dikenal: %(names)s.", names=", ".join(unknown))
+    row = {}
+    for key in ("nip", "name", "position", "unit", "supervisor_nip"):
+        value = "" if item.get(key) is None else item[key]
+        if not isinstance(value, str):
+            return None, _l("%(field)s harus berupa teks.", field=key)
+        row[key] = value.strip()
+    if "active" in item:
+        if not isinstance(item["active"], bool):
+            return None, _l("active harus true atau false.")
+        row["active"] = item["active"]
+    return row, None
+
+
 @bp.route("/officers", methods=["PUT"])
 @api_key_required("write")
 def officers_upsert():
@@ -182,33 +202,10 @@ def officers_upsert():
         raise ApiError(413, _l("Paling banyak %(n)d pegawai per permintaan.", n=MAX_BULK))
     rows, errors = [], []
     for index, item in enumerate(items):
-        if not isinstance(item, dict):
-            errors.append({"index": index, "message": str(_l("Setiap pegawai berupa objek JSON."))})
-            continue
-        unknown = sorted(set(item) - OFFICER_FIELDS)
-        if unknown:
-            errors.append(
-                {
-                    "index": index,
-                    "message": str(_l("Kolom tidak dikenal: %(names)s.", names=", ".join(unknown))),
-                }
-            )
-            continue
-        row = {}
-        for key in ("nip", "name", "position", "unit", "supervisor_nip"):
-            value = item.get(key)
-            if value is None:
-                value = ""
-            if not isinstance(value, str):
-                errors.append({"index": index, "message": str(_l("%(field)s harus berupa teks.", field=key))})
-                break
-            row[key] = value.strip()
+        row, message = _officer_item(item)
+        if message:
+            errors.append({"index": index, "message": str(message)})
         else:
-            if "active" in item:
-                if not isinstance(item["active"], bool):
-                    errors.append({"index": index, "message": str(_l("active harus true atau false."))})
-                    continue
-                row["active"] = item["active"]
             rows.append((index, row))
     # Validate the well-formed items too, so one answer lists every mistake;
     # anything import_officers wrote is rolled back when any item is wrong.
