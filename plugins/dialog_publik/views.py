@@ -6,7 +6,18 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func
@@ -117,8 +128,14 @@ def calendar_link(event: DialogEvent) -> str:
     )
 
 
+def _register_limit() -> str:
+    # Per client address. A whole office or school behind one NAT may sign
+    # up for a popular forum at once, so the default is generous.
+    return current_app.config.get("DIALOG_RATE_LIMIT", "60 per minute;600 per hour")
+
+
 @bp.route("/<int:event_id>", methods=["GET", "POST"])
-@limiter.limit("20 per minute", methods=["POST"])
+@limiter.limit(_register_limit, methods=["POST"])
 def event(event_id):
     item = _event(event_id)
     form = BaseForm()

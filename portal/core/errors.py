@@ -7,6 +7,7 @@ import logging
 from flask import jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
@@ -36,15 +37,35 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/healthz"))
 
 
+#: The last resort when even the error page cannot be rendered: no
+#: template, no database, no session.
+PLAIN_PAGE = ('<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+              '<meta name="viewport" content="width=device-width, initial-scale=1">'
+              "<title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>")
+
+
+def without_database() -> None:
+    """Render what follows without touching the database: no signed-in
+    user is loaded and no agency navigation is read (used while the
+    database is unreachable)."""
+    from flask import current_app, g
+
+    g.portal_offline = True
+    g._login_user = current_app.login_manager.anonymous_user()
+
+
 def render_error(code: int, detail=None):
     """A response for error ``code``: the error page, or JSON on API paths."""
     title, text = MESSAGES.get(code, MESSAGES[500])
     if _wants_json():
         response = jsonify({"error": {"code": code, "message": str(detail or text)}})
     else:
-        response = make_response(
-            render_template("error.html", code=code, title=title, text=text, detail=detail)
-        )
+        try:
+            body = render_template("error.html", code=code, title=title, text=text, detail=detail)
+        except Exception:  # noqa: BLE001 - the error must still be answered
+            log.exception("error page %s could not be rendered", code)
+            body = PLAIN_PAGE.format(lang="id", title=escape(title), text=escape(text))
+        response = make_response(body)
     response.status_code = code
     return response
 
@@ -97,14 +118,16 @@ def init_app(app) -> None:
     @app.errorhandler(OperationalError)
     def _db_down(error):
         log.error("database unavailable: %s", error.orig)
-        db.session.rollback()
+        _rollback()
+        without_database()
         return render_error(503)
 
     @app.errorhandler(DBAPIError)
     def _db_error(error):
-        db.session.rollback()
+        _rollback()
         if error.connection_invalidated:
             log.error("database connection lost: %s", error.orig)
+            without_database()
             return render_error(503)
         log.exception("database error")
         return render_error(500)
@@ -112,8 +135,12 @@ def init_app(app) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error):
         log.exception("unhandled error")
-        try:
-            db.session.rollback()
-        except Exception:  # noqa: BLE001 - the page must render anyway
-            log.exception("rollback failed")
+        _rollback()
         return render_error(500)
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception as error:  # noqa: BLE001 - the page must render anyway
+        log.error("rollback failed: %s", error)

@@ -171,6 +171,8 @@ def _security_headers(response):
 
 
 def _template_globals():
+    if g.get("portal_offline"):  # the database is unreachable: render without it
+        return {"current_agency": None, "nav_items": [], "locale": str(get_locale())}
     agency = getattr(g, "agency", None)
     nav = []
     if agency is not None:

@@ -63,6 +63,21 @@ def test_database_down_gives_503_not_a_traceback():
     assert "Layanan sedang tidak tersedia" in page and "Traceback" not in page
 
 
+def test_database_down_page_renders_for_a_signed_in_user_on_an_agency_page():
+    """The 503 page itself must not need the database: not to load the
+    signed-in user, nor the agency's navigation."""
+    app = make_app("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"
+        session["_fresh"] = True
+    for url in ("/alpha/", "/alpha/pengaduan/baru", "/kelola/", "/kinerja/"):
+        r = client.get(url)
+        page = r.get_data(as_text=True)
+        assert r.status_code == 503, url
+        assert "Layanan sedang tidak tersedia" in page and "portal.css" in page, url
+
+
 def test_not_found_page_is_in_the_portal_language(client):
     r = client.get("/tidak-ada-instansi/")
     assert r.status_code == 404
