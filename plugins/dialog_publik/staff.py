@@ -337,9 +337,13 @@ def questions(event_id):
         .order_by(DialogQuestion.id)
     ).all()
     approved = ordered_questions(event.id)
-    return render_template(
-        "dialog_publik/staff/questions.html", event=event, form=form, pending=pending, approved=approved
-    )
+    rejected = db.session.scalars(
+        db.select(DialogQuestion)
+        .filter_by(event_id=event.id, status=QUESTION_REJECTED)
+        .order_by(DialogQuestion.id)
+    ).all()
+    return render_template("dialog_publik/staff/questions.html", event=event, form=form, pending=pending,
+                           approved=approved, rejected=rejected)
 
 
 @staff.route("/acara/<int:event_id>/notulen", methods=["GET", "POST"])
@@ -400,4 +404,27 @@ def minutes(event_id):
         items=items,
         officers=officers,
         states=COMMITMENT_STATES,
+        ratings=_attendee_ratings(event),
     )
+
+
+def _attendee_ratings(event) -> dict:
+    """What checked-in attendees said: the mean and count for the event and
+    for each panelist, and the comments on the event itself."""
+    from plugins.dialog_publik.models import DialogRating
+
+    scope = (db.select(DialogRating).join(DialogRegistration)
+             .where(DialogRegistration.event_id == event.id))
+    summary = db.session.execute(
+        db.select(DialogRating.officer_id, db.func.count(DialogRating.id), db.func.avg(DialogRating.rating))
+        .join(DialogRegistration).where(DialogRegistration.event_id == event.id)
+        .group_by(DialogRating.officer_id)).all()
+    names = {p.officer_id: p.officer.name for p in event.panelists}
+    comments = db.session.scalars(scope.where(DialogRating.officer_id == 0, DialogRating.comment.isnot(None),
+                                              DialogRating.comment != "")
+                                  .order_by(DialogRating.created_at)).all()
+    return {
+        "event": next(((n, float(mean)) for officer, n, mean in summary if officer == 0), None),
+        "panel": [(names.get(officer, "?"), n, float(mean)) for officer, n, mean in summary if officer],
+        "comments": comments,
+    }

@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from plugins.survei import skm
-from plugins.survei.models import Population, Response
+from plugins.survei.models import Answer, Population, Question, Response
 from portal.core.models import Agency, Unit
 from portal.extensions import db
 
@@ -28,6 +28,17 @@ def utc_bounds(agency: Agency, start: dt.date, end: dt.date) -> tuple[dt.datetim
         return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC).replace(tzinfo=None)
 
     return convert(start), convert(end)
+
+
+@dataclass
+class ExtraResult:
+    """Answers to one of the agency's own questions in the period."""
+
+    question: Question
+    answers: int = 0
+    counts: list[tuple[str, int]] = field(default_factory=list)  # choice or scale value → count
+    mean: float | None = None  # scale questions
+    texts: list[str] = field(default_factory=list)  # text questions (staff only)
 
 
 @dataclass
@@ -47,6 +58,7 @@ class SkmReport:
     quick_count: int = 0
     quick_faces: dict[int, int] = field(default_factory=dict)
     units: list[tuple[Unit, int, Decimal | None, tuple | None]] = field(default_factory=list)
+    extra: list[ExtraResult] = field(default_factory=list)
 
     @property
     def last_day(self) -> dt.date:
@@ -113,11 +125,44 @@ def build(agency: Agency, unit: Unit | None, start: dt.date, end: dt.date, *,
             sub = build(agency, each, start, end, with_text=False)
             report.units.append((each, sub.respondents, sub.ikm, sub.grade))
     if with_text:
+        report.extra = _extra_results(agency, unit, lo, hi)
         report.suggestions = list(db.session.execute(
             _scope(db.select(Response.created_at, Response.comment)
                    .where(skm_only, Response.comment.isnot(None)), agency, unit, lo, hi)
             .order_by(Response.created_at)).all())
     return report
+
+
+def _extra_results(agency, unit, lo, hi) -> list[ExtraResult]:
+    """Every own question answered in the period: counts per value for
+    choice and scale questions (with the mean for a scale), the answers
+    themselves for text questions."""
+    answered = _scope(db.select(Answer.question_id, Answer.value, func.count(Answer.id))
+                      .join(Response, Response.id == Answer.response_id), agency, unit, lo, hi)
+    counts: dict[int, dict[str, int]] = {}
+    for question_id, value, count in db.session.execute(answered.group_by(Answer.question_id, Answer.value)):
+        counts.setdefault(question_id, {})[value] = count
+    if not counts:
+        return []
+    questions = db.session.scalars(db.select(Question).where(Question.id.in_(counts))
+                                   .join(Unit).order_by(Unit.name, Question.position, Question.id)).all()
+    results = []
+    for question in questions:
+        values = counts[question.id]
+        result = ExtraResult(question=question, answers=sum(values.values()))
+        if question.type == "text":
+            result.texts = [value for value, count in sorted(values.items()) for _n in range(count)]
+        elif question.type == "choice":
+            order = question.choice_list + sorted(set(values) - set(question.choice_list))
+            result.counts = [(choice, values.get(choice, 0)) for choice in order]
+        else:
+            top = 5 if question.type == "scale5" else 4
+            result.counts = [(str(n), values.get(str(n), 0)) for n in range(1, top + 1)]
+            scored = [(int(v), c) for v, c in values.items() if v.isdigit()]
+            total = sum(c for _v, c in scored)
+            result.mean = sum(v * c for v, c in scored) / total if total else None
+        results.append(result)
+    return results
 
 
 def _fmt(value) -> str:
@@ -156,6 +201,13 @@ def rows(report: SkmReport) -> list[list[str]]:
     if report.units:
         out.append([_("Unit layanan"), _("Responden"), "IKM", _("Mutu")])
         out += [[u.name, str(n), _fmt(ikm), grade[0] if grade else ""] for u, n, ikm, grade in report.units]
+        out.append([])
+    for result in report.extra:
+        out.append([_("Pertanyaan tambahan"), result.question.text, str(result.answers)])
+        if result.mean is not None:
+            out.append([_("Rata-rata"), f"{result.mean:.2f}"])
+        out += [[value, str(count)] for value, count in result.counts]
+        out += [["", text] for text in result.texts]
         out.append([])
     out.append([_("Saran dan masukan")])
     out += [[when.isoformat(sep=" ", timespec="minutes"), text] for when, text in report.suggestions]

@@ -175,9 +175,14 @@ def test_check_in_walk_in_and_panel_ratings(app, client, world, event):
     r = post_form(
         client,
         rate_url,
-        {"nilai_0": "5", f"nilai_{boss}": "4", f"nilai_{officer}": "3", f"komentar_{boss}": "Jelas sekali"},
+        {"nilai_0": "5", f"nilai_{boss}": "4", f"nilai_{officer}": "3", f"komentar_{boss}": "Jelas sekali",
+         "komentar_0": "Ruangannya sejuk"},
     )
     assert r.status_code == 302
+    # The organisers see what attendees said, after the event.
+    summary = staff.get(f"/kelola/alpha/dialog/acara/{event}/notulen").get_data(as_text=True)
+    assert "<td>Acara ini</td><td>1</td><td>5,00</td>" in summary
+    assert "<td>Atasan alpha</td><td>1</td><td>4,00</td>" in summary and "Ruangannya sejuk" in summary
     post_form(client, rate_url, {f"nilai_{boss}": "1"})  # a second try changes nothing
     with app.app_context():
         events = sorted((e.officer_id, e.score) for e in db.session.scalars(db.select(RatingEvent)))
