@@ -22,29 +22,59 @@ from tests.conftest import login
 
 SLUG = "disdukcapil"
 PASSWORD = "demo-sukamaju-2026"
-LOGINS = ("admin.disdukcapil@sukamaju.example", "pegawai.disdukcapil@sukamaju.example",
-          "atasan.disdukcapil@sukamaju.example", "superadmin@sukamaju.example")
+LOGINS = (
+    "admin.disdukcapil@sukamaju.example",
+    "pegawai.disdukcapil@sukamaju.example",
+    "atasan.disdukcapil@sukamaju.example",
+    "superadmin@sukamaju.example",
+)
 
 #: Every column that holds text a person typed (citizens or staff).
 FREE_TEXT = [
-    ("agency", "name"), ("agency", "description"), ("unit", "name"), ("unit", "address"),
-    ("desk", "name"), ("officer", "name"), ("officer", "position"), ("user_account", "name"),
-    ("api_key", "name"), ("audit_log", "detail"), ("rating_event", "comment"),
-    ("feedback_note", "strengths"), ("feedback_note", "improvements"), ("feedback_action", "text"),
+    ("agency", "name"),
+    ("agency", "description"),
+    ("unit", "name"),
+    ("unit", "address"),
+    ("desk", "name"),
+    ("officer", "name"),
+    ("officer", "position"),
+    ("user_account", "name"),
+    ("api_key", "name"),
+    ("audit_log", "detail"),
+    ("rating_event", "comment"),
+    ("feedback_note", "strengths"),
+    ("feedback_note", "improvements"),
+    ("feedback_action", "text"),
     ("feedback_reply", "body"),
-    ("survei_question", "text"), ("survei_answer", "value"), ("survei_response", "comment"),
-    ("pengaduan_category", "name"), ("pengaduan_category", "description"),
-    ("pengaduan_leave_day", "name"), ("pengaduan_template", "title"), ("pengaduan_template", "body"),
-    ("pengaduan_ticket", "title"), ("pengaduan_ticket", "description"), ("pengaduan_ticket", "address"),
-    ("pengaduan_ticket", "name"), ("pengaduan_ticket", "resolution"),
-    ("pengaduan_ticket", "rating_comment"), ("pengaduan_event", "text"),
-    ("pengaduan_attachment", "original_name"), ("pengaduan_notification", "text"),
-    ("dialog_publik_event", "title"), ("dialog_publik_event", "topic"),
-    ("dialog_publik_event", "description"), ("dialog_publik_event", "venue"),
-    ("dialog_publik_event", "minutes"), ("dialog_publik_agenda", "title"),
-    ("dialog_publik_commitment", "text"), ("dialog_publik_registration", "name"),
-    ("dialog_publik_registration", "organisation"), ("dialog_publik_question", "text"),
-    ("dialog_publik_question", "reject_reason"), ("dialog_publik_question", "answer"),
+    ("survei_question", "text"),
+    ("survei_answer", "value"),
+    ("survei_response", "comment"),
+    ("pengaduan_category", "name"),
+    ("pengaduan_category", "description"),
+    ("pengaduan_leave_day", "name"),
+    ("pengaduan_template", "title"),
+    ("pengaduan_template", "body"),
+    ("pengaduan_ticket", "title"),
+    ("pengaduan_ticket", "description"),
+    ("pengaduan_ticket", "address"),
+    ("pengaduan_ticket", "name"),
+    ("pengaduan_ticket", "resolution"),
+    ("pengaduan_ticket", "rating_comment"),
+    ("pengaduan_event", "text"),
+    ("pengaduan_attachment", "original_name"),
+    ("pengaduan_notification", "text"),
+    ("dialog_publik_event", "title"),
+    ("dialog_publik_event", "topic"),
+    ("dialog_publik_event", "description"),
+    ("dialog_publik_event", "venue"),
+    ("dialog_publik_event", "minutes"),
+    ("dialog_publik_agenda", "title"),
+    ("dialog_publik_commitment", "text"),
+    ("dialog_publik_registration", "name"),
+    ("dialog_publik_registration", "organisation"),
+    ("dialog_publik_question", "text"),
+    ("dialog_publik_question", "reject_reason"),
+    ("dialog_publik_question", "answer"),
     ("dialog_publik_rating", "comment"),
 ]
 #: Typed text kept inside JSON: a category's extra field label and a
@@ -92,39 +122,75 @@ def _fill_gaps(app):
         officer = db.session.get(Officer, officer_user.officer_id)
         ticket = db.session.scalars(select(Ticket).filter_by(agency_id=agency.id).order_by(Ticket.id)).first()
         event = db.session.scalars(
-            select(DialogEvent).filter_by(agency_id=agency.id).order_by(DialogEvent.id)).first()
+            select(DialogEvent).filter_by(agency_id=agency.id).order_by(DialogEvent.id)
+        ).first()
         response = db.session.scalars(
-            select(Response).filter_by(agency_id=agency.id).order_by(Response.id)).first()
+            select(Response).filter_by(agency_id=agency.id).order_by(Response.id)
+        ).first()
         now = utcnow()
-        question = Question(unit_id=response.unit_id, position=0, text="q", type="text", choices="",
-                            required=False, active=True)
-        registration = DialogRegistration(event_id=event.id, code=random_code(8), name="n",
-                                          contact="081234567890", contact_key="081234567890",
-                                          organisation="o", checked_in_at=now)
-        note = FeedbackNote(agency_id=agency.id, officer_id=officer.id, author_id=admin.id,
-                            strengths="s", improvements="i")
+        question = Question(
+            unit_id=response.unit_id,
+            position=0,
+            text="q",
+            type="text",
+            choices="",
+            required=False,
+            active=True,
+        )
+        registration = DialogRegistration(
+            event_id=event.id,
+            code=random_code(8),
+            name="n",
+            contact="081234567890",
+            contact_key="081234567890",
+            organisation="o",
+            checked_in_at=now,
+        )
+        note = FeedbackNote(
+            agency_id=agency.id, officer_id=officer.id, author_id=admin.id, strengths="s", improvements="i"
+        )
         db.session.add_all([question, registration, note])
         db.session.flush()
-        asked = DialogQuestion(event_id=event.id, registration_id=registration.id, text="t",
-                               status="disetujui", answer="a", answered_by_id=officer.id,
-                               answered_at=now)
-        refused = DialogQuestion(event_id=event.id, registration_id=registration.id, text="t",
-                                 status="ditolak", reject_reason="r")
-        db.session.add_all([
-            ApiKey(agency_id=agency.id, name="k", prefix=secrets.token_hex(4), key_hash="0" * 64,
-                   scope="read"),
-            AuditLog(agency_id=agency.id, user_id=admin.id, action="uji", detail="d"),
-            FeedbackAction(note_id=note.id, text="a", due_date=dt.date.today()),
-            FeedbackReply(note_id=note.id, user_id=officer_user.id, body="b"),
-            Answer(response_id=response.id, question_id=question.id, value="v"),
-            LeaveDay(agency_id=agency.id, day=dt.date.today() + dt.timedelta(days=20), name="c"),
-            Attachment(ticket_id=ticket.id, stored_name=secrets.token_hex(16), original_name="f.png",
-                       content_type="image/png", size=10),
-            Notification(user_id=admin.id, ticket_id=ticket.id, text="n"),
-            DialogCommitment(event_id=event.id, text="c", owner_id=officer.id, state="belum"),
-            DialogRating(registration_id=registration.id, officer_id=0, rating=4, comment="c"),
-            asked, refused,
-        ])
+        asked = DialogQuestion(
+            event_id=event.id,
+            registration_id=registration.id,
+            text="t",
+            status="disetujui",
+            answer="a",
+            answered_by_id=officer.id,
+            answered_at=now,
+        )
+        refused = DialogQuestion(
+            event_id=event.id, registration_id=registration.id, text="t", status="ditolak", reject_reason="r"
+        )
+        db.session.add_all(
+            [
+                ApiKey(
+                    agency_id=agency.id,
+                    name="k",
+                    prefix=secrets.token_hex(4),
+                    key_hash="0" * 64,
+                    scope="read",
+                ),
+                AuditLog(agency_id=agency.id, user_id=admin.id, action="uji", detail="d"),
+                FeedbackAction(note_id=note.id, text="a", due_date=dt.date.today()),
+                FeedbackReply(note_id=note.id, user_id=officer_user.id, body="b"),
+                Answer(response_id=response.id, question_id=question.id, value="v"),
+                LeaveDay(agency_id=agency.id, day=dt.date.today() + dt.timedelta(days=20), name="c"),
+                Attachment(
+                    ticket_id=ticket.id,
+                    stored_name=secrets.token_hex(16),
+                    original_name="f.png",
+                    content_type="image/png",
+                    size=10,
+                ),
+                Notification(user_id=admin.id, ticket_id=ticket.id, text="n"),
+                DialogCommitment(event_id=event.id, text="c", owner_id=officer.id, state="belum"),
+                DialogRating(registration_id=registration.id, officer_id=0, rating=4, comment="c"),
+                asked,
+                refused,
+            ]
+        )
         ticket.rating, ticket.rated_resolved = 4, True
         # Shown where moderation allows it: citizens' comments approved.
         for row in db.session.scalars(select(Response).where(Response.comment.isnot(None))):
@@ -138,13 +204,18 @@ def _poison(app) -> None:
     with app.app_context():
         for n, (table, column) in enumerate(FREE_TEXT):
             # || id keeps values distinct where a name must be unique.
-            db.session.execute(text(f"UPDATE {table} SET {column} = :p || CAST(id AS TEXT)"),  # noqa: S608
-                               {"p": payload(n)})
+            db.session.execute(
+                text(f"UPDATE {table} SET {column} = :p || CAST(id AS TEXT)"),  # noqa: S608
+                {"p": payload(n)},
+            )
         base = len(FREE_TEXT)
-        db.session.execute(text("UPDATE pengaduan_category SET fields_json = :j"), {"j": json.dumps(
-            [{"code": "rt", "label": payload(base), "required": False}])})
-        db.session.execute(text("UPDATE pengaduan_ticket SET extra_json = :j"),
-                           {"j": json.dumps({"rt": payload(base + 1)})})
+        db.session.execute(
+            text("UPDATE pengaduan_category SET fields_json = :j"),
+            {"j": json.dumps([{"code": "rt", "label": payload(base), "required": False}])},
+        )
+        db.session.execute(
+            text("UPDATE pengaduan_ticket SET extra_json = :j"), {"j": json.dumps({"rt": payload(base + 1)})}
+        )
         db.session.commit()
 
 
@@ -162,21 +233,30 @@ def _urls(app) -> list[str]:
             return [str(i) for i in rows[:3]]
 
         fill = {
-            "slug": [SLUG], "agency_slug": [SLUG], "fmt": ["csv"], "size": ["a4"],
+            "slug": [SLUG],
+            "agency_slug": [SLUG],
+            "fmt": ["csv"],
+            "size": ["a4"],
             "event_id": ids(DialogEvent, agency_id=agency.id),
             "ticket_id": ids(Ticket, agency_id=agency.id),
             "officer_id": ids(Officer, agency_id=agency.id),
             "user_id": ids(User, agency_id=agency.id),
             "unit_id": ids(Unit, agency_id=agency.id),
-            "desk_id": [str(d.id) for d in db.session.scalars(select(Desk).join(Unit).where(
-                Unit.agency_id == agency.id))][:3],
+            "desk_id": [
+                str(d.id)
+                for d in db.session.scalars(select(Desk).join(Unit).where(Unit.agency_id == agency.id))
+            ][:3],
             "question_id": [str(i) for i in db.session.scalars(select(DialogQuestion.id))][:3],
             "attachment_id": [str(i) for i in db.session.scalars(select(Attachment.id))][:1],
             "nip": [o.nip for o in db.session.scalars(select(Officer).filter_by(agency_id=agency.id))][:2],
-            "token": [d.qr_token for d in db.session.scalars(select(Desk).join(Unit).where(
-                Unit.agency_id == agency.id))][:2],
-            "code": ([t.code for t in db.session.scalars(select(Ticket).filter_by(agency_id=agency.id))][:3]
-                     + [r.code for r in db.session.scalars(select(DialogRegistration))][:2]),
+            "token": [
+                d.qr_token
+                for d in db.session.scalars(select(Desk).join(Unit).where(Unit.agency_id == agency.id))
+            ][:2],
+            "code": (
+                [t.code for t in db.session.scalars(select(Ticket).filter_by(agency_id=agency.id))][:3]
+                + [r.code for r in db.session.scalars(select(DialogRegistration))][:2]
+            ),
         }
     urls = set()
     for rule in app.url_map.iter_rules():
@@ -220,7 +300,7 @@ def test_every_free_text_field_is_escaped_on_every_page(app, world):
                 continue
             pages += 1
             raw = RAW.search(body)
-            assert raw is None, (url, body[max(raw.start() - 200, 0):raw.end() + 50])
+            assert raw is None, (url, body[max(raw.start() - 200, 0) : raw.end() + 50])
             for n in ESCAPED.findall(body):
                 seen.setdefault(int(n), url)
     assert pages >= 150

@@ -53,25 +53,45 @@ def free_port() -> int:
 class Served:
     """One gunicorn instance of the portal."""
 
-    def __init__(self, workdir: Path, database_url: str, workers: int, settings: dict,
-                 redis_url: str | None):
+    def __init__(self, workdir: Path, database_url: str, workers: int, settings: dict, redis_url: str | None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         config = workdir / f"portal-{self.port}.cfg"
         config.write_text("".join(f"{key} = {value!r}\n" for key, value in settings.items()))
         self.log_path = workdir / f"gunicorn-{self.port}.log"
-        env = {**os.environ, "PORTAL_DATABASE_URL": database_url, "PORTAL_SECRET_KEY": TEST_SECRET,
-               "PORTAL_SECURE_COOKIES": "0", "PORTAL_CONFIG": str(config),
-               "PORTAL_UPLOAD_DIR": str(workdir / "uploads")}
+        env = {
+            **os.environ,
+            "PORTAL_DATABASE_URL": database_url,
+            "PORTAL_SECRET_KEY": TEST_SECRET,
+            "PORTAL_SECURE_COOKIES": "0",
+            "PORTAL_CONFIG": str(config),
+            "PORTAL_UPLOAD_DIR": str(workdir / "uploads"),
+        }
         env.pop("PORTAL_REDIS_URL", None)
         if redis_url:
             env["PORTAL_REDIS_URL"] = redis_url
         self._log = open(self.log_path, "w")  # noqa: SIM115 - closed in stop()
         self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(workers), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--graceful-timeout", "5",
-             "portal:create_app()"],
-            cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True)
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(workers),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--timeout",
+                "60",
+                "--graceful-timeout",
+                "5",
+                "portal:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.wait_ready()
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -131,8 +151,16 @@ def survey_desk(app, world) -> str:
 
     with app.app_context():
         desk = db.session.get(Desk, world["alpha"]["desk"])
-        db.session.add_all(Roster(desk_id=desk.id, officer_id=world["alpha"]["staff"], weekday=d,
-                                  start=dt.time(0, 0), end=dt.time(23, 59, 59)) for d in range(7))
+        db.session.add_all(
+            Roster(
+                desk_id=desk.id,
+                officer_id=world["alpha"]["staff"],
+                weekday=d,
+                start=dt.time(0, 0),
+                end=dt.time(23, 59, 59),
+            )
+            for d in range(7)
+        )
         db.session.commit()
         return desk.qr_token
 
@@ -142,8 +170,13 @@ def complaint_category(app, world) -> int:
     from portal.extensions import db
 
     with app.app_context():
-        category = Category(agency_id=world["alpha"]["agency"], code="pelayanan", name="Pelayanan",
-                            active=True, fields_json="[]")
+        category = Category(
+            agency_id=world["alpha"]["agency"],
+            code="pelayanan",
+            name="Pelayanan",
+            active=True,
+            fields_json="[]",
+        )
         db.session.add(category)
         db.session.commit()
         return category.id
@@ -156,10 +189,19 @@ def forum_event(app, world, capacity: int, waitlist: bool = True) -> int:
 
     with app.app_context():
         start = utcnow() + dt.timedelta(days=3)
-        event = DialogEvent(agency_id=world["alpha"]["agency"], title="Forum Konsultasi Publik",
-                            topic="KTP", description="Tanya jawab layanan.", mode="tatap_muka",
-                            venue="Aula", starts_at=start, ends_at=start + dt.timedelta(hours=2),
-                            capacity=capacity, waitlist=waitlist, status="terbit")
+        event = DialogEvent(
+            agency_id=world["alpha"]["agency"],
+            title="Forum Konsultasi Publik",
+            topic="KTP",
+            description="Tanya jawab layanan.",
+            mode="tatap_muka",
+            venue="Aula",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            capacity=capacity,
+            waitlist=waitlist,
+            status="terbit",
+        )
         db.session.add(event)
         db.session.commit()
         return event.id
@@ -197,8 +239,9 @@ def submit_survey(base: str, token: str, face: int = 4, go=_go) -> tuple[request
     session = requests.Session()
     fields = form_fields(session, f"{base}/s/{token}")
     go()
-    answer = session.post(f"{base}/s/{token}", data={**fields, "face": str(face)}, timeout=60,
-                          allow_redirects=False)
+    answer = session.post(
+        f"{base}/s/{token}", data={**fields, "face": str(face)}, timeout=60, allow_redirects=False
+    )
     return answer, fields["nonce"]
 
 
@@ -214,26 +257,43 @@ def register(base: str, event_id: int, name: str, contact: str, go=_go) -> reque
     session = requests.Session()
     fields = form_fields(session, f"{base}/alpha/dialog/{event_id}")
     go()
-    return session.post(f"{base}/alpha/dialog/{event_id}", data={**fields, "name": name, "contact": contact},
-                        timeout=60, allow_redirects=False)
+    return session.post(
+        f"{base}/alpha/dialog/{event_id}",
+        data={**fields, "name": name, "contact": contact},
+        timeout=60,
+        allow_redirects=False,
+    )
 
 
 def file_complaint(base: str, category_id: int, title: str, go=_go) -> requests.Response:
     session = requests.Session()
     fields = form_fields(session, f"{base}/alpha/pengaduan/baru")
     go()
-    data = {**fields, "category_id": str(category_id), "unit_id": "0", "title": title,
-            "description": "Loket tutup lebih awal dan antrean tidak dilayani sama sekali.",
-            "name": "Warga Uji", "phone": "0812 3456 7890", "email": "", "address": ""}
-    return session.post(f"{base}/alpha/pengaduan/baru", data=data, files={"x": ("", b"")}, timeout=60,
-                        allow_redirects=False)
+    data = {
+        **fields,
+        "category_id": str(category_id),
+        "unit_id": "0",
+        "title": title,
+        "description": "Loket tutup lebih awal dan antrean tidak dilayani sama sekali.",
+        "name": "Warga Uji",
+        "phone": "0812 3456 7890",
+        "email": "",
+        "address": "",
+    }
+    return session.post(
+        f"{base}/alpha/pengaduan/baru", data=data, files={"x": ("", b"")}, timeout=60, allow_redirects=False
+    )
 
 
 def login(base: str, email: str, password: str = PASSWORD) -> requests.Response:
     session = requests.Session()
     fields = form_fields(session, f"{base}/masuk")
-    return session.post(f"{base}/masuk", data={**fields, "email": email, "password": password}, timeout=60,
-                        allow_redirects=False)
+    return session.post(
+        f"{base}/masuk",
+        data={**fields, "email": email, "password": password},
+        timeout=60,
+        allow_redirects=False,
+    )
 
 
 def together(count: int, job) -> list:

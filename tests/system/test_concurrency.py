@@ -67,8 +67,10 @@ def test_sixty_four_clients_lose_and_duplicate_nothing(app, world, serve, databa
         assert db.session.scalar(select(func.sum(RatingRollup.total))) == raw
 
         statuses = db.session.execute(
-            select(DialogRegistration.status, func.count()).where(DialogRegistration.event_id == event)
-            .group_by(DialogRegistration.status)).all()
+            select(DialogRegistration.status, func.count())
+            .where(DialogRegistration.event_id == event)
+            .group_by(DialogRegistration.status)
+        ).all()
         assert dict(statuses) == {"terdaftar": SEATS, "antre": CLIENTS - SEATS}
 
         codes = list(db.session.scalars(select(Ticket.code)))

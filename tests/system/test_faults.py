@@ -38,8 +38,11 @@ class Load:
             page = session.get(url, timeout=30)
             if page.status_code != 200:
                 return page.status_code, None, page.text
-            fields = {"csrf_token": CSRF_RE.search(page.text).group(1),
-                      "nonce": NONCE_RE.search(page.text).group(1), "face": "4"}
+            fields = {
+                "csrf_token": CSRF_RE.search(page.text).group(1),
+                "nonce": NONCE_RE.search(page.text).group(1),
+                "face": "4",
+            }
             answer = session.post(url, data=fields, timeout=30, allow_redirects=False)
             return answer.status_code, fields["nonce"], answer.text
         except requests.RequestException as error:

@@ -29,8 +29,11 @@ pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=Tr
 @pytest.fixture
 def pair(app, world, serve, database_url, redis_url):
     """Set up data, then start instances A and B on one database and Redis."""
-    data = {"token": survey_desk(app, world), "category": complaint_category(app, world),
-            "event": forum_event(app, world, capacity=5, waitlist=False)}
+    data = {
+        "token": survey_desk(app, world),
+        "category": complaint_category(app, world),
+        "event": forum_event(app, world, capacity=5, waitlist=False),
+    }
     release_database(app)
     settings = {"SURVEI_RATE_LIMIT": "6 per minute"}
     first = serve(database_url, workers=2, redis_url=redis_url, **settings)
@@ -66,8 +69,13 @@ def test_one_nonce_posted_to_both_instances_is_stored_once(app, pair):
 
     def post(i, go):
         go()
-        return requests.post(f"{(a, b)[i % 2]}/s/{data['token']}", data={**fields, "face": "3"},
-                             cookies=cookies, timeout=60, allow_redirects=False).status_code
+        return requests.post(
+            f"{(a, b)[i % 2]}/s/{data['token']}",
+            data={**fields, "face": "3"},
+            cookies=cookies,
+            timeout=60,
+            allow_redirects=False,
+        ).status_code
 
     codes = together(6, post)
     assert sorted(codes) == [200] * 5 + [302], codes  # one stored, five "already received"
@@ -78,8 +86,12 @@ def test_tickets_filed_on_both_instances_get_distinct_codes(app, pair):
     a, b, data = pair
     from tests.system.conftest import file_complaint
 
-    answers = together(24, lambda i, go: file_complaint((a, b)[i % 2], data["category"],
-                                                        f"Pengaduan dari dua server {i}", go=go))
+    answers = together(
+        24,
+        lambda i, go: file_complaint(
+            (a, b)[i % 2], data["category"], f"Pengaduan dari dua server {i}", go=go
+        ),
+    )
     assert [answer.status_code for answer in answers] == [302] * 24
     with app.app_context():
         codes = list(db.session.scalars(select(Ticket.code)))
@@ -88,8 +100,9 @@ def test_tickets_filed_on_both_instances_get_distinct_codes(app, pair):
 
 def test_one_person_signing_up_on_both_instances_is_registered_once(app, pair):
     a, b, data = pair
-    answers = together(8, lambda i, go: register((a, b)[i % 2], data["event"], "Siti Aminah",
-                                                 "0812 7000 1000", go=go))
+    answers = together(
+        8, lambda i, go: register((a, b)[i % 2], data["event"], "Siti Aminah", "0812 7000 1000", go=go)
+    )
     assert [answer.status_code for answer in answers] == [302] * 8
     assert len({answer.headers["Location"] for answer in answers}) == 1  # the same code for all
     assert _count(app, DialogRegistration.id) == 1
@@ -97,8 +110,9 @@ def test_one_person_signing_up_on_both_instances_is_registered_once(app, pair):
 
 def test_capacity_holds_across_instances(app, pair):
     a, b, data = pair
-    answers = together(16, lambda i, go: register((a, b)[i % 2], data["event"], f"Peserta {i}",
-                                                  f"0813{i:08d}", go=go))
+    answers = together(
+        16, lambda i, go: register((a, b)[i % 2], data["event"], f"Peserta {i}", f"0813{i:08d}", go=go)
+    )
     codes = [answer.status_code for answer in answers]
     assert codes.count(302) == 5 and codes.count(422) == 11, codes
     assert all("Kursi sudah penuh" in answer.text for answer in answers if answer.status_code == 422)
