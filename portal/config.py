@@ -62,4 +62,8 @@ DEFAULTS = {
     # Prior strength (in ratings) of the Bayesian shrinkage toward the agency mean.
     "PORTAL_SHRINKAGE_PRIOR": 10,
     "MAX_CONTENT_LENGTH": 16 * 1024 * 1024,
+    # Personal data of citizens is kept this many days after their matter
+    # ended (complaint closed, forum held, survey answered); then
+    # `flask anonymise` removes it and keeps the statistics (docs/privacy.md).
+    "PORTAL_RETENTION_DAYS": 730,
 }

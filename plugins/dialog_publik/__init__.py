@@ -99,3 +99,10 @@ def portal_seed_demo(agency):
     )
     db.session.add(event)
     db.session.commit()
+
+
+@hookimpl
+def portal_anonymise(before):
+    from plugins.dialog_publik.service import anonymise
+
+    return anonymise(before)

@@ -317,14 +317,19 @@ def ask(event: DialogEvent, text: str, code: str = "", now: dt.datetime | None =
         raise RegistrationError(_l("Pertanyaan untuk acara ini sudah ditutup."))
     registration = None
     if code:
-        registration = db.session.execute(db.select(DialogRegistration).filter_by(
-            event_id=event.id, code=normalise_code(code))).scalar_one_or_none()
+        registration = db.session.execute(
+            db.select(DialogRegistration).filter_by(event_id=event.id, code=normalise_code(code))
+        ).scalar_one_or_none()
         if registration is None or registration.status == CANCELLED:
             raise RegistrationError(_l("Kode pendaftaran tidak dikenal untuk acara ini."))
     elif not event.public_questions:
         raise RegistrationError(_l("Isi kode pendaftaran Anda untuk mengajukan pertanyaan."))
-    question = DialogQuestion(event_id=event.id, registration_id=registration.id if registration else None,
-                              text=text, created_at=now)
+    question = DialogQuestion(
+        event_id=event.id,
+        registration_id=registration.id if registration else None,
+        text=text,
+        created_at=now,
+    )
     db.session.add(question)
     db.session.commit()
     return question
@@ -349,8 +354,44 @@ def ordered_questions(event_id: int, statuses=("disetujui",)):
 
     votes = func.count(DialogVote.id).label("votes")
     rows = db.session.execute(
-        db.select(DialogQuestion, votes).outerjoin(DialogVote, DialogVote.question_id == DialogQuestion.id)
+        db.select(DialogQuestion, votes)
+        .outerjoin(DialogVote, DialogVote.question_id == DialogQuestion.id)
         .where(DialogQuestion.event_id == event_id, DialogQuestion.status.in_(statuses))
-        .group_by(DialogQuestion.id).order_by(votes.desc(), DialogQuestion.created_at, DialogQuestion.id)
+        .group_by(DialogQuestion.id)
+        .order_by(votes.desc(), DialogQuestion.created_at, DialogQuestion.id)
     ).all()
     return [(q, n) for q, n in rows]
+
+
+# ---------------------------------------------------------------- retention
+
+#: What a registrant's name becomes once their personal data is removed.
+ANONYMISED = "(dianonimkan)"
+
+
+def anonymise(before: dt.datetime) -> dict[str, int]:
+    """Remove registrants' names, contacts and organisations, and attendees'
+    comments, for forums that ended before ``before``. Registrations keep
+    their status and check-in (attendance figures), ratings keep their
+    score; questions stay, as they were asked in public."""
+    ended = db.select(DialogEvent.id).where(DialogEvent.ends_at < before)
+    registrations = db.session.scalars(
+        db.select(DialogRegistration).where(
+            DialogRegistration.event_id.in_(ended), DialogRegistration.contact != ""
+        )
+    ).all()
+    for registration in registrations:
+        registration.name, registration.contact, registration.organisation = ANONYMISED, "", ""
+        registration.contact_key = f"anonim-{registration.id}"  # stays unique per event
+    comments = db.session.execute(
+        db.update(DialogRating)
+        .where(
+            DialogRating.registration_id.in_(
+                db.select(DialogRegistration.id).where(DialogRegistration.event_id.in_(ended))
+            ),
+            DialogRating.comment.isnot(None),
+        )
+        .values(comment=None)
+    ).rowcount
+    db.session.flush()
+    return {"pendaftar forum": len(registrations), "komentar forum": comments}

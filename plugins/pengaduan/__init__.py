@@ -137,3 +137,10 @@ def portal_seed_demo(agency):
     from plugins.pengaduan.demo import seed
 
     seed(agency)
+
+
+@hookimpl
+def portal_anonymise(before):
+    from plugins.pengaduan.service import anonymise
+
+    return anonymise(before)

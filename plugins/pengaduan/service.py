@@ -391,3 +391,47 @@ def overdue_stage(ticket: Ticket, today: dt.date) -> str | None:
     if ticket.status in (DIVERIFIKASI, DIPROSES) and ticket.resolve_due and today > ticket.resolve_due:
         return "tindak_lanjut"
     return None
+
+
+# ---------------------------------------------------------------- retention
+
+
+def anonymise(before: dt.datetime) -> dict[str, int]:
+    """Remove the complainant's identity, contacts, own words to staff and
+    files from complaints that ended (selesai, ditutup or ditolak) before
+    ``before``. The complaint itself, its status history, dates, category,
+    unit, officer and rating stay, so every statistic is unchanged; the
+    place stays only where it was public (not *rahasia*)."""
+    ended = db.func.coalesce(Ticket.closed_at, Ticket.resolved_at)
+    tickets = db.session.scalars(
+        db.select(Ticket).where(
+            Ticket.status.in_((SELESAI, DITUTUP, DITOLAK)),
+            ended < before,
+            db.or_(
+                Ticket.name != "",
+                Ticket.phone != "",
+                Ticket.email != "",
+                Ticket.rating_comment.isnot(None),
+                Ticket.attachments.any(),
+                db.and_(Ticket.confidential, Ticket.address != ""),
+            ),
+        )
+    ).all()
+    files = 0
+    folder = upload_dir()
+    for ticket in tickets:
+        ticket.name = ticket.phone = ticket.email = ""
+        ticket.anonymous, ticket.rating_comment = True, None
+        if ticket.confidential:
+            ticket.address, ticket.lat, ticket.lon = "", None, None
+        for attachment in list(ticket.attachments):
+            path = os.path.join(folder, attachment.stored_name)
+            if os.path.exists(path):
+                os.remove(path)
+            db.session.delete(attachment)
+            files += 1
+        for event in ticket.events:
+            if event.actor == "pelapor":
+                event.text = ""
+    db.session.flush()
+    return {"pengaduan": len(tickets), "lampiran pengaduan": files}

@@ -13,6 +13,8 @@ from plugins.pengaduan import codes
 from plugins.pengaduan.forms import FilingForm, RatingForm
 from plugins.pengaduan.models import Category, Ticket
 from plugins.pengaduan.service import (
+    MAX_BYTES,
+    MAX_FILES,
     REASON_LABELS,
     STATUS_LABELS,
     Filing,
@@ -47,6 +49,12 @@ def index():
 @limiter.limit(_filing_limit, methods=["POST"])
 def new():
     form = FilingForm()
+    # The limits as configured, so the form never promises more than is accepted.
+    form.files.label.text = _(
+        "Lampiran (foto atau PDF, paling banyak %(n)d berkas, masing-masing %(mb)s MB)",
+        n=MAX_FILES,
+        mb=f"{current_app.config.get('PENGADUAN_MAX_BYTES', MAX_BYTES) / 2**20:g}",
+    )
     categories = db.session.scalars(
         db.select(Category).filter_by(agency_id=g.agency.id, active=True).order_by(Category.name)
     ).all()
@@ -171,8 +179,12 @@ def send_attachment(ticket: Ticket, attachment_id: int):
         abort(404)
     with open(path, "rb") as stored:
         data = stored.read()
-    response = send_file(io.BytesIO(data), mimetype=item.content_type, download_name=item.original_name,
-                         as_attachment=item.content_type == "application/pdf")
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=item.content_type,
+        download_name=item.original_name,
+        as_attachment=item.content_type == "application/pdf",
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

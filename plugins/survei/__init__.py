@@ -139,3 +139,10 @@ def portal_seed_demo(agency):
     from plugins.survei.demo import seed
 
     seed(agency)
+
+
+@hookimpl
+def portal_anonymise(before):
+    from plugins.survei.service import anonymise
+
+    return anonymise(before)

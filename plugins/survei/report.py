@@ -151,7 +151,8 @@ def _extra_results(agency, unit, lo, hi) -> list[ExtraResult]:
         values = counts[question.id]
         result = ExtraResult(question=question, answers=sum(values.values()))
         if question.type == "text":
-            result.texts = [value for value, count in sorted(values.items()) for _n in range(count)]
+            # Emptied answers (see service.anonymise) are counted, not listed.
+            result.texts = [value for value, count in sorted(values.items()) if value for _n in range(count)]
         elif question.type == "choice":
             order = question.choice_list + sorted(set(values) - set(question.choice_list))
             result.counts = [(choice, values.get(choice, 0)) for choice in order]

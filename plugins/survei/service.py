@@ -46,10 +46,11 @@ def config(name: str, default):
 def rostered(desk: Desk) -> list[Officer]:
     """Active officers of the desk's agency with any shift at this desk."""
     rows = db.session.scalars(
-        db.select(Officer).join(Roster, Roster.officer_id == Officer.id)
-        .where(Roster.desk_id == desk.id, Officer.active.is_(True),
-               Officer.agency_id == desk.unit.agency_id)
-        .distinct().order_by(Officer.name)
+        db.select(Officer)
+        .join(Roster, Roster.officer_id == Officer.id)
+        .where(Roster.desk_id == desk.id, Officer.active.is_(True), Officer.agency_id == desk.unit.agency_id)
+        .distinct()
+        .order_by(Officer.name)
     )
     return list(rows)
 
@@ -59,11 +60,18 @@ def on_duty(desk: Desk, now: dt.datetime | None = None) -> list[Officer]:
     moment = local(now or utcnow(), desk.unit.agency.timezone)
     clock = moment.time().replace(tzinfo=None)
     rows = db.session.scalars(
-        db.select(Officer).join(Roster, Roster.officer_id == Officer.id)
-        .where(Roster.desk_id == desk.id, Roster.weekday == moment.weekday(),
-               Roster.start <= clock, Roster.end > clock, Officer.active.is_(True),
-               Officer.agency_id == desk.unit.agency_id)
-        .distinct().order_by(Officer.name)
+        db.select(Officer)
+        .join(Roster, Roster.officer_id == Officer.id)
+        .where(
+            Roster.desk_id == desk.id,
+            Roster.weekday == moment.weekday(),
+            Roster.start <= clock,
+            Roster.end > clock,
+            Officer.active.is_(True),
+            Officer.agency_id == desk.unit.agency_id,
+        )
+        .distinct()
+        .order_by(Officer.name)
     )
     return list(rows)
 
@@ -158,24 +166,27 @@ def _int_in(value, low: int, high: int) -> int | None:
     return number if low <= number <= high else None
 
 
-def validate(data, kind: str, questions: list[Question], offered: list[Officer],
-             fixed: Officer | None) -> Submission:
+def validate(
+    data, kind: str, questions: list[Question], offered: list[Officer], fixed: Officer | None
+) -> Submission:
     """Check a submitted form (any mapping of field → string)."""
     sub = Submission(kind=kind)
     required = _l("Pilih salah satu jawaban.")
     if kind == "cepat":
         face = _int_in(data.get("face"), 1, 4)
         if face is None:
-            sub.errors["face"] = str(required if not data.get("face") else
-                                     _l("Jawaban harus salah satu dari empat pilihan."))
+            sub.errors["face"] = str(
+                required if not data.get("face") else _l("Jawaban harus salah satu dari empat pilihan.")
+            )
         sub.values["face"] = face
     else:
         for unsur in skm.UNSUR:
             name = f"u{unsur.number}"
             answer = _int_in(data.get(name), 1, 4)
             if answer is None:
-                sub.errors[name] = str(required if not data.get(name) else
-                                       _l("Jawaban harus bernilai 1 sampai 4."))
+                sub.errors[name] = str(
+                    required if not data.get(name) else _l("Jawaban harus bernilai 1 sampai 4.")
+                )
             sub.values[name] = answer
         for name, options in skm.PROFILE.items():
             value = (data.get(name) or "").strip()
@@ -184,8 +195,9 @@ def validate(data, kind: str, questions: list[Question], offered: list[Officer],
             sub.values[name] = value or None
     comment = (data.get("comment") or "").strip()
     if len(comment) > COMMENT_MAX:
-        sub.errors["comment"] = str(_l("Tulisan paling banyak %(n)d karakter; yang diisi %(m)d.",
-                                       n=COMMENT_MAX, m=len(comment)))
+        sub.errors["comment"] = str(
+            _l("Tulisan paling banyak %(n)d karakter; yang diisi %(m)d.", n=COMMENT_MAX, m=len(comment))
+        )
     sub.values["comment"] = comment or None
 
     for q in questions:
@@ -212,7 +224,7 @@ def validate(data, kind: str, questions: list[Question], offered: list[Officer],
         if chosen in by_id:
             sub.officer = by_id[chosen]
         elif chosen != NO_OFFICER:
-            sub.errors["officer"] = str(_l("Pilih petugas yang melayani Anda, atau \"Tidak ingat\"."))
+            sub.errors["officer"] = str(_l('Pilih petugas yang melayani Anda, atau "Tidak ingat".'))
     return sub
 
 
@@ -230,8 +242,15 @@ def credit_value(sub: Submission) -> float | None:
     return sum(answers) / len(answers)
 
 
-def store(desk: Desk, sub: Submission, *, nonce: str | None = None, client_uuid: str | None = None,
-          ticket: SurveyTicket | None = None, at: dt.datetime | None = None) -> Response | None:
+def store(
+    desk: Desk,
+    sub: Submission,
+    *,
+    nonce: str | None = None,
+    client_uuid: str | None = None,
+    ticket: SurveyTicket | None = None,
+    at: dt.datetime | None = None,
+) -> Response | None:
     """Store the response and credit the officer in one transaction.
 
     Returns None when the nonce, kiosk UUID or ticket was already used (a
@@ -240,10 +259,16 @@ def store(desk: Desk, sub: Submission, *, nonce: str | None = None, client_uuid:
         begin_write()  # the reading is done; take the write lock only now
     agency = desk.unit.agency
     response = Response(
-        agency_id=agency.id, unit_id=desk.unit_id, desk_id=desk.id,
-        officer_id=sub.officer.id if sub.officer else None, kind=sub.kind, nonce=nonce,
-        client_uuid=client_uuid, ticket_id=ticket.id if ticket else None,
-        verified=ticket is not None, created_at=at or utcnow(),
+        agency_id=agency.id,
+        unit_id=desk.unit_id,
+        desk_id=desk.id,
+        officer_id=sub.officer.id if sub.officer else None,
+        kind=sub.kind,
+        nonce=nonce,
+        client_uuid=client_uuid,
+        ticket_id=ticket.id if ticket else None,
+        verified=ticket is not None,
+        created_at=at or utcnow(),
         comment_status=COMMENT_PENDING if sub.values.get("comment") else COMMENT_NONE,
         **{k: v for k, v in sub.values.items() if k != "comment"},
         comment=sub.values.get("comment"),
@@ -256,9 +281,16 @@ def store(desk: Desk, sub: Submission, *, nonce: str | None = None, client_uuid:
         db.session.flush()
         if sub.officer is not None:
             try:
-                record_rating(agency=agency, officer=sub.officer, source="survei", kind=sub.kind,
-                              value=credit_value(sub), ref=f"survei_response:{response.id}",
-                              verified=ticket is not None, at=response.created_at)
+                record_rating(
+                    agency=agency,
+                    officer=sub.officer,
+                    source="survei",
+                    kind=sub.kind,
+                    value=credit_value(sub),
+                    ref=f"survei_response:{response.id}",
+                    verified=ticket is not None,
+                    at=response.created_at,
+                )
             except RatingError as error:
                 # Keep the citizen's answers for the SKM; only the crediting failed.
                 log.warning("survey response %s not credited: %s", response.id, error)
@@ -269,3 +301,30 @@ def store(desk: Desk, sub: Submission, *, nonce: str | None = None, client_uuid:
         db.session.rollback()
         return None
     return response
+
+
+# ---------------------------------------------------------------- retention
+
+
+def anonymise(before: dt.datetime) -> dict[str, int]:
+    """Remove respondents' own words (comments, suggestions, answers to
+    text questions) from responses given before ``before``. Scores, unsur
+    values and the respondent profile (sex, age group, education,
+    occupation: what the SKM report counts) stay."""
+    old = db.select(Response.id).where(Response.created_at < before)
+    comments = db.session.execute(
+        db.update(Response)
+        .where(Response.created_at < before, Response.comment.isnot(None))
+        .values(comment=None)
+    ).rowcount
+    texts = db.session.execute(
+        db.update(Answer)
+        .where(
+            Answer.response_id.in_(old),
+            Answer.value != "",
+            Answer.question_id.in_(db.select(Question.id).where(Question.type == "text")),
+        )
+        .values(value="")
+    ).rowcount
+    db.session.flush()
+    return {"saran survei": comments, "jawaban teks survei": texts}

@@ -23,13 +23,18 @@ def init_app(app) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(import_officers_cmd)
     app.cli.add_command(api_keys_group)
+    app.cli.add_command(anonymise)
 
 
 def _db_group() -> click.Group:
     """Flask-Migrate's ``db`` group, with ``upgrade`` defaulting to every
     head: core and each plugin's branch are upgraded together."""
-    group = click.Group(migrate_group.name, params=migrate_group.params,
-                        callback=migrate_group.callback, help=migrate_group.help)
+    group = click.Group(
+        migrate_group.name,
+        params=migrate_group.params,
+        callback=migrate_group.callback,
+        help=migrate_group.help,
+    )
     for name, command in migrate_group.commands.items():
         if name == "upgrade":
             command = copy.copy(command)
@@ -98,7 +103,8 @@ def plugins_list(slug):
 def _switch(name: str, slug: str, on: bool) -> None:
     if name not in plugins.installed():
         raise click.ClickException(
-            f"Modul '{name}' tidak terpasang. Yang terpasang: {', '.join(plugins.installed())}.")
+            f"Modul '{name}' tidak terpasang. Yang terpasang: {', '.join(plugins.installed())}."
+        )
     agency = _agency(slug)
     plugins.set_enabled(agency, name, on)
     audit("plugin_enabled" if on else "plugin_disabled", agency, detail=name)
@@ -224,8 +230,10 @@ def api_keys_create(slug, name, scope):
     db.session.flush()
     audit("api_key_created", agency, detail=f"{row.prefix} {scope} {name}")
     db.session.commit()
-    click.echo(f"Kunci API {row.prefix} ({scope}) untuk {agency.slug} dibuat. Simpan sekarang; "
-               "kunci tidak dapat ditampilkan lagi:")
+    click.echo(
+        f"Kunci API {row.prefix} ({scope}) untuk {agency.slug} dibuat. Simpan sekarang; "
+        "kunci tidak dapat ditampilkan lagi:"
+    )
     click.echo(key)
 
 
@@ -236,8 +244,9 @@ def api_keys_list(slug):
     """Daftar kunci API sebuah instansi."""
     from portal.core.models import ApiKey
 
-    rows = db.session.scalars(db.select(ApiKey).filter_by(agency_id=_agency(slug).id)
-                              .order_by(ApiKey.created_at)).all()
+    rows = db.session.scalars(
+        db.select(ApiKey).filter_by(agency_id=_agency(slug).id).order_by(ApiKey.created_at)
+    ).all()
     if not rows:
         click.echo("Belum ada kunci API.")
     for row in rows:
@@ -256,7 +265,8 @@ def api_keys_revoke(prefix, slug):
 
     agency = _agency(slug)
     row = db.session.execute(
-        db.select(ApiKey).filter_by(prefix=prefix, agency_id=agency.id)).scalar_one_or_none()
+        db.select(ApiKey).filter_by(prefix=prefix, agency_id=agency.id)
+    ).scalar_one_or_none()
     if row is None:
         raise click.ClickException(f"Kunci {prefix} tidak ditemukan di instansi {slug}.")
     if row.revoked_at is None:
@@ -264,3 +274,39 @@ def api_keys_revoke(prefix, slug):
         audit("api_key_revoked", agency, detail=row.prefix)
         db.session.commit()
     click.echo(f"Kunci {prefix} dicabut.")
+
+
+@click.command("anonymise")
+@click.option(
+    "--days",
+    type=click.IntRange(min=30),
+    default=None,
+    help="Simpan data pribadi selama sekian hari setelah urusannya selesai (bawaan: PORTAL_RETENTION_DAYS).",
+)
+@with_appcontext
+def anonymise(days):
+    """Hapus data pribadi warga yang masa simpannya habis; statistik tetap utuh."""
+    import datetime as dt
+
+    from flask import current_app
+
+    from portal.core.models import RatingEvent
+    from portal.core.timeutil import utcnow
+
+    days = days if days is not None else int(current_app.config["PORTAL_RETENTION_DAYS"])
+    before = utcnow() - dt.timedelta(days=days)
+    # Core's own: citizens' comments kept with ratings (the score stays).
+    comments = db.session.execute(
+        db.update(RatingEvent)
+        .where(RatingEvent.created_at < before, RatingEvent.comment.isnot(None))
+        .values(comment=None, comment_state="")
+    ).rowcount
+    counts = {"komentar penilaian": comments}
+    for result in plugins.manager().hook.portal_anonymise(before=before):
+        counts.update(result or {})
+    detail = ", ".join(f"{label}: {n}" for label, n in sorted(counts.items()))
+    audit("retention_anonymised", None, detail=f"sebelum {before:%Y-%m-%d}; {detail}")
+    db.session.commit()
+    click.echo(f"Data pribadi sebelum {before:%Y-%m-%d} ({days} hari) dianonimkan:")
+    for label, n in sorted(counts.items()):
+        click.echo(f"  {label}: {n}")

@@ -18,18 +18,27 @@ log = logging.getLogger(__name__)
 MESSAGES = {
     400: (_l("Permintaan tidak valid"), _l("Data yang dikirim tidak dapat diproses.")),
     403: (_l("Akses ditolak"), _l("Akun Anda tidak berwenang membuka halaman ini.")),
-    404: (_l("Halaman tidak ditemukan"),
-          _l("Alamat ini tidak ada atau layanan ini tidak aktif untuk instansi tersebut.")),
+    404: (
+        _l("Halaman tidak ditemukan"),
+        _l("Alamat ini tidak ada atau layanan ini tidak aktif untuk instansi tersebut."),
+    ),
     405: (_l("Metode tidak diizinkan"), _l("Halaman ini tidak menerima permintaan seperti itu.")),
     413: (_l("Berkas terlalu besar"), _l("Ukuran kiriman melebihi batas yang diizinkan.")),
-    429: (_l("Terlalu banyak permintaan"),
-          _l("Anda mengirim terlalu banyak permintaan dalam waktu singkat. "
-             "Silakan tunggu sebentar lalu coba lagi.")),
-    500: (_l("Terjadi kesalahan"),
-          _l("Maaf, terjadi kesalahan pada sistem. Kejadian ini sudah dicatat; "
-             "silakan coba lagi nanti.")),
-    503: (_l("Layanan sedang tidak tersedia"),
-          _l("Basis data sedang tidak dapat dihubungi. Silakan coba lagi beberapa saat lagi.")),
+    429: (
+        _l("Terlalu banyak permintaan"),
+        _l(
+            "Anda mengirim terlalu banyak permintaan dalam waktu singkat. "
+            "Silakan tunggu sebentar lalu coba lagi."
+        ),
+    ),
+    500: (
+        _l("Terjadi kesalahan"),
+        _l("Maaf, terjadi kesalahan pada sistem. Kejadian ini sudah dicatat; silakan coba lagi nanti."),
+    ),
+    503: (
+        _l("Layanan sedang tidak tersedia"),
+        _l("Basis data sedang tidak dapat dihubungi. Silakan coba lagi beberapa saat lagi."),
+    ),
 }
 
 
@@ -39,9 +48,11 @@ def _wants_json() -> bool:
 
 #: The last resort when even the error page cannot be rendered: no
 #: template, no database, no session.
-PLAIN_PAGE = ('<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
-              '<meta name="viewport" content="width=device-width, initial-scale=1">'
-              "<title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>")
+PLAIN_PAGE = (
+    '<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>{title}</title></head><body><h1>{title}</h1><p>{text}</p></body></html>"
+)
 
 
 def without_database() -> None:
@@ -85,8 +96,11 @@ def _has_nul(value, depth: int = 0) -> bool:
 def _refuse_nul_bytes():
     """No text may carry a NUL character: PostgreSQL cannot store it and no
     honest client sends one. Refused up front with a clear 400."""
-    bad = "\x00" in request.path or b"%00" in request.query_string or "\x00" in request.query_string.decode(
-        "latin-1")
+    bad = (
+        "\x00" in request.path
+        or b"%00" in request.query_string
+        or "\x00" in request.query_string.decode("latin-1")
+    )
     if not bad and request.method in ("POST", "PUT", "PATCH"):
         if request.is_json:
             bad = _has_nul(request.get_json(silent=True))
@@ -102,14 +116,15 @@ def init_app(app) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error):
-        return render_error(400, _l("Formulir sudah kedaluwarsa atau tidak sah. "
-                                    "Muat ulang halaman lalu kirim sekali lagi."))
+        return render_error(
+            400, _l("Formulir sudah kedaluwarsa atau tidak sah. Muat ulang halaman lalu kirim sekali lagi.")
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error):
         if error.code is None or error.code < 400:
             return error
-        response = render_error(error.code if error.code in MESSAGES else 400)
+        response = render_error(error.code if error.code in MESSAGES else 400, _soft_limit(error))
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
@@ -137,6 +152,38 @@ def init_app(app) -> None:
         log.exception("unhandled error")
         _rollback()
         return render_error(500)
+
+
+def _period(seconds: int) -> str:
+    for size, one, many in (
+        (86400, _l("hari"), _l("%(k)d hari")),
+        (3600, _l("jam"), _l("%(k)d jam")),
+        (60, _l("menit"), _l("%(k)d menit")),
+    ):
+        if seconds % size == 0:
+            count = seconds // size
+            return str(one) if count == 1 else str(many) % {"k": count}
+    return str(_l("%(k)d detik")) % {"k": seconds}
+
+
+def _soft_limit(error):
+    """What the limit was, for the two limits a citizen can run into."""
+    from flask import current_app
+
+    if error.code == 413:
+        size = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+        return _l(
+            "Satu kiriman paling besar %(mb)s MB. Kecilkan atau kurangi lampiran, lalu kirim lagi.",
+            mb=f"{size / 2**20:g}",
+        )
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    if error.code == 429 and limit is not None:
+        return _l(
+            "Batasnya %(n)d kali per %(period)s dari satu alamat internet.",
+            n=limit.amount,
+            period=_period(limit.get_expiry()),
+        )
+    return None
 
 
 def _rollback() -> None:

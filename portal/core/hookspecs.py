@@ -86,3 +86,13 @@ def portal_seed_demo(agency):
 def portal_api_paths():
     """Called when ``/api/v1/openapi.json`` is served; return the OpenAPI 3.1
     path items of the plugin's API (a dict keyed by full path)."""
+
+
+@hookspec
+def portal_anonymise(before):
+    """Called by ``flask anonymise`` for every installed plugin (whatever the
+    agency switches: old data may belong to an agency that has since switched
+    the plugin off). Remove the personal data of citizens (names, contacts,
+    free text, files) from matters that ended before ``before`` (a naive UTC
+    datetime), keeping every number the statistics need, and flush; core
+    commits. Must be idempotent. Return ``{label: rows changed}``."""

@@ -92,3 +92,10 @@ def test_public_pages_list_agencies_and_modules(client, world):
     page = client.get("/alpha/").get_data(as_text=True)
     for title in ("Survei Kepuasan Masyarakat", "Dialog Publik", "Pengaduan"):
         assert title in page
+
+
+def test_oversized_request_page_says_the_limit(app_factory):
+    client = app_factory(MAX_CONTENT_LENGTH=1024 * 1024).test_client()
+    r = client.post("/masuk", data={"email": "x" * (2 * 1024 * 1024)})
+    assert r.status_code == 413
+    assert "Satu kiriman paling besar 1 MB." in r.get_data(as_text=True)

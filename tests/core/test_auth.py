@@ -42,6 +42,8 @@ def test_login_rate_limit_per_ip_answers_429_page(app_factory, world):
     assert codes == [200, 200, 200, 429]
     r = login(client, "x@alpha.example", "salah-sekali")
     assert "Terlalu banyak permintaan" in r.get_data(as_text=True)
+    # The page says what the limit is, not only that it was hit.
+    assert "Batasnya 3 kali per menit dari satu alamat internet." in r.get_data(as_text=True)
     assert "Retry-After" in r.headers
 
 

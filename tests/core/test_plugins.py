@@ -250,6 +250,21 @@ def test_hook_portal_api_paths(rec, client):
     assert calls("portal_api_paths") == [None]
 
 
+def test_hook_portal_anonymise(rec):
+    """Called once per run for every installed plugin, even one that no
+    agency has on (old data may remain); its counts are reported."""
+    import datetime as dt
+
+    from portal.core.timeutil import utcnow
+
+    _switch(rec, "alpha", "recorder_plugin", False)
+    _switch(rec, "beta", "recorder_plugin", False)
+    result = rec.test_cli_runner().invoke(args=["anonymise", "--days", "400"])
+    assert result.exit_code == 0, result.output
+    assert calls("portal_anonymise") == [(utcnow() - dt.timedelta(days=400)).date()]
+    assert "rekam: 0" in result.output
+
+
 # ---------------------------------------------------------------- switches
 
 

@@ -373,3 +373,9 @@ def test_code_alphabet_has_no_look_alikes():
     assert all(CODE_RE.match(codes.new_code()) for _ in range(200))
     assert codes.normalise("ab3cd 7ef9g") == "AB3CD-7EF9G"
     assert Officer  # imported for the record assertions above
+
+
+def test_filing_form_states_the_configured_attachment_limit(app, client, cats):
+    assert "masing-masing 5 MB" in client.get("/alpha/pengaduan/baru").get_data(as_text=True)
+    app.config["PENGADUAN_MAX_BYTES"] = 2 * 1024 * 1024
+    assert "masing-masing 2 MB" in client.get("/alpha/pengaduan/baru").get_data(as_text=True)
