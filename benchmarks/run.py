@@ -78,9 +78,11 @@ class Gunicorn:
 
 
 def wrk(url: str, seconds: int, connections: int, *, bodies: Path | None = None,
-        cookie: str = "") -> dict:
+        cookie: str = "", header: str = "") -> dict:
     threads = 2
     cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
+    if header:
+        cmd += ["-H", header]
     env = dict(os.environ)
     if bodies is not None:
         cmd += ["-s", str(ROOT / "benchmarks" / "post.lua")]
@@ -139,7 +141,10 @@ with app.app_context():
     a = Agency(slug="bench", name="Dinas Uji Beban"); u = Unit(agency=a, name="Pelayanan")
     d = Desk(unit=u, name="Loket 1")
     o = Officer(agency=a, unit=u, nip="198503122010011004", name="Petugas Uji")
-    db.session.add_all([a, u, d, o]); db.session.flush()
+    from portal.core.models import User
+    admin = User(email="admin@bench.example", name="Admin Uji", role="admin", agency=a)
+    admin.set_password("kata-sandi-uji-beban")
+    db.session.add_all([a, u, d, o, admin]); db.session.flush()
     for name in plugins.installed(): plugins.set_enabled(a, name, True)
     for w in range(7):
         db.session.add(Roster(desk_id=d.id, officer_id=o.id, weekday=w, start=dt.time(0),
@@ -156,6 +161,23 @@ with app.app_context():
         nonces = [issue_nonce(d.id) for _ in range(int(sys.argv[1]))]
     print(json.dumps({"token": d.qr_token, "nonces": nonces, "ticket": ticket.code}))
 """
+
+
+def login_cookie(base: str, email: str, password: str) -> str:
+    """The session cookie of a signed-in staff member (for the dashboard)."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/masuk", timeout=10).read().decode()
+    csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    opener.open(f"{base}/masuk", data=urllib.parse.urlencode(
+        {"csrf_token": csrf, "email": email, "password": password}).encode(), timeout=10)
+    session = next(c for c in jar if c.name == "session")
+    dashboard = opener.open(f"{base}/kelola/bench/", timeout=10)
+    if not dashboard.geturl().endswith("/kelola/bench/"):  # sent back to /masuk: not signed in
+        raise RuntimeError("the benchmark's staff login failed")
+    return f"session={session.value}"
 
 
 def citizen_pages(base: str, token: str, ticket: str) -> dict[str, int]:
@@ -177,7 +199,7 @@ def bench(kind: str, args) -> dict:
     (workdir / "portal.cfg").write_text("RATELIMIT_ENABLED = False\n")
     secret = secrets.token_hex(32)
     portal_env = {"PORTAL_DATABASE_URL": portal_url, "PORTAL_SECRET_KEY": secret,
-                  "PORTAL_CONFIG": str(workdir / "portal.cfg")}
+                  "PORTAL_CONFIG": str(workdir / "portal.cfg"), "PORTAL_SECURE_COOKIES": "0"}
     servers = []
     try:
         subprocess.run([str(BIN / "flask"), "--app", "portal", "db", "upgrade"], cwd=ROOT, check=True,
@@ -202,6 +224,7 @@ def bench(kind: str, args) -> dict:
         bodies = workdir / "bodies.txt"
         bodies.write_text("\n".join(urllib.parse.urlencode(
             {"csrf_token": csrf, "nonce": n, "face": 4}) for n in seed["nonces"]) + "\n")
+        staff_cookie = login_cookie(portal.url, "admin@bench.example", "kata-sandi-uji-beban")
         bare_bodies = workdir / "bare.txt"
         bare_bodies.write_text("v=4\n" * 1000)
 
@@ -213,6 +236,10 @@ def bench(kind: str, args) -> dict:
                 lambda: wrk(f"{bare.url}/get", args.seconds, args.connections),
                 lambda: wrk(f"{portal.url}/bench/pengaduan/lacak/{seed['ticket']}", args.seconds,
                             args.connections)),
+            "staff dashboard ÷ bare get": (
+                lambda: wrk(f"{bare.url}/get", args.seconds, args.connections),
+                lambda: wrk(f"{portal.url}/kelola/bench/", args.seconds, args.connections,
+                            header=f"Cookie: {staff_cookie}")),
             "survey submit ÷ bare insert+aggregate": (
                 lambda: wrk(f"{bare.url}/insert", args.seconds, args.connections, bodies=bare_bodies),
                 lambda: wrk(f"{portal.url}/s/{token}", args.seconds, args.connections, bodies=bodies,

@@ -88,7 +88,7 @@ def stage(app, world):
     category, a published forum with public questions and a registration,
     and an agency-wide Open311 key. Rate limits off, so every example
     reaches its view."""
-    from plugins.dialog_publik.models import DialogEvent, DialogPanelist
+    from plugins.dialog_publik.models import DialogEvent
     from plugins.dialog_publik.service import register
     from plugins.pengaduan.models import Category, Ticket
     from plugins.pengaduan.service import Filing, file_ticket
@@ -97,37 +97,18 @@ def stage(app, world):
     from portal.core.models import Agency, Desk
     from portal.core.timeutil import utcnow
     from portal.extensions import db, limiter
-    from tests.system.conftest import survey_desk
+    from tests.system.conftest import complaint_category, forum_event, survey_desk
 
     app.config["RATELIMIT_ENABLED"] = False
     limiter.enabled = False
     token = survey_desk(app, world)
+    category_id = complaint_category(app, world, '[{"code": "rt", "label": "RT/RW", "required": true}]')
+    event_id = forum_event(app, world, capacity=500, starts_in=-dt.timedelta(hours=1), public_questions=True,
+                           panelists=[world["alpha"]["staff"]])
     with app.app_context():
         agency = db.session.get(Agency, world["alpha"]["agency"])
-        category = Category(
-            agency_id=agency.id,
-            code="pelayanan",
-            name="Pelayanan",
-            active=True,
-            fields_json='[{"code": "rt", "label": "RT/RW", "required": true}]',
-        )
-        start = utcnow() - dt.timedelta(hours=1)
-        event = DialogEvent(
-            agency_id=agency.id,
-            title="Forum",
-            topic="KTP",
-            description="x",
-            mode="tatap_muka",
-            venue="Aula",
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=3),
-            capacity=500,
-            status="terbit",
-            public_questions=True,
-            panelists=[DialogPanelist(officer_id=world["alpha"]["staff"])],
-        )
-        db.session.add_all([category, event])
-        db.session.commit()
+        category = db.session.get(Category, category_id)
+        event = db.session.get(DialogEvent, event_id)
         registration, _created = register(event.id, "Peserta Uji", "081234567890", walk_in=True)
         registration.checked_in_at = utcnow()
         ticket = file_ticket(

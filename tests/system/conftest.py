@@ -165,7 +165,7 @@ def survey_desk(app, world) -> str:
         return desk.qr_token
 
 
-def complaint_category(app, world) -> int:
+def complaint_category(app, world, fields_json: str = "[]") -> int:
     from plugins.pengaduan.models import Category
     from portal.extensions import db
 
@@ -175,20 +175,24 @@ def complaint_category(app, world) -> int:
             code="pelayanan",
             name="Pelayanan",
             active=True,
-            fields_json="[]",
+            fields_json=fields_json,
         )
         db.session.add(category)
         db.session.commit()
         return category.id
 
 
-def forum_event(app, world, capacity: int, waitlist: bool = True) -> int:
-    from plugins.dialog_publik.models import DialogEvent
+def forum_event(app, world, capacity: int, waitlist: bool = True, starts_in=dt.timedelta(days=3),
+                **fields) -> int:
+    """A published forum of alpha; ``panelists`` (officer ids) and other
+    columns may be given."""
+    from plugins.dialog_publik.models import DialogEvent, DialogPanelist
     from portal.core.timeutil import utcnow
     from portal.extensions import db
 
+    panel = [DialogPanelist(officer_id=officer) for officer in fields.pop("panelists", [])]
     with app.app_context():
-        start = utcnow() + dt.timedelta(days=3)
+        start = utcnow() + starts_in
         event = DialogEvent(
             agency_id=world["alpha"]["agency"],
             title="Forum Konsultasi Publik",
@@ -201,6 +205,8 @@ def forum_event(app, world, capacity: int, waitlist: bool = True) -> int:
             capacity=capacity,
             waitlist=waitlist,
             status="terbit",
+            panelists=panel,
+            **fields,
         )
         db.session.add(event)
         db.session.commit()
