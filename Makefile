@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test lint bench bench-record clean
+.PHONY: run test lint bench bench-record clean i18n
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,15 @@ bench: $(STAMP)
 
 bench-record: $(STAMP)
 	$(BIN)/python benchmarks/record.py
+
+# Extract every marked string, merge it into the English catalogue (new
+# strings arrive untranslated or fuzzy: translate them), compile.
+I18N := portal/translations
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location --sort-output \
+		--project "Portal Warga" -o $(I18N)/messages.pot .
+	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N) --ignore-obsolete --no-fuzzy-matching --width 100
+	$(BIN)/pybabel compile -d $(I18N) --statistics
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -30,6 +30,7 @@ from plugins.pengaduan.models import (
     Ticket,
 )
 from plugins.pengaduan.workdays import add_working_days
+from portal.core.i18n import N_
 from portal.core.models import ROLE_ADMIN, ROLE_OFFICER, ROLE_SUPERVISOR, Agency, Officer, User
 from portal.core.ratings import RatingError, record_rating
 from portal.core.timeutil import local, utcnow
@@ -43,13 +44,16 @@ STATUS_LABELS = {
     "selesai": _l("Selesai"),
     "ditutup": _l("Ditutup"),
 }
-REASON_LABELS = {
-    "bukan_wewenang": _l("Bukan wewenang instansi ini"),
-    "tidak_lengkap": _l("Data tidak lengkap"),
-    "duplikat": _l("Duplikat pengaduan lain"),
-    "tidak_jelas": _l("Isi tidak jelas"),
-    "lainnya": _l("Alasan lain"),
+#: Rejection reasons by stored code; the Indonesian source is also what a
+#: timeline entry stores when staff give no text (translated when shown).
+REASONS = {
+    "bukan_wewenang": N_("Bukan wewenang instansi ini"),
+    "tidak_lengkap": N_("Data tidak lengkap"),
+    "duplikat": N_("Duplikat pengaduan lain"),
+    "tidak_jelas": N_("Isi tidak jelas"),
+    "lainnya": N_("Alasan lain"),
 }
+REASON_LABELS = {code: _l(text) for code, text in REASONS.items()}
 
 
 class WorkflowError(ValueError):
@@ -193,7 +197,7 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
                 created_at=now,
                 actor="pelapor",
                 to_status=BARU,
-                text=str(_l("Pengaduan diterima.")),
+                text=N_("Pengaduan diterima."),  # translated when shown
                 public=True,
             )
         )
@@ -288,16 +292,14 @@ def transition(
         if reason not in REASON_LABELS:
             raise WorkflowError(_l("Pilih alasan penolakan."))
         ticket.status, ticket.rejection_reason, ticket.closed_at = DITOLAK, reason, now
-        text = text or str(REASON_LABELS[reason])
+        text = text or REASONS[reason]
     elif action == "assign":
         if officer is None or officer.agency_id != ticket.agency_id or not officer.active:
             raise WorkflowError(_l("Pilih petugas dari instansi ini."))
         ticket.status = DIPROSES
         ticket.assigned_officer_id = officer.id
         ticket.assigned_unit_id = unit_id or officer.unit_id
-        text = text or str(
-            _l("Ditangani oleh %(unit)s.", unit=(officer.unit.name if officer.unit else agency.name))
-        )
+        text = text or N_("Pengaduan diteruskan kepada petugas yang menanganinya.")
     elif action == "resolve":
         if not text.strip():
             raise WorkflowError(_l("Tuliskan penyelesaiannya untuk pelapor."))
@@ -346,11 +348,11 @@ def rate(
     before = ticket.status
     if resolved:
         ticket.status, ticket.closed_at = DITUTUP, now
-        text = str(_l("Pelapor menyatakan pengaduan tuntas."))
+        text = N_("Pelapor menyatakan pengaduan tuntas.")
     else:
         ticket.status, ticket.reopen_count = DIPROSES, ticket.reopen_count + 1
         ticket.resolved_at = None
-        text = str(_l("Pelapor menyatakan pengaduan belum tuntas; pengaduan dibuka kembali."))
+        text = N_("Pelapor menyatakan pengaduan belum tuntas; pengaduan dibuka kembali.")
     ticket.updated_at = now
     ticket.events.append(
         Event(
@@ -391,6 +393,10 @@ def overdue_stage(ticket: Ticket, today: dt.date) -> str | None:
     if ticket.status in (DIVERIFIKASI, DIPROSES) and ticket.resolve_due and today > ticket.resolve_due:
         return "tindak_lanjut"
     return None
+
+
+#: Who made a timeline entry without a staff account, by stored code.
+ACTOR_LABELS = {"pelapor": _l("pelapor"), "staf": _l("staf"), "sistem": _l("sistem")}
 
 
 # ---------------------------------------------------------------- retention

@@ -25,6 +25,7 @@ from plugins.pengaduan.models import (
     Ticket,
 )
 from plugins.pengaduan.service import (
+    ACTOR_LABELS,
     REASON_LABELS,
     STATUS_LABELS,
     WorkflowError,
@@ -206,6 +207,7 @@ def _detail_context(ticket, form, officers):
         "officers": officers,
         "labels": STATUS_LABELS,
         "reasons": REASON_LABELS,
+        "actor_labels": ACTOR_LABELS,
         "can": lambda action: can(current_user, ticket, action),
         "templates": templates,
         "show_identity": show_identity,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import logging
 import os
 
 from babel.numbers import parse_pattern
@@ -14,7 +15,9 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.core import plugins
-from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+from portal.extensions import csrf, db, limiter, login_manager, migrate
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = "migrations"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -25,6 +28,8 @@ def init_app(app) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     _configure_database(app)
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first.
+    app.teardown_appcontext(_remove_session)
     _init_migrate(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -33,13 +38,13 @@ def init_app(app) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["PORTAL_REDIS_URL"] or "memory://")
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
 
     # Core models first, then each plugin's, so metadata is complete before
     # migrations or create_all run.
     importlib.import_module("portal.core.models")
     state = plugins.init_plugins(app)
     state.manager.hook.portal_models()
+    _init_babel(app, state)
 
     from portal.core import admin, api, api_resources, auth, cli, errors, kinerja, public  # noqa: F401
 
@@ -57,6 +62,7 @@ def init_app(app) -> None:
     state.manager.hook.portal_cli(cli=app.cli)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["num"] = format_number
+    app.jinja_env.filters["translated"] = translated
     from portal.core.ratings import source_label
 
     app.jinja_env.globals["source_label"] = source_label
@@ -67,6 +73,39 @@ def init_app(app) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _sqlite_pragmas(engine)
+
+
+def _remove_session(_error=None) -> None:
+    """End the request's session even when the database went away during
+    the request. The final rollback then fails; the connection is already
+    invalidated, so only the session is dropped. Without this, the failure
+    escaped the app and the client got a bare 500 after the portal had
+    already chosen its answer."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        db.session.remove()
+    except DBAPIError as error:
+        log.warning("database session could not be closed cleanly: %s", error.orig)
+        db.session.registry.clear()
+
+
+def _init_babel(app, state) -> None:
+    """The portal's catalogue (core and the built-in plugins), then any
+    ``translations/`` folder a plugin ships beside its module."""
+    import os
+
+    directories = [os.path.join(app.root_path, "translations")]
+    for module in state.manager.get_plugins():
+        folder = os.path.join(os.path.dirname(getattr(module, "__file__", "") or ""), "translations")
+        if getattr(module, "__file__", None) and os.path.isdir(folder) and folder not in directories:
+            directories.append(folder)
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", ";".join(directories))
+    # One Babel per app: Flask-Babel caches loaded catalogues on the Babel
+    # object, and apps with different plugins have different catalogues.
+    from flask_babel import Babel
+
+    Babel(app, locale_selector=_select_locale)
 
 
 def _configure_database(app) -> None:
@@ -142,6 +181,16 @@ def _select_locale():
 @functools.cache
 def _number_pattern(places: int):
     return parse_pattern("#,##0" + ("." + "0" * places if places else ""))
+
+
+def translated(text):
+    """Stored text in the reader's language when it is a known source string
+    (see :mod:`portal.core.i18n`), else unchanged. Unlike ``_()`` in a
+    template, the result is escaped like any other value, so stored text
+    typed by a person stays safe."""
+    from flask_babel import gettext
+
+    return gettext(str(text)) if text else text
 
 
 def format_number(value, places: int = 2) -> str:

@@ -99,3 +99,26 @@ def test_oversized_request_page_says_the_limit(app_factory):
     r = client.post("/masuk", data={"email": "x" * (2 * 1024 * 1024)})
     assert r.status_code == 413
     assert "Satu kiriman paling besar 1 MB." in r.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_connection_lost_after_the_answer_was_chosen_is_not_a_500(app):
+    """PostgreSQL ends the request's connection (a restart, a failover)
+    after the view has done its work: the final rollback fails, and the
+    citizen still gets the answer the portal chose."""
+    from sqlalchemy import create_engine, text
+
+    from portal.extensions import db
+
+    @app.route("/_test/terminated")
+    def terminated():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+        other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+        with other.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        other.dispose()
+        return "selesai"
+
+    response = app.test_client().get("/_test/terminated")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "selesai"
+    assert app.test_client().get("/healthz").status_code == 200  # the pool recovered

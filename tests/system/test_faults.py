@@ -21,12 +21,15 @@ from tests.system.conftest import CSRF_RE, NONCE_RE, release_database, stored_no
 
 class Load:
     """Citizens submitting surveys in a loop on ``threads`` threads; keeps
-    every outcome as (status or exception name, signed nonce, page text)."""
+    every outcome as (finished at, status or exception name, signed nonce,
+    page text); ``started`` holds when each began, in the same order."""
 
     def __init__(self, base: str, token: str, threads: int):
         self.base, self.token = base, token
         self.outcomes: list[tuple] = []
+        self.started: list[float] = []
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._run, daemon=True) for _ in range(threads)]
         for thread in self._threads:
             thread.start()
@@ -50,8 +53,11 @@ class Load:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            began = time.monotonic()
             outcome = self._once()
-            self.outcomes.append((time.monotonic(), *outcome))
+            with self._lock:
+                self.started.append(began)
+                self.outcomes.append((time.monotonic(), *outcome))
 
     def stop(self) -> list[tuple]:
         self._stop.set()
