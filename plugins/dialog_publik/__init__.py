@@ -13,6 +13,8 @@ from portal import hookimpl
 from portal.core.plugins import HomeSection, NavItem, RatingKind
 
 NAME = "dialog_publik"
+#: The module's name as people read it, in their language.
+LABEL = _l("Dialog publik")
 
 
 @hookimpl

@@ -241,7 +241,7 @@ def _registration(code: str) -> DialogRegistration:
 @bp.route("/pendaftaran/<code>")
 def confirmation(code):
     registration = _registration(code)
-    qr = Markup(qr_svg(registration.code))  # noqa: S704 - path data only  # nosec B704
+    qr = Markup(qr_svg(registration.code, _("Kode pendaftaran")))  # noqa: S704 - path data only  # nosec B704
     return render_template(
         "dialog_publik/confirmation.html",
         registration=registration,

@@ -16,6 +16,8 @@ from portal import hookimpl
 from portal.core.plugins import HomeSection, NavItem, RatingKind, template_panel
 
 NAME = "pengaduan"
+#: The module's name as people read it, in their language.
+LABEL = _l("Pengaduan")
 
 
 @hookimpl

@@ -17,6 +17,8 @@ from portal import hookimpl
 from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, RatingKind, template_panel
 
 NAME = "survei"
+#: The module's name as people read it, in their language.
+LABEL = _l("Survei")
 bp = AgencyBlueprint(NAME, __name__, path="survei")
 
 

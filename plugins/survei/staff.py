@@ -323,6 +323,6 @@ def ticket_page(ticket_id):
         abort(404)
     url = url_for("survei_qr.ticket_survey", token=ticket.token, _external=True)
     return render_template("survei/staff/ticket.html", ticket=ticket, url=url,
-                           svg=Markup(qr_svg(url)), minutes=int(  # noqa: S704 - path data only  # nosec B704
+                           svg=Markup(qr_svg(url, _("Kode QR sekali pakai"))), minutes=int(  # noqa: S704 - path data only  # nosec B704
                                (ticket.expires_at - ticket.created_at).total_seconds() // 60))
 

@@ -171,7 +171,7 @@ def modules(slug):
         plugins.set_enabled(agency, name, on)
         audit("plugin_enabled" if on else "plugin_disabled", agency, detail=name)
         db.session.commit()
-        flash(_("Modul %(name)s %(state)s.", name=name,
+        flash(_("Modul %(name)s %(state)s.", name=plugins.label(name),
                 state=_("diaktifkan") if on else _("dinonaktifkan")), "success")
         return redirect(url_for("kelola.modules", slug=slug))
     enabled = plugins.enabled_names(agency)

@@ -131,6 +131,15 @@ def _only(pm: PluginManager, name: str, hook: str):
     return pm.subset_hook_caller(hook, remove_plugins=others)
 
 
+def label(name: str) -> str:
+    """A plugin's name as people read it: its module's ``LABEL`` (a lazy
+    translated string) when it has one, else the name made readable."""
+    for plugin_name, module in state().manager.list_name_plugin():
+        if plugin_name == name and getattr(module, "LABEL", None):
+            return str(module.LABEL)
+    return name.replace("_", " ").capitalize()
+
+
 def state(app=None) -> PortalPlugins:
     return (app or current_app).extensions[EXTENSION_KEY]
 

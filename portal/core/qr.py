@@ -33,10 +33,14 @@ def qr_svg_path(data: str) -> tuple[str, int]:
     return "".join(parts), len(matrix)
 
 
-def qr_svg(data: str, label: str = "") -> str:
-    """A standalone, scalable SVG of the QR code (it fills its container)."""
+def qr_svg(data: str, label: str) -> str:
+    """A standalone, scalable SVG of the QR code (it fills its container).
+    ``label`` names the image for screen readers (escaped here)."""
+    from markupsafe import escape
+
     path, n = qr_svg_path(data)
-    title = f"<title>{label}</title>" if label else ""
+    name = escape(label)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" role="img" '
-            f'shape-rendering="crispEdges">{title}<rect width="{n}" height="{n}" fill="#fff"/>'
+            f'aria-label="{name}" shape-rendering="crispEdges"><title>{name}</title>'
+            f'<rect width="{n}" height="{n}" fill="#fff"/>'
             f'<path d="{path}" fill="#000"/></svg>')

@@ -195,8 +195,9 @@ PERIOD_KINDS = ("bulan", "triwulan", "semester", "tahun")
 
 
 def source_label(source: str) -> str:
-    """A rating source (a plugin's name) as people read it: "Dialog publik"."""
-    return source.replace("_", " ").capitalize()
+    """A rating source (a plugin's name) as people read it, in their
+    language: "Dialog publik" / "Public dialogue"."""
+    return plugins.label(source)
 
 
 def rating_sources() -> list[str]:
