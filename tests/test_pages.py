@@ -1,0 +1,83 @@
+"""Error pages in the portal's look and the visitor's language, and citizen
+pages light enough for a cheap phone on a slow link."""
+
+from __future__ import annotations
+
+import gzip
+
+import pytest
+
+from tests.conftest import csrf_token, login
+
+ERRORS = {
+    403: ("Akses ditolak", "Access denied"),
+    404: ("Halaman tidak ditemukan", "Page not found"),
+    429: ("Terlalu banyak permintaan", "Too many requests"),
+    500: ("Terjadi kesalahan", "Something went wrong"),
+    503: ("Layanan sedang tidak tersedia", "Service temporarily unavailable"),
+}
+
+
+def _trigger(app, client, world, code):
+    """Make the portal answer ``code`` the way a visitor would meet it."""
+    from sqlalchemy.exc import OperationalError
+
+    if code == 403:
+        login(client, world["alpha"]["emails"]["officer"])
+        return client.get("/kelola/alpha/unit")
+    if code == 404:
+        return client.get("/alpha/tidak-ada")
+    if code == 429:
+        app.config["PORTAL_LOGIN_RATE_LIMIT"] = "1 per minute"
+        token = csrf_token(client, "/masuk")
+        for _ in range(2):
+            answer = client.post("/masuk", data={"csrf_token": token, "email": "x@x.example",
+                                                 "password": "x"})
+        return answer
+    if code == 500:
+        @app.route("/_test/rusak")
+        def broken():
+            raise RuntimeError("a bug")
+        return client.get("/_test/rusak")
+
+    @app.route("/_test/db-mati")
+    def database_gone():
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+    return client.get("/_test/db-mati")
+
+
+@pytest.mark.parametrize("code", sorted(ERRORS))
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_error_pages_have_the_portals_look_and_language(app, world, code, language):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["lang"] = language
+    answer = _trigger(app, client, world, code)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == code
+    assert f'<html lang="{language}">' in page and "portal.css" in page  # the portal's own layout
+    assert ERRORS[code][0 if language == "id" else 1] in page
+    assert "Traceback" not in page and "a bug" not in page
+    assert ("Kembali ke beranda" if language == "id" else "Back to the home page") in page
+
+
+CITIZEN_PAGES = ["/", "/alpha/", "/s/{token}", "/s/{token}/terima-kasih", "/alpha/survei/",
+                 "/alpha/survei/hasil", "/alpha/pengaduan/", "/alpha/pengaduan/baru", "/alpha/dialog/",
+                 "/dialog/", "/masuk"]
+
+
+def test_citizen_pages_are_light_and_need_no_script(app, client, world):
+    """Each page with its stylesheet stays under 15 KB gzipped, and no
+    citizen page loads a script."""
+    from tests.system.conftest import survey_desk
+
+    token = survey_desk(app, world)
+    css = client.get("/static/portal.css")
+    css_weight = len(gzip.compress(css.data, 6))
+    css.close()
+    for url in CITIZEN_PAGES:
+        answer = client.get(url.format(token=token))
+        assert answer.status_code == 200, url
+        weight = len(gzip.compress(answer.data, 6))
+        assert weight + css_weight <= 15 * 1024, (url, weight, css_weight)
+        assert "<script" not in answer.get_data(as_text=True), url
