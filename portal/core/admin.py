@@ -102,14 +102,43 @@ def agency_new():
             form.slug.errors.append(_("Alamat singkat ini sudah dipakai instansi lain."))
         else:
             agency = Agency()
-            form.populate_obj(agency)
-            db.session.add(agency)
-            db.session.flush()
-            audit("agency_created", agency, detail=agency.slug)
-            if _save(form, _l("Alamat singkat ini sudah dipakai instansi lain."), form.slug):
-                flash(_("Instansi dibuat. Aktifkan modul yang dibutuhkan."), "success")
-                return redirect(url_for("kelola.modules", slug=agency.slug))
-    return render_template("kelola/form.html", form=form, title=_("Instansi baru"))
+            _fill_agency(form, agency)
+            if _take_logo(form, agency):
+                db.session.add(agency)
+                db.session.flush()
+                audit("agency_created", agency, detail=agency.slug)
+                if _save(form, _l("Alamat singkat ini sudah dipakai instansi lain."), form.slug):
+                    flash(_("Instansi dibuat. Aktifkan modul yang dibutuhkan."), "success")
+                    return redirect(url_for("kelola.modules", slug=agency.slug))
+    return render_template("kelola/form.html", form=form, title=_("Instansi baru"), enctype=MULTIPART)
+
+
+MULTIPART = "multipart/form-data"
+
+
+def _fill_agency(form, agency) -> None:
+    for name in ("name", "slug", "description", "timezone"):
+        if name in form:
+            setattr(agency, name, form[name].data)
+
+
+def _take_logo(form, agency) -> bool:
+    """Apply the logo part of the agency form; False (with the error on the
+    field) when the upload is not an acceptable image."""
+    from portal.core.logo import LogoError, prepare
+    from portal.core.timeutil import utcnow
+
+    upload = form.logo.data
+    if form.remove_logo.data:
+        agency.logo, agency.logo_updated_at = None, None
+    elif upload is not None and getattr(upload, "filename", ""):
+        try:
+            agency.logo = prepare(upload.read())
+        except LogoError as error:
+            form.logo.errors.append(str(error))
+            return False
+        agency.logo_updated_at = utcnow()
+    return True
 
 
 @bp.route("/audit")
@@ -147,13 +176,13 @@ def agency_edit(slug):
             db.select(Agency.id).where(Agency.slug == form.slug.data, Agency.id != agency.id)
         ).first():
             form.slug.errors.append(_("Alamat singkat ini sudah dipakai instansi lain."))
-        else:
-            form.populate_obj(agency)
+        elif _take_logo(form, agency):
+            _fill_agency(form, agency)
             audit("agency_updated", agency)
             if _save(form, _l("Alamat singkat ini sudah dipakai instansi lain.")):
                 flash(_("Profil instansi disimpan."), "success")
                 return redirect(url_for("kelola.dashboard", slug=agency.slug))
-    return render_template("kelola/form.html", form=form, title=_("Profil instansi"))
+    return render_template("kelola/form.html", form=form, title=_("Profil instansi"), enctype=MULTIPART)
 
 
 # ---------------------------------------------------------------- modules

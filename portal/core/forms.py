@@ -120,6 +120,8 @@ class AgencyForm(BaseForm):
                        validators=[DataRequired(), Length(max=60), validate_slug], filters=[strip])
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=2000)])
     timezone = SelectField(_l("Zona waktu"), default="Asia/Jakarta")
+    logo = FileField(_l("Logo (PNG, JPEG, atau WebP; tampil di halaman instansi)"))
+    remove_logo = BooleanField(_l("Hapus logo"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

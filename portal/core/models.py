@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -52,6 +53,10 @@ class Agency(db.Model):
     #: rest in the officer's overall score; multiplied with the source weight.
     verified_weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     unverified_weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
+    #: The agency's logo as a PNG (re-encoded on upload, see portal.core.logo),
+    #: kept in the database so every host serves it; loaded only when asked.
+    logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.name")
 

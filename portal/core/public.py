@@ -24,6 +24,20 @@ def index():
     return render_template("index.html", agencies=agencies)
 
 
+@bp.route("/<slug>/logo.png")
+def agency_logo(slug):
+    """The agency's logo. Its URL carries the upload time, so it may be
+    cached for long."""
+    from flask import Response
+
+    logo = db.session.scalar(db.select(Agency.logo).filter_by(slug=slug))
+    if not logo:
+        abort(404)
+    response = Response(logo, mimetype="image/png")
+    response.headers["Cache-Control"] = "public, max-age=604800"
+    return response
+
+
 @bp.route("/<slug>/")
 def agency_home(slug):
     agency = db.session.execute(db.select(Agency).filter_by(slug=slug)).scalar_one_or_none()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 from portal.core.models import AuditLog, Desk, Officer, Unit, User
 from portal.extensions import db
@@ -258,3 +259,40 @@ def test_superadmin_creates_an_agency_and_slug_rules_hold(app, client, world):
         ).get_data(as_text=True)
         assert message in page, slug
     assert PASSWORD
+
+
+def test_agency_logo_is_checked_by_content_cleaned_and_shown(app, client, world):
+    import io
+
+    from PIL import Image
+
+    from portal.core.models import Agency
+
+    login(client, world["alpha"]["emails"]["admin"])
+    url = "/kelola/alpha/profil"
+    base = {"name": "Dinas Alpha", "description": "", "timezone": "Asia/Jakarta"}
+    # A script named like an image is refused by its content, in Indonesian.
+    fake = (io.BytesIO(b"<script>alert(1)</script>"), "logo.png")
+    page = post_form(client, url, {**base, "logo": fake}, content_type="multipart/form-data")
+    assert page.status_code == 200
+    assert "Logo harus gambar PNG, JPEG, atau WebP." in page.get_data(as_text=True)
+    # A real JPEG with GPS metadata: stored as a clean PNG, 96 px high.
+    photo = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x8825] = {1: "S", 2: (6.0, 12.0, 0.0)}  # GPSInfo
+    Image.new("RGB", (400, 200), "navy").save(photo, "JPEG", exif=exif)
+    photo.seek(0)
+    answer = post_form(client, url, {**base, "logo": (photo, "logo.jpg")}, content_type="multipart/form-data")
+    assert answer.status_code == 302
+    with app.app_context():
+        stored = db.session.get(Agency, world["alpha"]["agency"]).logo
+    image = Image.open(io.BytesIO(stored))
+    assert image.format == "PNG" and image.size == (192, 96) and not image.getexif()
+    home = client.get("/alpha/").get_data(as_text=True)
+    src = re.search(r'<img class="logo" src="([^"]+)"', home).group(1)
+    served = app.test_client().get(src)
+    assert served.status_code == 200 and served.mimetype == "image/png" and served.data == stored
+    # Removed again: no image on the pages, and the address answers 404.
+    post_form(client, url, {**base, "remove_logo": "y"}, content_type="multipart/form-data")
+    assert '<img class="logo"' not in client.get("/alpha/").get_data(as_text=True)
+    assert app.test_client().get("/alpha/logo.png").status_code == 404
