@@ -8,7 +8,8 @@ desktop one. A screenshot of every step goes to test-artifacts/.
 - A citizen registers for a forum and asks a question. Staff approve it
   and check the citizen in. The citizen rates the panel, and the
   panelist's record shows the rating.
-- A citizen rates a desk with the keyboard only; the record shows it.
+- A citizen opens the address decoded from the desk's printed poster and
+  rates with the keyboard only; the record shows it.
 - An admin switches a module off, and its pages disappear for citizens.
 """
 
@@ -176,10 +177,14 @@ def test_forum_from_registration_to_the_panelists_record(app, world, live_server
 
 
 def test_a_desk_rated_with_the_keyboard_only(app, world, live_server, browser, database_url):
+    from tests.survei.test_browser import _poster_url
+
     token = survey_desk(app, world)
-    context = browser.new_context(base_url=live_server, viewport=PHONE)
+    url = _poster_url(app, live_server, world, browser)  # what the phone's camera reads off the poster
+    assert url.endswith(f"/s/{token}")
+    context = browser.new_context(viewport=PHONE)
     page = context.new_page()
-    page.goto(f"/s/{token}")
+    page.goto(url)
     for _ in range(40):  # Tab until a face has focus
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.name") == "face":
