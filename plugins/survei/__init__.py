@@ -118,7 +118,7 @@ def portal_dashboard_widgets(agency, user):
     today = db.session.scalar(db.select(func.count(Response.id)).where(
         Response.agency_id == agency.id, Response.created_at >= lo, Response.created_at < hi))
     start, end = period_bounds("semester", local(utcnow(), agency.timezone).date())
-    data = report.build(agency, None, start, end, with_text=False)
+    data = report.build(agency, None, start, end, summary=True)
     return [template_panel(10, _l("Survei kepuasan"), "survei/widget.html", agency=agency, today=today,
                            report=data)]
 

@@ -84,8 +84,10 @@ def _scope(query, agency, unit, lo, hi):
 
 
 def build(agency: Agency, unit: Unit | None, start: dt.date, end: dt.date, *,
-          with_text: bool = True) -> SkmReport:
-    """The SKM report of ``unit`` (or the whole agency) over [start, end)."""
+          with_text: bool = True, summary: bool = False) -> SkmReport:
+    """The SKM report of ``unit`` (or the whole agency) over [start, end).
+    With ``summary``, only respondents, NRR, IKM and grade (one query), for
+    places such as the dashboard that show nothing else."""
     lo, hi = utc_bounds(agency, start, end)
     report = SkmReport(agency=agency, unit=unit, start=start, end=end)
     skm_only = Response.kind == "skm"
@@ -99,6 +101,8 @@ def build(agency: Agency, unit: Unit | None, start: dt.date, end: dt.date, *,
     if report.respondents and all(n is not None for n in report.nrr):
         report.ikm = skm.ikm(report.nrr)
         report.grade = skm.grade(report.ikm)
+    if summary:
+        return report
 
     for name, options in skm.PROFILE.items():
         column = getattr(Response, name)
