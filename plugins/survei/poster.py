@@ -23,8 +23,22 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines + ([line] if line else [])
 
 
-def poster_svg(url: str, agency: str, desk: str, size: str = "a4") -> str:
-    """A printable poster: agency and desk names, the QR code, the instruction."""
+def _logo_box(w: float, h: float, logo: bytes) -> tuple[float, float, float, float]:
+    """(x, y, width, height) in mm of the logo, centred above the agency name."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(logo)) as image:
+        ratio = image.width / image.height
+    height = h * 0.045
+    width = min(height * ratio, w * 0.6)
+    return (w - width) / 2, h * 0.012, width, width / ratio
+
+
+def poster_svg(url: str, agency: str, desk: str, size: str = "a4", logo: bytes | None = None) -> str:
+    """A printable poster: the agency's logo (a clean PNG, see
+    portal.core.logo) and name, the desk, the QR code, the instruction."""
+    import base64
+
     w, h = SIZES[size]
     path, n = qr_svg_path(url)
     side = w * 0.7
@@ -36,10 +50,16 @@ def poster_svg(url: str, agency: str, desk: str, size: str = "a4") -> str:
     instruction = "".join(
         f'<text x="{w / 2}" y="{y0 + side + 16 + i * 7.5}" font-size="5.6" text-anchor="middle">'
         f'{escape(line)}</text>' for i, line in enumerate(_wrap(INSTRUCTION, 48)))
+    mark = ""
+    if logo:
+        x, y, lw, lh = _logo_box(w, h, logo)
+        mark = (f'<image x="{x:.2f}" y="{y:.2f}" width="{lw:.2f}" height="{lh:.2f}" '
+                f'href="data:image/png;base64,{base64.b64encode(logo).decode()}"/>')
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" viewBox="0 0 {w} {h}" '
         f'font-family="Helvetica, Arial, sans-serif">'
         f'<rect width="{w}" height="{h}" fill="#fff"/>'
+        f'{mark}'
         f'{heading}'
         f'<text x="{w / 2}" y="{h * 0.25}" font-size="10" font-weight="700" text-anchor="middle" '
         f'fill="#0b5394">{escape(desk)}</text>'
@@ -51,7 +71,8 @@ def poster_svg(url: str, agency: str, desk: str, size: str = "a4") -> str:
     )
 
 
-def poster_png(url: str, agency: str, desk: str, size: str = "a4", dpi: int = 150) -> bytes:
+def poster_png(url: str, agency: str, desk: str, size: str = "a4", logo: bytes | None = None,
+               dpi: int = 150) -> bytes:
     """The same poster as a PNG at ``dpi``."""
     from PIL import Image, ImageDraw, ImageFont
 
@@ -68,9 +89,16 @@ def poster_png(url: str, agency: str, desk: str, size: str = "a4", dpi: int = 15
             return ImageFont.load_default()
 
     def centred(y, text, f, fill="black"):
+        # Pillow's built-in font has no dashes beyond "-": an em dash printed as a box.
+        text = text.replace("—", "-").replace("–", "-")
         box = draw.textbbox((0, 0), text, font=f)
         draw.text(((width - (box[2] - box[0])) / 2, y), text, font=f, fill=fill)
 
+    if logo:
+        x, y, lw, lh = _logo_box(w_mm, h_mm, logo)
+        with Image.open(io.BytesIO(logo)) as mark:
+            mark = mark.convert("RGBA").resize((max(1, int(lw * px)), max(1, int(lh * px))), Image.LANCZOS)
+            image.paste(mark, (int(x * px), int(y * px)), mark)
     y = h_mm * 0.06 * px
     for line in _wrap(agency, 38):
         centred(y, line, font(6.5))

@@ -148,7 +148,8 @@ def poster_page(desk_id):
     size = request.args.get("ukuran", "a4")
     if size not in poster.SIZES:
         size = "a4"
-    svg = poster.poster_svg(survey_url(desk), g.agency.name, f"{desk.unit.name} — {desk.name}", size)
+    svg = poster.poster_svg(survey_url(desk), g.agency.name, f"{desk.unit.name} — {desk.name}", size,
+                            logo=g.agency.logo)
     # poster_svg escapes every text it places.
     return render_template("survei/staff/poster.html", desk=desk, svg=Markup(svg), size=size)  # noqa: S704  # nosec B704
 
@@ -159,7 +160,7 @@ def poster_file(desk_id, size, fmt):
     desk = _desk(desk_id)
     if size not in poster.SIZES or fmt not in ("svg", "png"):
         abort(404)
-    args = (survey_url(desk), g.agency.name, f"{desk.unit.name} — {desk.name}", size)
+    args = (survey_url(desk), g.agency.name, f"{desk.unit.name} — {desk.name}", size, g.agency.logo)
     name = f"poster-{g.agency.slug}-{desk.id}-{size}.{fmt}"
     if fmt == "svg":
         body, mimetype = poster.poster_svg(*args), "image/svg+xml"

@@ -157,6 +157,28 @@ def test_posters_decode_to_the_desk_url(app, client, world, desk, size):
     css.close()
 
 
+@pytest.mark.parametrize("size", ["a4", "a5"])
+def test_posters_carry_the_agency_logo_and_still_decode(app, client, world, desk, size):
+    from portal.core.logo import prepare
+    from portal.core.models import Agency
+
+    red = io.BytesIO()
+    Image.new("RGB", (300, 300), (200, 20, 30)).save(red, "PNG")
+    with app.app_context():
+        db.session.get(Agency, world["alpha"]["agency"]).logo = prepare(red.getvalue())
+        db.session.commit()
+    _admin(client, world)
+    base = f"/kelola/alpha/survei/loket/{world['alpha']['desk']}/poster-{size}"
+    image = Image.open(io.BytesIO(client.get(base + ".png").data)).convert("RGB")
+    [decoded] = zxingcpp.read_barcodes(image)
+    assert decoded.text == f"http://localhost/s/{desk}"
+    top = image.crop((0, 0, image.width, int(image.height * 0.06)))
+    assert (200, 20, 30) in {pixel for _count, pixel in top.getcolors(1 << 20)}  # the logo, above the name
+    assert '<image x="' in client.get(base + ".svg").get_data(as_text=True)
+    page = client.get(f"/kelola/alpha/survei/loket/{world['alpha']['desk']}/poster?ukuran={size}")
+    assert 'href="data:image/png;base64,' in page.get_data(as_text=True)
+
+
 def test_svg_qr_matches_the_png_qr(app):
     url = "https://portal.example/s/abc"
     path, modules = poster.qr_svg_path(url)
