@@ -6,16 +6,19 @@ import io
 import os
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import and_, bindparam, select
 from wtforms.fields.choices import SelectChoice
 
-from plugins.pengaduan import codes
+from plugins.pengaduan import NAME, codes
 from plugins.pengaduan.forms import FilingForm, RatingForm
 from plugins.pengaduan.models import Category, Ticket
 from plugins.pengaduan.service import (
     MAX_BYTES,
     MAX_FILES,
     REASON_LABELS,
+    SELESAI,
     STATUS_LABELS,
     Filing,
     WorkflowError,
@@ -25,7 +28,8 @@ from plugins.pengaduan.service import (
     reopen_deadline,
     upload_dir,
 )
-from portal.core.models import Unit
+from portal.core import pagecache
+from portal.core.models import Agency, AgencyPlugin, Unit
 from portal.core.plugins import AgencyBlueprint
 from portal.extensions import db, limiter
 
@@ -135,8 +139,41 @@ def track_form():
     return render_template("pengaduan/track_form.html", agency=g.agency, code=code), 200 if not code else 404
 
 
+# The tracking page as an anonymous visitor sees it, per ticket version and
+# language (see portal.core.pagecache): a lookup then costs one query.
+_TRACK_STATE = (
+    select(Ticket.id, Ticket.updated_at)
+    .join(Agency, Agency.id == Ticket.agency_id)
+    .join(AgencyPlugin, and_(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == NAME,
+                             AgencyPlugin.enabled.is_(True)))
+    .where(Agency.slug == bindparam("slug"), Ticket.code == bindparam("code"))
+)
+
+
+def _track_pages():
+    # The ticket's own changes are in its version (updated_at); these are
+    # what else the page shows (the agency's header and menu, categories).
+    return pagecache.cache("pengaduan.track").watch(Agency, AgencyPlugin, Category)
+
+
+def _track_key(ticket_id, version):
+    return ticket_id, version, str(get_locale())
+
+
+def cached_track(agency_slug, code):
+    if not pagecache.anonymous_visit():
+        return None
+    with db.engine.connect() as conn:
+        row = conn.execute(_TRACK_STATE, {"slug": agency_slug, "code": codes.normalise(code)}).first()
+    if row is None:
+        return None
+    html = _track_pages().get(_track_key(*row))
+    return None if html is None else current_app.response_class(html, mimetype="text/html")
+
+
 @bp.route("/lacak/<code>", methods=["GET", "POST"])
 @limiter.limit(_lookup_limit)
+@bp.fast_path(cached_track)
 def track(code):
     ticket = _ticket(code)
     form = RatingForm()
@@ -151,7 +188,7 @@ def track(code):
             return redirect(url_for(".track", code=ticket.code))
     events = [e for e in ticket.events if e.public]
     status = 422 if form.errors else 200
-    return render_template(
+    html = render_template(
         "pengaduan/track.html",
         ticket=ticket,
         events=events,
@@ -160,7 +197,11 @@ def track(code):
         reasons=REASON_LABELS,
         agency=g.agency,
         reopen_until=reopen_deadline(ticket),
-    ), status
+    )
+    rating_form = ticket.status == SELESAI and ticket.rating is None  # carries a session token
+    if request.method == "GET" and not rating_form and pagecache.anonymous_visit():
+        _track_pages().put(_track_key(ticket.id, ticket.updated_at), html)
+    return html, status
 
 
 @bp.route("/lacak/<code>/lampiran/<int:attachment_id>")

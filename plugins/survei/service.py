@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -91,8 +92,13 @@ def officer_choices(desk: Desk) -> tuple[list[Officer], Officer | None]:
 # ---------------------------------------------------------------- nonces
 
 
+@functools.lru_cache(maxsize=8)
+def _signer(secret: str, salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=salt)
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survei-nonce")
+    return _signer(current_app.config["SECRET_KEY"], "survei-nonce")
 
 
 def issue_nonce(desk_id: int) -> str:
@@ -127,7 +133,7 @@ def recently_answered(cookies, desk_id: int) -> bool:
     raw = cookies.get(device_cookie_name(desk_id))
     if not raw:
         return False
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survei-device")
+    serializer = _signer(current_app.config["SECRET_KEY"], "survei-device")
     try:
         serializer.loads(raw, max_age=int(device_window().total_seconds()))
     except (BadSignature, SignatureExpired):
@@ -136,8 +142,7 @@ def recently_answered(cookies, desk_id: int) -> bool:
 
 
 def device_cookie_value(desk_id: int) -> str:
-    serializer = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="survei-device")
-    return serializer.dumps(desk_id)
+    return _signer(current_app.config["SECRET_KEY"], "survei-device").dumps(desk_id)
 
 
 # ---------------------------------------------------------------- validation

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from plugins.survei import NAME, skm
+from plugins.survei import NAME, fastform, skm
 from plugins.survei.models import Question, SurveyTicket, desk_kind
 from plugins.survei.service import (
     NO_OFFICER,
@@ -30,11 +30,12 @@ from plugins.survei.service import (
     store,
     validate,
 )
-from portal.core import plugins
+from portal.core import pagecache, plugins
 from portal.core.models import Desk, Unit
+from portal.core.origin import same_origin
 from portal.core.timeutil import utcnow
 from portal.core.transactions import read_first
-from portal.extensions import db, limiter
+from portal.extensions import csrf, db, limiter
 
 qr = Blueprint("survei_qr", __name__, url_prefix="/s", template_folder="templates")
 
@@ -71,11 +72,26 @@ def _questions(desk: Desk) -> list[Question]:
         .order_by(Question.position, Question.id)))
 
 
-@qr.route("/<token>", methods=["GET", "POST"])
-@limiter.limit(_rate_limit, methods=["POST"])
+# The form's signed single-use nonce is its CSRF token (plus an origin
+# check): the page needs no session, so citizens get no cookie for looking.
+# Showing and sending are two views so that only sending is rate-limited.
+@qr.get("/<token>")
 def survey(token):
-    if request.method == "POST":
-        read_first()
+    cached = fastform.cached_form(token)
+    if cached is not None:
+        return cached
+    return _desk_survey(token)
+
+
+@qr.post("/<token>", endpoint="survey_submit")
+@csrf.exempt
+@limiter.limit(_rate_limit)
+def survey_submit(token):
+    read_first()
+    return _desk_survey(token)
+
+
+def _desk_survey(token):
     desk, problem = _desk_or_notice(token)
     if problem:
         return problem
@@ -83,6 +99,7 @@ def survey(token):
 
 
 @qr.route("/t/<token>", methods=["GET", "POST"])
+@csrf.exempt
 @limiter.limit(_rate_limit, methods=["POST"])
 def ticket_survey(token):
     if request.method == "POST":
@@ -125,6 +142,10 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
     signed = issue_nonce(desk.id)
     if request.method == "POST":
         form = request.form
+        if not same_origin():
+            return notice(_l("Formulir tidak berlaku"),
+                          _l("Formulir ini dikirim dari situs lain. Silakan pindai kode QR di loket "
+                             "dan isi penilaian di sini."), 400)
         if form.get("website"):  # honeypot: people never see this field
             return redirect(url_for("survei_qr.thanks", token=desk.qr_token))
         nonce = open_nonce(form.get("nonce", ""), desk.id)
@@ -134,22 +155,33 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
                              "kode QR sekali lagi."), 400)
         sub = validate(form, kind, questions, offered, fixed)
         if sub.ok:
+            desk_id, token = desk.id, desk.qr_token  # read before the commit expires them
             response = store(desk, sub, nonce=nonce, ticket=ticket)
             if response is None:
                 return notice(_l("Penilaian Anda sudah kami terima"),
                               _l("Formulir ini sudah pernah dikirim; penilaian Anda tercatat satu "
                                  "kali. Terima kasih."), 200)
-            reply = make_response(redirect(url_for("survei_qr.thanks", token=desk.qr_token)))
-            reply.set_cookie(device_cookie_name(desk.id), device_cookie_value(desk.id),
+            reply = make_response(redirect(url_for("survei_qr.thanks", token=token)))
+            reply.set_cookie(device_cookie_name(desk_id), device_cookie_value(desk_id),
                              max_age=int(device_window().total_seconds()), httponly=True,
                              samesite="Lax", secure=request.is_secure)
             return reply
         errors, status, signed = sub.errors, 422, form.get("nonce", "")
-    return render_template(
+    # A plain first view is kept for the next citizens at this desk
+    # (see plugins.survei.fastform); only the nonce is theirs alone.
+    cacheable = (request.method == "GET" and ticket is None and request.endpoint == "survei_qr.survey"
+                 and pagecache.anonymous_visit())
+    html = render_template(
         "survei/form.html", desk=desk, agency=desk.unit.agency, kind=kind, questions=questions,
-        offered=offered, fixed=fixed, ticket=ticket, form=form, errors=errors, nonce=signed,
+        offered=offered, fixed=fixed, ticket=ticket, form=form, errors=errors,
+        nonce=fastform.NONCE_MARK if cacheable else signed,
         action=action, skm=skm, no_officer=NO_OFFICER,
-    ), status
+    )
+    if cacheable:
+        key = ((), fixed.id) if fixed else (tuple(sorted(o.id for o in offered)), None)
+        fastform.pages().put(fastform.page_key(desk.id, key), html)
+        html = html.replace(fastform.NONCE_MARK, signed)
+    return html, status
 
 
 @qr.route("/<token>/terima-kasih")

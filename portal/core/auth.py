@@ -117,15 +117,21 @@ def change_password():
     return render_template("auth/password.html", form=form)
 
 
-@bp.route("/bahasa/<code>", methods=["POST"])
+@bp.route("/bahasa/<code>", methods=["GET", "POST"])
 def set_language(code):
+    """Switch the visitor's language and go back to the page they were on.
+
+    A plain link (GET) in every page's footer: it works without JavaScript
+    and lets citizen pages carry no form token, hence no session, until the
+    visitor actually chooses. Choosing a language changes nothing but the
+    visitor's own display, so there is nothing to forge."""
     from flask import session
 
     if code not in current_app.config["PORTAL_LOCALES"]:
         abort(404)
     session["lang"] = code
-    return redirect(_safe_next(request.form.get("next")) if request.form.get("next")
-                    else url_for("public.index"))
+    target = request.values.get("next")
+    return redirect(_safe_next(target) if target else url_for("public.index"))
 
 
 # ---------------------------------------------------------------- guards

@@ -8,12 +8,13 @@ workers agree and no restart is needed.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import logging
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 
-from flask import Blueprint, abort, current_app, g
+from flask import Blueprint, abort, current_app, g, request
 from markupsafe import Markup
 from pluggy import PluginManager
 
@@ -220,10 +221,18 @@ def set_enabled(agency, name: str, enabled: bool) -> None:
         row.enabled = enabled
 
 
-def _load_agency(values):
+def _load_agency(endpoint, values):
+    slug = values.pop("agency_slug", None) if values else None
+    view = current_app.view_functions.get(endpoint)
+    if getattr(view, "_portal_fast_path", False):
+        g.portal_agency_slug = slug  # the view's fast path runs first (AgencyBlueprint.fast_path)
+        return
+    _enter_agency(slug)
+
+
+def _enter_agency(slug):
     from portal.core.models import Agency
 
-    slug = values.pop("agency_slug", None) if values else None
     agency = db.session.execute(db.select(Agency).filter_by(slug=slug)).scalar_one_or_none()
     if agency is None:
         abort(404)
@@ -249,9 +258,45 @@ class AgencyBlueprint(Blueprint):
         super().__init__(name, import_name, url_prefix=prefix, **kwargs)
         self.plugin = plugin or name
         self.staff = staff
-        self.url_value_preprocessor(lambda endpoint, values: _load_agency(values))
+        self.url_value_preprocessor(_load_agency)
         self.url_defaults(self._fill_agency)
         self.before_request(self._guard)
+
+    def fast_path(self, fast):
+        """Let ``fast(agency_slug, **view_args)`` answer a GET before the
+        agency is loaded and checked; it returns a response or None.
+
+        For the busiest public pages (see :mod:`portal.core.pagecache`): the
+        fast function must itself check, in as few queries as it likes,
+        everything the page depends on that must be exact (the agency, the
+        module being on, the record and its version). When it returns None
+        the view runs as usual: the agency is loaded and guarded first.
+        Decorators above this one (a rate limit) apply to both. ::
+
+            @bp.route("/lacak/<code>")
+            @limiter.limit(...)
+            @bp.fast_path(cached_track)
+            def track(code): ...
+        """
+
+        def decorate(view):
+            @functools.wraps(view)
+            def wrapped(*args, **kwargs):
+                slug = g.pop("portal_agency_slug", None)
+                if request.method == "GET":
+                    answer = fast(slug, **kwargs)
+                    if answer is not None:
+                        return answer
+                _enter_agency(slug)
+                denied = self._guard()
+                if denied is not None:
+                    return denied
+                return view(*args, **kwargs)
+
+            wrapped._portal_fast_path = True
+            return wrapped
+
+        return decorate
 
     @staticmethod
     def _fill_agency(endpoint, values):
@@ -259,6 +304,8 @@ class AgencyBlueprint(Blueprint):
             values["agency_slug"] = g.agency.slug
 
     def _guard(self):
+        if getattr(g, "agency", None) is None and "portal_agency_slug" in g:
+            return None  # a fast-path view: it guards itself after its fast path
         if not is_enabled(g.agency, self.plugin):
             abort(404)
         if self.staff:

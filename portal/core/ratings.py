@@ -9,6 +9,7 @@ bands apply to every score unchanged.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -132,18 +133,26 @@ def _spans(month: dt.date) -> list[tuple[str, dt.date]]:
     return [(kind, period_bounds(kind, month)[0]) for kind in PERIOD_KINDS]
 
 
+_SCORE_ADDED = ("count", "w", "w2", "s", "q")
+
+
+@functools.cache
+def _score_upsert(dialect: str):
+    """INSERT … ON CONFLICT adding to the sums: built once, compiled once."""
+    table = RatingScore.__table__
+    stmt = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
+    return stmt.on_conflict_do_update(index_elements=["officer_id", "span", "period"],
+                                      set_={k: table.c[k] + stmt.excluded[k] for k in _SCORE_ADDED})
+
+
 def _bump_score(agency_id, officer_id, period, weight, score):
     """Add one weighted score to the officer's month, quarter, semester and
-    year rows, in one statement."""
-    table = RatingScore.__table__
+    year rows (one statement, executed for the four rows)."""
     values = {"count": 1, "w": weight, "w2": weight * weight, "s": weight * score,
               "q": weight * score * score}
     rows = [{"officer_id": officer_id, "span": span, "period": start, "agency_id": agency_id, **values}
             for span, start in _spans(period)]
-    stmt = _upsert(table).values(rows)
-    stmt = stmt.on_conflict_do_update(index_elements=["officer_id", "span", "period"],
-                                      set_={k: table.c[k] + stmt.excluded[k] for k in values})
-    db.session.execute(stmt)
+    db.session.execute(_score_upsert(db.session.get_bind().dialect.name), rows)
 
 
 def recompute_scores(agency: Agency) -> int:

@@ -9,6 +9,7 @@ import os
 
 from babel.numbers import parse_pattern
 from flask import current_app, g, has_request_context, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event
@@ -23,7 +24,21 @@ MIGRATIONS_DIR = "migrations"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the signing serializer built once
+    per key instead of on every request (it runs on every request)."""
+
+    _cached: tuple = (None, None)
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._cached[0] != keys:
+            self._cached = (keys, super().get_signing_serializer(app))
+        return self._cached[1]
+
+
 def init_app(app) -> None:
+    app.session_interface = _SessionInterface()
     if app.config["PORTAL_PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     _configure_database(app)
@@ -206,16 +221,25 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def _security_headers(response):
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("X-Frame-Options", "DENY")
+_SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
     # Ticket and registration codes travel in URLs: never hand them to other sites.
-    headers.setdefault("Referrer-Policy", "same-origin")
-    headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
-    if current_app.config.get("SESSION_COOKIE_SECURE"):
-        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()"),
+)
+_HSTS = (("Strict-Transport-Security", "max-age=31536000"),)
+
+
+def _security_headers(response):
+    """Add the headers a view did not set itself (one pass over the headers:
+    this runs on every answer)."""
+    headers = response.headers
+    secure = current_app.config.get("SESSION_COOKIE_SECURE")
+    wanted = _SECURITY_HEADERS + _HSTS if secure else _SECURITY_HEADERS
+    present = {name.lower() for name in headers.keys()}
+    headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
 
 

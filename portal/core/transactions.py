@@ -25,8 +25,14 @@ def read_first() -> None:
 def begin_write() -> None:
     """End the read transaction; the next query starts one that holds the
     write lock. Nothing may be pending in the session (it would be lost)."""
-    session = db.session
+    session = db.session()
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("begin_write() with unsaved changes in the session")
-    session.rollback()
+    # Nothing was written, so ending the read transaction keeps what was
+    # read: the objects stay loaded instead of being read again under the lock.
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     g._portal_read_first = False

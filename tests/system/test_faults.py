@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from plugins.survei.models import Response
 from portal.core.models import RatingEvent, RatingRollup
 from portal.extensions import db
-from tests.system.conftest import CSRF_RE, NONCE_RE, release_database, stored_nonces, survey_desk
+from tests.system.conftest import NONCE_RE, release_database, stored_nonces, survey_desk
 
 
 class Load:
@@ -42,7 +42,6 @@ class Load:
             if page.status_code != 200:
                 return page.status_code, None, page.text
             fields = {
-                "csrf_token": CSRF_RE.search(page.text).group(1),
                 "nonce": NONCE_RE.search(page.text).group(1),
                 "face": "4",
             }

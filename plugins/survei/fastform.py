@@ -1,0 +1,105 @@
+"""The QR survey form, answered from the worker's page cache.
+
+A desk's form is the same for every citizen who scans its QR code while the
+same officers are on duty; only the signed nonce differs. ``GET /s/<token>``
+therefore costs one query that must be exact — the token exists, the desk
+is active, the module is on for the agency — plus a cached page with a fresh
+nonce. Everything else the page shows (desk and unit names, questions,
+officers on duty, the agency's header) comes from :mod:`portal.core.pagecache`
+and is at most ``PORTAL_PAGE_CACHE_SECONDS`` old; edits made in this worker
+empty the cache at once.
+
+The first view of a form after a change is rendered the ordinary way
+(:func:`plugins.survei.views._survey`), which also fills the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import current_app, request
+from flask_babel import get_locale
+from sqlalchemy import and_, bindparam, select
+
+from plugins.survei import NAME
+from plugins.survei.models import DeskSurvey, Question, Roster
+from portal.core import pagecache
+from portal.core.models import Agency, AgencyPlugin, Desk, Officer, Unit
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+
+#: Stands in for the nonce in a cached page; replaced on every answer.
+NONCE_MARK = "__survei_nonce__"
+
+_DESK_STATE = (
+    select(Desk.id, Desk.active, Agency.timezone, Agency.id, AgencyPlugin.enabled)
+    .join(Unit, Unit.id == Desk.unit_id)
+    .join(Agency, Agency.id == Unit.agency_id)
+    .outerjoin(AgencyPlugin, and_(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == NAME))
+    .where(Desk.qr_token == bindparam("token"))
+)
+
+
+def pages():
+    return pagecache.cache("survei.pages").watch(
+        Agency, AgencyPlugin, Unit, Desk, Officer, DeskSurvey, Question, Roster)
+
+
+def rosters():
+    return pagecache.cache("survei.rosters").watch(Desk, Officer, Roster)
+
+
+def desk_state(token: str):
+    """(desk id, active, agency zone, agency id, module on) or None: one query."""
+    with db.engine.connect() as conn:
+        return conn.execute(_DESK_STATE, {"token": token}).first()
+
+
+def _shifts(desk_id: int, agency_id: int) -> tuple:
+    """The desk's weekly shifts of active officers of its agency (cached)."""
+    found = rosters().get(desk_id)
+    if found is None:
+        with db.engine.connect() as conn:
+            found = tuple(conn.execute(
+                select(Roster.weekday, Roster.start, Roster.end, Officer.id)
+                .join(Officer, Officer.id == Roster.officer_id)
+                .where(Roster.desk_id == desk_id, Officer.active.is_(True),
+                       Officer.agency_id == agency_id)))
+        rosters().put(desk_id, found)
+    return found
+
+
+def duty_key(shifts, zone: str, now: dt.datetime | None = None) -> tuple:
+    """What decides the "who served me" part of the form: (ids offered, id
+    credited without asking). The same rule as
+    :func:`plugins.survei.service.officer_choices`."""
+    moment = (now or utcnow()).replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
+    clock, day = moment.time().replace(tzinfo=None), moment.weekday()
+    duty = {oid for weekday, start, end, oid in shifts if weekday == day and start <= clock < end}
+    if len(duty) == 1:
+        return (), next(iter(duty))
+    return tuple(sorted(duty or {oid for *_rest, oid in shifts})), None
+
+
+def page_key(desk_id: int, key: tuple) -> tuple:
+    return desk_id, str(get_locale()), key
+
+
+def cached_form(token: str):
+    """The form for a plain visit from the cache, or None to render it."""
+    from plugins.survei.service import issue_nonce, recently_answered
+
+    state = desk_state(token)
+    if state is None:
+        return None
+    desk_id, active, zone, agency_id, enabled = state
+    if not (active and enabled) or not pagecache.anonymous_visit():
+        return None
+    if recently_answered(request.cookies, desk_id):
+        return None
+    html = pages().get(page_key(desk_id, duty_key(_shifts(desk_id, agency_id), zone)))
+    if html is None:
+        return None
+    return current_app.response_class(html.replace(NONCE_MARK, issue_nonce(desk_id)),
+                                      mimetype="text/html")

@@ -1,0 +1,129 @@
+"""Short-lived per-worker caches for the busiest public pages.
+
+A QR survey page or a ticket's tracking page is read far more often than
+what it shows changes. A plugin may keep what it built for such a page (the
+rendered HTML, a desk's roster) in a :class:`LocalCache` for a few seconds,
+so that a request costs one small query instead of several plus a template.
+
+The rules that keep this honest:
+
+- Only what *every* visitor of the page would see is cached; the view still
+  checks per request what must be exact (that the QR token or ticket exists,
+  that the module is on for the agency, the ticket's version).
+- Entries live at most ``PORTAL_PAGE_CACHE_SECONDS`` (default 5; 0 turns
+  caching off). Another worker's edit is therefore seen within that time.
+- A commit in this worker that changes a *watched* model (see
+  :meth:`LocalCache.watch`) empties the cache at once, so staff who edit a
+  desk see the change on their next request.
+- Pages are cached for anonymous visitors without flashed messages only;
+  a signed-in user always gets a fresh render.
+
+Each app has its own caches (``app.extensions``), never a module global.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+
+from flask import current_app, has_app_context, request, session
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+EXTENSION_KEY = "portal_page_caches"
+DEFAULT_SECONDS = 5
+MAX_ENTRIES = 2048
+
+
+class LocalCache:
+    """A bounded mapping whose entries expire ``seconds`` after they were put."""
+
+    def __init__(self, seconds: float, max_entries: int = MAX_ENTRIES):
+        self.seconds = seconds
+        self.max_entries = max_entries
+        self.watched: tuple[type, ...] = ()
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key):
+        item = self._items.get(key)
+        if item is None:
+            return None
+        expires, value = item
+        if expires < time.monotonic():
+            self._items.pop(key, None)
+            return None
+        return value
+
+    def put(self, key, value) -> None:
+        if self.seconds <= 0:
+            return
+        self._items[key] = (time.monotonic() + self.seconds, value)
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_entries:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def watch(self, *models: type) -> LocalCache:
+        """Empty this cache whenever this worker commits a change to one of
+        ``models`` (instances added, changed or deleted through the session)."""
+        self.watched = tuple(set(self.watched) | set(models))
+        return self
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def cache(name: str, app=None) -> LocalCache:
+    """The app's cache called ``name`` (created on first use)."""
+    app = app or current_app
+    caches = app.extensions.setdefault(EXTENSION_KEY, {})
+    found = caches.get(name)
+    if found is None:
+        seconds = float(app.config.get("PORTAL_PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
+        found = caches[name] = LocalCache(seconds)
+    return found
+
+
+def anonymous_visit() -> bool:
+    """Whether the request may be answered from a page cache: nobody is
+    signed in (or remembered) and no message waits to be shown."""
+    if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        return False
+    return "_user_id" not in session and "_flashes" not in session
+
+
+# ---------------------------------------------------------------- invalidation
+
+_PENDING = "portal_page_cache_clear"
+
+
+@event.listens_for(Session, "before_flush")
+def _note_changes(db_session, _context, _instances):
+    if not has_app_context():
+        return
+    caches = current_app.extensions.get(EXTENSION_KEY)
+    if not caches:
+        return
+    changed = {type(obj) for obj in (*db_session.new, *db_session.dirty, *db_session.deleted)}
+    hit = db_session.info.setdefault(_PENDING, set())
+    for name, found in caches.items():
+        if found.watched and any(issubclass(kind, found.watched) for kind in changed):
+            hit.add(name)
+
+
+@event.listens_for(Session, "after_commit")
+def _clear_after_commit(db_session):
+    names = db_session.info.pop(_PENDING, None)
+    if not names or not has_app_context():
+        return
+    caches = current_app.extensions.get(EXTENSION_KEY, {})
+    for name in names:
+        if name in caches:
+            caches[name].clear()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(db_session):
+    db_session.info.pop(_PENDING, None)

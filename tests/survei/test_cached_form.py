@@ -1,0 +1,168 @@
+"""The QR survey form from the worker's page cache: one query per view, and
+never a wrong answer about what must be exact (token, module switch)."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from sqlalchemy import event
+
+from plugins.survei.models import Response
+from portal.core import plugins
+from portal.core.models import Agency, Desk
+from portal.extensions import db
+from tests.conftest import login, post_form
+from tests.survei.conftest import NONCE_RE, all_week, open_form
+
+
+class Statements:
+    """Counts the SQL statements the app sends (BEGIN and ROLLBACK aside)."""
+
+    def __init__(self, app):
+        self.count = 0
+        with app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("BEGIN", "ROLLBACK", "COMMIT", "PRAGMA")):
+            self.count += 1
+
+    def close(self):
+        event.remove(self.engine, "before_cursor_execute", self._seen)
+
+
+@pytest.fixture
+def statements(app):
+    counter = Statements(app)
+    yield counter
+    counter.close()
+
+
+def _without_nonce(html: str) -> str:
+    return NONCE_RE.sub('name="nonce" value=""', html)
+
+
+def test_repeat_views_cost_one_query_and_show_the_same_form(app, client, desk, statements):
+    first = client.get(f"/s/{desk}")
+    rendered = statements.count
+    second = client.get(f"/s/{desk}")
+    assert statements.count - rendered == 1  # token, desk, module switch: one query
+    a, b = first.get_data(as_text=True), second.get_data(as_text=True)
+    assert _without_nonce(a) == _without_nonce(b)
+    assert NONCE_RE.search(a).group(1) != NONCE_RE.search(b).group(1)  # every view its own nonce
+    assert "Set-Cookie" not in second.headers and second.headers["Content-Type"].startswith("text/html")
+    assert second.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+
+
+def test_a_cached_form_submits_like_a_fresh_one(app, client, desk, world):
+    client.get(f"/s/{desk}")
+    fields, _ = open_form(client, f"/s/{desk}")  # served from the cache
+    r = client.post(f"/s/{desk}", data={**fields, "face": "2"})
+    assert r.status_code == 302
+    with app.app_context():
+        [response] = db.session.scalars(db.select(Response)).all()
+        assert (response.face, response.officer_id) == (2, world["alpha"]["staff"])
+
+
+def test_edits_in_this_worker_show_at_once(app, client, world, desk):
+    assert "Loket 1" in client.get(f"/s/{desk}").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(Desk, world["alpha"]["desk"]).name = "Loket Terpadu"
+        db.session.commit()
+    page = client.get(f"/s/{desk}").get_data(as_text=True)
+    assert "Loket Terpadu" in page and "Loket 1" not in page
+    with app.app_context():  # a second officer on duty: the citizen is asked
+        db.session.add_all(all_week(world["alpha"]["desk"], world["alpha"]["boss"]))
+        db.session.commit()
+    assert "Siapa petugas yang melayani Anda?" in client.get(f"/s/{desk}").get_data(as_text=True)
+
+
+def test_token_and_module_switch_are_exact_across_workers(app, app_factory, client, world, desk):
+    other = app_factory()  # another worker on the same database
+    assert client.get(f"/s/{desk}").status_code == 200  # cached here
+    with other.app_context():
+        plugins.set_enabled(db.session.get(Agency, world["alpha"]["agency"]), "survei", False)
+        db.session.commit()
+    r = client.get(f"/s/{desk}")
+    assert r.status_code == 404 and "Survei tidak tersedia" in r.get_data(as_text=True)
+    with other.app_context():
+        plugins.set_enabled(db.session.get(Agency, world["alpha"]["agency"]), "survei", True)
+        db.session.get(Desk, world["alpha"]["desk"]).qr_token = "token-baru-loket-1"
+        db.session.commit()
+    r = client.get(f"/s/{desk}")
+    assert r.status_code == 404 and "sudah diganti" in r.get_data(as_text=True)
+    assert client.get("/s/token-baru-loket-1").status_code == 200
+
+
+def test_other_workers_edits_show_within_the_cache_time(app_factory, world, desk):
+    worker = app_factory(PORTAL_PAGE_CACHE_SECONDS=1)
+    other = app_factory()
+    client = worker.test_client()
+    assert "Loket 1" in client.get(f"/s/{desk}").get_data(as_text=True)
+    with other.app_context():
+        db.session.get(Desk, world["alpha"]["desk"]).name = "Loket Terpadu"
+        db.session.commit()
+    time.sleep(1.1)
+    assert "Loket Terpadu" in client.get(f"/s/{desk}").get_data(as_text=True)
+
+
+def test_caching_can_be_switched_off(app_factory, desk):
+    worker = app_factory(PORTAL_PAGE_CACHE_SECONDS=0)
+    client = worker.test_client()
+    counter = Statements(worker)
+    try:
+        client.get(f"/s/{desk}")
+        before = counter.count
+        client.get(f"/s/{desk}")
+        assert counter.count - before > 1  # rendered afresh
+    finally:
+        counter.close()
+
+
+def test_signed_in_staff_get_their_own_page(app, client, world, desk):
+    client.get(f"/s/{desk}")
+    staff = app.test_client()
+    login(staff, world["alpha"]["emails"]["officer"])
+    page = staff.get(f"/s/{desk}").get_data(as_text=True)
+    assert "Keluar" in page and "Masuk petugas" not in page
+    assert "Masuk petugas" in client.get(f"/s/{desk}").get_data(as_text=True)
+
+
+def test_language_is_part_of_the_cached_page(app, client, desk):
+    assert "Seberapa puas Anda" in client.get(f"/s/{desk}").get_data(as_text=True)
+    english = app.test_client()
+    r = english.get(f"/bahasa/en?next=/s/{desk}")
+    assert r.status_code == 302 and r.headers["Location"] == f"/s/{desk}"
+    assert "How satisfied are you" in english.get(f"/s/{desk}").get_data(as_text=True)
+    assert "Seberapa puas Anda" in client.get(f"/s/{desk}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://situs-lain.example"},
+    {"Sec-Fetch-Site": "cross-site"},
+    {"Origin": "null"},
+])
+def test_a_form_sent_from_another_site_is_refused(app, client, desk, headers):
+    fields, _ = open_form(client, f"/s/{desk}")
+    r = client.post(f"/s/{desk}", data={**fields, "face": "1"}, headers=headers)
+    assert r.status_code == 400 and "dikirim dari situs lain" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(db.select(Response)).all() == []
+
+
+def test_a_form_sent_from_the_portal_itself_is_accepted(app, client, desk):
+    fields, _ = open_form(client, f"/s/{desk}")
+    r = client.post(f"/s/{desk}", data={**fields, "face": "4"},
+                    headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"})
+    assert r.status_code == 302
+
+
+def test_staff_forms_still_need_their_session_token(app, client, world):
+    login(client, world["alpha"]["emails"]["admin"])
+    r = client.post("/kelola/alpha/loket/baru", data={"name": "Loket 9"})
+    assert r.status_code == 400
+    assert post_form(client, "/kelola/alpha/loket/baru", {"name": "Loket 9"}).status_code in (200, 302)
+    assert re.search(r"csrf_token", client.get("/kelola/alpha/loket/baru").get_data(as_text=True))
