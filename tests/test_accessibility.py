@@ -96,6 +96,42 @@ def _violations(page, axe_source) -> list[str]:
             for v in result["violations"]]
 
 
+# Every target a thumb must hit, at phone size: its height in CSS pixels.
+# Links inside a sentence are exempt (WCAG 2.5.8 "inline"); a radio button or
+# check box is hit through its label, which is measured instead.
+_TARGETS = """() => [...document.querySelectorAll(
+    'a[href], button, input:not([type=hidden]), select, textarea, summary')].filter(e => {
+  if (e.closest('[aria-hidden=true]') || e.classList.contains('skip')) return false;
+  if (!e.getClientRects().length) return false;
+  if (e.tagName === 'A') {
+    const around = e.parentElement.textContent.replace(e.textContent, '');
+    if (/\\p{L}/u.test(around)) return false;  // inside a sentence
+  }
+  return true;
+}).map(e => {
+  const target = (e.type === 'radio' || e.type === 'checkbox') ? (e.closest('label') || e) : e;
+  return [e.outerHTML.slice(0, 80), target.getBoundingClientRect().height];
+})"""
+
+
+def test_touch_targets_are_at_least_44_px_on_citizen_pages(app, site, live_server, browser):
+    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
+                                  java_script_enabled=False)
+    page = context.new_page()
+    small, counted = {}, 0
+    for url in _citizen_pages(site):
+        page.goto(url)
+        targets = page.evaluate(_TARGETS)
+        counted += len(targets)
+        too_small = [(html, round(h, 1)) for html, h in targets if h < 44]
+        if too_small:
+            small[url] = too_small
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, url  # no sideways scrolling
+    context.close()
+    assert counted > 100
+    assert not small, "\n".join(f"{url}: {found}" for url, found in small.items())
+
+
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}],
                          ids=["phone", "desktop"])
 def test_no_wcag_violations_on_citizen_and_staff_pages(app, site, live_server, browser, axe_source, viewport):

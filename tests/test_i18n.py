@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -21,7 +22,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from portal.extensions import db
-from tests.conftest import csrf_token, login, post_form
+from tests.conftest import login, post_form
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "portal" / "translations" / "en" / "LC_MESSAGES"
@@ -108,21 +109,29 @@ def test_no_template_text_escapes_translation():
     assert not leaks, leaks
 
 
+SWITCH_RE = re.compile(r'<a href="(/bahasa/\w+[^"]*)" lang="\w+" hreflang="\w+" rel="nofollow">([^<]+)</a>')
+
+
 def _english(client, page="/"):
-    answer = client.post("/bahasa/en", data={"csrf_token": csrf_token(client, page), "next": page})
+    """Follow the footer's language link, as a visitor would."""
+    href, label = SWITCH_RE.search(client.get(page).get_data(as_text=True)).groups()
+    assert label == "English"
+    answer = client.get(html.unescape(href))
     assert answer.status_code == 302 and answer.headers["Location"] == page
 
 
 def test_language_switch_without_javascript_returns_to_the_page(client, world):
     page = client.get("/alpha/").get_data(as_text=True)
-    assert '<html lang="id">' in page and ">English</button>" in page
+    assert '<html lang="id">' in page and SWITCH_RE.search(page).group(2) == "English"
     _english(client, "/alpha/?x=1")
     page = client.get("/alpha/").get_data(as_text=True)
-    assert '<html lang="en">' in page and "Skip to content" in page and ">Bahasa Indonesia</button>" in page
+    assert '<html lang="en">' in page and "Skip to content" in page
+    assert SWITCH_RE.search(page).group(2) == "Bahasa Indonesia"
     assert "Page not found" in client.get("/tidak-ada/").get_data(as_text=True)
-    post_form(client, "/bahasa/id", {"next": "/alpha/"})
+    post_form(client, "/bahasa/id", {"next": "/alpha/"}, token_from="/masuk")  # a POST works too
     assert "Halaman tidak ditemukan" in client.get("/tidak-ada/").get_data(as_text=True)
-    assert client.post("/bahasa/xx", data={"csrf_token": csrf_token(client)}).status_code == 404
+    assert client.get("/bahasa/xx").status_code == 404
+    assert client.get("/bahasa/en?next=//situs-lain.example/").headers["Location"] != "//situs-lain.example/"
 
 
 def test_dates_and_numbers_follow_the_language(app, client, world):

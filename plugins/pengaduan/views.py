@@ -6,7 +6,6 @@ import io
 import os
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
 from wtforms.fields.choices import SelectChoice
@@ -157,14 +156,18 @@ def _track_pages():
 
 
 def _track_key(ticket_id, version):
-    return ticket_id, version, str(get_locale())
+    return ticket_id, version, pagecache.language()
+
+
+def _track_state(agency_slug, code):
+    """(ticket id, version) when the agency has the module on and the ticket."""
+    return pagecache.first_row(_TRACK_STATE, slug=agency_slug, code=codes.normalise(code))
 
 
 def cached_track(agency_slug, code):
     if not pagecache.anonymous_visit():
         return None
-    with db.engine.connect() as conn:
-        row = conn.execute(_TRACK_STATE, {"slug": agency_slug, "code": codes.normalise(code)}).first()
+    row = _track_state(agency_slug, code)
     if row is None:
         return None
     html = _track_pages().get(_track_key(*row))
@@ -175,6 +178,10 @@ def cached_track(agency_slug, code):
 @limiter.limit(_lookup_limit)
 @bp.fast_path(cached_track)
 def track(code):
+    # Read the version before the ticket: a change in between then leaves
+    # the page under a key that is never asked for again.
+    cacheable = request.method == "GET" and pagecache.anonymous_visit()
+    state = _track_state(g.agency.slug, code) if cacheable else None
     ticket = _ticket(code)
     form = RatingForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -199,8 +206,8 @@ def track(code):
         reopen_until=reopen_deadline(ticket),
     )
     rating_form = ticket.status == SELESAI and ticket.rating is None  # carries a session token
-    if request.method == "GET" and not rating_form and pagecache.anonymous_visit():
-        _track_pages().put(_track_key(ticket.id, ticket.updated_at), html)
+    if state is not None and not rating_form:
+        _track_pages().put(_track_key(*state), html)
     return html, status
 
 

@@ -19,7 +19,6 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
-from flask_babel import get_locale
 from sqlalchemy import and_, bindparam, select
 
 from plugins.survei import NAME
@@ -52,8 +51,7 @@ def rosters():
 
 def desk_state(token: str):
     """(desk id, active, agency zone, agency id, module on) or None: one query."""
-    with db.engine.connect() as conn:
-        return conn.execute(_DESK_STATE, {"token": token}).first()
+    return pagecache.first_row(_DESK_STATE, token=token)
 
 
 def _shifts(desk_id: int, agency_id: int) -> tuple:
@@ -83,7 +81,7 @@ def duty_key(shifts, zone: str, now: dt.datetime | None = None) -> tuple:
 
 
 def page_key(desk_id: int, key: tuple) -> tuple:
-    return desk_id, str(get_locale()), key
+    return desk_id, pagecache.language(), key
 
 
 def cached_form(token: str):

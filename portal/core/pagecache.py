@@ -30,6 +30,8 @@ from flask import current_app, has_app_context, request, session
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.extensions import db
+
 EXTENSION_KEY = "portal_page_caches"
 DEFAULT_SECONDS = 5
 MAX_ENTRIES = 2048
@@ -86,12 +88,59 @@ def cache(name: str, app=None) -> LocalCache:
     return found
 
 
+def language() -> str:
+    """The visitor's language, part of every cached page's key (the same
+    choice Flask-Babel makes, without its per-request machinery)."""
+    from portal.core.setup import select_locale
+
+    return select_locale()
+
+
 def anonymous_visit() -> bool:
     """Whether the request may be answered from a page cache: nobody is
     signed in (or remembered) and no message waits to be shown."""
     if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         return False
     return "_user_id" not in session and "_flashes" not in session
+
+
+# ---------------------------------------------------------------- the one query
+
+
+def first_row(statement, **params) -> tuple | None:
+    """The first row of ``statement`` as the database driver returns it.
+
+    For the one exact check a cached page makes on every request: the
+    statement is compiled once per database kind and runs on a pooled
+    connection without the ORM or SQLAlchemy's result processing, so values
+    come back as the driver gives them (SQLite: text for dates, 0/1 for
+    booleans). Compare them only with what this function returned."""
+    engine = db.engine
+    compiled = _compiled(statement, engine.dialect)
+    values = compiled.construct_params(params)
+    if compiled.positional:
+        values = tuple(values[name] for name in compiled.positiontup)
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(compiled.string, values)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()  # back to the pool, which ends the transaction
+
+
+_COMPILED: dict = {}
+
+
+def _compiled(statement, dialect):
+    key = (id(statement), dialect.name)
+    found = _COMPILED.get(key)
+    if found is None or found[0] is not statement:
+        found = _COMPILED[key] = (statement, statement.compile(dialect=dialect))
+    return found[1]
 
 
 # ---------------------------------------------------------------- invalidation

@@ -120,7 +120,7 @@ def _init_babel(app, state) -> None:
     # object, and apps with different plugins have different catalogues.
     from flask_babel import Babel
 
-    Babel(app, locale_selector=_select_locale)
+    Babel(app, locale_selector=select_locale)
 
 
 def _configure_database(app) -> None:
@@ -185,7 +185,8 @@ def _version_locations(config):
     return config
 
 
-def _select_locale():
+def select_locale() -> str:
+    """The visitor's language: their choice in the session, else Indonesian."""
     if has_request_context():
         lang = session.get("lang")
         if lang in ("id", "en"):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from plugins.survei.models import Response
-from portal.core import plugins
+from portal.core import pagecache, plugins
 from portal.core.models import Agency, Desk
 from portal.extensions import db
 from tests.conftest import login, post_form
@@ -18,20 +18,29 @@ from tests.survei.conftest import NONCE_RE, all_week, open_form
 
 
 class Statements:
-    """Counts the SQL statements the app sends (BEGIN and ROLLBACK aside)."""
+    """Counts the SQL statements the app sends (BEGIN and ROLLBACK aside):
+    those through SQLAlchemy and those of :func:`portal.core.pagecache.first_row`,
+    which go to the driver directly."""
 
     def __init__(self, app):
         self.count = 0
         with app.app_context():
             self.engine = db.engine
         event.listen(self.engine, "before_cursor_execute", self._seen)
+        self._first_row = pagecache.first_row
+        pagecache.first_row = self._direct
 
     def _seen(self, _conn, _cursor, statement, *_args):
         if not statement.lstrip().upper().startswith(("BEGIN", "ROLLBACK", "COMMIT", "PRAGMA")):
             self.count += 1
 
+    def _direct(self, statement, **params):
+        self.count += 1
+        return self._first_row(statement, **params)
+
     def close(self):
         event.remove(self.engine, "before_cursor_execute", self._seen)
+        pagecache.first_row = self._first_row
 
 
 @pytest.fixture
