@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
+import hashlib
+import hmac
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context
@@ -97,24 +101,37 @@ def _signer(secret: str, salt: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt=salt)
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return _signer(current_app.config["SECRET_KEY"], "survei-nonce")
+@functools.lru_cache(maxsize=8)
+def _nonce_key(secret: str) -> bytes:
+    """The nonce signing key, derived from the secret key for this use only."""
+    return hmac.new(secret.encode(), b"portal-warga survei-nonce", hashlib.sha256).digest()
 
 
-def issue_nonce(desk_id: int) -> str:
-    """A signed, single-use token for one view of a desk's form."""
-    return _serializer().dumps({"d": desk_id, "n": secrets.token_urlsafe(16)})
+def _nonce_mac(key: bytes, body: str) -> str:
+    digest = hmac.new(key, body.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()  # 144 bits, 24 characters
 
 
-def open_nonce(signed: str, desk_id: int) -> str | None:
+def issue_nonce(desk_id: int, now: float | None = None) -> str:
+    """A signed, single-use token for one view of a desk's form:
+    ``desk.issued.random.mac``. It is also the form's CSRF token, so it is
+    issued on every view (cheaply: this runs for every scan)."""
+    body = f"{desk_id}.{int(now if now is not None else time.time())}.{secrets.token_urlsafe(16)}"
+    return f"{body}.{_nonce_mac(_nonce_key(current_app.config['SECRET_KEY']), body)}"
+
+
+def open_nonce(signed: str, desk_id: int, now: float | None = None) -> str | None:
     """The nonce inside ``signed`` if it is genuine, recent and for this desk."""
-    try:
-        data = _serializer().loads(signed or "", max_age=NONCE_MAX_AGE)
-    except (BadSignature, SignatureExpired):
+    parts = (signed or "").split(".")
+    if len(parts) != 4 or not parts[0].isdigit() or not parts[1].isdigit():
         return None
-    if not isinstance(data, dict) or data.get("d") != desk_id or not isinstance(data.get("n"), str):
+    body = ".".join(parts[:3])
+    if not hmac.compare_digest(parts[3], _nonce_mac(_nonce_key(current_app.config["SECRET_KEY"]), body)):
         return None
-    return data["n"]
+    age = (now if now is not None else time.time()) - int(parts[1])
+    if int(parts[0]) != desk_id or not -60 <= age <= NONCE_MAX_AGE or not parts[2]:
+        return None
+    return parts[2]
 
 
 # ---------------------------------------------------------------- device window

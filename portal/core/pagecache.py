@@ -121,7 +121,14 @@ def first_row(statement, **params) -> tuple | None:
     if compiled.positional:
         values = tuple(values[name] for name in compiled.positiontup)
     connection = engine.raw_connection()
+    driver = connection.driver_connection
+    # One statement needs no transaction: in autocommit (PostgreSQL) there is
+    # none to roll back when the connection goes back to the pool, which
+    # saves a round trip. SQLite's connections are in autocommit already.
+    manual = getattr(driver, "autocommit", None) is False
     try:
+        if manual:
+            driver.autocommit = True
         cursor = connection.cursor()
         try:
             cursor.execute(compiled.string, values)
@@ -129,7 +136,12 @@ def first_row(statement, **params) -> tuple | None:
         finally:
             cursor.close()
     finally:
-        connection.close()  # back to the pool, which ends the transaction
+        if manual:
+            try:
+                driver.autocommit = False
+            except Exception:  # noqa: BLE001 - a broken connection: never reuse it
+                connection.invalidate()
+        connection.close()  # back to the pool
 
 
 _COMPILED: dict = {}

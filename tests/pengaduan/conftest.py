@@ -58,3 +58,15 @@ FILING = {
     "email": "budi@warga.example",
     "address": "Jl. Merdeka 1",
 }
+
+
+@pytest.fixture
+def key(app, world, cats):
+    """A write API key of alpha (for Open311 POSTs)."""
+    from portal.core.api import create_key
+    from portal.core.models import Agency
+
+    with app.app_context():
+        _row, secret = create_key(db.session.get(Agency, world["alpha"]["agency"]), "311", "write")
+        db.session.commit()
+    return secret

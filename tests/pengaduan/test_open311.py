@@ -6,8 +6,6 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from portal.core.api import create_key
-from portal.core.models import Agency
 from portal.extensions import db
 
 REQUEST_FIELDS = [
@@ -30,14 +28,6 @@ REQUEST_FIELDS = [
     "media_url",
 ]
 SERVICE_FIELDS = ["service_code", "service_name", "description", "metadata", "type", "keywords", "group"]
-
-
-@pytest.fixture
-def key(app, world, cats):
-    with app.app_context():
-        _row, secret = create_key(db.session.get(Agency, world["alpha"]["agency"]), "311", "write")
-        db.session.commit()
-    return secret
 
 
 def _post(client, key, fmt="json", **data):

@@ -169,6 +169,31 @@ def test_tampered_or_foreign_nonce_is_refused(app, client, world, desk):
     assert r.status_code == 400 and _responses(app) == []
 
 
+def test_nonce_is_bound_to_its_desk_its_age_and_its_signature(app):
+    from plugins.survei.service import NONCE_MAX_AGE, issue_nonce, open_nonce
+
+    with app.test_request_context():
+        signed = issue_nonce(7, now=1_000_000)
+        desk, issued, inner, mac = signed.split(".")
+        assert (desk, issued, len(mac)) == ("7", "1000000", 24)
+        assert open_nonce(signed, 7, now=1_000_100) == inner
+        assert open_nonce(signed, 8, now=1_000_100) is None  # another desk
+        assert open_nonce(signed, 7, now=1_000_000 + NONCE_MAX_AGE + 1) is None  # too old
+        assert open_nonce(signed, 7, now=1_000_000 - 3600) is None  # from the future
+        assert open_nonce(f"8.{issued}.{inner}.{mac}", 8, now=1_000_100) is None  # desk changed
+        assert open_nonce(f"7.{issued}.{inner}x.{mac}", 7, now=1_000_100) is None  # nonce changed
+        assert open_nonce(f"7.9999999.{inner}.{mac}", 7, now=9_999_999) is None  # date changed
+        for junk in ("", "....", "a.b.c.d", signed + ".x", None):
+            assert open_nonce(junk, 7, now=1_000_100) is None
+    secret = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "another-installation-secret-key"
+    try:
+        with app.test_request_context():  # a portal with another secret key does not accept it
+            assert open_nonce(signed, 7, now=1_000_100) is None
+    finally:
+        app.config["SECRET_KEY"] = secret
+
+
 def test_same_device_waits_for_the_window(app, client, desk):
     fields, _ = open_form(client, f"/s/{desk}")
     client.post(f"/s/{desk}", data={**fields, "face": "4"})
