@@ -27,7 +27,8 @@ def test_an_existing_client_reads_services_and_requests(live_server, cats, filed
     client = GeoReport(f"{live_server}/open311/v2", jurisdiction="alpha", output_format=fmt)
     services = client.get_service_list()
     by_code = {s["service_code"]: s for s in services}
-    assert set(by_code) == {"pelayanan", "jalan"} and by_code["pelayanan"]["service_name"] == "Pelayanan petugas"
+    assert set(by_code) == {"pelayanan", "jalan"}
+    assert by_code["pelayanan"]["service_name"] == "Pelayanan petugas"
     assert str(by_code["jalan"]["metadata"]).lower() == "true"
     definition = client.get_service_definition("jalan")
     attributes = definition["attributes"]
@@ -39,7 +40,8 @@ def test_an_existing_client_reads_services_and_requests(live_server, cats, filed
     request = client.get_service_request(filed)
     assert request["service_request_id"] == filed and request["status"] == "open"
     assert request["service_code"] == "pelayanan" and request["requested_datetime"].endswith("+07:00")
-    assert float(request["lat"]) == pytest.approx(-6.2001) and float(request["long"]) == pytest.approx(106.8167)
+    assert float(request["lat"]) == pytest.approx(-6.2001)
+    assert float(request["long"]) == pytest.approx(106.8167)
     listed = client.get_service_requests(status="open")
     listed = listed if isinstance(listed, list) else [listed]  # XML: one request is not a list
     assert [r["service_request_id"] for r in listed] == [filed]
