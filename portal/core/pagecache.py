@@ -27,7 +27,7 @@ import time
 from collections import OrderedDict
 
 from flask import current_app, has_app_context, request, session
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.orm import Session
 
 from portal.extensions import db
@@ -120,7 +120,11 @@ def first_row(statement, **params) -> tuple | None:
     values = compiled.construct_params(params)
     if compiled.positional:
         values = tuple(values[name] for name in compiled.positiontup)
-    connection = engine.raw_connection()
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        connection = engine.raw_connection()
+    except dbapi_error as error:  # the database is unreachable: 503, as anywhere else
+        raise exc.DBAPIError.instance(None, None, error, dbapi_error, dialect=engine.dialect) from error
     driver = connection.driver_connection
     # One statement needs no transaction: in autocommit (PostgreSQL) there is
     # none to roll back when the connection goes back to the pool, which
@@ -135,6 +139,14 @@ def first_row(statement, **params) -> tuple | None:
             return cursor.fetchone()
         finally:
             cursor.close()
+    except dbapi_error as error:
+        # As SQLAlchemy would report it: a lost connection is dropped from
+        # the pool and the page answers 503 (portal.core.errors).
+        lost = engine.dialect.is_disconnect(error, driver, None)
+        if lost:
+            connection.invalidate(error)
+        raise exc.DBAPIError.instance(compiled.string, values, error, dbapi_error,
+                                      connection_invalidated=lost, dialect=engine.dialect) from error
     finally:
         if manual:
             try:

@@ -119,7 +119,7 @@ def test_postgresql_restart_gives_503_then_recovers(app, world, serve, database_
     log = portal.log()
     during = [o for o in outcomes if down_at + 0.5 < o[0] < up_at]
     after = [o for o, began in zip(outcomes, started, strict=True) if began > recovered_at + 0.5]
-    assert any(status == 503 for _t, status, _n, _p in during), during
+    assert any(status == 503 for _t, status, _n, _p in during), (during[:3], log[-3000:])
     for _t, status, _n, page in during:
         # Nothing else: no 500, no hang, no dropped connection.
         assert status in (503, 302), (status, page[:500], log[-3000:])
