@@ -81,13 +81,13 @@ def on_duty(desk: Desk, now: dt.datetime | None = None) -> list[Officer]:
     return list(rows)
 
 
-def officer_choices(desk: Desk) -> tuple[list[Officer], Officer | None]:
+def officer_choices(desk: Desk, now: dt.datetime | None = None) -> tuple[list[Officer], Officer | None]:
     """(officers to offer, officer to credit without asking).
 
     One officer on duty: credited without asking. Several: the citizen picks
     among them. None on duty: the citizen may pick among everyone rostered
     at the desk (or nobody)."""
-    duty = on_duty(desk)
+    duty = on_duty(desk, now)
     if len(duty) == 1:
         return [], duty[0]
     return (duty or rostered(desk)), None

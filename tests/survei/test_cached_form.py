@@ -13,7 +13,7 @@ from plugins.survei.models import Response
 from portal.core import pagecache, plugins
 from portal.core.models import Agency, Desk
 from portal.extensions import db
-from tests.conftest import login, post_form
+from tests.conftest import login, nip, post_form
 from tests.survei.conftest import NONCE_RE, all_week, open_form
 
 
@@ -175,3 +175,43 @@ def test_staff_forms_still_need_their_session_token(app, client, world):
     assert r.status_code == 400
     assert post_form(client, "/kelola/alpha/loket/baru", {"name": "Loket 9"}).status_code in (200, 302)
     assert re.search(r"csrf_token", client.get("/kelola/alpha/loket/baru").get_data(as_text=True))
+
+
+def test_the_cached_and_the_rendered_form_agree_on_who_is_on_duty(app, world):
+    """The cache serves the page rendered for the officers its own reading of
+    the roster finds on duty: that reading must match the one the form is
+    rendered from, at every hour of the week."""
+    import datetime as dt
+
+    from plugins.survei import fastform
+    from plugins.survei.models import Roster
+    from plugins.survei.service import officer_choices
+    from portal.core.models import Officer
+
+    a, b = world["alpha"], world["beta"]
+    with app.app_context():
+        gone = Officer(agency_id=a["agency"], unit_id=a["unit"], nip=nip(50), name="Pensiun",
+                       active=False)
+        third = Officer(agency_id=a["agency"], unit_id=a["unit"], nip=nip(51), name="Staf Ketiga")
+        db.session.add_all([gone, third])
+        db.session.flush()
+        shift = [(a["staff"], 0, 8, 12), (a["staff"], 0, 13, 16), (a["boss"], 0, 10, 14),
+                 (a["boss"], 2, 0, 23), (gone.id, 1, 8, 16), (b["staff"], 3, 8, 16),
+                 (a["staff"], 4, 7, 11), (a["boss"], 4, 7, 11), (third.id, 4, 9, 10)]
+        db.session.add_all([Roster(desk_id=a["desk"], officer_id=o, weekday=d, start=dt.time(h1),
+                                   end=dt.time(h2)) for o, d, h1, h2 in shift])
+        db.session.commit()
+    with app.test_request_context():  # read as a citizen's GET reads
+        desk = db.session.get(Desk, a["desk"])
+        zone = desk.unit.agency.timezone
+        shifts = fastform._shifts(desk.id, desk.unit.agency_id)
+        monday = dt.datetime(2026, 11, 30) - dt.timedelta(hours=7)  # Monday 00:00 WIB, in UTC
+        seen = set()
+        for step in range(7 * 48):  # every half hour of a week
+            now = monday + dt.timedelta(minutes=30 * step)
+            offered, fixed = officer_choices(desk, now)
+            rendered = ((), fixed.id) if fixed else (tuple(sorted(o.id for o in offered)), None)
+            assert fastform.duty_key(shifts, zone, now) == rendered, now
+            seen.add(rendered)
+    assert len(seen) >= 4  # one on duty, several, nobody (everyone rostered), …
+
