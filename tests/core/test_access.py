@@ -136,6 +136,19 @@ OWN_TOKEN_FORMS = {"survei_qr.survey_submit": "desk", "survei_qr.ticket_survey":
 
 
 def test_every_post_without_csrf_token_is_refused(app, client, world):
+    _every_post_is_refused(app, client, world, lambda: {})
+
+
+@pytest.mark.parametrize("kind", ["garbage", "another session's"])
+def test_every_post_with_a_wrong_csrf_token_is_refused(app, client, world, kind):
+    if kind == "garbage":
+        token = "IjAxMjM0NTY3ODkwMTIzNDU2Nzg5Ig.aaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbb"
+    else:  # genuine, but bound to someone else's session
+        token = csrf_token(app.test_client(), "/masuk")
+    _every_post_is_refused(app, client, world, lambda: {"csrf_token": token, "nonce": token})
+
+
+def _every_post_is_refused(app, client, world, extra):
     import datetime as dt
 
     from plugins.survei.models import SurveyTicket
@@ -157,7 +170,7 @@ def test_every_post_without_csrf_token_is_refused(app, client, world):
         url = re.sub(r"<int:\w+>", "1", url)
         own = OWN_TOKEN_FORMS.get(rule.endpoint)
         url = re.sub(r"<\w+>", tokens[own] if own else "x", url)
-        response = client.post(url, data={"name": "x", "plugin": "survei", "face": "4"})
+        response = client.post(url, data={"name": "x", "plugin": "survei", "face": "4", **extra()})
         assert response.status_code == 400, url
         expected = "Formulir tidak berlaku" if own else "Formulir sudah kedaluwarsa atau tidak sah"
         assert expected in response.get_data(as_text=True), url
