@@ -23,6 +23,7 @@ Each app has its own caches (``app.extensions``), never a module global.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import OrderedDict
 
@@ -45,6 +46,7 @@ class LocalCache:
         self.max_entries = max_entries
         self.watched: tuple[type, ...] = ()
         self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()  # threaded servers (flask run) share a worker's cache
 
     def get(self, key):
         item = self._items.get(key)
@@ -52,20 +54,23 @@ class LocalCache:
             return None
         expires, value = item
         if expires < time.monotonic():
-            self._items.pop(key, None)
+            with self._lock:
+                self._items.pop(key, None)
             return None
         return value
 
     def put(self, key, value) -> None:
         if self.seconds <= 0:
             return
-        self._items[key] = (time.monotonic() + self.seconds, value)
-        self._items.move_to_end(key)
-        while len(self._items) > self.max_entries:
-            self._items.popitem(last=False)
+        with self._lock:
+            self._items[key] = (time.monotonic() + self.seconds, value)
+            self._items.move_to_end(key)
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
 
     def clear(self) -> None:
-        self._items.clear()
+        with self._lock:
+            self._items.clear()
 
     def watch(self, *models: type) -> LocalCache:
         """Empty this cache whenever this worker commits a change to one of
