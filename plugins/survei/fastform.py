@@ -23,6 +23,7 @@ from sqlalchemy import and_, bindparam, select
 
 from plugins.survei import NAME
 from plugins.survei.models import DeskSurvey, Question, Roster
+from plugins.survei.service import issue_nonce, recently_answered
 from portal.core import pagecache
 from portal.core.models import Agency, AgencyPlugin, Desk, Officer, Unit
 from portal.core.timeutil import utcnow
@@ -68,16 +69,21 @@ def _shifts(desk_id: int, agency_id: int) -> tuple:
     return found
 
 
-def duty_key(shifts, zone: str, now: dt.datetime | None = None) -> tuple:
+def choices_key(offered_ids, fixed_id: int | None) -> tuple:
     """What decides the "who served me" part of the form: (ids offered, id
-    credited without asking). The same rule as
+    credited without asking)."""
+    return ((), fixed_id) if fixed_id is not None else (tuple(sorted(offered_ids)), None)
+
+
+def duty_key(shifts, zone: str, now: dt.datetime | None = None) -> tuple:
+    """:func:`choices_key` read from the cached shifts, by the same rule as
     :func:`plugins.survei.service.officer_choices`."""
     moment = (now or utcnow()).replace(tzinfo=dt.UTC).astimezone(ZoneInfo(zone))
     clock, day = moment.time().replace(tzinfo=None), moment.weekday()
     duty = {oid for weekday, start, end, oid in shifts if weekday == day and start <= clock < end}
     if len(duty) == 1:
-        return (), next(iter(duty))
-    return tuple(sorted(duty or {oid for *_rest, oid in shifts})), None
+        return choices_key((), next(iter(duty)))
+    return choices_key(duty or {oid for *_rest, oid in shifts}, None)
 
 
 def page_key(desk_id: int, key: tuple) -> tuple:
@@ -86,8 +92,6 @@ def page_key(desk_id: int, key: tuple) -> tuple:
 
 def cached_form(token: str):
     """The form for a plain visit from the cache, or None to render it."""
-    from plugins.survei.service import issue_nonce, recently_answered
-
     state = desk_state(token)
     if state is None:
         return None

@@ -178,7 +178,7 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
         action=action, skm=skm, no_officer=NO_OFFICER,
     )
     if cacheable:
-        key = ((), fixed.id) if fixed else (tuple(sorted(o.id for o in offered)), None)
+        key = fastform.choices_key([o.id for o in offered], fixed.id if fixed else None)
         fastform.pages().put(fastform.page_key(desk.id, key), html)
         html = html.replace(fastform.NONCE_MARK, signed)
     return html, status

@@ -101,10 +101,13 @@ def _fmt(x: float) -> str:
     return f"{x:g}"
 
 
+#: INSERT … ON CONFLICT, per database kind.
+_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
     table = RatingRollup.__table__
-    dialect = db.session.get_bind().dialect.name
-    insert = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    insert = _UPSERT[db.session.get_bind().dialect.name]
     column = BAND_COLUMNS[band(score)[0]]
     stmt = insert(table).values(
         officer_id=officer_id, period=period, source=source, kind=kind, verified=verified,
@@ -123,11 +126,6 @@ def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
     db.session.execute(stmt)
 
 
-def _upsert(table):
-    dialect = db.session.get_bind().dialect.name
-    return {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
-
-
 def _spans(month: dt.date) -> list[tuple[str, dt.date]]:
     """(span, first day) of the month, quarter, semester and year of ``month``."""
     return [(kind, period_bounds(kind, month)[0]) for kind in PERIOD_KINDS]
@@ -140,7 +138,7 @@ _SCORE_ADDED = ("count", "w", "w2", "s", "q")
 def _score_upsert(dialect: str):
     """INSERT … ON CONFLICT adding to the sums: built once, compiled once."""
     table = RatingScore.__table__
-    stmt = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect](table)
+    stmt = _UPSERT[dialect](table)
     return stmt.on_conflict_do_update(index_elements=["officer_id", "span", "period"],
                                       set_={k: table.c[k] + stmt.excluded[k] for k in _SCORE_ADDED})
 

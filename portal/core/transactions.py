@@ -30,9 +30,9 @@ def begin_write() -> None:
         raise RuntimeError("begin_write() with unsaved changes in the session")
     # Nothing was written, so ending the read transaction keeps what was
     # read: the objects stay loaded instead of being read again under the lock.
-    session.expire_on_commit = False
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     finally:
-        session.expire_on_commit = True
+        session.expire_on_commit = expire
     g._portal_read_first = False
