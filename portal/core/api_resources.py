@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.core.api import ApiError, api_key_required, bp, json_body
 from portal.core.models import Agency, Officer, Unit, audit
 from portal.core.nip import NipError, parse_nip
+from portal.core.params import ParamError, arg_date
 from portal.core.people import import_officers
 from portal.core.ratings import PERIOD_KINDS, Stat, agency_stat, band, officer_record, period_bounds, shrink
 from portal.core.timeutil import local, utcnow
@@ -257,11 +258,10 @@ def officer_record_json(nip):
         raise ApiError(
             400, _l("Parameter period harus salah satu dari: %(kinds)s.", kinds=", ".join(PERIOD_KINDS))
         )
-    raw = request.args.get("date")
     try:
-        day = dt.date.fromisoformat(raw) if raw else local(utcnow(), g.agency.timezone).date()
-    except ValueError:
-        raise ApiError(400, _l("Parameter date harus tanggal YYYY-MM-DD.")) from None
+        day = arg_date("date") or local(utcnow(), g.agency.timezone).date()
+    except ParamError as error:
+        raise ApiError(400, error.description) from None
     start, end = period_bounds(kind, day)
     record = officer_record(person, start, end)
     everyone = agency_stat(g.agency, start, end)

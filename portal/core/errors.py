@@ -8,9 +8,10 @@ from flask import jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from portal.core.params import ParamError
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,9 @@ MESSAGES = {
         _l("Basis data sedang tidak dapat dihubungi. Silakan coba lagi beberapa saat lagi."),
     ),
 }
+
+
+OUT_OF_RANGE = _l("Salah satu nilai yang dikirim di luar batas yang dapat diproses.")
 
 
 def _wants_json() -> bool:
@@ -124,7 +128,8 @@ def init_app(app) -> None:
     def _http(error):
         if error.code is None or error.code < 400:
             return error
-        response = render_error(error.code if error.code in MESSAGES else 400, _soft_limit(error))
+        detail = _soft_limit(error) or (error.description if isinstance(error, ParamError) else None)
+        response = render_error(error.code if error.code in MESSAGES else 400, detail)
         for name, value in error.get_headers():
             if name.lower() != "content-type":
                 response.headers[name] = value
@@ -140,12 +145,23 @@ def init_app(app) -> None:
     @app.errorhandler(DBAPIError)
     def _db_error(error):
         _rollback()
+        if isinstance(error, DataError):
+            # A value the database cannot hold (out of range, bad encoding):
+            # the request's fault, whichever view let it through.
+            log.warning("value refused by the database: %s", error.orig)
+            return render_error(400, OUT_OF_RANGE)
         if error.connection_invalidated:
             log.error("database connection lost: %s", error.orig)
             without_database()
             return render_error(503)
         log.exception("database error")
         return render_error(500)
+
+    @app.errorhandler(OverflowError)
+    def _overflow(error):
+        log.warning("value out of range: %s", error)
+        _rollback()
+        return render_error(400, OUT_OF_RANGE)
 
     @app.errorhandler(Exception)
     def _unexpected(error):

@@ -38,6 +38,9 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app) -> None:
+    from portal.core import params
+
+    params.init_app(app)  # before any rule is added: it replaces the int converter
     app.session_interface = _SessionInterface()
     if app.config["PORTAL_PROXY_FIX"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
