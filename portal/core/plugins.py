@@ -90,21 +90,25 @@ def discover(allowlist: str | None) -> list[tuple[str, object]]:
     """(name, module) for every plugin to load, sorted by name.
 
     ``allowlist`` None loads every entry point of the group; otherwise it is a
-    comma-separated list of entry point names or importable module paths.
+    comma-separated list of entry point names or importable module paths. A
+    plugin's name is its module's ``NAME`` (else the entry point's name, else
+    the last part of the module path).
     """
     eps = {ep.name: ep for ep in entry_points(group=ENTRY_POINT_GROUP)}
     if allowlist is None:
         wanted = sorted(eps)
     else:
         wanted = sorted({w.strip() for w in allowlist.split(",") if w.strip()})
-    found = []
-    for name in wanted:
-        if name in eps:
-            found.append((name, eps[name].load()))
+    found = {}
+    for wanted_name in wanted:
+        if wanted_name in eps:
+            module, fallback = eps[wanted_name].load(), wanted_name
         else:
-            module = importlib.import_module(name)
-            found.append((name.rsplit(".", 1)[-1], module))
-    return found
+            module, fallback = importlib.import_module(wanted_name), wanted_name.rsplit(".", 1)[-1]
+        # The plugin's identity is the NAME its module declares (the same one
+        # its blueprints and ratings use), however it was found.
+        found[getattr(module, "NAME", None) or fallback] = module
+    return sorted(found.items(), key=lambda item: item[0])
 
 
 def init_plugins(app) -> PortalPlugins:

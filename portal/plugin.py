@@ -1,0 +1,118 @@
+"""The plugin API: everything a plugin may import from the portal.
+
+A plugin (built-in or third-party) imports from this module and from
+nothing else of ``portal``; ``tests/core/test_plugin_api.py`` fails when a
+plugin under ``plugins/`` does. What a plugin needs and cannot find here is
+a gap in the API: add it here, to ``__all__``, and to ``docs/plugins.md``.
+
+Grouped as ``docs/plugins.md`` explains them:
+
+- **hooks and pages**: :data:`hookimpl`, :class:`AgencyBlueprint`,
+  :class:`NavItem`, :class:`HomeSection`, :class:`Panel`,
+  :func:`template_panel`, :func:`is_enabled`;
+- **the record**: :func:`record_rating`, :class:`RatingKind`,
+  :class:`RatingError`, :func:`period_bounds`;
+- **people and places** (read them, scope every query to ``g.agency``):
+  :class:`Agency`, :class:`Unit`, :class:`Desk`, :class:`Officer`,
+  :class:`User` and the roles, :func:`audit`;
+- **requests**: :class:`BaseForm`, :func:`strip`, :func:`citizen_only`,
+  :func:`staff_session`, :func:`same_origin`, reading values with bounds
+  (:func:`parse_int`, :func:`parse_date`, :func:`parse_datetime`,
+  :func:`arg_date`, :class:`ParamError`), :data:`csrf`, :data:`limiter`;
+- **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
+  :func:`api_key_required`, :func:`authenticate`, :func:`json_body`;
+- **busy pages**: :mod:`pagecache`, :func:`read_first`, :func:`begin_write`;
+- **utilities**: :data:`db`, :func:`utcnow`, :func:`local`,
+  :func:`random_code`, :func:`compact`, :data:`CODE_ALPHABET`,
+  :func:`table_response`, :func:`make_qr`, :func:`qr_svg`,
+  :func:`qr_svg_path`, :func:`send_mail`, :data:`N_`.
+"""
+
+from __future__ import annotations
+
+from portal.core import pagecache
+from portal.core.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
+from portal.core.citizen import citizen_only, staff_session
+from portal.core.codes import ALPHABET as CODE_ALPHABET
+from portal.core.codes import compact, random_code
+from portal.core.exports import table_response
+from portal.core.forms import BaseForm, strip
+from portal.core.hookspecs import hookimpl
+from portal.core.i18n import N_
+from portal.core.mail import send as send_mail
+from portal.core.models import (
+    ROLE_ADMIN,
+    ROLE_OFFICER,
+    ROLE_SUPERADMIN,
+    ROLE_SUPERVISOR,
+    Agency,
+    Desk,
+    Officer,
+    Unit,
+    User,
+    audit,
+)
+from portal.core.origin import same_origin
+from portal.core.params import ParamError, arg_date, parse_date, parse_datetime, parse_int
+from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, Panel, RatingKind, is_enabled, template_panel
+from portal.core.qr import make_qr, qr_svg, qr_svg_path
+from portal.core.ratings import RatingError, period_bounds, record_rating
+from portal.core.timeutil import local, utcnow
+from portal.core.transactions import begin_write, read_first
+from portal.extensions import csrf, db, limiter
+
+__all__ = [
+    "CODE_ALPHABET",
+    "N_",
+    "ROLE_ADMIN",
+    "ROLE_OFFICER",
+    "ROLE_SUPERADMIN",
+    "ROLE_SUPERVISOR",
+    "Agency",
+    "AgencyBlueprint",
+    "ApiBlueprint",
+    "ApiError",
+    "BaseForm",
+    "Desk",
+    "HomeSection",
+    "NavItem",
+    "Officer",
+    "Panel",
+    "ParamError",
+    "RatingError",
+    "RatingKind",
+    "Unit",
+    "User",
+    "api_key_required",
+    "arg_date",
+    "audit",
+    "authenticate",
+    "begin_write",
+    "citizen_only",
+    "compact",
+    "csrf",
+    "db",
+    "hookimpl",
+    "is_enabled",
+    "json_body",
+    "limiter",
+    "local",
+    "make_qr",
+    "pagecache",
+    "parse_date",
+    "parse_datetime",
+    "parse_int",
+    "period_bounds",
+    "qr_svg",
+    "qr_svg_path",
+    "random_code",
+    "read_first",
+    "record_rating",
+    "same_origin",
+    "send_mail",
+    "staff_session",
+    "strip",
+    "table_response",
+    "template_panel",
+    "utcnow",
+]

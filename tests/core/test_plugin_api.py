@@ -1,0 +1,76 @@
+"""The declared plugin API is the whole surface a plugin may use.
+
+- Every plugin under ``plugins/`` imports from ``portal.plugin`` only (and
+  from itself and third-party libraries), never another module of
+  ``portal`` nor another plugin.
+- ``portal.plugin.__all__`` names only what it exports, and docs/plugins.md
+  documents every name in it.
+- A plugin found by module path takes the ``NAME`` its module declares, so
+  its pages answer under that name.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import portal.plugin
+from tests.conftest import make_app, reset_schema
+
+ROOT = Path(__file__).resolve().parents[2]
+PLUGINS = ROOT / "plugins"
+
+
+def _imports(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+
+
+def test_plugins_import_only_the_plugin_api():
+    offences = []
+    checked = 0
+    for path in sorted(PLUGINS.rglob("*.py")):
+        own = path.relative_to(PLUGINS).parts[0]
+        for line, module in _imports(path):
+            checked += 1
+            top = module.split(".")
+            if top[0] == "portal" and module != "portal.plugin":
+                offences.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+            if top[0] == "plugins" and (len(top) < 2 or top[1] != own):
+                offences.append(f"{path.relative_to(ROOT)}:{line} imports another plugin: {module}")
+    assert checked > 100
+    assert not offences, "\n".join(offences)
+
+
+def test_the_api_exports_what_it_declares_and_docs_name_it_all():
+    docs = (ROOT / "docs" / "plugins.md").read_text(encoding="utf-8")
+    missing = [name for name in portal.plugin.__all__ if not hasattr(portal.plugin, name)]
+    assert not missing, missing
+    undocumented = [name for name in portal.plugin.__all__ if f"`{name}" not in docs]
+    assert not undocumented, f"not in docs/plugins.md: {undocumented}"
+
+
+def test_a_plugin_loaded_by_module_path_keeps_its_declared_name(database_url, tmp_path):
+    app = make_app(database_url, PORTAL_PLUGINS="plugins.pengaduan", PORTAL_UPLOAD_DIR=str(tmp_path))
+    reset_schema(app)
+    from portal.core import plugins
+    from portal.core.models import Agency
+    from portal.extensions import db
+
+    with app.app_context():
+        assert plugins.installed() == ["pengaduan"]
+        agency = Agency(slug="gamma", name="Dinas Gamma")
+        db.session.add(agency)
+        db.session.flush()
+        plugins.set_enabled(agency, "pengaduan", True)
+        db.session.commit()
+    response = app.test_client().get("/gamma/pengaduan/")
+    assert response.status_code == 200
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
