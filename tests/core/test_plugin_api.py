@@ -15,7 +15,6 @@ import ast
 from pathlib import Path
 
 import portal.plugin
-from tests.conftest import make_app, reset_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = ROOT / "plugins"
@@ -55,22 +54,17 @@ def test_the_api_exports_what_it_declares_and_docs_name_it_all():
     assert not undocumented, f"not in docs/plugins.md: {undocumented}"
 
 
-def test_a_plugin_loaded_by_module_path_keeps_its_declared_name(database_url, tmp_path):
-    app = make_app(database_url, PORTAL_PLUGINS="plugins.pengaduan", PORTAL_UPLOAD_DIR=str(tmp_path))
-    reset_schema(app)
+def test_a_plugin_loaded_by_module_path_keeps_its_declared_name(app, app_factory, world):
     from portal.core import plugins
     from portal.core.models import Agency
     from portal.extensions import db
 
-    with app.app_context():
-        assert plugins.installed() == ["pengaduan"]
-        agency = Agency(slug="gamma", name="Dinas Gamma")
-        db.session.add(agency)
-        db.session.flush()
-        plugins.set_enabled(agency, "pengaduan", True)
+    named = app_factory(PORTAL_PLUGINS="tests.core.renamed_plugin")
+    with named.app_context():
+        assert plugins.installed() == ["antrean"]
+        plugins.set_enabled(db.session.get(Agency, world["alpha"]["agency"]), "antrean", True)
         db.session.commit()
-    response = app.test_client().get("/gamma/pengaduan/")
+    response = named.test_client().get("/alpha/antrean/")
     assert response.status_code == 200
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    assert response.get_data(as_text=True) == "antrean alpha"
+    assert named.test_client().get("/beta/antrean/").status_code == 404  # off for beta
