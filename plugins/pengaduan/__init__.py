@@ -62,7 +62,7 @@ def portal_agency_home(agency):
         HomeSection(
             30,
             _l("Pengaduan"),
-            _l("Sampaikan pengaduan tentang layanan dan pantau tindak lanjutnya dengan kode tiket."),
+            _l("Sampaikan pengaduan tentang layanan dan pantau tindak lanjutnya dengan kode pelacakan."),
             url_for("pengaduan.index", agency_slug=agency.slug),
         )
     ]
@@ -92,8 +92,16 @@ def portal_dashboard_widgets(agency, user):
     )
     if user.role == "officer":
         late = late.where(Ticket.assigned_officer_id == user.officer_id)
-    return [template_panel(30, _l("Pengaduan"), "pengaduan/widget.html", agency=agency, counts=counts,
-                           late=db.session.scalar(late))]
+    return [
+        template_panel(
+            30,
+            _l("Pengaduan"),
+            "pengaduan/widget.html",
+            agency=agency,
+            counts=counts,
+            late=db.session.scalar(late),
+        )
+    ]
 
 
 @hookimpl
@@ -111,8 +119,16 @@ def portal_officer_panels(officer, viewer):
     leave = leave_days(officer.agency_id)
     verify = [working_days_between(c.date(), v.date(), leave) for c, v, _r, _x in rows if v]
     resolve = [working_days_between(c.date(), r.date(), leave) for c, _v, r, _x in rows if r]
-    return [template_panel(30, _l("Penanganan pengaduan"), "pengaduan/officer_panel.html",
-                           count=len(rows), verify=verify, resolve=resolve)]
+    return [
+        template_panel(
+            30,
+            _l("Penanganan pengaduan"),
+            "pengaduan/officer_panel.html",
+            count=len(rows),
+            verify=verify,
+            resolve=resolve,
+        )
+    ]
 
 
 @hookimpl
@@ -130,8 +146,24 @@ def portal_cli(cli):
         done = check()
         for ticket, stage, people in done:
             names = ", ".join(u.email for u in people) or "(tidak ada penerima)"
-            click.echo(f"{ticket.code} terlambat {stage}: diteruskan ke {names}")
+            click.echo(f"{ticket.reference} terlambat {stage}: diteruskan ke {names}")
         click.echo(f"{len(done)} pengaduan dieskalasi.")
+
+    @group.command("reencode-attachments")
+    @with_appcontext
+    def reencode_attachments():
+        """Kodekan ulang lampiran gambar yang tersimpan (hapus EXIF/GPS); sekali setelah pemutakhiran."""
+        from flask import current_app
+
+        from plugins.pengaduan.service import MAX_PIXELS, reencode_stored
+        from portal.extensions import db
+
+        counts = reencode_stored(int(current_app.config.get("PENGADUAN_MAX_PIXELS", MAX_PIXELS)))
+        db.session.commit()
+        click.echo(
+            f"{counts['diproses']} gambar dikodekan ulang; {counts['gagal']} tidak dapat dibaca atau terlalu "
+            f"besar (dibiarkan); {counts['hilang']} berkas tidak ditemukan."
+        )
 
 
 @hookimpl

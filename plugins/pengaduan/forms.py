@@ -45,7 +45,14 @@ class FilingForm(BaseForm):
     lon = FloatField(_l("Bujur"), validators=[Optional(), NumberRange(-180, 180)])
     files = MultipleFileField(_l("Lampiran (foto atau PDF, paling banyak 3 berkas, masing-masing 5 MB)"))
     anonymous = BooleanField(_l("Kirim tanpa identitas (anonim)"))
-    confidential = BooleanField(_l("Rahasiakan identitas saya (hanya admin instansi yang dapat melihat)"))
+    confidential = BooleanField(
+        _l("Pengaduan rahasia"),
+        description=_l(
+            "Identitas Anda hanya dilihat admin instansi, dan judul, isi, lokasi, serta lampirannya tidak "
+            "tampil di daftar atau layanan data publik mana pun. Tanpa pilihan ini, uraian dan lokasi "
+            "pengaduan dapat dilihat publik (tanpa identitas Anda)."
+        ),
+    )
     name = StringField(_l("Nama"), validators=[Optional(), Length(max=150)], filters=[strip])
     phone = StringField(_l("Nomor telepon"), validators=[Optional(), Length(max=30)], filters=[strip])
     email = EmailField(_l("E-mail"), validators=[Optional(), Email(), Length(max=254)], filters=[strip])
@@ -60,8 +67,10 @@ class FilingForm(BaseForm):
                 self.name.errors = [*self.name.errors, _l("Isi nama Anda, atau pilih kirim tanpa identitas.")]
                 ok = False
             if not (self.phone.data or self.email.data):
-                self.phone.errors = [*self.phone.errors,
-                                     _l("Isi nomor telepon atau e-mail agar kami dapat menghubungi Anda.")]
+                self.phone.errors = [
+                    *self.phone.errors,
+                    _l("Isi nomor telepon atau e-mail agar kami dapat menghubungi Anda."),
+                ]
                 ok = False
         digits = "".join(ch for ch in self.phone.data or "" if ch.isdigit())
         allowed = set("0123456789 +-()")

@@ -95,7 +95,11 @@ class Ticket(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    code: Mapped[str] = mapped_column(String(11), unique=True)
+    #: The citizen's private tracking code (see plugins.pengaduan.codes): a
+    #: credential, shown once to the citizen and never on any other page.
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    #: The public reference ("nomor referensi"): Open311, staff pages, exports.
+    reference: Mapped[str] = mapped_column(String(13), unique=True)
     category_id: Mapped[int] = mapped_column(ForeignKey("pengaduan_category.id"))
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     title: Mapped[str] = mapped_column(String(150))
@@ -105,7 +109,10 @@ class Ticket(db.Model):
     lon: Mapped[float | None] = mapped_column(Float)
     extra_json: Mapped[str] = mapped_column(Text, default="{}")
     anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
-    confidential: Mapped[bool] = mapped_column(Boolean, default=False)  # rahasia
+    #: *Rahasia*: in no public list or feed (only in counts); its title, text
+    #: and place only on the tracking page (private code) and to staff, its
+    #: complainant's identity only to the agency's admins.
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     name: Mapped[str] = mapped_column(String(150), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     email: Mapped[str] = mapped_column(String(254), default="")

@@ -1,7 +1,11 @@
 """Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): discovery,
 services, service definitions, requests (GET and POST) and one request, in
 JSON and XML. ``jurisdiction_id`` is the agency's slug; posting needs an API
-key of that agency with write scope. Errors are ``[{"code", "description"}]``."""
+key of that agency with write scope. Errors are ``[{"code", "description"}]``.
+
+``service_request_id`` is a complaint's public reference, never its private
+tracking code: everything read here is public. *Rahasia* complaints are in
+no list; asked for by their reference they show their status only."""
 
 from __future__ import annotations
 
@@ -194,12 +198,13 @@ def service_definition(code, fmt):
 
 
 def _request_row(ticket: Ticket, agency: Agency) -> dict:
-    """A request as Open311 shows it: never the complainant's identity; for a
-    confidential (rahasia) complaint not its text or place either."""
-    notes = next((e.text for e in reversed(ticket.events) if e.public and e.text), "")
+    """A request as Open311 shows it: by its public reference, never the
+    complainant's identity; for a confidential (rahasia) complaint not its
+    text, place or the agency's answers either."""
     secret = ticket.confidential
+    notes = "" if secret else next((e.text for e in reversed(ticket.events) if e.public and e.text), "")
     return {
-        "service_request_id": ticket.code,
+        "service_request_id": ticket.reference,
         "status": "open" if ticket.status in OPEN_STATUSES else "closed",
         "status_notes": notes,
         "service_name": ticket.category.name,
@@ -236,10 +241,12 @@ def _parse_date(name: str) -> dt.datetime | None:
 def requests_list(fmt):
     _fmt(fmt)
     agency = _agency()
-    query = db.select(Ticket).where(Ticket.agency_id == agency.id)
-    ids = [codes.normalise(x) for x in request.args.get("service_request_id", "").split(",") if x.strip()]
+    # A public list: never a rahasia complaint, whatever is asked for.
+    query = db.select(Ticket).where(Ticket.agency_id == agency.id, Ticket.confidential.is_(False))
+    asked = request.args.get("service_request_id", "").split(",")
+    ids = [codes.normalise_reference(x) for x in asked if x.strip()]
     if ids:
-        query = query.where(Ticket.code.in_(ids[:100]))
+        query = query.where(Ticket.reference.in_(ids[:100]))
     else:
         service_codes = [c for c in request.args.get("service_code", "").split(",") if c.strip()]
         if service_codes:
@@ -267,7 +274,7 @@ def request_one(code, fmt):
     _fmt(fmt)
     agency = _agency()
     ticket = db.session.execute(
-        db.select(Ticket).filter_by(agency_id=agency.id, code=codes.normalise(code))
+        db.select(Ticket).filter_by(agency_id=agency.id, reference=codes.normalise_reference(code))
     ).scalar_one_or_none()
     if ticket is None:
         raise Open311Error(404, f"service_request_id {code} not found")
@@ -334,12 +341,17 @@ def requests_create(fmt):
             email=email.lower(),
         ),
     )
+    # The answer goes only to the client that filed on the citizen's behalf,
+    # which hands the private tracking link to the citizen; nothing that
+    # anyone can read (GET) ever shows it.
+    track = url_for("pengaduan.track", agency_slug=agency.slug, code=ticket.code, _external=True)
     notice = (
-        f"Lacak di {url_for('pengaduan.track', agency_slug=agency.slug, code=ticket.code, _external=True)}"
+        f"Nomor referensi {ticket.reference}. Kode pelacakan (rahasiakan, hanya untuk pelapor): "
+        f"{ticket.code}. Lacak di {track}"
     )
     return _render(
         fmt,
         "service_requests",
         "request",
-        [{"service_request_id": ticket.code, "service_notice": notice, "account_id": None}],
+        [{"service_request_id": ticket.reference, "service_notice": notice, "account_id": None}],
     )

@@ -8,6 +8,7 @@ import io
 import json
 import os
 import secrets
+import warnings
 from dataclasses import dataclass
 
 from flask import current_app
@@ -86,22 +87,86 @@ def _days(category: Category, agency_id: int, name: str) -> int:
 
 MAX_FILES = 3
 MAX_BYTES = 5 * 1024 * 1024
+#: Largest image accepted, in pixels (width × height): a phone's photo has
+#: 12 to 50 million; a small file of far more pixels is a decompression bomb.
+MAX_PIXELS = 40_000_000
 KINDS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "application/pdf": "PDF"}
+IMAGE_TYPES = {fmt: kind for kind, fmt in KINDS.items() if kind.startswith("image/")}
 
 
-def sniff(data: bytes) -> str | None:
-    """The content type of ``data`` judged by its content (not its name)."""
-    if data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]:
-        return "application/pdf"
+class FileRefused(ValueError):
+    """An upload that is not accepted; ``str()`` says why, for the citizen."""
+
+
+def is_pdf(data: bytes) -> bool:
+    return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
+
+
+def clean_image(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> tuple[str, bytes]:
+    """(content type, bytes) of the image in ``data`` decoded and encoded
+    afresh in the same format: turned upright by its EXIF orientation, then
+    without any metadata (EXIF with GPS, XMP, comments, ICC, text chunks)
+    and without whatever else the file carried (an HTML or script polyglot
+    does not survive). Only the first frame of an animation is kept.
+    Raises :class:`FileRefused` for what is not such an image or has more
+    than ``max_pixels`` pixels, checked before the pixels are decoded."""
+    from PIL import Image, ImageOps
+
+    too_big = _l(
+        "%(name)s terlalu besar: gambar paling besar %(mp)s megapiksel. Perkecil gambarnya lalu kirim lagi.",
+        name=name,
+        mp=f"{max_pixels / 1e6:g}",
+    )
     try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
+        with warnings.catch_warnings():
+            # Our own bound below is stricter; above twice Pillow's own limit
+            # (MAX_IMAGE_PIXELS) opening already fails, caught below.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=list(IMAGE_TYPES))
+    except Image.DecompressionBombError:
+        raise FileRefused(str(too_big)) from None
     except Exception:  # noqa: BLE001 - any failure means "not an image we accept"
-        return None
-    return {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}.get(kind)
+        raise FileRefused(_not_accepted(name)) from None
+    with image:
+        width, height = image.size
+        if width * height > max_pixels:
+            raise FileRefused(
+                str(
+                    _l(
+                        "%(name)s terlalu besar: %(w)d × %(h)d piksel, sedangkan gambar paling besar "
+                        "%(mp)s megapiksel. Perkecil gambarnya lalu kirim lagi.",
+                        name=name,
+                        w=width,
+                        h=height,
+                        mp=f"{max_pixels / 1e6:g}",
+                    )
+                )
+            )
+        # A phone's JPEG with a second picture inside opens as MPO: a JPEG.
+        fmt = "JPEG" if image.format == "MPO" else image.format
+        if fmt not in IMAGE_TYPES:
+            raise FileRefused(_not_accepted(name))
+        try:
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            transparency = image.info.get("transparency") if fmt == "PNG" else None
+            upright.info = {} if transparency is None else {"transparency": transparency}
+            if fmt == "JPEG" and upright.mode not in ("L", "RGB", "CMYK"):
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            if fmt == "JPEG":
+                upright.save(out, "JPEG", quality=90, optimize=False)
+            elif fmt == "WEBP":
+                upright.save(out, "WEBP", quality=90)
+            else:
+                upright.save(out, "PNG")
+        except Exception:  # noqa: BLE001 - truncated or broken pixel data
+            raise FileRefused(_not_accepted(name)) from None
+    return IMAGE_TYPES[fmt], out.getvalue()
+
+
+def _not_accepted(name: str) -> str:
+    return str(_l("%(name)s bukan gambar (JPEG, PNG, WebP) atau PDF yang sah.", name=name))
 
 
 def upload_dir() -> str:
@@ -111,25 +176,63 @@ def upload_dir() -> str:
 
 
 def check_files(files) -> tuple[list[tuple[str, str, bytes]], list[str]]:
-    """([(original name, content type, bytes)], [errors]) for uploaded files."""
+    """([(original name, content type, bytes)], [errors]) for uploaded files.
+    Images come back re-encoded (see :func:`clean_image`); a PDF as sent,
+    to be served only as a download."""
     accepted, errors = [], []
     files = [f for f in files if f and f.filename]
     if len(files) > MAX_FILES:
         return [], [str(_l("Paling banyak %(n)d lampiran.", n=MAX_FILES))]
+    limit = current_app.config.get("PENGADUAN_MAX_BYTES", MAX_BYTES)
+    max_pixels = int(current_app.config.get("PENGADUAN_MAX_PIXELS", MAX_PIXELS))
     for f in files:
-        limit = current_app.config.get("PENGADUAN_MAX_BYTES", MAX_BYTES)
         data = f.read(limit + 1)
         f.close()
         name = os.path.basename(f.filename)[:200]
         if len(data) > limit:
             errors.append(str(_l("%(name)s lebih dari %(mb)s MB.", name=name, mb=f"{limit / 2**20:g}")))
             continue
-        kind = sniff(data)
-        if kind is None:
-            errors.append(str(_l("%(name)s bukan gambar (JPEG, PNG, WebP) atau PDF yang sah.", name=name)))
+        if is_pdf(data):
+            accepted.append((name, "application/pdf", data))
             continue
-        accepted.append((name, kind, data))
+        try:
+            kind, cleaned = clean_image(data, name, max_pixels)
+        except FileRefused as error:
+            errors.append(str(error))
+            continue
+        accepted.append((name, kind, cleaned))
     return accepted, errors
+
+
+def reencode_stored(max_pixels: int = MAX_PIXELS) -> dict[str, int]:
+    """Re-encode every stored image attachment in place, as new uploads are
+    (for files stored before uploads were re-encoded). Caller commits.
+    Returns counts: ``diproses`` (re-encoded), ``gagal`` (left as they were:
+    not decodable, or too many pixels) and ``hilang`` (file missing)."""
+    counts = {"diproses": 0, "gagal": 0, "hilang": 0}
+    folder = upload_dir()
+    rows = db.session.scalars(
+        db.select(Attachment).where(Attachment.content_type.in_(list(IMAGE_TYPES.values())))
+    )
+    for item in rows:
+        path = os.path.join(folder, item.stored_name)
+        if not os.path.exists(path):
+            counts["hilang"] += 1
+            continue
+        with open(path, "rb") as stored:
+            data = stored.read()
+        try:
+            kind, cleaned = clean_image(data, item.original_name, max_pixels)
+        except FileRefused:
+            counts["gagal"] += 1
+            continue
+        temporary = f"{path}.baru"
+        with open(temporary, "wb") as out:
+            out.write(cleaned)
+        os.replace(temporary, path)
+        item.content_type, item.size = kind, len(cleaned)
+        counts["diproses"] += 1
+    return counts
 
 
 def store_files(ticket: Ticket, files: list[tuple[str, str, bytes]]) -> None:
@@ -164,8 +267,9 @@ class Filing:
 
 
 def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | None = None) -> Ticket:
-    """Create the ticket with a fresh code (retried on the rare collision)
-    and its SLA due date, and commit."""
+    """Create the ticket with a fresh private tracking code and public
+    reference (retried on the rare collision) and its SLA due date, and
+    commit."""
     now = now or utcnow()
     verify_due = add_working_days(
         today_for(agency, now), _days(filing.category, agency.id, "verify_days"), leave_days(agency.id)
@@ -174,6 +278,7 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
         ticket = Ticket(
             agency_id=agency.id,
             code=codes.new_code(),
+            reference=codes.new_reference(),
             category_id=filing.category.id,
             unit_id=filing.unit_id,
             title=filing.title,

@@ -50,7 +50,7 @@ def check(now: dt.datetime | None = None) -> list[tuple[Ticket, str, list[User]]
             text = str(
                 _l(
                     "Pengaduan %(code)s (%(title)s) melewati batas %(stage)s (%(due)s).",
-                    code=ticket.code,
+                    code=ticket.reference,
                     title=ticket.title,
                     stage=_l("verifikasi") if stage == "verifikasi" else _l("tindak lanjut"),
                     due=due.isoformat(),

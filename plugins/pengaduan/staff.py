@@ -1,4 +1,9 @@
-"""Staff pages of the pengaduan plugin under ``/kelola/<agency>/pengaduan/``."""
+"""Staff pages of the pengaduan plugin under ``/kelola/<agency>/pengaduan/``.
+
+Staff know a complaint by its public reference: their pages, links, exports
+and e-mails show it and never the citizen's private tracking code (staff
+holding it could rate the complaint from another browser). A citizen who
+reads their code out on the phone is still found by it."""
 
 from __future__ import annotations
 
@@ -54,9 +59,15 @@ def _manage():
         abort(403)
 
 
-def _ticket(code: str) -> Ticket:
+def _identified(value: str):
+    """Where the ticket is the one ``value`` names: its public reference, or
+    the tracking code a citizen read out."""
+    return or_(Ticket.reference == codes.normalise_reference(value), Ticket.code == codes.normalise(value))
+
+
+def _ticket(reference: str) -> Ticket:
     ticket = db.session.execute(
-        db.select(Ticket).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
+        db.select(Ticket).where(_identified(reference), Ticket.agency_id == g.agency.id)
     ).scalar_one_or_none()
     if ticket is None or not can_see(current_user, ticket):
         abort(404)
@@ -96,9 +107,7 @@ def queue_query(args):
     q = (args.get("q") or "").strip()
     if q:
         like = f"%{q}%"
-        query = query.where(
-            or_(Ticket.code == codes.normalise(q), Ticket.title.ilike(like), Ticket.description.ilike(like))
-        )
+        query = query.where(or_(_identified(q), Ticket.title.ilike(like), Ticket.description.ilike(like)))
     if args.get("terlambat"):
         today = today_for(g.agency)
         query = query.where(
@@ -149,9 +158,9 @@ def bulk():
     if action == "assign":
         officer = db.session.get(Officer, request.form.get("officer_id", type=int) or 0)
     done, failed = 0, 0
-    for code in request.form.getlist("codes")[:200]:
+    for reference in request.form.getlist("codes")[:200]:
         ticket = db.session.execute(
-            db.select(Ticket).filter_by(code=code, agency_id=g.agency.id)
+            db.select(Ticket).where(_identified(reference), Ticket.agency_id == g.agency.id)
         ).scalar_one_or_none()
         if ticket is None:
             continue
@@ -168,9 +177,9 @@ def bulk():
     return redirect(request.referrer or url_for(".queue"))
 
 
-@staff.route("/tiket/<code>", methods=["GET", "POST"])
-def detail(code):
-    ticket = _ticket(code)
+@staff.route("/tiket/<reference>", methods=["GET", "POST"])
+def detail(reference):
+    ticket = _ticket(reference)
     form = ActionForm()
     officers = _officers()
     form.reason.choices = [SelectChoice(k, v) for k, v in REASON_LABELS.items()]
@@ -194,7 +203,7 @@ def detail(code):
             ), 422
         db.session.commit()
         flash(_("Pengaduan diperbarui."), "success")
-        return redirect(url_for(".detail", code=ticket.code))
+        return redirect(url_for(".detail", reference=ticket.reference))
     return render_template("pengaduan/staff/detail.html", **_detail_context(ticket, form, officers))
 
 
@@ -215,9 +224,9 @@ def _detail_context(ticket, form, officers):
     }
 
 
-@staff.route("/tiket/<code>/lampiran/<int:attachment_id>")
-def attachment(code, attachment_id):
-    return send_attachment(_ticket(code), attachment_id)
+@staff.route("/tiket/<reference>/lampiran/<int:attachment_id>")
+def attachment(reference, attachment_id):
+    return send_attachment(_ticket(reference), attachment_id)
 
 
 @staff.route("/notifikasi", methods=["GET", "POST"])
@@ -298,7 +307,7 @@ def stats():
 
 
 EXPORT_COLUMNS = [
-    "kode",
+    "nomor_referensi",
     "dibuat",
     "jenis",
     "judul",
@@ -319,7 +328,7 @@ def _export_rows():
     )
     for t in db.session.scalars(query.limit(50_000)):
         yield [
-            t.code,
+            t.reference,
             t.created_at.isoformat(sep=" ", timespec="minutes"),
             t.category.name,
             t.title,
@@ -339,8 +348,7 @@ def export(fmt):
     if current_user.role == ROLE_OFFICER:
         abort(403)
     name = f"pengaduan-{g.agency.slug}-{today_for(g.agency).isoformat()}"
-    response = table_response(fmt, name, itertools.chain([EXPORT_COLUMNS], _export_rows()),
-                              sheet="Pengaduan")
+    response = table_response(fmt, name, itertools.chain([EXPORT_COLUMNS], _export_rows()), sheet="Pengaduan")
     if response is None:
         abort(404)
     return response

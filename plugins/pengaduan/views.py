@@ -1,11 +1,29 @@
-"""Citizen pages: file a complaint, follow it by code, rate its handling."""
+"""Citizen pages: file a complaint, follow it with the private tracking
+code, rate its handling.
+
+Every page reached by a tracking code (the confirmation page, the tracking
+page, its attachments) shows what only the code's holder may see, so it is
+never shown for the public reference, never stored by a shared cache, and
+looking up codes that do not exist is rate limited per address (a citizen
+mistypes now and then; a guesser misses all the time)."""
 
 from __future__ import annotations
 
 import io
 import os
 
-from flask import abort, current_app, flash, g, redirect, render_template, request, send_file, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, select
 from wtforms.fields.choices import SelectChoice
@@ -14,6 +32,7 @@ from plugins.pengaduan import NAME, codes
 from plugins.pengaduan.forms import FilingForm, RatingForm
 from plugins.pengaduan.models import Category, Ticket
 from plugins.pengaduan.service import (
+    IMAGE_TYPES,
     MAX_BYTES,
     MAX_FILES,
     REASON_LABELS,
@@ -28,6 +47,7 @@ from plugins.pengaduan.service import (
     upload_dir,
 )
 from portal.core import pagecache
+from portal.core.citizen import STAFF_SESSION_REFUSED, citizen_only, staff_session
 from portal.core.models import Agency, AgencyPlugin, Unit
 from portal.core.plugins import AgencyBlueprint
 from portal.extensions import db, limiter
@@ -40,7 +60,28 @@ def _filing_limit() -> str:
 
 
 def _lookup_limit() -> str:
-    return current_app.config.get("PENGADUAN_LOOKUP_LIMIT", "60 per minute")
+    return current_app.config.get("PENGADUAN_LOOKUP_LIMIT", LOOKUP_LIMIT)
+
+
+#: Unknown tracking codes one address may try (all code pages together).
+LOOKUP_LIMIT = "30 per minute;300 per hour"
+
+
+def _not_found(response) -> bool:
+    return response.status_code == 404
+
+
+#: One budget for every page reached by a tracking code, spent only by
+#: lookups that find nothing: a guesser cannot spread over several pages.
+lookup_limit = limiter.shared_limit(_lookup_limit, scope="pengaduan-lookup", deduct_when=_not_found)
+
+
+def _private(response):
+    """A page for the code's holder only: no shared cache keeps it, no search
+    engine lists it."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @bp.route("/")
@@ -110,12 +151,15 @@ def new():
 
 
 @bp.route("/terkirim/<code>")
+@lookup_limit
 def filed(code):
     ticket = _ticket(code)
-    return render_template("pengaduan/filed.html", ticket=ticket, agency=g.agency)
+    return _private(make_response(render_template("pengaduan/filed.html", ticket=ticket, agency=g.agency)))
 
 
 def _ticket(code: str) -> Ticket:
+    """The agency's ticket with this private tracking code (never the public
+    reference), or 404."""
     ticket = db.session.execute(
         db.select(Ticket).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
     ).scalar_one_or_none()
@@ -125,7 +169,7 @@ def _ticket(code: str) -> Ticket:
 
 
 @bp.route("/lacak")
-@limiter.limit(_lookup_limit)
+@lookup_limit
 def track_form():
     code = request.args.get("kode", "").strip()
     if code:
@@ -134,17 +178,36 @@ def track_form():
         ).scalar_one_or_none()
         if ticket:
             return redirect(url_for(".track", code=ticket))
-        flash(_("Kode tiket %(code)s tidak ditemukan. Periksa kembali kodenya.", code=code), "info")
+        if codes.is_reference(code):
+            flash(
+                _(
+                    "%(code)s adalah nomor referensi, yang boleh diketahui siapa saja. Untuk membuka "
+                    "pengaduan Anda, masukkan kode pelacakan rahasia yang Anda terima saat mengirim "
+                    "pengaduan (bentuknya XXXXX-XXXXX-XXXXX).",
+                    code=code,
+                ),
+                "info",
+            )
+        else:
+            flash(_("Kode pelacakan %(code)s tidak ditemukan. Periksa kembali kodenya.", code=code), "info")
     return render_template("pengaduan/track_form.html", agency=g.agency, code=code), 200 if not code else 404
 
 
 # The tracking page as an anonymous visitor sees it, per ticket version and
-# language (see portal.core.pagecache): a lookup then costs one query.
+# language (see portal.core.pagecache): a lookup then costs one query. The
+# page shows the complaint's private parts, so it is found by the private
+# tracking code only (never by the public reference), and the code is part
+# of the cache key: a page can only ever come back for the code it was
+# rendered for.
 _TRACK_STATE = (
     select(Ticket.id, Ticket.updated_at)
     .join(Agency, Agency.id == Ticket.agency_id)
-    .join(AgencyPlugin, and_(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == NAME,
-                             AgencyPlugin.enabled.is_(True)))
+    .join(
+        AgencyPlugin,
+        and_(
+            AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == NAME, AgencyPlugin.enabled.is_(True)
+        ),
+    )
     .where(Agency.slug == bindparam("slug"), Ticket.code == bindparam("code"))
 )
 
@@ -155,8 +218,8 @@ def _track_pages():
     return pagecache.cache("pengaduan.track").watch(Agency, AgencyPlugin, Category)
 
 
-def _track_key(ticket_id, version):
-    return ticket_id, version, pagecache.language()
+def _track_key(code, ticket_id, version):
+    return codes.normalise(code), ticket_id, version, pagecache.language()
 
 
 def _track_state(agency_slug, code):
@@ -170,12 +233,15 @@ def cached_track(agency_slug, code):
     row = _track_state(agency_slug, code)
     if row is None:
         return None
-    html = _track_pages().get(_track_key(*row))
-    return None if html is None else current_app.response_class(html, mimetype="text/html")
+    html = _track_pages().get(_track_key(code, *row))
+    if html is None:
+        return None
+    return _private(current_app.response_class(html, mimetype="text/html"))
 
 
 @bp.route("/lacak/<code>", methods=["GET", "POST"])
-@limiter.limit(_lookup_limit)
+@lookup_limit
+@citizen_only  # a rating (or reopening) is evidence about an officer: never from a staff session
 @bp.fast_path(cached_track)
 def track(code):
     # Read the version before the ticket: a change in between then leaves
@@ -195,6 +261,7 @@ def track(code):
             return redirect(url_for(".track", code=ticket.code))
     events = [e for e in ticket.events if e.public]
     status = 422 if form.errors else 200
+    rating_open = ticket.status == SELESAI and ticket.rating is None
     html = render_template(
         "pengaduan/track.html",
         ticket=ticket,
@@ -204,21 +271,31 @@ def track(code):
         reasons=REASON_LABELS,
         agency=g.agency,
         reopen_until=reopen_deadline(ticket),
+        rating_open=rating_open,
+        staff_refused=STAFF_SESSION_REFUSED if staff_session() else None,
     )
-    rating_form = ticket.status == SELESAI and ticket.rating is None  # carries a session token
-    if state is not None and not rating_form:
-        _track_pages().put(_track_key(*state), html)
-    return html, status
+    if state is not None and not rating_open:  # the rating form carries a session token
+        _track_pages().put(_track_key(ticket.code, *state), html)
+    return _private(make_response(html, status))
 
 
 @bp.route("/lacak/<code>/lampiran/<int:attachment_id>")
+@lookup_limit
 def attachment(code, attachment_id):
     ticket = _ticket(code)
     return send_attachment(ticket, attachment_id)
 
 
+#: For a file answered on its own: nothing in it may run, load or be framed.
+ATTACHMENT_POLICY = (
+    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox; frame-ancestors 'none'"
+)
+
+
 def send_attachment(ticket: Ticket, attachment_id: int):
-    """The file, to whoever the caller already checked may see the ticket."""
+    """The file, to whoever the caller already checked may see the ticket.
+    Images (re-encoded on upload) are shown in the browser; anything else,
+    a PDF above all, is only ever a download."""
     item = next((a for a in ticket.attachments if a.id == attachment_id), None)
     if item is None:
         abort(404)
@@ -227,12 +304,17 @@ def send_attachment(ticket: Ticket, attachment_id: int):
         abort(404)
     with open(path, "rb") as stored:
         data = stored.read()
+    inline = item.content_type in IMAGE_TYPES.values()
     response = send_file(
         io.BytesIO(data),
-        mimetype=item.content_type,
+        mimetype=item.content_type
+        if inline or item.content_type == "application/pdf"
+        else "application/octet-stream",
         download_name=item.original_name,
-        as_attachment=item.content_type == "application/pdf",
+        as_attachment=not inline,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = ATTACHMENT_POLICY
     response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response

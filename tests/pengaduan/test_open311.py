@@ -131,10 +131,47 @@ def test_get_errors(client, cats):
 def test_confidential_requests_hide_text_and_place(app, client, key):
     from plugins.pengaduan.models import Ticket
 
-    code = _post(client, key).json[0]["service_request_id"]
+    reference = _post(client, key).json[0]["service_request_id"]
     with app.app_context():
-        ticket = db.session.scalars(db.select(Ticket).filter_by(code=code)).one()
+        ticket = db.session.scalars(db.select(Ticket).filter_by(reference=reference)).one()
         ticket.confidential = True
         db.session.commit()
-    row = client.get(f"/open311/v2/requests/{code}.json?jurisdiction_id=alpha").json[0]
-    assert row["description"] == "" and row["address"] == ""
+    row = client.get(f"/open311/v2/requests/{reference}.json?jurisdiction_id=alpha").json[0]
+    assert row["description"] == "" and row["address"] == "" and row["status_notes"] == ""
+    # In no list, not even when asked for by its reference.
+    assert client.get("/open311/v2/requests.json?jurisdiction_id=alpha").json == []
+    asked = client.get(f"/open311/v2/requests.json?jurisdiction_id=alpha&service_request_id={reference}")
+    assert asked.json == []
+
+
+def test_requests_are_known_by_their_public_reference_only(app, client, key):
+    """The id Open311 shows is the public reference; the private tracking
+    code is in no answer to a GET and finds nothing when asked for."""
+    from plugins.pengaduan.models import Ticket
+
+    created = _post(client, key).json[0]
+    reference = created["service_request_id"]
+    with app.app_context():
+        ticket = db.session.scalars(db.select(Ticket)).one()
+        code = ticket.code
+    assert reference == ticket.reference and reference.startswith("ADU-") and reference != code
+    # The filer (an authenticated client acting for the citizen) is told the
+    # private tracking link once, to hand to the citizen.
+    assert code in created["service_notice"]
+    for fmt in ("json", "xml"):
+        for url in (
+            f"/open311/v2/requests.{fmt}?jurisdiction_id=alpha",
+            f"/open311/v2/requests/{reference}.{fmt}?jurisdiction_id=alpha",
+            f"/open311/v2/requests.{fmt}?jurisdiction_id=alpha&service_request_id={reference}",
+        ):
+            page = client.get(url)
+            assert page.status_code == 200 and reference in page.get_data(as_text=True)
+            assert code not in page.get_data(as_text=True), url
+        assert client.get(f"/open311/v2/requests/{code}.{fmt}?jurisdiction_id=alpha").status_code == 404
+    found = client.get(f"/open311/v2/requests.json?jurisdiction_id=alpha&service_request_id={code}").json
+    assert found == []
+    # Typed loosely, the reference still names it.
+    loose = reference.lower().replace("-", "")
+    assert client.get(f"/open311/v2/requests/{loose}.json?jurisdiction_id=alpha").json[0]["service_request_id"] == (
+        reference
+    )

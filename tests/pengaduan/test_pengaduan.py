@@ -17,7 +17,8 @@ from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.pengaduan.conftest import FILING, PDF, png_bytes
 
-CODE_RE = re.compile(r"^[34679ACDEFGHJKMNPQRTWXY]{5}-[34679ACDEFGHJKMNPQRTWXY]{5}$")
+CODE_RE = re.compile(r"^[34679ACDEFGHJKMNPQRTWXY]{5}-[34679ACDEFGHJKMNPQRTWXY]{5}-[34679ACDEFGHJKMNPQRTWXY]{5}$")
+REFERENCE_RE = re.compile(r"^ADU-[34679ACDEFGHJKMNPQRTWXY]{4}-[34679ACDEFGHJKMNPQRTWXY]{4}$")
 
 
 def _file(client, cats, **extra):
@@ -37,9 +38,12 @@ def test_filing_gives_a_code_and_a_public_page_without_personal_data(app, client
     r = _file(client, cats)
     assert r.status_code == 302, r.get_data(as_text=True)
     ticket = _ticket(app)
-    assert CODE_RE.match(ticket.code)
+    assert CODE_RE.match(ticket.code) and REFERENCE_RE.match(ticket.reference)
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert ticket.code in page and "paling lambat" in page
+    # The confirmation says which identifier is the secret one.
+    assert "Kode pelacakan (rahasiakan)" in page and "jangan bagikan kepada siapa pun" in page
+    assert "Nomor referensi" in page and ticket.reference in page
     page = client.get(f"/alpha/pengaduan/lacak/{ticket.code.lower().replace('-', '')}").get_data(as_text=True)
     assert "Petugas tidak ada di loket" in page and "Baru" in page and "Batas verifikasi" in page
     for private in ("Budi Warga", "0812", "budi@warga.example"):
@@ -287,14 +291,18 @@ def test_check_sla_escalates_once_per_stage(app, client, cats, world, runner):
         t = db.session.scalars(db.select(Ticket).filter_by(code=code)).one()
         t.verify_due = dt.date(2020, 1, 1)
         db.session.commit()
+    reference = _ticket(app, code).reference
     result = runner.invoke(args=["pengaduan", "check-sla"])
-    assert result.exit_code == 0 and f"{code} terlambat verifikasi" in result.output
+    assert result.exit_code == 0 and f"{reference} terlambat verifikasi" in result.output
+    assert code not in result.output  # staff are told the reference, never the citizen's code
     assert "admin@alpha.example" in result.output
     assert "0 pengaduan dieskalasi." in runner.invoke(args=["pengaduan", "check-sla"]).output
     outbox = app.extensions["portal_outbox"]
     assert [m["To"] for m in outbox] == ["admin@alpha.example"]
+    assert reference in str(outbox[0]) and code not in str(outbox[0])
     admin = _staff(app, world, "admin")
-    assert code in admin.get("/kelola/alpha/pengaduan/notifikasi").get_data(as_text=True)
+    notices = admin.get("/kelola/alpha/pengaduan/notifikasi").get_data(as_text=True)
+    assert reference in notices and code not in notices
     assert "terlambat" in admin.get("/kelola/alpha/pengaduan/?terlambat=1").get_data(as_text=True)
     # Follow-up overdue on an assigned ticket goes to the officer's supervisor.
     _act(admin, code, "verify")
@@ -371,7 +379,12 @@ def test_a_code_collision_is_retried(app, cats, world, monkeypatch):
 def test_code_alphabet_has_no_look_alikes():
     assert not set("0O1IL2Z5S8BUV") & set(codes.ALPHABET)
     assert all(CODE_RE.match(codes.new_code()) for _ in range(200))
-    assert codes.normalise("ab3cd 7ef9g") == "AB3CD-7EF9G"
+    assert codes.normalise("ab3cd 7ef9g") == "AB3CD-7EF9G"  # codes given before references: still valid
+    assert codes.normalise("ab3cd7ef9gh4jk6") == "AB3CD-7EF9G-H4JK6"
+    assert all(REFERENCE_RE.match(codes.new_reference()) for _ in range(200))
+    assert codes.normalise_reference("adu 7kq4m3pa") == "ADU-7KQ4-M3PA"
+    # 68 bits: 350 guesses a second for a thousand years cannot cover a millionth of the space.
+    assert len(codes.ALPHABET) ** codes.LENGTH > 350 * 3600 * 24 * 365 * 1000 * 10**6
     assert Officer  # imported for the record assertions above
 
 

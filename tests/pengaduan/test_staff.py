@@ -28,7 +28,15 @@ def test_queue_filters_search_and_bulk(app, client, cats, world):
     page = admin.get("/kelola/alpha/pengaduan/?q=biaya").get_data(as_text=True)
     assert "Biaya tidak resmi" in page and "Loket satu kosong" not in page
     with app.app_context():
-        codes = db.session.scalars(db.select(Ticket.code).order_by(Ticket.id)).all()
+        codes = db.session.scalars(db.select(Ticket.reference).order_by(Ticket.id)).all()
+        secrets = db.session.scalars(db.select(Ticket.code).order_by(Ticket.id)).all()
+    for url in ("/kelola/alpha/pengaduan/", f"/kelola/alpha/pengaduan/tiket/{codes[0]}",
+                "/kelola/alpha/pengaduan/ekspor.csv?status=semua"):
+        page = admin.get(url).get_data(as_text=True)
+        assert codes[0] in page and not any(secret in page for secret in secrets), url  # staff: reference only
+    # A citizen reading their tracking code out on the phone is still found.
+    found = admin.get("/kelola/alpha/pengaduan/", query_string={"q": secrets[1]}).get_data(as_text=True)
+    assert codes[1] in found and codes[0] not in found
     r = post_form(
         admin,
         "/kelola/alpha/pengaduan/massal",
@@ -43,7 +51,7 @@ def test_queue_filters_search_and_bulk(app, client, cats, world):
         {"action": "assign", "codes": codes[:1], "officer_id": world["alpha"]["staff"]},
         token_from="/kelola/alpha/pengaduan/",
     )
-    assert _ticket(app, codes[0]).status == "diproses"
+    assert _ticket(app, secrets[0]).status == "diproses"
     page = admin.get(f"/kelola/alpha/pengaduan/?status=diproses&petugas={world['alpha']['staff']}")
     assert codes[0] in page.get_data(as_text=True) and codes[1] not in page.get_data(as_text=True)
     # The officer's queue holds only what is assigned to them.
@@ -70,11 +78,12 @@ def test_statistics_and_exports(app, client, cats, world):
     assert "Tanpa unit" in page and "<svg" in page
     r = admin.get("/kelola/alpha/pengaduan/ekspor.csv?status=semua")
     rows = list(csv.reader(io.StringIO(r.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0][:5] == ["kode", "dibuat", "jenis", "judul", "status"]
+    assert rows[0][:5] == ["nomor_referensi", "dibuat", "jenis", "judul", "status"]
+    assert rows[1][0] == _ticket(app).reference
     assert rows[1][3] == "Pengaduan =SUM(A1) berbahaya" and rows[1][4] == "baru"
     r = admin.get("/kelola/alpha/pengaduan/ekspor.xlsx?status=semua")
     values = [[c.value for c in row] for row in load_workbook(io.BytesIO(r.data)).active.iter_rows()]
-    assert values[0][0] == "kode" and len(values) == 2
+    assert values[0][0] == "nomor_referensi" and len(values) == 2
     beta = app.test_client()
     login(beta, world["beta"]["emails"]["admin"])
     assert beta.get("/kelola/alpha/pengaduan/ekspor.csv").status_code == 404
