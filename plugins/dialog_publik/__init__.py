@@ -58,8 +58,7 @@ def portal_agency_home(agency):
         HomeSection(
             20,
             _l("Dialog Publik"),
-            _l("Ikuti forum tanya jawab terbuka bersama instansi: daftar, hadir, dan nilai "
-                "narasumbernya."),
+            _l("Ikuti forum tanya jawab terbuka bersama instansi: daftar, hadir, dan nilai narasumbernya."),
             url_for("dialog_publik.index", agency_slug=agency.slug),
         )
     ]

@@ -54,6 +54,9 @@ class DialogEvent(db.Model):
     waitlist: Mapped[bool] = mapped_column(Boolean, default=True)  # when full: waitlist, or refuse
     # Anyone may ask, not only registrants.
     public_questions: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Upvotes without a registration code, one per device (a cookie). Off: only
+    # registrations of the event may support a question, one vote each.
+    anonymous_votes: Mapped[bool] = mapped_column(Boolean, default=False)
     minutes: Mapped[str] = mapped_column(Text, default="")  # notulen: summary after the event
     status: Mapped[str] = mapped_column(String(12), default=DRAF)
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE, bumped on change
@@ -154,7 +157,11 @@ class DialogRating(db.Model):
 
 
 QUESTION_PENDING, QUESTION_APPROVED, QUESTION_REJECTED, QUESTION_MERGED = (
-    "menunggu", "disetujui", "ditolak", "digabung")
+    "menunggu",
+    "disetujui",
+    "ditolak",
+    "digabung",
+)
 
 
 class DialogQuestion(db.Model):
@@ -190,7 +197,9 @@ class DialogVote(db.Model):
 
 COMMITMENT_STATES = ("belum", "proses", "selesai")
 COMMITMENT_LABELS = {
-    "belum": _l("belum dimulai"), "proses": _l("sedang dikerjakan"), "selesai": _l("selesai"),
+    "belum": _l("belum dimulai"),
+    "proses": _l("sedang dikerjakan"),
+    "selesai": _l("selesai"),
 }
 
 

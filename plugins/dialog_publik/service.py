@@ -31,22 +31,39 @@ class RegistrationError(ValueError):
     """Refused; ``str()`` says why."""
 
 
+class UnknownCode(RegistrationError):
+    """A registration code that names no registration of the event (a typo or a guess)."""
+
+
+#: Length of a registration code: 8 characters of :data:`portal.core.codes.ALPHABET`
+#: (23 symbols, no look-alikes) = 8 × log2(23) ≈ 36.2 bits. A code is a bearer
+#: secret (it opens, cancels and rates a registration), so every lookup by code
+#: is also rate-limited per address, counting only misses (see ``views``).
+CODE_LENGTH = 8
+
+
 def new_code() -> str:
-    return random_code(8)
+    return random_code(CODE_LENGTH)
 
 
 normalise_code = compact
 
 
 def contact_key(contact: str) -> str:
-    """One key per person: e-mail in lower case, or the phone's digits with
-    +62/62 written as 0."""
+    """One key per person: e-mail in lower case, or an Indonesian phone
+    number in its national form 08…, however it was written: ``0813-5555-0001``,
+    ``+62 813 5555 0001``, ``62813…``, ``0062 813…``, ``+62 (0)813…`` or
+    ``813…`` all give ``081355550001``."""
     contact = (contact or "").strip()
     if "@" in contact:
         return contact.lower()
     digits = re.sub(r"\D", "", contact)
+    if digits.startswith("0062"):
+        digits = digits[2:]
     if digits.startswith("62"):
-        digits = "0" + digits[2:]
+        digits = "0" + digits[2:].lstrip("0")
+    elif digits.startswith("8"):
+        digits = "0" + digits
     return digits
 
 
@@ -196,6 +213,43 @@ def cancel_event(event: DialogEvent, now: dt.datetime | None = None) -> int:
     return told
 
 
+def send_code_reminder(registration: DialogRegistration) -> bool:
+    """Someone registered again with a contact that already holds a seat:
+    the code goes to that contact (when it is an e-mail address), never to
+    whoever made the request. True when a message was sent."""
+    if "@" not in registration.contact_key:
+        return False
+    event = registration.event
+    mail.send(
+        registration.contact_key,
+        str(_l("Kode pendaftaran Anda: %(t)s", t=event.title)),
+        str(
+            _l(
+                "Ada permintaan pendaftaran baru dengan alamat e-mail ini untuk %(t)s, yang sudah "
+                "terdaftar. Kode pendaftaran Anda tetap %(c)s. Bila bukan Anda yang meminta, abaikan "
+                "pesan ini; pendaftaran Anda tidak berubah.",
+                t=event.title,
+                c=registration.code,
+            )
+        ),
+    )
+    return True
+
+
+def member(event: DialogEvent, code: str) -> DialogRegistration | None:
+    """The registration (seat or waitlist, not cancelled) that ``code`` names
+    for ``event``, or None."""
+    code = normalise_code(code)
+    if not code:
+        return None
+    registration = db.session.execute(
+        db.select(DialogRegistration).filter_by(event_id=event.id, code=code)
+    ).scalar_one_or_none()
+    if registration is None or registration.status == CANCELLED:
+        return None
+    return registration
+
+
 def check_in(event: DialogEvent, code: str, now: dt.datetime | None = None) -> DialogRegistration:
     registration = db.session.execute(
         db.select(DialogRegistration).filter_by(event_id=event.id, code=normalise_code(code))
@@ -317,11 +371,9 @@ def ask(event: DialogEvent, text: str, code: str = "", now: dt.datetime | None =
         raise RegistrationError(_l("Pertanyaan untuk acara ini sudah ditutup."))
     registration = None
     if code:
-        registration = db.session.execute(
-            db.select(DialogRegistration).filter_by(event_id=event.id, code=normalise_code(code))
-        ).scalar_one_or_none()
-        if registration is None or registration.status == CANCELLED:
-            raise RegistrationError(_l("Kode pendaftaran tidak dikenal untuk acara ini."))
+        registration = member(event, code)
+        if registration is None:
+            raise UnknownCode(_l("Kode pendaftaran tidak dikenal untuk acara ini."))
     elif not event.public_questions:
         raise RegistrationError(_l("Isi kode pendaftaran Anda untuk mengajukan pertanyaan."))
     question = DialogQuestion(
@@ -335,8 +387,47 @@ def ask(event: DialogEvent, text: str, code: str = "", now: dt.datetime | None =
     return question
 
 
+MEMBER_VOTER, DEVICE_VOTER = "pendaftaran:", "perangkat:"
+
+
+def support(question, event: DialogEvent, code: str = "", device: str | None = None) -> bool:
+    """Count one upvote of ``question``: from a registration of ``event``
+    (named by its ``code``), or, only when the event allows anonymous votes,
+    from a ``device``. True when counted, False when this voter already
+    supported the question; refused (:class:`RegistrationError`) otherwise."""
+    if question.event_id != event.id:
+        raise RegistrationError(_l("Pertanyaan ini bukan dari acara ini."))
+    if code:
+        registration = member(event, code)
+        if registration is None:
+            raise UnknownCode(
+                _l(
+                    "Kode pendaftaran %(c)s tidak terdaftar untuk acara ini, jadi dukungan tidak "
+                    "dihitung. Periksa kode pada halaman pendaftaran Anda.",
+                    c=normalise_code(code),
+                )
+            )
+        return vote(question.id, f"{MEMBER_VOTER}{registration.id}")
+    if not event.anonymous_votes:
+        raise RegistrationError(
+            _l(
+                "Hanya peserta terdaftar yang dapat mendukung pertanyaan di acara ini: isi kode "
+                "pendaftaran Anda."
+            )
+        )
+    if not device:
+        raise RegistrationError(
+            _l(
+                "Dukungan tanpa kode dihitung satu per perangkat: izinkan cookie di peramban Anda "
+                "lalu tekan Dukung sekali lagi, atau isi kode pendaftaran Anda."
+            )
+        )
+    return vote(question.id, f"{DEVICE_VOTER}{device}")
+
+
 def vote(question_id: int, voter: str) -> bool:
-    """Upvote once per voter (registration code or device); False when already counted."""
+    """Store one upvote per voter (``pendaftaran:<id>`` or ``perangkat:<id>``);
+    False when already counted. Callers check who may vote (:func:`support`)."""
     from plugins.dialog_publik.models import DialogVote
 
     db.session.add(DialogVote(question_id=question_id, voter=voter[:64]))
@@ -349,13 +440,19 @@ def vote(question_id: int, voter: str) -> bool:
 
 
 def ordered_questions(event_id: int, statuses=("disetujui",)):
-    """Questions with their vote counts, most votes first, then oldest first."""
+    """Questions with their vote counts, most votes first, then oldest first.
+    Votes of registrations count; votes of devices only while the event
+    allows anonymous votes."""
     from plugins.dialog_publik.models import DialogQuestion, DialogVote
 
+    anonymous = db.session.scalar(db.select(DialogEvent.anonymous_votes).where(DialogEvent.id == event_id))
+    counted = DialogVote.voter.startswith(MEMBER_VOTER)
+    if anonymous:
+        counted = counted | DialogVote.voter.startswith(DEVICE_VOTER)
     votes = func.count(DialogVote.id).label("votes")
     rows = db.session.execute(
         db.select(DialogQuestion, votes)
-        .outerjoin(DialogVote, DialogVote.question_id == DialogQuestion.id)
+        .outerjoin(DialogVote, (DialogVote.question_id == DialogQuestion.id) & counted)
         .where(DialogQuestion.event_id == event_id, DialogQuestion.status.in_(statuses))
         .group_by(DialogQuestion.id)
         .order_by(votes.desc(), DialogQuestion.created_at, DialogQuestion.id)

@@ -39,8 +39,15 @@ from portal.core.plugins import AgencyBlueprint
 from portal.core.timeutil import utcnow
 from portal.extensions import db
 
-staff = AgencyBlueprint("dialog_publik_staff", __name__, path="dialog", plugin="dialog_publik", staff=True,
-                        static_folder="static", static_url_path="/static")
+staff = AgencyBlueprint(
+    "dialog_publik_staff",
+    __name__,
+    path="dialog",
+    plugin="dialog_publik",
+    staff=True,
+    static_folder="static",
+    static_url_path="/static",
+)
 staff.context_processor(lambda: {"dialog_labels": labels()})
 
 
@@ -70,6 +77,13 @@ class EventForm(BaseForm):
     )
     panelists = SelectMultipleField(_l("Narasumber"), coerce=int)
     public_questions = BooleanField(_l("Siapa pun boleh bertanya (tanpa kode pendaftaran)"))
+    anonymous_votes = BooleanField(
+        _l("Siapa pun boleh mendukung pertanyaan (tanpa kode pendaftaran)"),
+        description=_l(
+            "Dihitung satu dukungan per perangkat, yang mudah dipalsukan. Bila tidak dicentang, hanya "
+            "peserta terdaftar yang dapat mendukung, satu kali per pertanyaan."
+        ),
+    )
     waitlist = BooleanField(_l("Buka daftar tunggu bila kursi penuh"), default=True)
     agenda = TextAreaField(
         _l("Susunan acara"),
@@ -173,6 +187,7 @@ def edit(event_id):
     if form.validate_on_submit():
         event = event or DialogEvent(agency_id=g.agency.id, status=DRAF)
         event.public_questions = bool(form.public_questions.data)
+        event.anonymous_votes = bool(form.anonymous_votes.data)
         event.waitlist = bool(form.waitlist.data)
         for name in ("title", "topic", "description", "mode", "venue", "online_url", "capacity"):
             setattr(event, name, getattr(form, name).data or ("" if name != "capacity" else 1))
@@ -342,8 +357,14 @@ def questions(event_id):
         .filter_by(event_id=event.id, status=QUESTION_REJECTED)
         .order_by(DialogQuestion.id)
     ).all()
-    return render_template("dialog_publik/staff/questions.html", event=event, form=form, pending=pending,
-                           approved=approved, rejected=rejected)
+    return render_template(
+        "dialog_publik/staff/questions.html",
+        event=event,
+        form=form,
+        pending=pending,
+        approved=approved,
+        rejected=rejected,
+    )
 
 
 @staff.route("/acara/<int:event_id>/notulen", methods=["GET", "POST"])
@@ -413,16 +434,19 @@ def _attendee_ratings(event) -> dict:
     for each panelist, and the comments on the event itself."""
     from plugins.dialog_publik.models import DialogRating
 
-    scope = (db.select(DialogRating).join(DialogRegistration)
-             .where(DialogRegistration.event_id == event.id))
+    scope = db.select(DialogRating).join(DialogRegistration).where(DialogRegistration.event_id == event.id)
     summary = db.session.execute(
         db.select(DialogRating.officer_id, db.func.count(DialogRating.id), db.func.avg(DialogRating.rating))
-        .join(DialogRegistration).where(DialogRegistration.event_id == event.id)
-        .group_by(DialogRating.officer_id)).all()
+        .join(DialogRegistration)
+        .where(DialogRegistration.event_id == event.id)
+        .group_by(DialogRating.officer_id)
+    ).all()
     names = {p.officer_id: p.officer.name for p in event.panelists}
-    comments = db.session.scalars(scope.where(DialogRating.officer_id == 0, DialogRating.comment.isnot(None),
-                                              DialogRating.comment != "")
-                                  .order_by(DialogRating.created_at)).all()
+    comments = db.session.scalars(
+        scope.where(
+            DialogRating.officer_id == 0, DialogRating.comment.isnot(None), DialogRating.comment != ""
+        ).order_by(DialogRating.created_at)
+    ).all()
     return {
         "event": next(((n, float(mean)) for officer, n, mean in summary if officer == 0), None),
         "panel": [(names.get(officer, "?"), n, float(mean)) for officer, n, mean in summary if officer],

@@ -13,18 +13,21 @@ from flask import (
     current_app,
     flash,
     g,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import func
 
-from plugins.dialog_publik.models import DRAF, DialogEvent, DialogRegistration, labels
+from plugins.dialog_publik.models import CANCELLED, DRAF, DialogEvent, DialogRegistration, labels
 from plugins.dialog_publik.service import (
     RegistrationError,
+    UnknownCode,
     ask,
     cancel,
     ical,
@@ -33,11 +36,13 @@ from plugins.dialog_publik.service import (
     rate,
     register,
     seats_taken,
+    send_code_reminder,
+    support,
     valid_contact,
-    vote,
     waitlist_length,
 )
 from portal.core import plugins
+from portal.core.citizen import citizen_only
 from portal.core.forms import BaseForm
 from portal.core.models import Agency, Unit
 from portal.core.plugins import AgencyBlueprint
@@ -134,6 +139,88 @@ def _register_limit() -> str:
     return current_app.config.get("DIALOG_RATE_LIMIT", "60 per minute;600 per hour")
 
 
+def _code_limit() -> str:
+    # Per client address, counting only lookups whose registration code names
+    # nothing (see _code_miss): a person opening their own page never uses it
+    # up, while guessing codes stops after a few tries.
+    return current_app.config.get("DIALOG_CODE_RATE_LIMIT", "20 per minute;100 per hour")
+
+
+def _code_miss() -> None:
+    """Count this request against the per-address budget of wrong codes."""
+    g.dialog_code_miss = True
+
+
+#: Every view that takes a registration code shares one budget of misses.
+code_guard = limiter.shared_limit(
+    _code_limit, scope="dialog_publik_code", deduct_when=lambda response: bool(g.get("dialog_code_miss"))
+)
+
+VOTER_COOKIE = "dialog_voter"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def set_cookie(response, name: str, value: str, max_age: int, path: str = "/") -> None:
+    """Every cookie of this module: never readable by scripts, not sent by
+    other sites' forms, and HTTPS-only whenever the session cookie is."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path=path,
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+
+
+def _voter_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="dialog_publik.voter")
+
+
+def _device() -> str | None:
+    """This browser's voter id, when it carries one this portal issued."""
+    raw = request.cookies.get(VOTER_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _voter_signer().loads(raw)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) and len(value) == 32 else None
+
+
+def _give_device(response) -> None:
+    if _device() is None:
+        set_cookie(response, VOTER_COOKIE, _voter_signer().dumps(secrets.token_hex(16)), ONE_YEAR)
+
+
+def _code_cookie(event_id: int) -> str:
+    return f"dialog_kode_{event_id}"
+
+
+def _remember_code(response, registration: DialogRegistration) -> None:
+    """Keep the registrant's code in this browser (for 30 days), so they can
+    ask and upvote on the event page without typing it each time."""
+    set_cookie(
+        response,
+        _code_cookie(registration.event_id),
+        registration.code,
+        30 * 24 * 3600,
+        path=url_for(".index"),
+    )
+
+
+def _forget_code(response, event_id: int) -> None:
+    response.delete_cookie(
+        _code_cookie(event_id),
+        path=url_for(".index"),
+        httponly=True,
+        samesite="Lax",
+        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+    )
+
+
 @bp.route("/<int:event_id>", methods=["GET", "POST"])
 @limiter.limit(_register_limit, methods=["POST"])
 def event(event_id):
@@ -158,13 +245,32 @@ def event(event_id):
             except RegistrationError as error:
                 errors["form"] = str(error)
             else:
-                if not created:
-                    flash(_("Kontak ini sudah terdaftar untuk acara ini; berikut pendaftaran Anda."), "info")
-                return redirect(url_for(".confirmation", code=registration.code))
+                if created:
+                    return redirect(url_for(".confirmation", code=registration.code))
+                # Never hand an existing registration's code to whoever typed
+                # the same contact: it opens, cancels and rates that seat.
+                if send_code_reminder(registration):
+                    flash(
+                        _(
+                            "Kontak ini sudah terdaftar untuk acara ini. Kode pendaftarannya kami "
+                            "kirim ke alamat e-mail tersebut."
+                        ),
+                        "info",
+                    )
+                else:
+                    flash(
+                        _(
+                            "Nomor telepon ini sudah terdaftar untuk acara ini. Gunakan kode "
+                            "pendaftaran yang Anda terima saat mendaftar; bila lupa, tunjukkan "
+                            "identitas Anda kepada petugas di lokasi acara."
+                        ),
+                        "info",
+                    )
+                return redirect(url_for(".event", event_id=item.id))
     return _event_page(item, form, errors, values)
 
 
-def _event_page(item, form, errors, values, question_error=None):
+def _event_page(item, form, errors, values, question_error=None, vote_error=None):
     from plugins.dialog_publik.models import DialogCommitment
 
     now = utcnow()
@@ -176,56 +282,92 @@ def _event_page(item, form, errors, values, question_error=None):
     commitments = db.session.scalars(
         db.select(DialogCommitment).filter_by(event_id=item.id).order_by(DialogCommitment.id)
     ).all()
-    return render_template(
-        "dialog_publik/event.html",
-        event=item,
-        form=form,
-        errors=errors,
-        values=values,
-        now=now,
-        taken=seats_taken(item.id),
-        waiting=waitlist_length(item.id),
-        calendar_link=calendar_link(item),
-        questions=ordered_questions(item.id),
-        question_error=question_error,
-        present=present,
-        commitments=commitments,
-    ), 422 if (errors or question_error) else 200
+    response = make_response(
+        render_template(
+            "dialog_publik/event.html",
+            event=item,
+            form=form,
+            errors=errors,
+            values=values,
+            now=now,
+            taken=seats_taken(item.id),
+            waiting=waitlist_length(item.id),
+            calendar_link=calendar_link(item),
+            questions=ordered_questions(item.id),
+            question_error=question_error,
+            vote_error=vote_error,
+            code_known=bool(request.cookies.get(_code_cookie(item.id))),
+            present=present,
+            commitments=commitments,
+        ),
+        422 if (errors or question_error or vote_error) else 200,
+    )
+    if item.anonymous_votes:
+        _give_device(response)  # the one vote this browser may cast per question
+    return response
+
+
+def _typed_or_remembered_code(event_id: int) -> tuple[str, bool]:
+    """(code, typed): the code in the form, else the one this browser keeps."""
+    typed = normalise_code(request.form.get("code", ""))
+    if typed:
+        return typed, True
+    return normalise_code(request.cookies.get(_code_cookie(event_id), "")), False
 
 
 @bp.route("/<int:event_id>/tanya", methods=["POST"])
+@code_guard
 @limiter.limit("10 per minute")
+@citizen_only
 def ask_question(event_id):
     item = _event(event_id)
     if not BaseForm().validate_on_submit():
         abort(400)
+    code, typed = _typed_or_remembered_code(item.id)
     try:
-        ask(item, request.form.get("question", ""), request.form.get("code", ""))
+        question = ask(item, request.form.get("question", ""), code)
+    except UnknownCode as error:
+        _code_miss()
+        response = _event_page(item, BaseForm(), {}, {}, question_error=str(error))
+        if not typed:
+            _forget_code(response, item.id)
+        return response
     except RegistrationError as error:
         return _event_page(item, BaseForm(), {}, {}, question_error=str(error))
     flash(_("Pertanyaan Anda diterima dan akan tampil setelah dimoderasi."), "success")
-    return redirect(url_for(".event", event_id=item.id))
-
-
-VOTER_COOKIE = "dialog_voter"
+    response = redirect(url_for(".event", event_id=item.id))
+    if typed and question.registration_id:
+        _remember_code(response, db.session.get(DialogRegistration, question.registration_id))
+    return response
 
 
 @bp.route("/pertanyaan/<int:question_id>/dukung", methods=["POST"])
+@code_guard
 @limiter.limit("30 per minute")
+@citizen_only
 def upvote(question_id):
     from plugins.dialog_publik.models import DialogQuestion
+    from plugins.dialog_publik.service import member
 
     question = db.session.get(DialogQuestion, question_id)
     if question is None or question.status != "disetujui" or not BaseForm().validate_on_submit():
         abort(404)
-    _event(question.event_id)
-    code = normalise_code(request.form.get("code", ""))
-    device = request.cookies.get(VOTER_COOKIE) or secrets.token_hex(16)
-    voter = f"kode:{code}" if code else f"perangkat:{device}"
-    counted = vote(question.id, voter)
+    item = _event(question.event_id)
+    code, typed = _typed_or_remembered_code(item.id)
+    try:
+        counted = support(question, item, code, _device())
+    except UnknownCode as error:
+        _code_miss()
+        response = _event_page(item, BaseForm(), {}, {}, vote_error=str(error))
+        if not typed:
+            _forget_code(response, item.id)
+        return response
+    except RegistrationError as error:
+        return _event_page(item, BaseForm(), {}, {}, vote_error=str(error))
     flash(_("Dukungan Anda tercatat.") if counted else _("Anda sudah mendukung pertanyaan ini."), "info")
-    response = redirect(url_for(".event", event_id=question.event_id) + f"#q{question.id}")
-    response.set_cookie(VOTER_COOKIE, device, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+    response = redirect(url_for(".event", event_id=item.id) + f"#q{question.id}")
+    if typed:
+        _remember_code(response, member(item, code))
     return response
 
 
@@ -234,25 +376,35 @@ def _registration(code: str) -> DialogRegistration:
         db.select(DialogRegistration).filter_by(code=normalise_code(code))
     ).scalar_one_or_none()
     if registration is None or registration.event.agency_id != g.agency.id:
+        _code_miss()
         abort(404)
     return registration
 
 
 @bp.route("/pendaftaran/<code>")
+@code_guard
 def confirmation(code):
     registration = _registration(code)
     qr = Markup(qr_svg(registration.code, _("Kode pendaftaran")))  # noqa: S704 - path data only  # nosec B704
-    return render_template(
-        "dialog_publik/confirmation.html",
-        registration=registration,
-        event=registration.event,
-        qr=qr,
-        form=BaseForm(),
-        calendar_link=calendar_link(registration.event),
+    response = make_response(
+        render_template(
+            "dialog_publik/confirmation.html",
+            registration=registration,
+            event=registration.event,
+            qr=qr,
+            form=BaseForm(),
+            calendar_link=calendar_link(registration.event),
+        )
     )
+    if registration.status == CANCELLED:
+        _forget_code(response, registration.event_id)
+    else:
+        _remember_code(response, registration)
+    return response
 
 
 @bp.route("/pendaftaran/<code>/batal", methods=["POST"])
+@code_guard
 def cancel_registration(code):
     registration = _registration(code)
     if not BaseForm().validate_on_submit():
@@ -263,6 +415,8 @@ def cancel_registration(code):
 
 
 @bp.route("/pendaftaran/<code>/nilai", methods=["GET", "POST"])
+@code_guard
+@citizen_only
 def rating(code):
     registration = _registration(code)
     event = registration.event

@@ -54,6 +54,10 @@ def _code(client, response):
     return CODE_RE.search(page).group(1), page
 
 
+def _code_free(client, response):
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
 def _regs(app):
     with app.app_context():
         return [
@@ -66,9 +70,11 @@ def test_register_waitlist_cancel_promotes_in_order(app, client, event):
     r = _register(client, event, "Ani", "0812-1111-2222")
     code, page = _code(client, r)
     assert "Anda terdaftar" in page and "<svg" in page and "acara.ics" in page
-    # The same person again (written differently): their registration, not a second one.
+    # The same contact again (written differently): no second registration, and no code.
     again = _register(client, event, "Ani", "+62 812 1111 2222")
-    assert _code(client, again)[0] == code
+    assert again.headers["Location"].endswith(f"/alpha/dialog/{event}") and code not in _code_free(
+        client, again
+    )
     _register(client, event, "Budi", "budi@warga.example")
     third = _register(client, event, "Citra", "citra@warga.example")
     assert "Anda dalam daftar tunggu" in _code(client, third)[1]
@@ -175,8 +181,13 @@ def test_check_in_walk_in_and_panel_ratings(app, client, world, event):
     r = post_form(
         client,
         rate_url,
-        {"nilai_0": "5", f"nilai_{boss}": "4", f"nilai_{officer}": "3", f"komentar_{boss}": "Jelas sekali",
-         "komentar_0": "Ruangannya sejuk"},
+        {
+            "nilai_0": "5",
+            f"nilai_{boss}": "4",
+            f"nilai_{officer}": "3",
+            f"komentar_{boss}": "Jelas sekali",
+            "komentar_0": "Ruangannya sejuk",
+        },
     )
     assert r.status_code == 302
     # The organisers see what attendees said, after the event.
@@ -288,7 +299,10 @@ def test_admin_creates_an_event_with_clear_errors(app, world):
 def test_questions_moderated_upvoted_ordered_and_answered(app, client, world, event):
     code, _ = _code(client, _register(client, event, "Ani", "0812-1111-2222"))
     url = f"/alpha/dialog/{event}"
-    r = post_form(client, f"{url}/tanya", {"question": "Berapa lama KTP-el selesai dicetak?"}, token_from=url)
+    stranger = app.test_client()
+    r = post_form(
+        stranger, f"{url}/tanya", {"question": "Berapa lama KTP-el selesai dicetak?"}, token_from=url
+    )
     assert r.status_code == 422 and "Isi kode pendaftaran Anda" in r.get_data(as_text=True)
     r = post_form(client, f"{url}/tanya", {"question": "Pendek", "code": code}, token_from=url)
     assert "Pertanyaan harus 10–500 karakter." in r.get_data(as_text=True)
@@ -312,11 +326,14 @@ def test_questions_moderated_upvoted_ordered_and_answered(app, client, world, ev
     post_form(staff, q_url, {"question_id": ids[0], "action": "setujui"})
     post_form(staff, q_url, {"question_id": ids[1], "action": "setujui"})
     post_form(staff, q_url, {"question_id": ids[2], "action": "gabung", "into": ids[0]})
-    # Upvotes: one per registration code or device.
-    voter = app.test_client()
+    # Upvotes: one per registration; a browser without a code is refused.
+    other = app.test_client()
+    _code(other, _register(other, event, "Budi", "budi@warga.example"))
     for _ in range(2):
-        post_form(voter, f"/alpha/dialog/pertanyaan/{ids[1]}/dukung", {}, token_from=url)
-    post_form(client, f"/alpha/dialog/pertanyaan/{ids[1]}/dukung", {"code": code}, token_from=url)
+        post_form(client, f"/alpha/dialog/pertanyaan/{ids[1]}/dukung", {"code": code}, token_from=url)
+    post_form(other, f"/alpha/dialog/pertanyaan/{ids[1]}/dukung", {}, token_from=url)  # remembered code
+    r = post_form(stranger, f"/alpha/dialog/pertanyaan/{ids[1]}/dukung", {}, token_from=url)
+    assert r.status_code == 422 and "Hanya peserta terdaftar" in r.get_data(as_text=True)
     page = client.get(url).get_data(as_text=True)
     assert page.index("mengurus KTP di kecamatan") < page.index("KTP-el selesai dicetak")  # 2 votes first
     assert "2 dukungan" in page and "Berapa lama cetak KTP-el sekarang?" not in page  # merged away
