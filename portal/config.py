@@ -54,10 +54,19 @@ DEFAULTS = {
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
-    # Login protection: after this many failures the account is locked for
-    # PORTAL_LOCKOUT_MINUTES; the per-IP limit guards against spraying.
-    "PORTAL_LOGIN_MAX_FAILURES": 5,
-    "PORTAL_LOCKOUT_MINUTES": 15,
+    # Login protection, never a lockout: after PORTAL_LOGIN_FREE_FAILURES
+    # failures on an e-mail (PORTAL_LOGIN_ADDRESS_FREE_FAILURES from one
+    # internet address) each further attempt waits PORTAL_LOGIN_DELAY_SECONDS,
+    # doubling up to PORTAL_LOGIN_MAX_DELAY_SECONDS; failures are forgotten
+    # PORTAL_LOGIN_FORGET_SECONDS after the first. A browser that signed in
+    # to the account before (device cookie, PORTAL_LOGIN_DEVICE_DAYS) only
+    # waits for its own failures. The per-address rate limit caps requests.
+    "PORTAL_LOGIN_FREE_FAILURES": 3,
+    "PORTAL_LOGIN_ADDRESS_FREE_FAILURES": 10,
+    "PORTAL_LOGIN_DELAY_SECONDS": 2,
+    "PORTAL_LOGIN_MAX_DELAY_SECONDS": 600,
+    "PORTAL_LOGIN_FORGET_SECONDS": 86400,
+    "PORTAL_LOGIN_DEVICE_DAYS": 180,
     "PORTAL_LOGIN_RATE_LIMIT": "20 per minute",
     # Prior strength (in ratings) of the Bayesian shrinkage toward the agency mean.
     "PORTAL_SHRINKAGE_PRIOR": 10,

@@ -148,18 +148,25 @@ class User(UserMixin, db.Model):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Part of every session's id (see ``get_id``): raising it ends every
+    #: session of the user (logout, password change or reset).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
     agency: Mapped[Agency | None] = relationship()
     officer: Mapped[Officer | None] = relationship()
 
+    def get_id(self) -> str:  # Flask-Login: what the session stores
+        return f"{self.id}:{self.session_generation or 0}"
+
     def set_password(self, password: str) -> None:
+        """Set a new password; every session of the user ends (a session
+        that should go on is re-issued with ``login_user`` after commit)."""
         from flask import current_app
 
         method = current_app.config.get("PORTAL_PASSWORD_HASH", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.session_generation = (self.session_generation or 0) + 1
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

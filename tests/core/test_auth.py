@@ -1,10 +1,15 @@
-"""Staff login, lockout, rate limit, logout and password change."""
+"""Staff login, throttling of failures, rate limit, logout, password change
+and redirects after them."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from portal.core.models import User
 from portal.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from tests.conftest import CSRF_RE, PASSWORD, csrf_token, login, post_form
 
 
 def test_login_and_logout(client, world):
@@ -23,17 +28,173 @@ def test_wrong_password_is_one_message_for_unknown_and_known_users(client, world
         assert "E-mail atau kata sandi salah." in page
 
 
-def test_account_locks_after_repeated_failures_and_says_so(app, client, world):
+class Clock:
+    """The throttle's clock, moved by hand: waits pass without sleeping."""
+
+    def __init__(self):
+        self.now = 1_800_000_000.0
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from portal.core import auth
+
+    fake = Clock()
+    monkeypatch.setattr(auth, "_now", fake, raising=False)
+    return fake
+
+
+def browser(app, address):
+    """A browser of its own (cookies) at internet address ``address``."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def error_of(response) -> str:
+    match = re.search(
+        r'<p class="error" id="password-error" role="alert">([^<]*)</p>', response.get_data(as_text=True)
+    )
+    return match.group(1) if match else ""
+
+
+def test_failures_make_each_next_attempt_wait_longer_and_say_how_long(app, world, clock):
     email = world["alpha"]["emails"]["officer"]
-    for _ in range(app.config["PORTAL_LOGIN_MAX_FAILURES"]):
-        login(client, email, "salah-sekali")
-    page = login(client, email).get_data(as_text=True)  # right password, but locked
-    assert "Akun dikunci sementara" in page and "Coba lagi dalam 15 menit." in page
-    with app.app_context():
-        user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one()
-        user.locked_until = None
-        db.session.commit()
+    client = browser(app, "198.51.100.20")
+    for _ in range(3):  # the first few mistakes cost nothing
+        r = login(client, email, "salah-sekali")
+        assert (r.status_code, error_of(r)) == (200, "E-mail atau kata sandi salah.")
+    r = login(client, email, "salah-sekali")
+    assert error_of(r) == "E-mail atau kata sandi salah. Tunggu 2 detik sebelum mencoba lagi."
+    # Too early, even with the right password: not checked, and told how long.
+    r = login(client, email)
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 2
+    assert error_of(r) == "Terlalu banyak percobaan masuk yang gagal. Tunggu 2 detik lalu coba lagi."
+    waits = []
+    for seconds in (2, 4, 8, 16, 32, 64, 128, 256, 512, 600):
+        clock.advance(seconds)
+        r = login(client, email, "salah-sekali")
+        assert r.status_code == 200
+        waits.append(re.search(r"Tunggu (.*) sebelum", error_of(r)).group(1))
+    # Doubling, capped; from a minute on, in whole minutes (rounded up).
+    assert waits == [
+        "4 detik",
+        "8 detik",
+        "16 detik",
+        "32 detik",
+        "2 menit",
+        "3 menit",
+        "5 menit",
+        "9 menit",
+        "10 menit",
+        "10 menit",
+    ]
+    assert "Tunggu 10 menit lalu coba lagi." in error_of(login(client, email))
+    clock.advance(600)  # waited: the right password signs in, never locked out
     assert login(client, email).status_code == 302
+
+
+def test_owner_signs_in_from_a_known_browser_while_attacked_from_elsewhere(app, world, clock):
+    email = world["alpha"]["emails"]["admin"]
+    owner = browser(app, "198.51.100.7")
+    assert login(owner, email).status_code == 302  # the owner's browser has signed in before
+    post_form(owner, "/keluar", token_from="/")
+    attacker = browser(app, "203.0.113.66")
+    for _ in range(15):
+        login(attacker, email, "tebakan-salah")
+        clock.advance(1)
+    assert login(attacker, email, "tebakan-salah").status_code == 429
+    # A browser that never signed in to the account waits, wherever it is...
+    r = login(browser(app, "192.0.2.99"), email)
+    assert r.status_code == 429 and "Tunggu" in error_of(r)
+    # ...but the owner's own browser does not.
+    r = login(owner, email)
+    assert r.status_code == 302 and r.headers["Location"] == "/kelola/"
+    # That browser is still slowed by its own failures.
+    post_form(owner, "/keluar", token_from="/")
+    for _ in range(4):
+        r = login(owner, email, "salah-ketik")
+    assert error_of(r) == "E-mail atau kata sandi salah. Tunggu 2 detik sebelum mencoba lagi."
+    assert login(owner, email).status_code == 429
+    clock.advance(2)
+    assert login(owner, email).status_code == 302
+
+
+def test_a_forged_device_cookie_exempts_nobody(app, world, clock):
+    email = world["alpha"]["emails"]["admin"]
+    attacker = browser(app, "203.0.113.67")
+    attacker.set_cookie(
+        "portal_perangkat", "W1sxLCJ4Il1d.forged.signature", domain="localhost", path="/masuk"
+    )
+    for _ in range(4):
+        login(attacker, email, "tebakan-salah")
+    assert login(attacker, email).status_code == 429
+
+
+def test_one_address_cannot_keep_four_accounts_out(app, world, clock):
+    emails = [world["alpha"]["emails"][r] for r in ("admin", "supervisor", "officer")]
+    emails.append(world["beta"]["emails"]["admin"])
+    owners = {}
+    for i, email in enumerate(emails):
+        owners[email] = browser(app, f"198.51.100.{30 + i}")
+        assert login(owners[email], email).status_code == 302
+        post_form(owners[email], "/keluar", token_from="/")
+    attacker = browser(app, "203.0.113.5")
+    codes = [login(attacker, email, "tebakan-salah").status_code for email in emails for _ in range(5)]
+    assert codes[-5:] == [429] * 5  # the address was slowed down before it reached the fourth
+    for email in emails:  # every owner signs in at once from their own browser
+        assert login(owners[email], email).status_code == 302, email
+    clock.advance(app.config["PORTAL_LOGIN_DELAY_SECONDS"])
+    for i, email in enumerate(emails):  # and from anywhere after the first, short wait
+        assert login(browser(app, f"192.0.2.{40 + i}"), email).status_code == 302, email
+
+
+def test_unknown_and_known_accounts_cost_and_answer_the_same(app, world, clock, monkeypatch):
+    """No timing or wording tells whether an e-mail has an account: the same
+    password-hash work (counted, not timed), the same status and page."""
+    import werkzeug.security
+
+    with app.app_context():
+        db.session.execute(
+            db.update(User).where(User.email == world["beta"]["emails"]["officer"]).values(active=False)
+        )
+        db.session.commit()
+    hashes = []
+    original = werkzeug.security._hash_internal
+
+    def counting(method, salt, password):
+        hashes.append(method)
+        return original(method, salt, password)
+
+    monkeypatch.setattr(werkzeug.security, "_hash_internal", counting)
+    cases = {
+        world["alpha"]["emails"]["admin"]: "salah-sekali",  # exists, wrong password
+        "tidak.ada@alpha.example": "salah-sekali",  # no such account
+        world["beta"]["emails"]["officer"]: PASSWORD,  # deactivated, right password
+    }
+    answers = {}
+    for number, (email, password) in enumerate(cases.items()):
+        client = browser(app, f"198.51.100.{60 + number}")
+        csrf_token(client, "/masuk")
+        seen = []
+        for _ in range(5):  # three free failures, one that sets a wait, one refused
+            hashes.clear()
+            r = login(client, email, password)
+            body = CSRF_RE.sub("", r.get_data(as_text=True)).replace(email, "EMAIL")
+            seen.append((r.status_code, body, list(hashes)))
+        answers[email] = seen
+    first, *others = answers.values()
+    for other in others:
+        assert other == first
+    method = app.config["PORTAL_PASSWORD_HASH"]
+    assert [h for _, _, h in first] == [[method]] * 4 + [[]]
+    assert [code for code, _, _ in first] == [200, 200, 200, 200, 429]
 
 
 def test_login_rate_limit_per_ip_answers_429_page(app_factory, world):
@@ -52,22 +213,114 @@ def test_rate_limit_is_shared_by_workers_through_redis(app_factory, redis_url, w
     at the same Redis draws from it (here two app instances)."""
     import redis
 
-    first = app_factory(PORTAL_REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url,
-                        PORTAL_LOGIN_RATE_LIMIT="4 per minute").test_client()
-    second = app_factory(PORTAL_REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url,
-                         PORTAL_LOGIN_RATE_LIMIT="4 per minute").test_client()
-    codes = [login(c, "x@alpha.example", "salah-sekali").status_code
-             for c in (first, second, first, second, first)]
+    first = app_factory(
+        PORTAL_REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url, PORTAL_LOGIN_RATE_LIMIT="4 per minute"
+    ).test_client()
+    second = app_factory(
+        PORTAL_REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url, PORTAL_LOGIN_RATE_LIMIT="4 per minute"
+    ).test_client()
+    codes = [
+        login(c, "x@alpha.example", "salah-sekali").status_code for c in (first, second, first, second, first)
+    ]
     assert codes == [200, 200, 200, 200, 429]
     assert login(second, "x@alpha.example", "salah-sekali").status_code == 429
     keys = redis.Redis.from_url(redis_url).keys("LIMITS:*")
     assert any(b"/masuk" in key or b"login" in key for key in keys), keys
 
 
+def test_failure_counters_are_shared_by_workers_through_redis(app_factory, redis_url, world):
+    """A failure counted by one worker slows the next attempt on another."""
+    import redis
+
+    settings = dict(
+        PORTAL_REDIS_URL=redis_url, RATELIMIT_STORAGE_URI=redis_url, PORTAL_LOGIN_DELAY_SECONDS=300
+    )
+    first, second = (app_factory(**settings).test_client() for _ in range(2))
+    email = world["alpha"]["emails"]["officer"]
+    for client in (first, second, first, second):
+        assert login(client, email, "salah-sekali").status_code == 200
+    r = login(first, email)
+    assert r.status_code == 429 and "Tunggu 5 menit lalu coba lagi." in error_of(r)
+    assert redis.Redis.from_url(redis_url).keys("*portal-login:account:*")
+
+
+NASTY_NEXT = [
+    "%2F%09%2Fevil.example",  # /<tab>/evil.example: browsers drop the tab
+    "/%09/evil.example",
+    "%2F%0A%2Fevil.example",  # newline: must not be a 500 either
+    "/%0D%0A/evil.example",
+    "/%0D%0ASet-Cookie:%20x=1",
+    "//evil.example",
+    "%2F%2Fevil.example",
+    "///evil.example",
+    "/%5Cevil.example",  # /\evil.example
+    "%5C%5Cevil.example",
+    "%5C/evil.example",
+    "/%E2%80%8B/evil.example",  # zero-width space
+    "%20//evil.example",
+    "https://evil.example/",
+    "https:evil.example",
+    "https%3A%2F%2Fevil.example",
+    "javascript:alert(1)",
+    "JaVaScRiPt%3Aalert(1)",
+    "evil.example",
+]
+
+
+def test_language_switch_goes_only_to_pages_of_this_site(client):
+    wrong = {}
+    for raw in NASTY_NEXT:
+        r = client.get(f"/bahasa/en?next={raw}")
+        if (r.status_code, r.headers.get("Location")) != (302, "/"):
+            wrong[raw] = (r.status_code, r.headers.get("Location"))
+    assert wrong == {}
+    r = client.get("/bahasa/en?next=%2F%00%2Fevil.example")  # NUL: refused for every request
+    assert r.status_code == 400 and "Location" not in r.headers
+    r = client.get("/bahasa/id?next=/alpha/survei/%3Fa%3D1")
+    assert r.headers["Location"] == "/alpha/survei/?a=1"
+
+
+def test_login_goes_only_to_pages_of_this_site(app, world):
+    wrong = {}
+    for number, raw in enumerate(NASTY_NEXT):
+        client = browser(app, f"198.51.100.{100 + number}")
+        url = f"/masuk?next={raw}"
+        r = client.post(
+            url,
+            data={
+                "csrf_token": csrf_token(client, "/masuk"),
+                "email": world["alpha"]["emails"]["admin"],
+                "password": PASSWORD,
+            },
+        )
+        if (r.status_code, r.headers.get("Location")) != (302, "/kelola/"):
+            wrong[raw] = (r.status_code, r.headers.get("Location"))
+    assert wrong == {}
+
+
+def test_referrer_is_used_only_when_it_is_this_site(app):
+    from portal.core.auth import referrer_or
+
+    cases = {
+        "http://localhost/kelola/alpha/pengaduan?status=baru": "/kelola/alpha/pengaduan?status=baru",
+        "https://evil.example/kelola/": "/x",
+        "http://localhost//evil.example/": "/x",
+        "http://localhost/%09/a": "/%09/a",
+        "javascript:alert(1)": "/x",
+        None: "/x",
+    }
+    for referrer, expected in cases.items():
+        headers = {"Referer": referrer} if referrer else {}
+        with app.test_request_context("/kelola/", headers=headers):
+            assert referrer_or("/x") == expected, referrer
+
+
 def test_next_parameter_cannot_redirect_off_site(client, world):
     token = csrf_token(client, "/masuk")
-    r = client.post("/masuk?next=//jahat.example/", data={
-        "csrf_token": token, "email": world["alpha"]["emails"]["admin"], "password": PASSWORD})
+    r = client.post(
+        "/masuk?next=//jahat.example/",
+        data={"csrf_token": token, "email": world["alpha"]["emails"]["admin"], "password": PASSWORD},
+    )
     assert r.headers["Location"] == "/kelola/"
 
 
@@ -75,22 +328,33 @@ def test_login_required_redirects_back_after_login(client, world):
     r = client.get("/kelola/alpha/unit")
     assert r.headers["Location"] == "/masuk?next=/kelola/alpha/unit"
     token = csrf_token(client, r.headers["Location"])
-    r = client.post(r.headers["Location"], data={
-        "csrf_token": token, "email": world["alpha"]["emails"]["admin"], "password": PASSWORD})
+    r = client.post(
+        r.headers["Location"],
+        data={"csrf_token": token, "email": world["alpha"]["emails"]["admin"], "password": PASSWORD},
+    )
     assert r.headers["Location"] == "/kelola/alpha/unit"
 
 
 def test_password_change(client, world):
     email = world["alpha"]["emails"]["officer"]
     login(client, email)
-    page = post_form(client, "/akun/sandi", {"current": "salah", "new": "sandi-baru-panjang",
-                                             "confirm": "sandi-baru-panjang"}).get_data(as_text=True)
+    page = post_form(
+        client,
+        "/akun/sandi",
+        {"current": "salah", "new": "sandi-baru-panjang", "confirm": "sandi-baru-panjang"},
+    ).get_data(as_text=True)
     assert "Kata sandi sekarang salah." in page
-    page = post_form(client, "/akun/sandi", {"current": PASSWORD, "new": "sandi-baru-panjang",
-                                             "confirm": "lain-lagi-panjang"}).get_data(as_text=True)
+    page = post_form(
+        client,
+        "/akun/sandi",
+        {"current": PASSWORD, "new": "sandi-baru-panjang", "confirm": "lain-lagi-panjang"},
+    ).get_data(as_text=True)
     assert "Kedua kata sandi baru tidak sama." in page
-    r = post_form(client, "/akun/sandi", {"current": PASSWORD, "new": "sandi-baru-panjang",
-                                          "confirm": "sandi-baru-panjang"})
+    r = post_form(
+        client,
+        "/akun/sandi",
+        {"current": PASSWORD, "new": "sandi-baru-panjang", "confirm": "sandi-baru-panjang"},
+    )
     assert r.status_code == 302
     post_form(client, "/keluar", token_from="/")
     assert "E-mail atau kata sandi salah." in login(client, email).get_data(as_text=True)
