@@ -16,7 +16,18 @@ from portal.core.hookspecs import hookimpl
 
 __all__ = ["create_app", "hookimpl"]
 
-ROOT = Path(__file__).resolve().parent.parent
+
+def _data_root() -> Path:
+    package = Path(__file__).resolve().parent
+    # An installed wheel carries the top-level folders inside the package
+    # (setup.cfg's package_dir); a checkout has them beside it.
+    return package if (package / "templates").is_dir() else package.parent
+
+
+#: The folder that holds ``templates/``, ``static/`` and ``migrations/``: the
+#: top level of a checkout (editable install, ``make run``, the tests), or the
+#: installed ``portal`` package itself.
+ROOT = _data_root()
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +39,22 @@ def create_app(config: dict | None = None) -> Flask:
 
     app = Flask(
         __name__,
+        instance_path=defaults.instance_path(),
         instance_relative_config=True,
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    # Made before anything is read from it or written to it (the default
+    # SQLite database, uploads): a fresh install has no instance folder yet.
+    try:
+        os.makedirs(app.instance_path, exist_ok=True)
+    except OSError as error:
+        raise SystemExit(
+            f"Portal Warga tidak dijalankan: folder instance {app.instance_path} tidak dapat dibuat "
+            f"({error.strerror}).\n"
+            "Tentukan folder yang dapat ditulis dengan PORTAL_INSTANCE_PATH, misalnya:\n"
+            "  export PORTAL_INSTANCE_PATH=/var/lib/portal-warga"
+        ) from error
     app.config.from_mapping(defaults.DEFAULTS)
     app.config.from_mapping(defaults.from_environment(app.instance_path))
     # Optional settings files for what has no PORTAL_* variable (rate limits,
@@ -42,8 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     if not (app.debug or app.testing) and (
-        app.config["SECRET_KEY"] in defaults.INSECURE_SECRET_KEYS
-        or len(app.config["SECRET_KEY"]) < 16
+        app.config["SECRET_KEY"] in defaults.INSECURE_SECRET_KEYS or len(app.config["SECRET_KEY"]) < 16
     ):
         raise SystemExit(
             "Portal Warga tidak dijalankan: PORTAL_SECRET_KEY belum diisi atau terlalu lemah.\n"
@@ -62,6 +84,5 @@ def create_app(config: dict | None = None) -> Flask:
     if secure is None:
         secure = not (app.debug or app.testing)
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = bool(secure)
-    os.makedirs(app.instance_path, exist_ok=True)
     setup.init_app(app)
     return app

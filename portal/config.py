@@ -20,6 +20,14 @@ def _bool(value: str | None) -> bool:
     return (value or "").strip().lower() in {"1", "true", "yes", "on"}
 
 
+def instance_path() -> str | None:
+    """``PORTAL_INSTANCE_PATH`` (made absolute), or None for Flask's default:
+    ``instance/`` beside a checkout, ``<prefix>/var/portal-instance`` for an
+    installed package (``<prefix>`` is the virtualenv)."""
+    path = os.environ.get("PORTAL_INSTANCE_PATH")
+    return os.path.abspath(os.path.expanduser(path)) if path else None
+
+
 def from_environment(instance_path: str) -> dict:
     """Return the config mapping built from ``PORTAL_*`` environment variables."""
     env = os.environ
@@ -37,8 +45,9 @@ def from_environment(instance_path: str) -> dict:
         "PORTAL_PROXY_FIX": _bool(env.get("PORTAL_PROXY_FIX")),
         # Cookies only over HTTPS: on by default outside debug and testing;
         # PORTAL_SECURE_COOKIES=0 for a plain-HTTP setup (make run on localhost).
-        "PORTAL_SECURE_COOKIES": (None if env.get("PORTAL_SECURE_COOKIES") is None
-                                  else _bool(env.get("PORTAL_SECURE_COOKIES"))),
+        "PORTAL_SECURE_COOKIES": (
+            None if env.get("PORTAL_SECURE_COOKIES") is None else _bool(env.get("PORTAL_SECURE_COOKIES"))
+        ),
         # Uploaded files live here, outside the web root (default instance/uploads).
         "PORTAL_UPLOAD_DIR": env.get("PORTAL_UPLOAD_DIR") or os.path.join(instance_path, "uploads"),
         "DEBUG": _bool(env.get("PORTAL_DEBUG")) or _bool(env.get("FLASK_DEBUG")),
