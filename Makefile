@@ -1,11 +1,11 @@
-# Portal Warga — the two commands: `make run` and `make test`.
+# Portal Warga — the two commands: `make run` and `make test` (`make test-fast` while iterating).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test lint bench bench-record clean i18n
+.PHONY: run test test-fast lint bench bench-record clean i18n
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ run: $(STAMP) instance/secret_key
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the tests marked slow (a real browser,
+# gunicorn system tests, building and installing the wheel).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS)
 
 # Portal vs a bare Flask app under gunicorn, driven by wrk (apt: wrk).
 bench: $(STAMP)

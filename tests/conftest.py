@@ -263,6 +263,16 @@ def browser():
         instance.close()
 
 
+def pytest_collection_modifyitems(items):
+    """Tests in a real browser and the gunicorn system tests take minutes:
+    marked ``slow`` (like tests/test_wheel.py) so that ``make test-fast``
+    leaves them out; ``make test`` runs everything."""
+    system = os.path.join(os.path.dirname(os.path.abspath(__file__)), "system") + os.sep
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) or str(item.path).startswith(system):
+            item.add_marker(pytest.mark.slow)
+
+
 def screenshot(page, name: str) -> None:
     """Save a step's screenshot under test-artifacts/."""
     os.makedirs(ARTIFACTS, exist_ok=True)
