@@ -23,8 +23,11 @@ def keys(app, world):
     """A read and a write key for alpha, and a read key for beta."""
     out = {}
     with app.app_context():
-        for name, slug, scope in (("read", "alpha", "read"), ("write", "alpha", "write"),
-                                  ("beta", "beta", "read")):
+        for name, slug, scope in (
+            ("read", "alpha", "read"),
+            ("write", "alpha", "write"),
+            ("beta", "beta", "read"),
+        ):
             agency = db.session.execute(db.select(Agency).filter_by(slug=slug)).scalar_one()
             _row, out[name] = create_key(agency, name, scope)
         db.session.commit()
@@ -50,8 +53,9 @@ def test_agency_units_and_officers_are_the_keys_own(client, world, keys):
 def test_pagination(app, client, world, keys):
     with app.app_context():
         agency = db.session.get(Agency, world["alpha"]["agency"])
-        db.session.add_all(Officer(agency=agency, nip=nip(100 + i), name=f"Pegawai {i:02d}")
-                           for i in range(23))
+        db.session.add_all(
+            Officer(agency=agency, nip=nip(100 + i), name=f"Pegawai {i:02d}") for i in range(23)
+        )
         db.session.commit()
     seen, url = [], "/api/v1/officers?per_page=10"
     while url:
@@ -66,19 +70,21 @@ def test_pagination(app, client, world, keys):
 
 
 def test_bulk_upsert_by_nip_is_all_or_nothing(app, client, world, keys):
-    body = {"officers": [
-        {"nip": nip(1), "name": "Staf Alpha Baru", "position": "Analis", "unit": "Pelayanan Umum"},
-        {"nip": nip(200), "name": "Pegawai Baru", "supervisor_nip": nip(1)},
-        {"nip": "123", "name": "NIP salah"},
-        {"nip": nip(201), "name": "Unit salah", "unit": "Tidak Ada"},
-        {"nip": nip(3), "name": "Milik beta"},
-        {"nip": nip(202), "name": "x", "golongan": "III/a"},
-    ]}
+    body = {
+        "officers": [
+            {"nip": nip(1), "name": "Staf Alpha Baru", "position": "Analis", "unit": "Pelayanan Umum"},
+            {"nip": nip(200), "name": "Pegawai Baru", "supervisor_nip": nip(1)},
+            {"nip": "123", "name": "NIP salah"},
+            {"nip": nip(201), "name": "Unit salah", "unit": "Tidak Ada"},
+            {"nip": nip(3), "name": "Milik beta"},
+            {"nip": nip(202), "name": "x", "golongan": "III/a"},
+        ]
+    }
     r = client.put("/api/v1/officers", json=body, headers=keys["write"])
     assert r.status_code == 422
     details = {d["index"]: d["message"] for d in r.json["error"]["details"]}
     assert set(details) == {2, 3, 4, 5}
-    assert "NIP" in details[2] and "Tidak Ada" in details[3] and "instansi lain" in details[4]
+    assert "NIP" in details[2] and "Tidak Ada" in details[3] and "tidak dapat disimpan" in details[4]
     assert "golongan" in details[5]
     with app.app_context():
         assert db.session.get(Officer, world["alpha"]["staff"]).name == "Staf alpha"  # nothing written
@@ -95,8 +101,61 @@ def test_bulk_upsert_by_nip_is_all_or_nothing(app, client, world, keys):
     r = client.put("/api/v1/officers", json=body, headers=keys["write"])
     assert r.json == {"created": 0, "updated": 3}
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count()).select_from(AuditLog)
-                                 .filter_by(action="officers_synced_api")) == 2
+        assert (
+            db.session.scalar(
+                db.select(db.func.count()).select_from(AuditLog).filter_by(action="officers_synced_api")
+            )
+            == 2
+        )
+
+
+def _same_answer(one, other, nip_one, nip_other):
+    """Status and body identical, once each NIP is replaced by a placeholder."""
+    assert one.status_code == other.status_code
+    assert one.get_data(as_text=True).replace(nip_one, "<nip>") == other.get_data(as_text=True).replace(
+        nip_other, "<nip>"
+    )
+
+
+def test_a_nip_of_another_agency_answers_like_an_unknown_nip(app, client, world, keys):
+    """Nothing a key of alpha can call tells it that a NIP belongs to beta."""
+    beta, nowhere = nip(3), nip(400)  # beta's staff; a valid NIP nobody has
+    for path in ("/api/v1/officers/{}", "/api/v1/officers/{}/record", "/api/v1/officers/{}/record?period=x"):
+        _same_answer(
+            client.get(path.format(beta), headers=keys["read"]),
+            client.get(path.format(nowhere), headers=keys["read"]),
+            beta,
+            nowhere,
+        )
+    # As the supervisor of a new officer: "not found in this agency", both alike.
+    answers = [
+        client.put(
+            "/api/v1/officers",
+            json={"officers": [{"nip": nip(401), "name": "Baru", "supervisor_nip": boss}]},
+            headers=keys["write"],
+        )
+        for boss in (beta, nowhere)
+    ]
+    _same_answer(*answers, beta, nowhere)
+    assert answers[0].status_code == 422
+    # Created or updated under beta's NIP: refused without a word about any other agency.
+    r = client.put(
+        "/api/v1/officers", json={"officers": [{"nip": beta, "name": "Ambil alih"}]}, headers=keys["write"]
+    )
+    [detail] = r.json["error"]["details"]
+    assert r.status_code == 422 and "instansi lain" not in detail["message"].lower()
+    assert "beta" not in r.get_data(as_text=True).lower()
+    with app.app_context():
+        owner = db.session.execute(db.select(Officer).filter_by(nip=beta)).scalar_one()
+        assert owner.agency_id == world["beta"]["agency"] and owner.name == "Staf beta"
+        refused = db.session.scalars(db.select(AuditLog).filter_by(action="officers_nip_refused_api")).one()
+        assert refused.agency_id == world["alpha"]["agency"]
+    # An officer shown through the API never names a supervisor of another agency.
+    with app.app_context():
+        staff = db.session.get(Officer, world["alpha"]["staff"])
+        staff.supervisor_id = world["beta"]["boss"]
+        db.session.commit()
+    assert client.get(f"/api/v1/officers/{nip(1)}", headers=keys["read"]).json["supervisor_nip"] is None
 
 
 def test_scopes_and_revocation(app, client, world, keys):
@@ -129,8 +188,9 @@ def test_record_by_nip_and_period(app, client, world, keys):
         at = dt.datetime(2026, 3, 3)
         for v in (4, 4, 3):
             record_rating(agency=agency, officer=staff, source="survei", kind="skm", value=v, at=at)
-        record_rating(agency=agency, officer=staff, source="pengaduan", kind="penanganan", value=5,
-                      at=at, verified=True)
+        record_rating(
+            agency=agency, officer=staff, source="pengaduan", kind="penanganan", value=5, at=at, verified=True
+        )
         record_rating(agency=agency, officer=boss, source="survei", kind="skm", value=2, at=at)
     r = client.get(f"/api/v1/officers/{nip(1)}/record?period=triwulan&date=2026-02-01", headers=keys["read"])
     assert r.status_code == 200
@@ -143,8 +203,9 @@ def test_record_by_nip_and_period(app, client, world, keys):
     assert rec["sources"]["survei"]["count"] == 3 and rec["sources"]["pengaduan"]["score"] == 100
     assert rec["verified"]["count"] == 1 and rec["unverified"]["count"] == 3
     assert rec["bands"] == {"A": 3, "B": 0, "C": 1, "D": 0}
-    empty = client.get(f"/api/v1/officers/{nip(1)}/record?period=bulan&date=2025-01-01",
-                       headers=keys["read"]).json
+    empty = client.get(
+        f"/api/v1/officers/{nip(1)}/record?period=bulan&date=2025-01-01", headers=keys["read"]
+    ).json
     assert empty["overall"] == {"count": 0, "score": None, "ci95": None, "band": None, "shrunk_score": None}
     for bad in ("period=minggu", "date=2026-13-01"):
         r = client.get(f"/api/v1/officers/{nip(1)}/record?{bad}", headers=keys["read"])
@@ -163,6 +224,7 @@ def test_openapi_matches_the_implementation(app, keys):
     assert len(operations) >= 8
 
     for operation in operations:
+
         @given(case=operation.as_strategy())
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case):
@@ -176,8 +238,9 @@ def test_openapi_matches_the_implementation(app, keys):
 
 def test_nul_characters_are_refused_with_a_clear_400(client, world, keys):
     """PostgreSQL cannot store NUL; it is refused before any query runs."""
-    r = client.put("/api/v1/officers", json={"officers": [{"nip": nip(1), "name": "a\x00b"}]},
-                   headers=keys["write"])
+    r = client.put(
+        "/api/v1/officers", json={"officers": [{"nip": nip(1), "name": "a\x00b"}]}, headers=keys["write"]
+    )
     assert r.status_code == 400 and "karakter NUL" in r.json["error"]["message"]
     r = client.get("/api/v1/officers/%00", headers=keys["read"])
     assert r.status_code == 400
