@@ -130,10 +130,26 @@ def portal_officer_panels(officer, viewer):
 
     comments = db.session.execute(
         db.select(Response.created_at, Response.comment)
-        .where(Response.officer_id == officer.id, Response.comment_status == COMMENT_APPROVED)
+        .where(Response.officer_id == officer.id, Response.comment_status == COMMENT_APPROVED,
+               Response.review.in_(("", "diterima")))
         .order_by(Response.created_at.desc()).limit(10)).all()
     return [template_panel(10, _l("Komentar warga dari survei"), "survei/officer_panel.html",
                            comments=comments)]
+
+
+@hookimpl
+def portal_rating_recorded(event):
+    """A held survey rating was accepted: its response now enters the SKM
+    report and the IKM too."""
+    if event.source != NAME or event.review != "diterima" or not event.ref.startswith("survei_response:"):
+        return
+    from plugins.survei.models import Response
+    from portal.extensions import db
+
+    response_id = int(event.ref.split(":", 1)[1])
+    db.session.execute(db.update(Response).where(Response.id == response_id, Response.review == "ditahan")
+                       .values(review="diterima").execution_options(synchronize_session=False))
+    db.session.commit()
 
 
 @hookimpl

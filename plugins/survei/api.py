@@ -1,27 +1,38 @@
 """Kiosk sync: ``POST /api/v1/survei/responses`` takes a batch of responses
 captured offline, each with the kiosk's own UUID; a re-sent batch stores
 nothing twice, and invalid items are reported one by one while the valid
-ones are stored."""
+ones are stored. A batch holds at most ``SURVEI_KIOSK_MAX_BATCH`` items;
+items dated in the future are refused, items older than
+``SURVEI_KIOSK_MAX_AGE_DAYS`` or implausible for their desk are stored held
+for review (status "held", with the reason), counted nowhere until a
+supervisor or admin accepts them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from flask import g, jsonify
+from flask import current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
 from plugins.survei.models import Question, Response, desk_kind
 from plugins.survei.service import on_duty, store, validate
 from portal.core.api import ApiBlueprint, ApiError, api_key_required, json_body
 from portal.core.models import Desk, Officer, Unit
+from portal.core.ratings import hold_label
 from portal.core.timeutil import utcnow
 from portal.extensions import db, limiter
 
 api = ApiBlueprint("survei_api", __name__, path="survei", plugin="survei")
-MAX_BATCH = 500
+MAX_BATCH = 100  # default of SURVEI_KIOSK_MAX_BATCH
+BACKDATE_DAYS = 7  # default of SURVEI_KIOSK_MAX_AGE_DAYS
 MAX_AGE = dt.timedelta(days=366)
 CLOCK_SKEW = dt.timedelta(minutes=10)
+STATUSES = ("stored", "held", "duplicate", "invalid")
+
+
+def max_batch() -> int:
+    return int(current_app.config.get("SURVEI_KIOSK_MAX_BATCH", MAX_BATCH))
 
 
 def _uuid(value) -> str | None:
@@ -50,12 +61,13 @@ def sync_responses():
     items = json_body().get("responses")
     if not isinstance(items, list) or not items:
         raise ApiError(400, _l("Kirim daftar 'responses' yang berisi paling sedikit satu jawaban."))
-    if len(items) > MAX_BATCH:
-        raise ApiError(413, _l("Paling banyak %(n)d jawaban per kiriman.", n=MAX_BATCH))
+    if len(items) > max_batch():
+        raise ApiError(400, _l("Paling banyak %(n)d jawaban per kiriman; yang dikirim %(m)d. Bagi "
+                               "kiriman menjadi beberapa bagian.", n=max_batch(), m=len(items)))
     results = []
     for item in items:
         results.append(_one(item if isinstance(item, dict) else {}))
-    counts = {s: sum(1 for r in results if r["status"] == s) for s in ("stored", "duplicate", "invalid")}
+    counts = {s: sum(1 for r in results if r["status"] == s) for s in STATUSES}
     return jsonify({"results": results, **counts})
 
 
@@ -103,9 +115,14 @@ def _one(item: dict) -> dict:
     sub = validate(data, kind, questions, [], officer)
     if not sub.ok:
         return {**result, "status": "invalid", "errors": sub.errors}
-    response = store(desk, sub, client_uuid=client_uuid, at=at)
+    backdated = dt.timedelta(days=int(current_app.config.get("SURVEI_KIOSK_MAX_AGE_DAYS", BACKDATE_DAYS)))
+    response = store(desk, sub, client_uuid=client_uuid, at=at,
+                     hold="kiosk_mundur" if at < now - backdated else None)
     if response is None:
         return {**result, "status": "duplicate"}
+    if response.hold_reason:
+        return {**result, "status": "held", "id": response.id, "reason": response.hold_reason,
+                "reason_label": hold_label(response.hold_reason)}
     return {**result, "status": "stored", "id": response.id}
 
 
@@ -130,21 +147,25 @@ PATHS = {
         "summary": "Sync survey responses captured offline by a kiosk",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["responses"],
-            "properties": {"responses": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH,
+            "properties": {"responses": {"type": "array", "minItems": 1,
+                                         "description": "At most SURVEI_KIOSK_MAX_BATCH items (default 100).",
                                          "items": RESPONSE_ITEM}}}}}},
         "responses": {
             "200": {"description": "Per-item results", "content": {"application/json": {"schema": {
                 "type": "object", "properties": {
                     "results": {"type": "array", "items": {"type": "object", "properties": {
-                        "client_uuid": {}, "status": {"enum": ["stored", "duplicate", "invalid"]},
-                        "id": {"type": "integer"}, "errors": {"type": "object"}}}},
-                    "stored": {"type": "integer"}, "duplicate": {"type": "integer"},
-                    "invalid": {"type": "integer"}}}}}},
+                        "client_uuid": {}, "status": {"enum": list(STATUSES)},
+                        "id": {"type": "integer"}, "errors": {"type": "object"},
+                        "reason": {"type": "string", "description": "Why the item is held for review"},
+                        "reason_label": {"type": "string"}}}},
+                    "stored": {"type": "integer"}, "held": {"type": "integer"},
+                    "duplicate": {"type": "integer"}, "invalid": {"type": "integer"}}}}}},
             **{code: {"description": text, "content": {"application/json": {"schema": {
                 "$ref": "#/components/schemas/Error"}}}}
-               for code, text in (("400", "Bad request"), ("401", "Missing or invalid key"),
+               for code, text in (("400", "Bad request or batch too large"),
+                                  ("401", "Missing or invalid key"),
                                   ("403", "Read-only key"), ("404", "Module off"),
-                                  ("413", "Batch too large"), ("415", "Not JSON"),
+                                  ("415", "Not JSON"),
                                   ("429", "Rate limited"))},
         },
     }},

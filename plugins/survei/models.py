@@ -90,6 +90,11 @@ class SurveyTicket(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: The issuing browser's device marker (a random value in its
+    #: ``survei_petugas`` cookie) and a keyed hash of its network address:
+    #: the ticket answered from either is held for review.
+    device: Mapped[str | None] = mapped_column(String(32))
+    origin: Mapped[str | None] = mapped_column(String(16))
 
     desk: Mapped[Desk] = relationship()
     officer: Mapped[Officer] = relationship()
@@ -104,6 +109,8 @@ class Response(db.Model):
     __table_args__ = (
         Index("ix_survei_response_unit_created", "unit_id", "created_at"),
         Index("ix_survei_response_agency_created", "agency_id", "created_at"),
+        # The plausibility checks of each new response read one desk's recent ones.
+        Index("ix_survei_response_desk_created", "desk_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +140,15 @@ class Response(db.Model):
     occupation: Mapped[str | None] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)  # cepat: comment; skm: saran
     comment_status: Mapped[str] = mapped_column(String(10), default=COMMENT_NONE)
+    #: Held for review (see portal.core.ratings): "" counted, "ditahan" held,
+    #: "diterima" accepted, "ditolak" rejected. Only "" and "diterima" enter
+    #: the SKM report and the IKM.
+    review: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    hold_reason: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    #: A keyed hash of the sender's network address (never the address) and
+    #: of the answers, for the burst and identical-pattern checks.
+    origin: Mapped[str | None] = mapped_column(String(16))
+    pattern: Mapped[str | None] = mapped_column(String(16))
 
     desk: Mapped[Desk] = relationship()
     officer: Mapped[Officer | None] = relationship()

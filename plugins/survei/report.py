@@ -17,6 +17,7 @@ from sqlalchemy import func
 from plugins.survei import skm
 from plugins.survei.models import Answer, Population, Question, Response
 from portal.core.models import Agency, Unit
+from portal.core.ratings import REVIEW_COUNTED
 from portal.extensions import db
 
 
@@ -76,8 +77,9 @@ class SkmReport:
 
 
 def _scope(query, agency, unit, lo, hi):
+    # Responses held for review (or rejected) are in no figure of the report.
     query = query.where(Response.agency_id == agency.id, Response.created_at >= lo,
-                        Response.created_at < hi)
+                        Response.created_at < hi, Response.review.in_(REVIEW_COUNTED))
     if unit is not None:
         query = query.where(Response.unit_id == unit.id)
     return query

@@ -12,9 +12,10 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from flask import current_app, has_request_context
+from flask import current_app, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import case, func
 from sqlalchemy.exc import IntegrityError
 
 from plugins.survei import skm
@@ -28,7 +29,7 @@ from plugins.survei.models import (
     SurveyTicket,
 )
 from portal.core.models import Desk, Officer
-from portal.core.ratings import RatingError, record_rating
+from portal.core.ratings import REVIEW_HELD, RatingError, record_rating
 from portal.core.timeutil import local, utcnow
 from portal.core.transactions import begin_write
 from portal.extensions import db
@@ -135,6 +136,10 @@ def open_nonce(signed: str, desk_id: int, now: float | None = None) -> str | Non
 
 
 # ---------------------------------------------------------------- device window
+
+
+#: The cookie that marks the browser an officer issued one-time QR codes from.
+DEVICE_MARKER = "survei_petugas"
 
 
 def device_cookie_name(desk_id: int) -> str:
@@ -250,6 +255,94 @@ def validate(
     return sub
 
 
+# ---------------------------------------------------------------- plausibility
+
+#: Defaults of the plausibility limits (each a ``SURVEI_*`` setting): beyond
+#: them a response is stored but held for review, counted nowhere until a
+#: supervisor or admin accepts it. See README, "Ditahan untuk ditinjau".
+PLAUSIBILITY = {
+    "SURVEI_PER_OFFICER_HOUR": 30,  # responses per hour per officer on duty at the desk
+    "SURVEI_HISTORY_FACTOR": 3,  # … or more in one hour than this many of the desk's average days
+    "SURVEI_HISTORY_MIN_PER_HOUR": 40,  # (never held for history below this many in one hour)
+    "SURVEI_HISTORY_DAYS": 28,
+    "SURVEI_ADDRESS_BURST": 10,  # responses from one address on one desk …
+    "SURVEI_ADDRESS_MINUTES": 10,  # … within this many minutes
+    "SURVEI_PATTERN_REPEAT": 5,  # identical answers (SKM, or a quick survey with a comment) …
+    "SURVEI_PATTERN_MINUTES": 15,  # … on one desk within this many minutes
+}
+
+
+def limit(name: str) -> int:
+    return int(config(name, PLAUSIBILITY[name]))
+
+
+@functools.lru_cache(maxsize=8)
+def _origin_key(secret: str) -> bytes:
+    return hmac.new(secret.encode(), b"portal-warga survei-origin", hashlib.sha256).digest()
+
+
+def origin_hash(address: str | None = None) -> str | None:
+    """A keyed hash of the sender's network address (the address itself is
+    never stored), or None outside a request."""
+    if address is None:
+        if not has_request_context():
+            return None
+        address = request.remote_addr or ""
+    digest = hmac.new(_origin_key(current_app.config["SECRET_KEY"]), address.encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
+
+
+def answer_pattern(sub: Submission) -> str | None:
+    """A short hash of the answers, for spotting the same answers sent again
+    and again. None for a quick survey without a comment: four faces repeat
+    naturally."""
+    comment = " ".join((sub.values.get("comment") or "").lower().split())
+    if sub.kind == "cepat":
+        if not comment:
+            return None
+        parts = [str(sub.values.get("face")), comment]
+    else:
+        parts = [str(sub.values.get(f"u{n}")) for n in range(1, 10)]
+        parts += [str(sub.values.get(name) or "") for name in skm.PROFILE] + [comment]
+    parts += [str(sub.officer.id if sub.officer else "")]
+    parts += [f"{qid}={value}" for qid, value in sorted(sub.answers.items())]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
+
+
+def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str | None) -> str | None:
+    """Why a new response on ``desk`` at ``at`` looks implausible (a code of
+    ``portal.core.ratings.HOLD_REASONS``), or None. One indexed query on
+    the desk's last hour; the desk's roster and history are read only when
+    that hour is already busy."""
+    R = Response
+    hour_lo = at - dt.timedelta(hours=1)
+    address_lo = at - dt.timedelta(minutes=limit("SURVEI_ADDRESS_MINUTES"))
+    pattern_lo = at - dt.timedelta(minutes=limit("SURVEI_PATTERN_MINUTES"))
+    lo = min(hour_lo, address_lo, pattern_lo)
+    row = db.session.execute(
+        db.select(
+            func.count(case((R.created_at >= hour_lo, 1))),
+            func.count(case(((R.origin == origin) & (R.created_at >= address_lo), 1))),
+            func.count(case(((R.pattern == pattern) & (R.created_at >= pattern_lo), 1))),
+        ).where(R.desk_id == desk.id, R.created_at >= lo, R.created_at <= at)
+    ).one()
+    last_hour, same_origin, same_pattern = (int(x or 0) for x in row)
+    per_officer = limit("SURVEI_PER_OFFICER_HOUR")
+    if last_hour >= per_officer and last_hour >= per_officer * max(1, len(on_duty(desk, at))):
+        return "kapasitas"
+    if last_hour >= limit("SURVEI_HISTORY_MIN_PER_HOUR"):
+        days = limit("SURVEI_HISTORY_DAYS")
+        history = db.session.scalar(db.select(func.count(R.id)).where(
+            R.desk_id == desk.id, R.created_at >= at - dt.timedelta(days=days), R.created_at < hour_lo))
+        if last_hour >= limit("SURVEI_HISTORY_FACTOR") * (history or 0) / days:
+            return "kebiasaan"
+    if origin is not None and same_origin >= limit("SURVEI_ADDRESS_BURST"):
+        return "alamat"
+    if pattern is not None and same_pattern >= limit("SURVEI_PATTERN_REPEAT"):
+        return "pola"
+    return None
+
+
 # ---------------------------------------------------------------- storing
 
 
@@ -272,11 +365,21 @@ def store(
     client_uuid: str | None = None,
     ticket: SurveyTicket | None = None,
     at: dt.datetime | None = None,
+    origin: str | None = None,
+    hold: str | None = None,
 ) -> Response | None:
     """Store the response and credit the officer in one transaction.
 
+    A response that looks implausible (``hold`` given, or found by
+    :func:`plausibility`) is stored held for review: out of the SKM report
+    and the IKM, and its rating out of every score, until accepted.
+
     Returns None when the nonce, kiosk UUID or ticket was already used (a
     replay): nothing is stored twice."""
+    created = at or utcnow()
+    pattern = answer_pattern(sub)
+    if hold is None:
+        hold = plausibility(desk, created, origin, pattern)
     if has_request_context():
         begin_write()  # the reading is done; take the write lock only now
     agency = desk.unit.agency
@@ -290,7 +393,11 @@ def store(
         client_uuid=client_uuid,
         ticket_id=ticket.id if ticket else None,
         verified=ticket is not None,
-        created_at=at or utcnow(),
+        created_at=created,
+        review=REVIEW_HELD if hold else "",
+        hold_reason=hold or "",
+        origin=origin,
+        pattern=pattern,
         comment_status=COMMENT_PENDING if sub.values.get("comment") else COMMENT_NONE,
         **{k: v for k, v in sub.values.items() if k != "comment"},
         comment=sub.values.get("comment"),
@@ -312,6 +419,7 @@ def store(
                     ref=f"survei_response:{response.id}",
                     verified=ticket is not None,
                     at=response.created_at,
+                    hold=hold,
                 )
             except RatingError as error:
                 # Keep the citizen's answers for the SKM; only the crediting failed.

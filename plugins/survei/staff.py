@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from flask import Response as HttpResponse
-from flask import abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -33,6 +34,7 @@ from plugins.survei.models import (
     SurveyTicket,
     desk_kind,
 )
+from plugins.survei.service import DEVICE_MARKER, origin_hash
 from portal.core.exports import table_response
 from portal.core.forms import BaseForm
 from portal.core.models import ROLE_SUPERVISOR, Desk, Officer, Unit, audit
@@ -305,15 +307,41 @@ def finish_service():
     desks = mine or db.session.scalars(db.select(Desk).join(Unit).where(
         Unit.agency_id == g.agency.id, Desk.active.is_(True)).order_by(Unit.name, Desk.name)).all()
     form.desk_id.choices = [SelectChoice(d.id, f"{d.unit.name} — {d.name}") for d in desks]
+    status = 200
     if form.validate_on_submit():
         minutes = int(current_app.config.get("SURVEI_TICKET_MINUTES", 30))
+        pace = int(current_app.config.get("SURVEI_TICKET_MIN_SECONDS", 60))
         now = utcnow()
-        ticket = SurveyTicket(desk_id=form.desk_id.data, officer_id=officer.id, created_at=now,
-                        expires_at=now + dt.timedelta(minutes=minutes))
-        db.session.add(ticket)
-        db.session.commit()
-        return redirect(url_for(".ticket_page", ticket_id=ticket.id))
-    return render_template("survei/staff/finish.html", form=form)
+        last = db.session.scalar(db.select(func.max(SurveyTicket.created_at))
+                                 .where(SurveyTicket.officer_id == officer.id))
+        if last is not None and now - last < dt.timedelta(seconds=pace):
+            wait = pace - int((now - last).total_seconds())
+            form.desk_id.errors.append(_(
+                "Kode QR sekali pakai baru dapat dibuat %(s)d detik setelah kode sebelumnya (satu "
+                "kode untuk setiap warga yang selesai dilayani). Coba lagi dalam %(w)d detik.",
+                s=pace, w=max(wait, 1)))
+            status = 429
+        else:
+            # One open one-time QR per officer: a new one voids the unanswered one.
+            db.session.execute(
+                db.update(SurveyTicket)
+                .where(SurveyTicket.officer_id == officer.id, SurveyTicket.used_at.is_(None),
+                       SurveyTicket.expires_at > now)
+                .values(expires_at=now).execution_options(synchronize_session=False))
+            marker = request.cookies.get(DEVICE_MARKER) or ""
+            if not (16 <= len(marker) <= 32 and marker.replace("-", "").replace("_", "").isalnum()):
+                marker = secrets.token_urlsafe(16)
+            ticket = SurveyTicket(desk_id=form.desk_id.data, officer_id=officer.id, created_at=now,
+                                  expires_at=now + dt.timedelta(minutes=minutes), device=marker,
+                                  origin=origin_hash())
+            db.session.add(ticket)
+            db.session.commit()
+            reply = make_response(redirect(url_for(".ticket_page", ticket_id=ticket.id)))
+            # Marks this browser as the officer's: a one-time QR answered from it is held.
+            reply.set_cookie(DEVICE_MARKER, marker, max_age=400 * 24 * 3600, httponly=True, samesite="Lax",
+                             secure=request.is_secure)
+            return reply
+    return render_template("survei/staff/finish.html", form=form), status
 
 
 @staff.route("/tiket/<int:ticket_id>")

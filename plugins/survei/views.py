@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hmac
+
 from flask import (
     Blueprint,
     current_app,
@@ -19,6 +22,7 @@ from sqlalchemy.orm import joinedload
 from plugins.survei import NAME, fastform, skm
 from plugins.survei.models import Question, SurveyTicket, desk_kind
 from plugins.survei.service import (
+    DEVICE_MARKER,
     NO_OFFICER,
     device_cookie_name,
     device_cookie_value,
@@ -26,11 +30,13 @@ from plugins.survei.service import (
     issue_nonce,
     officer_choices,
     open_nonce,
+    origin_hash,
     recently_answered,
     store,
     validate,
 )
 from portal.core import pagecache, plugins
+from portal.core.citizen import citizen_only
 from portal.core.models import Desk, Unit
 from portal.core.origin import same_origin
 from portal.core.timeutil import utcnow
@@ -86,6 +92,7 @@ def survey(token):
 @qr.post("/<token>", endpoint="survey_submit")
 @csrf.exempt
 @limiter.limit(_rate_limit)
+@citizen_only
 def survey_submit(token):
     read_first()
     return _desk_survey(token)
@@ -101,6 +108,7 @@ def _desk_survey(token):
 @qr.route("/t/<token>", methods=["GET", "POST"])
 @csrf.exempt
 @limiter.limit(_rate_limit, methods=["POST"])
+@citizen_only
 def ticket_survey(token):
     if request.method == "POST":
         read_first()
@@ -156,7 +164,9 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
         sub = validate(form, kind, questions, offered, fixed)
         if sub.ok:
             desk_id, token = desk.id, desk.qr_token  # read before the commit expires them
-            response = store(desk, sub, nonce=nonce, ticket=ticket)
+            origin = origin_hash()
+            response = store(desk, sub, nonce=nonce, ticket=ticket, origin=origin,
+                             hold=_issuer_device(ticket, origin))
             if response is None:
                 return notice(_l("Penilaian Anda sudah kami terima"),
                               _l("Formulir ini sudah pernah dikirim; penilaian Anda tercatat satu "
@@ -182,6 +192,21 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
         fastform.pages().put(fastform.page_key(desk.id, key), html)
         html = html.replace(fastform.NONCE_MARK, signed)
     return html, status
+
+
+def _issuer_device(ticket: SurveyTicket | None, origin: str | None) -> str | None:
+    """"perangkat_petugas" when a one-time QR is answered from the browser
+    that issued it (its device marker), or from the issuer's network address
+    soon after it was issued; else None."""
+    if ticket is None:
+        return None
+    marker = request.cookies.get(DEVICE_MARKER)
+    if ticket.device and marker and hmac.compare_digest(marker, ticket.device):
+        return "perangkat_petugas"
+    soon = dt.timedelta(seconds=int(current_app.config.get("SURVEI_TICKET_SAME_ADDRESS_SECONDS", 120)))
+    if ticket.origin and ticket.origin == origin and utcnow() - ticket.created_at <= soon:
+        return "perangkat_petugas"
+    return None
 
 
 @qr.route("/<token>/terima-kasih")

@@ -38,9 +38,13 @@ from portal.core.models import (
 )
 from portal.core.people import import_officers, read_csv
 from portal.core.ratings import recompute_scores, source_label, weights_of
+from portal.core.review import bp as review_bp
+from portal.core.review import held_count
 from portal.extensions import db
 
 bp = Blueprint("kelola", __name__, url_prefix="/kelola")
+# The review queue of held ratings: /kelola/<slug>/tinjauan (portal.core.review).
+bp.register_blueprint(review_bp)
 PAGE_SIZE = 50
 
 
@@ -162,7 +166,8 @@ def dashboard(slug):
                 db.select(count(Officer.id)).where(Officer.agency_id == aid)),
             "users": db.session.scalar(db.select(count(User.id)).where(User.agency_id == aid)),
         }
-    return render_template("kelola/dashboard.html", widgets=widgets, counts=counts)
+    return render_template("kelola/dashboard.html", widgets=widgets, counts=counts,
+                           held=held_count(g.agency, current_user))
 
 
 @bp.route("/<slug>/profil", methods=["GET", "POST"])

@@ -38,10 +38,13 @@ from portal.core.models import (
 )
 from portal.core.ratings import (
     PERIOD_KINDS,
+    REVIEW_COUNTED,
     Stat,
     add_months,
     agency_ranking,
     band,
+    held_counts,
+    hold_label,
     officer_record_and_trend,
     officer_source_stats,
     officer_stats_by_period,
@@ -328,7 +331,8 @@ def _officer_page_data(person: Officer, period: Period):
     record, trend = officer_record_and_trend(person, period.start, period.end)
     comments = db.session.scalars(
         db.select(RatingEvent).where(RatingEvent.officer_id == person.id,
-                                     RatingEvent.comment_state == "tampil")
+                                     RatingEvent.comment_state == "tampil",
+                                     RatingEvent.review.in_(REVIEW_COUNTED))
         .order_by(RatingEvent.created_at.desc()).limit(10)
     ).all()
     return record, trend, comments
@@ -354,6 +358,7 @@ def _officer_page(person: Officer, note_form=None):
         "kinerja/officer.html", officer=person, record=record, panels=panels, period=period,
         trend=trend, trend_chart=_trend_chart(trend), comments=comments, notes=notes,
         note_form=note_form if coach else None, may_coach=coach,
+        held=held_counts(person), hold_label=hold_label,
         is_self=current_user.officer_id == person.id,
         band=band, kinds=PERIOD_KINDS,
     )
@@ -486,7 +491,8 @@ def feedback_reply(officer_id, note_id):
 
 def _moderatable_query(agency: Agency):
     query = db.select(RatingEvent).where(RatingEvent.agency_id == agency.id,
-                                         RatingEvent.comment_state == "baru")
+                                         RatingEvent.comment_state == "baru",
+                                         RatingEvent.review.in_(REVIEW_COUNTED))
     visible = visible_officer_ids(current_user, agency)
     if visible is not None:
         if current_user.role != ROLE_SUPERVISOR:

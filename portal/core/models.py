@@ -207,6 +207,9 @@ class RatingEvent(db.Model):
         # Only the comments waiting for moderation: a small partial index.
         Index("ix_rating_event_comment_waiting", "agency_id", "officer_id",
               sqlite_where=text("comment_state = 'baru'"), postgresql_where=text("comment_state = 'baru'")),
+        # Only the ratings held for review: the queue and the record's held counts.
+        Index("ix_rating_event_held", "agency_id", "officer_id",
+              sqlite_where=text("review = 'ditahan'"), postgresql_where=text("review = 'ditahan'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -224,6 +227,14 @@ class RatingEvent(db.Model):
     #: Moderation of ``comment`` before the officer sees it: "" (no comment),
     #: "baru" (waiting), "tampil" (shown on the record), "tolak" (hidden).
     comment_state: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    #: Review of an implausible rating: "" (counted at once), "ditahan" (held:
+    #: stored, counted nowhere), "diterima" (accepted: counted from then on),
+    #: "ditolak" (rejected: kept for audit, never counted). ``hold_reason`` is
+    #: one of ``portal.core.ratings.HOLD_REASONS``.
+    review: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    hold_reason: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     period: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

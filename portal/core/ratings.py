@@ -28,6 +28,33 @@ class RatingError(ValueError):
     """A rating was refused; ``str(error)`` says why, in the user's language."""
 
 
+# ---------------------------------------------------------------- held for review
+
+#: Review states of a :class:`RatingEvent` (see its ``review`` column).
+REVIEW_NONE, REVIEW_HELD, REVIEW_ACCEPTED, REVIEW_REJECTED = "", "ditahan", "diterima", "ditolak"
+#: The states whose ratings count.
+REVIEW_COUNTED = (REVIEW_NONE, REVIEW_ACCEPTED)
+
+#: Why a rating may be held for review, as people read it. A plugin passes
+#: one of these codes as ``record_rating(..., hold=code)``.
+HOLD_REASONS = {
+    "kapasitas": _l("Kapasitas loket terlampaui: lebih banyak penilaian daripada yang dapat dilayani "
+                    "petugas yang berjaga"),
+    "kebiasaan": _l("Di luar kebiasaan loket: jauh lebih banyak penilaian daripada biasanya"),
+    "alamat": _l("Lonjakan penilaian dari satu alamat jaringan"),
+    "pola": _l("Pola jawaban identik berulang dalam waktu singkat"),
+    "perangkat_petugas": _l("QR sekali pakai dijawab dari perangkat atau jaringan petugas yang "
+                            "menerbitkannya"),
+    "kiosk_mundur": _l("Kiosk: tanggal penilaian mundur melebihi batas"),
+}
+
+
+def hold_label(code: str) -> str:
+    """The reason ``code`` as people read it (the code itself if unknown)."""
+    label = HOLD_REASONS.get(code)
+    return str(label) if label is not None else code
+
+
 # ---------------------------------------------------------------- recording
 
 
@@ -42,6 +69,7 @@ def record_rating(
     verified: bool = False,
     comment: str | None = None,
     at: dt.datetime | None = None,
+    hold: str | None = None,
 ) -> RatingEvent:
     """Credit ``officer`` with a rating and commit.
 
@@ -54,7 +82,14 @@ def record_rating(
     Then calls the ``portal_rating_recorded`` hook. A ``comment`` (the
     citizen's words, never their identity) waits for a supervisor's
     moderation before the officer's record shows it.
+
+    With ``hold`` (a code of :data:`HOLD_REASONS`) the rating looks
+    implausible: the event is stored as held, touches no rollup or score and
+    calls no hook, until :func:`accept_held` counts it or
+    :func:`reject_held` keeps it out for good.
     """
+    if hold is not None and hold not in HOLD_REASONS:
+        raise ValueError(f"unknown hold reason {hold!r}")
     declared = plugins.state().rating_kinds.get(source, {})
     rating_kind = declared.get(kind)
     if rating_kind is None:
@@ -83,13 +118,74 @@ def record_rating(
         scale_min=rating_kind.scale_min, scale_max=rating_kind.scale_max, score=score,
         verified=bool(verified), ref=ref[:120], comment=comment,
         comment_state="baru" if comment else "", period=period, created_at=created,
+        review=REVIEW_HELD if hold else REVIEW_NONE, hold_reason=hold or "",
     )
     db.session.add(event)
-    _bump_rollup(agency.id, officer.id, period, source, kind, bool(verified), score)
-    _bump_score(agency.id, officer.id, period, _locked_weight(agency, source, kind, bool(verified)), score)
+    if hold:
+        db.session.commit()
+        return event
+    _count(agency, officer.id, period, source, kind, bool(verified), score)
     db.session.commit()
     plugins.manager().hook.portal_rating_recorded(event=event)
     return event
+
+
+def _count(agency, officer_id, period, source, kind, verified, score):
+    _bump_rollup(agency.id, officer_id, period, source, kind, verified, score)
+    _bump_score(agency.id, officer_id, period, _locked_weight(agency, source, kind, verified), score)
+
+
+def _decide(event_id: int, decision: str, user=None) -> RatingEvent | None:
+    """Move a held event to ``decision`` with a conditional UPDATE (only
+    from "ditahan"), so that of two reviewers acting at once exactly one
+    wins. Returns the event if this call made the change, else None."""
+    changed = db.session.execute(
+        db.update(RatingEvent)
+        .where(RatingEvent.id == event_id, RatingEvent.review == REVIEW_HELD)
+        .values(review=decision, reviewed_at=utcnow(), reviewed_by_id=getattr(user, "id", None))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        return None
+    return db.session.get(RatingEvent, event_id, populate_existing=True)
+
+
+def accept_held(event_id: int, user=None) -> RatingEvent | None:
+    """Accept a held rating: count it (rollup and score) in the same
+    transaction as the change of state, commit, then call the
+    ``portal_rating_recorded`` hook. Returns the event, or None when it was
+    not held (already decided, by this reviewer or another one): a rating
+    accepted twice is counted once."""
+    event = _decide(event_id, REVIEW_ACCEPTED, user)
+    if event is None:
+        return None
+    agency = db.session.get(Agency, event.agency_id)
+    _count(agency, event.officer_id, event.period, event.source, event.kind, bool(event.verified),
+           event.score)
+    db.session.commit()
+    plugins.manager().hook.portal_rating_recorded(event=event)
+    return event
+
+
+def reject_held(event_id: int, user=None) -> RatingEvent | None:
+    """Reject a held rating: kept for audit, never counted. Commits. Returns
+    the event, or None when it was not held."""
+    event = _decide(event_id, REVIEW_REJECTED, user)
+    if event is None:
+        return None
+    db.session.commit()
+    return event
+
+
+def held_counts(officer: Officer) -> dict[str, int]:
+    """{reason code: ratings held for review} for one officer."""
+    rows = db.session.execute(
+        db.select(RatingEvent.hold_reason, func.count(RatingEvent.id))
+        .where(RatingEvent.agency_id == officer.agency_id, RatingEvent.officer_id == officer.id,
+               RatingEvent.review == REVIEW_HELD)
+        .group_by(RatingEvent.hold_reason))
+    return {reason: int(n) for reason, n in rows}
 
 
 def normalise(value: float, rating_kind) -> float:

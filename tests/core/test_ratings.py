@@ -247,3 +247,88 @@ def test_concurrent_ratings_never_lose_a_count(app, world):
         assert (score.count, score.w) == (THREADS * CALLS, THREADS * CALLS)
         assert score.s == pytest.approx(events[1]) and score.q == pytest.approx(events[2])
         assert plugins.installed()  # the app under test had its plugins loaded
+
+
+# ---------------------------------------------------------------- held for review
+
+
+def _held(world, **kwargs):
+    agency, staff, _ = _get(world)
+    return record_rating(agency=agency, officer=staff, source="survei", kind="skm", value=4,
+                         hold="alamat", **kwargs)
+
+
+def _counted(officer_id):
+    rollup = db.session.scalar(db.select(func.sum(RatingRollup.count)).filter_by(officer_id=officer_id))
+    score = db.session.scalar(db.select(func.sum(RatingScore.count)).filter_by(officer_id=officer_id))
+    return int(rollup or 0), int(score or 0)
+
+
+def test_a_held_rating_is_stored_but_counted_nowhere(app, world):
+    from portal.core.ratings import held_counts
+
+    with app.app_context():
+        event = _held(world)
+        assert (event.review, event.hold_reason) == ("ditahan", "alamat")
+        agency, staff, _ = _get(world)
+        assert _counted(staff.id) == (0, 0)
+        start, end = period_bounds("tahun", event.period)
+        assert officer_record(staff, start, end).overall.count == 0
+        assert agency_ranking(agency, start, end)[1] == []
+        assert held_counts(staff) == {"alamat": 1}
+
+
+def test_an_unknown_hold_reason_is_a_programming_error(app, world):
+    with app.app_context(), pytest.raises(ValueError, match="unknown hold reason"):
+        agency, staff, _ = _get(world)
+        record_rating(agency=agency, officer=staff, source="survei", kind="skm", value=4, hold="entah")
+
+
+def test_accepting_counts_exactly_once_and_calls_the_hook(app, world):
+    from portal.core.ratings import accept_held, reject_held
+
+    with app.app_context():
+        event = _held(world)
+        assert accept_held(event.id) is not None
+        assert accept_held(event.id) is None  # a second accept changes nothing
+        assert reject_held(event.id) is None  # nor does a late reject
+        staff_id = world["alpha"]["staff"]
+        assert _counted(staff_id) == (1, 4)  # one rating, in its month, quarter, semester, year rows
+        assert db.session.get(RatingEvent, event.id).review == "diterima"
+
+
+def test_a_rejected_rating_never_counts(app, world):
+    from portal.core.ratings import accept_held, reject_held
+
+    with app.app_context():
+        event = _held(world)
+        assert reject_held(event.id) is not None
+        assert accept_held(event.id) is None
+        assert _counted(world["alpha"]["staff"]) == (0, 0)
+        assert db.session.get(RatingEvent, event.id).review == "ditolak"
+
+
+def test_two_reviewers_accepting_at_once_count_the_rating_once(app, world):
+    from portal.core.ratings import accept_held
+
+    with app.app_context():
+        event_id = _held(world).id
+    barrier = threading.Barrier(2)
+    results, errors = [], []
+
+    def accept():
+        try:
+            with app.app_context():
+                barrier.wait(timeout=30)
+                results.append(accept_held(event_id) is not None)
+        except BaseException as error:  # noqa: BLE001
+            errors.append(error)
+
+    threads = [threading.Thread(target=accept) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and sorted(results) == [False, True]
+    with app.app_context():
+        assert _counted(world["alpha"]["staff"]) == (1, 4)

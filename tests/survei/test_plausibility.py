@@ -1,0 +1,249 @@
+"""Ratings that cannot be faked: no self-rating, one-time QR at a plausible
+pace, stuffing and kiosk back-dating held for review (stored, counted
+nowhere) rather than refused."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import func
+
+from plugins.survei import report
+from plugins.survei.models import Response, SurveyTicket
+from portal.core.api import create_key
+from portal.core.models import Agency, RatingEvent, RatingRollup, RatingScore
+from portal.core.ratings import accept_held, period_bounds
+from portal.core.timeutil import utcnow
+from portal.extensions import db
+from tests.conftest import login, post_form
+from tests.survei.conftest import NONCE_RE, SKM_GOOD, open_form, set_kind
+
+
+def citizen(app, address="10.1.2.3"):
+    """A fresh browser (its own cookie jar) behind ``address``."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = address
+    return browser
+
+
+def counted(app, officer_id):
+    """(ratings in the officer's rollups, ratings in the officer's scores for the month)."""
+    with app.app_context():
+        rollup = db.session.scalar(db.select(func.sum(RatingRollup.count)).filter_by(officer_id=officer_id))
+        score = db.session.scalar(
+            db.select(func.sum(RatingScore.count)).filter_by(officer_id=officer_id, span="bulan")
+        )
+        return int(rollup or 0), int(score or 0)
+
+
+def held_reasons(app):
+    with app.app_context():
+        return dict(
+            db.session.execute(
+                db.select(RatingEvent.hold_reason, func.count(RatingEvent.id))
+                .where(RatingEvent.review == "ditahan")
+                .group_by(RatingEvent.hold_reason)
+            ).all()
+        )
+
+
+# ---------------------------------------------------------------- no self-rating
+
+
+def test_a_browser_with_a_staff_session_cannot_rate(app, client, world, desk):
+    fields, _html = open_form(client, f"/s/{desk}")
+    login(client, world["alpha"]["emails"]["officer"])
+    r = client.post(f"/s/{desk}", data={**fields, "face": "4"}, headers={"Origin": "http://localhost"})
+    assert r.status_code == 403 and "sesi petugas" in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(func.count(Response.id))) == 0
+
+
+def test_the_twenty_one_time_qr_attack(app, client, world, desk):
+    """An officer issuing 20 one-time QR codes and answering them from their own browser:
+    one code at a time at a plausible pace, the staff session refused, and the code
+    answered from the same device (signed out) held for review, in no score."""
+    login(client, world["alpha"]["emails"]["officer"])
+    url = "/kelola/alpha/survei/selesai-melayani"
+    issued = [post_form(client, url, {"desk_id": world["alpha"]["desk"]}) for _ in range(20)]
+    assert issued[0].status_code == 302
+    assert [r.status_code for r in issued[1:]] == [429] * 19
+    assert "detik setelah kode sebelumnya" in issued[1].get_data(as_text=True)
+    with app.app_context():
+        [ticket] = db.session.scalars(db.select(SurveyTicket)).all()
+        token = ticket.token
+    # Answered from the officer's own browser while signed in: refused.
+    nonce = NONCE_RE.search(client.get(f"/s/t/{token}").get_data(as_text=True)).group(1)
+    r = client.post(f"/s/t/{token}", data={"nonce": nonce, "face": "4"})
+    assert r.status_code == 403 and "sesi petugas" in r.get_data(as_text=True)
+    # The same browser signed out (no session, still its device marker), on another network: held.
+    device = client.get_cookie("survei_petugas").value
+    same_device = citizen(app, "10.9.9.9")
+    same_device.set_cookie("survei_petugas", device)
+    fields, _html = open_form(same_device, f"/s/t/{token}")
+    assert same_device.post(f"/s/t/{token}", data={**fields, "face": "4"}).status_code == 302
+    assert held_reasons(app) == {"perangkat_petugas": 1}
+    assert counted(app, world["alpha"]["staff"]) == (0, 0)
+
+
+def test_a_new_one_time_qr_voids_the_unanswered_one(app, client, world, desk):
+    app.config["SURVEI_TICKET_MIN_SECONDS"] = 0
+    login(client, world["alpha"]["emails"]["officer"])
+    url = "/kelola/alpha/survei/selesai-melayani"
+    assert post_form(client, url, {"desk_id": world["alpha"]["desk"]}).status_code == 302
+    assert post_form(client, url, {"desk_id": world["alpha"]["desk"]}).status_code == 302
+    with app.app_context():
+        first, second = db.session.scalars(db.select(SurveyTicket).order_by(SurveyTicket.id)).all()
+        first_token, second_token = first.token, second.token
+    r = citizen(app).get(f"/s/t/{first_token}")
+    assert r.status_code == 410
+    assert citizen(app).get(f"/s/t/{second_token}").status_code == 200
+
+
+def test_one_time_qr_answered_from_the_issuing_address_right_away_is_held(app, client, world, desk):
+    login(client, world["alpha"]["emails"]["officer"])  # the officer's browser: 127.0.0.1
+    post_form(client, "/kelola/alpha/survei/selesai-melayani", {"desk_id": world["alpha"]["desk"]})
+    with app.app_context():
+        token = db.session.scalars(db.select(SurveyTicket)).one().token
+    same_network = citizen(app, "127.0.0.1")
+    fields, _html = open_form(same_network, f"/s/t/{token}")
+    assert same_network.post(f"/s/t/{token}", data={**fields, "face": "4"}).status_code == 302
+    assert held_reasons(app) == {"perangkat_petugas": 1}
+    # A citizen's own phone, elsewhere, is counted at once.
+    app.config["SURVEI_TICKET_MIN_SECONDS"] = 0
+    post_form(client, "/kelola/alpha/survei/selesai-melayani", {"desk_id": world["alpha"]["desk"]})
+    with app.app_context():
+        token = db.session.scalars(db.select(SurveyTicket).order_by(SurveyTicket.id.desc())).first().token
+    phone = citizen(app, "10.20.30.40")
+    fields, _html = open_form(phone, f"/s/t/{token}")
+    assert phone.post(f"/s/t/{token}", data={**fields, "face": "4"}).status_code == 302
+    assert counted(app, world["alpha"]["staff"]) == (1, 1)
+
+
+# ---------------------------------------------------------------- stuffing
+
+
+def _stuff(app, desk, n, data, address="10.1.2.3"):
+    codes = []
+    for _ in range(n):
+        browser = citizen(app, address)  # a fresh cookie jar every time
+        fields, _html = open_form(browser, f"/s/{desk}")
+        codes.append(browser.post(f"/s/{desk}", data={**fields, **data}).status_code)
+    return codes
+
+
+def test_stuffing_121_responses_with_fresh_cookie_jars_is_held(app, world, desk):
+    # The per-address limit stays generous (many citizens share one carrier address):
+    # plausibility, not the limit, is what bounds stuffing.
+    app.config["SURVEI_RATE_LIMIT"] = "1000 per minute"
+    set_kind(app, world["alpha"]["desk"], "skm")
+    answers = dict(SKM_GOOD)
+    codes = []
+    for i in range(121):
+        # Different answers each time: only the burst from one address gives it away.
+        answers["u1"] = str(1 + i % 4)
+        answers["u2"] = str(1 + (i // 4) % 4)
+        answers["u3"] = str(1 + (i // 16) % 4)
+        codes += _stuff(app, desk, 1, answers)
+    assert codes == [302] * 121  # the citizen sees a thank-you; nothing is refused
+    burst = app.config.get("SURVEI_ADDRESS_BURST", 10)
+    with app.app_context():
+        assert db.session.scalar(db.select(func.count(Response.id))) == 121
+        assert db.session.scalar(db.select(func.count(Response.id)).filter_by(review="")) == burst
+        agency = db.session.get(Agency, world["alpha"]["agency"])
+        today = utcnow().date()
+        data = report.build(agency, None, *period_bounds("semester", today), summary=True)
+        assert data.respondents == burst
+    assert counted(app, world["alpha"]["staff"]) == (burst, burst)
+    reasons = held_reasons(app)
+    assert sum(reasons.values()) == 121 - burst and set(reasons) <= {"alamat", "kapasitas"}
+
+
+def test_stuffing_far_beyond_the_desks_capacity_from_many_addresses_is_held(app, world, desk):
+    app.config["SURVEI_PER_OFFICER_HOUR"] = 5
+    codes = []
+    for i in range(8):
+        codes += _stuff(app, desk, 1, {"face": "4"}, address=f"10.0.0.{i + 1}")
+    assert codes == [302] * 8
+    assert held_reasons(app) == {"kapasitas": 3}
+    assert counted(app, world["alpha"]["staff"]) == (5, 5)
+
+
+def test_identical_answer_patterns_are_held(app, world, desk):
+    set_kind(app, world["alpha"]["desk"], "skm")
+    same = {**SKM_GOOD, "sex": "L", "comment": "Pelayanan sangat memuaskan"}
+    for i in range(8):
+        _stuff(app, desk, 1, same, address=f"10.0.1.{i + 1}")
+    repeat = app.config.get("SURVEI_PATTERN_REPEAT", 5)
+    assert held_reasons(app) == {"pola": 8 - repeat}
+    with app.app_context():
+        agency = db.session.get(Agency, world["alpha"]["agency"])
+        data = report.build(agency, None, *period_bounds("semester", utcnow().date()))
+        assert data.respondents == repeat and len(data.suggestions) == repeat
+    # Accepting one puts it in the IKM and the officer's score.
+    with app.app_context():
+        event_id = db.session.scalars(db.select(RatingEvent.id).filter_by(review="ditahan")).first()
+        accept_held(event_id)
+        data = report.build(agency, None, *period_bounds("semester", utcnow().date()), summary=True)
+        assert data.respondents == repeat + 1
+    assert counted(app, world["alpha"]["staff"]) == (repeat + 1, repeat + 1)
+
+
+# ---------------------------------------------------------------- kiosk
+
+
+def _kiosk(app, world):
+    with app.app_context():
+        _row, key = create_key(db.session.get(Agency, world["alpha"]["agency"]), "kios", "write")
+        db.session.commit()
+    client = app.test_client()
+    return lambda items: client.post(
+        "/api/v1/survei/responses", json={"responses": items}, headers={"Authorization": f"Bearer {key}"}
+    )
+
+
+def _item(desk, at, **extra):
+    return {
+        "client_uuid": str(uuid.uuid4()),
+        "desk_token": desk,
+        "created_at": at.isoformat(),
+        "face": 4,
+        **extra,
+    }
+
+
+def test_kiosk_batch_of_500_back_dated_ten_months_is_refused(app, world, desk):
+    send = _kiosk(app, world)
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=300)
+    r = send([_item(desk, old - dt.timedelta(minutes=i)) for i in range(500)])
+    assert r.status_code == 400 and "Paling banyak 100" in r.json["error"]["message"]
+    with app.app_context():
+        assert db.session.scalar(db.select(func.count(Response.id))) == 0
+
+
+def test_kiosk_back_dated_items_are_held_and_reported_per_item(app, world, desk):
+    send = _kiosk(app, world)
+    now = dt.datetime.now(dt.UTC)
+    old = now - dt.timedelta(days=300)
+    batch = [_item(desk, old - dt.timedelta(minutes=i)) for i in range(98)]
+    batch.append(_item(desk, now - dt.timedelta(hours=1)))
+    batch.append(_item(desk, now + dt.timedelta(days=1)))
+    r = send(batch)
+    assert r.status_code == 200
+    assert (r.json["held"], r.json["stored"], r.json["invalid"]) == (98, 1, 1)
+    first = r.json["results"][0]
+    assert first["status"] == "held" and first["reason"] == "kiosk_mundur"
+    assert "tanggal" in first["reason_label"]
+    assert r.json["results"][-1]["status"] == "invalid"
+    assert counted(app, world["alpha"]["staff"]) == (1, 1)
+
+
+def test_kiosk_items_beyond_the_desks_capacity_are_held(app, world, desk):
+    app.config["SURVEI_PER_OFFICER_HOUR"] = 10
+    send = _kiosk(app, world)
+    at = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+    r = send([_item(desk, at + dt.timedelta(seconds=i)) for i in range(25)])
+    assert (r.json["stored"], r.json["held"]) == (10, 15)
+    assert {x.get("reason") for x in r.json["results"][10:]} == {"kapasitas"}
+    assert counted(app, world["alpha"]["staff"]) == (10, 10)
