@@ -73,7 +73,8 @@ def portal_rating_sources():
 
 @hookspec
 def portal_rating_recorded(event):
-    """Called after core stored and committed a :class:`RatingEvent`; return nothing."""
+    """Called after core stored and committed a :class:`RatingEvent` that counts (at once, or
+    when a rating held for review is accepted; never for a held or rejected one); return nothing."""
 
 
 @hookspec
