@@ -216,8 +216,20 @@ def _fail(counters) -> int:
     return longest
 
 
-def _forget(key: str) -> None:
+def _forget(key: str) -> int:
     _storage().clear(key + ":n")
+    return 0
+
+
+def _guarded(action, *args) -> int:
+    """A throttle step; when its storage cannot be reached, logged and taken
+    as "no wait", so people can still sign in (the per-address rate limit
+    still holds)."""
+    try:
+        return action(*args)
+    except Exception:  # noqa: BLE001 - any storage failure
+        log.exception("login throttle storage unavailable")
+        return 0
 
 
 def _duration(seconds: int) -> str:
@@ -310,11 +322,7 @@ def login():
         user = db.session.execute(db.select(User).filter_by(email=email)).scalar_one_or_none()
         device = _known_device(user)
         counters = _counters(email, device)
-        try:
-            wait = _wait(counters)
-        except Exception:  # noqa: BLE001 - storage down: still let people in
-            log.exception("login throttle storage unavailable")
-            counters, wait = [], 0
+        wait = _guarded(_wait, counters)
         if wait:
             form.password.errors.append(
                 _(
@@ -324,8 +332,7 @@ def login():
             )
             status, headers = 429, {"Retry-After": str(wait)}
         elif _password_ok(user, form.password.data):
-            if counters:
-                _forget(counters[0][0])  # the account's (or this browser's) failures
+            _guarded(_forget, counters[0][0])  # the account's (or this browser's) failures
             audit("login", user, agency=user.agency, user=user)
             db.session.commit()
             login_user(user)
@@ -334,15 +341,15 @@ def login():
             return response
         else:
             message = _("E-mail atau kata sandi salah.")
-            wait = _fail(counters) if counters else 0
+            wait = _guarded(_fail, counters)
             if wait:
                 message += " " + _("Tunggu %(wait)s sebelum mencoba lagi.", wait=_duration(wait))
             form.password.errors.append(message)
     return render_template("auth/login.html", form=form), status, headers
 
 
-def end_other_sessions(user: User) -> None:
-    """End every session of ``user`` (commit follows)."""
+def end_all_sessions(user: User) -> None:
+    """End every session of ``user``, on every device (commit follows)."""
     db.session.execute(
         update(User).where(User.id == user.id).values(session_generation=User.session_generation + 1)
     )
@@ -351,10 +358,10 @@ def end_other_sessions(user: User) -> None:
 @bp.route("/keluar", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        end_other_sessions(current_user)
+        end_all_sessions(current_user)
         db.session.commit()
     logout_user()
-    flash(_("Anda telah keluar."), "info")
+    flash(_("Anda telah keluar dari akun ini di semua perangkat."), "info")
     return redirect(url_for("public.index"))
 
 
