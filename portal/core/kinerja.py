@@ -36,6 +36,7 @@ from portal.core.models import (
     Unit,
     audit,
 )
+from portal.core.params import arg_date
 from portal.core.ratings import (
     PERIOD_KINDS,
     REVIEW_COUNTED,
@@ -109,8 +110,9 @@ def _agency(slug) -> Agency:
 
 
 def _officer(officer_id) -> Officer:
-    person = db.session.get(Officer, officer_id,
-                            options=[joinedload(Officer.agency), joinedload(Officer.unit)])
+    person = db.session.get(
+        Officer, officer_id, options=[joinedload(Officer.agency), joinedload(Officer.unit)]
+    )
     if person is None or not can_view(current_user, person):
         abort(404)
     g.agency = person.agency
@@ -145,10 +147,7 @@ def _period(agency: Agency) -> Period:
     kind = request.args.get("periode", "bulan")
     if kind not in PERIOD_KINDS:
         kind = "bulan"
-    try:
-        day = dt.date.fromisoformat(request.args.get("tanggal", ""))
-    except ValueError:
-        day = local(utcnow(), agency.timezone).date()
+    day = arg_date("tanggal", lenient=True) or local(utcnow(), agency.timezone).date()
     start, end = period_bounds(kind, day)
     return Period(kind, day, start, end)
 
@@ -198,33 +197,43 @@ class TeamView:
 def team_view(agency: Agency, period: Period, unit_id=None, source=None) -> TeamView:
     visible = visible_officer_ids(current_user, agency)
     sources = [source] if source else None
-    query = (db.select(Officer.id, Officer.nip, Officer.name, Officer.unit_id)
-             .filter_by(agency_id=agency.id, active=True).order_by(Officer.name))
+    query = (
+        db.select(Officer.id, Officer.nip, Officer.name, Officer.unit_id)
+        .filter_by(agency_id=agency.id, active=True)
+        .order_by(Officer.name)
+    )
     if visible is not None:
         query = query.where(Officer.id.in_(visible))
     unit_by_id = {u.id: u for u in agency.units}
-    people = {oid: Person(oid, nip, name, unit_by_id.get(uid))
-              for oid, nip, name, uid in db.session.execute(query)}
+    people = {
+        oid: Person(oid, nip, name, unit_by_id.get(uid)) for oid, nip, name, uid in db.session.execute(query)
+    }
     unit = unit_by_id.get(unit_id) if unit_id else None
     now, before = officer_stats_by_period(
-        agency, [(period.start, period.end), (period.previous.start, period.previous.end)], sources)
-    agency_stat, ranked = agency_ranking(agency, period.start, period.end,
-                                         officer_ids=set(people), sources=sources, stats=now)
+        agency, [(period.start, period.end), (period.previous.start, period.previous.end)], sources
+    )
+    agency_stat, ranked = agency_ranking(
+        agency, period.start, period.end, officer_ids=set(people), sources=sources, stats=now
+    )
     per_unit: dict[int | None, Stat] = {}
     for r in ranked:
         u = people[r.officer_id].unit
         per_unit.setdefault(u.id if u else None, Stat()).merge(r.stat)
-    units = sorted(((unit_by_id.get(uid), stat) for uid, stat in per_unit.items()),
-                   key=lambda us: (us[0] is None, us[0].name if us[0] else ""))
-    in_scope = {oid for oid, p in people.items()
-                if unit is None or (p.unit is not None and p.unit.id == unit.id)}
+    units = sorted(
+        ((unit_by_id.get(uid), stat) for uid, stat in per_unit.items()),
+        key=lambda us: (us[0] is None, us[0].name if us[0] else ""),
+    )
+    in_scope = {
+        oid for oid, p in people.items() if unit is None or (p.unit is not None and p.unit.id == unit.id)
+    }
     rows = [(people[r.officer_id], r) for r in ranked if r.officer_id in in_scope]
     rated = {r.officer_id for r in ranked}
     unrated = [p for oid, p in people.items() if oid in in_scope and oid not in rated]
 
     earlier = {oid: stat.mean for oid, stat in before.items() if oid in in_scope and stat.mean is not None}
-    changes = [(p, earlier[p.id], r.stat.mean, r.stat.mean - earlier[p.id])
-               for p, r in rows if p.id in earlier]
+    changes = [
+        (p, earlier[p.id], r.stat.mean, r.stat.mean - earlier[p.id]) for p, r in rows if p.id in earlier
+    ]
     up = sorted((c for c in changes if c[3] > 0), key=lambda c: -c[3])[:5]
     down = sorted((c for c in changes if c[3] < 0), key=lambda c: c[3])[:5]
     return TeamView(agency, period, rows, unrated, agency_stat, units, up, down, unit, source)
@@ -264,17 +273,38 @@ def team(slug):
     rows = _sorted_rows(view.rows, sort)
     pages = max((len(rows) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(request.args.get("hal", 1, type=int) or 1, 1), pages)
-    shown = rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
-    chart = charts.bars(
-        [(u.name if u else _("Tanpa unit"), round(s.mean, 2)) for u, s in view.units if s.mean is not None],
-        label=_("Nilai rata-rata per unit"), maximum=100,
-    ) if len(view.units) > 1 else None
+    shown = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    chart = (
+        charts.bars(
+            [
+                (u.name if u else _("Tanpa unit"), round(s.mean, 2))
+                for u, s in view.units
+                if s.mean is not None
+            ],
+            label=_("Nilai rata-rata per unit"),
+            maximum=100,
+        )
+        if len(view.units) > 1
+        else None
+    )
     args = {**period.args, "unit": view.unit.id if view.unit else None, "sumber": source}
     return render_template(
-        "kinerja/team.html", view=view, agency=agency, period=period, rows=shown, sort=sort,
-        page=page, pages=pages, offset=(page - 1) * PAGE_SIZE, args=args, chart=chart, band=band,
-        kinds=PERIOD_KINDS, sources=rating_sources(),
-        pending=_pending_comment_count(agency), may_export=_may_export(agency),
+        "kinerja/team.html",
+        view=view,
+        agency=agency,
+        period=period,
+        rows=shown,
+        sort=sort,
+        page=page,
+        pages=pages,
+        offset=(page - 1) * PAGE_SIZE,
+        args=args,
+        chart=chart,
+        band=band,
+        kinds=PERIOD_KINDS,
+        sources=rating_sources(),
+        pending=_pending_comment_count(agency),
+        may_export=_may_export(agency),
     )
 
 
@@ -291,15 +321,22 @@ def export(slug, fmt):
     unit_id, source = _team_args(agency)
     view = team_view(agency, period, unit_id, source)
     sources = [source] if source else rating_sources()
-    by_source = officer_source_stats(agency, period.start, period.end, {o.id for o, _r in view.rows},
-                                     sources=[source] if source else None)
+    by_source = officer_source_stats(
+        agency, period.start, period.end, {o.id for o, _r in view.rows}, sources=[source] if source else None
+    )
     header = [_("NIP"), _("Nama"), _("Unit")]
     for s in sources:
-        header += [_("%(source)s: jumlah", source=source_label(s)),
-                   _("%(source)s: nilai", source=source_label(s))]
+        header += [
+            _("%(source)s: jumlah", source=source_label(s)),
+            _("%(source)s: nilai", source=source_label(s)),
+        ]
     header += [_("Jumlah penilaian"), _("Nilai"), _("Nilai terkoreksi"), _("Predikat")]
-    title = _("Rekam kinerja %(agency)s, %(start)s – %(end)s", agency=agency.name,
-              start=format_date(period.start, "d MMMM yyyy"), end=format_date(period.last, "d MMMM yyyy"))
+    title = _(
+        "Rekam kinerja %(agency)s, %(start)s – %(end)s",
+        agency=agency.name,
+        start=format_date(period.start, "d MMMM yyyy"),
+        end=format_date(period.last, "d MMMM yyyy"),
+    )
     table = [[title], header]
 
     def num(x):
@@ -314,14 +351,19 @@ def export(slug, fmt):
             row += [stat.count if stat else 0, num(stat.mean) if stat else None]
         mean = r.stat.mean if r else None
         b = band(mean)
-        row += [r.stat.count if r else 0, num(mean), num(r.shrunk) if r else None,
-                f"{b[0]} ({b[1]})" if b else ""]
+        row += [
+            r.stat.count if r else 0,
+            num(mean),
+            num(r.shrunk) if r else None,
+            f"{b[0]} ({b[1]})" if b else "",
+        ]
         table.append(row)
     name = f"rekam-kinerja-{agency.slug}-{period.start.isoformat()}"
     if view.unit is not None:
         name += f"-unit{view.unit.id}"
-    return table_response(fmt, name, table, sheet=_("Rekam kinerja"), bold_first_row=True,
-                          widths={"A": 22, "B": 30, "C": 24})
+    return table_response(
+        fmt, name, table, sheet=_("Rekam kinerja"), bold_first_row=True, widths={"A": 22, "B": 30, "C": 24}
+    )
 
 
 # ---------------------------------------------------------------- officer
@@ -330,10 +372,14 @@ def export(slug, fmt):
 def _officer_page_data(person: Officer, period: Period):
     record, trend = officer_record_and_trend(person, period.start, period.end)
     comments = db.session.scalars(
-        db.select(RatingEvent).where(RatingEvent.officer_id == person.id,
-                                     RatingEvent.comment_state == "tampil",
-                                     RatingEvent.review.in_(REVIEW_COUNTED))
-        .order_by(RatingEvent.created_at.desc()).limit(10)
+        db.select(RatingEvent)
+        .where(
+            RatingEvent.officer_id == person.id,
+            RatingEvent.comment_state == "tampil",
+            RatingEvent.review.in_(REVIEW_COUNTED),
+        )
+        .order_by(RatingEvent.created_at.desc())
+        .limit(10)
     ).all()
     return record, trend, comments
 
@@ -346,8 +392,9 @@ def _trend_chart(trend):
 def _officer_page(person: Officer, note_form=None):
     period = _period(person.agency)
     record, trend, comments = _officer_page_data(person, period)
-    panels = plugins.collect("portal_officer_panels", agency=person.agency, officer=person,
-                             viewer=current_user)
+    panels = plugins.collect(
+        "portal_officer_panels", agency=person.agency, officer=person, viewer=current_user
+    )
     notes = db.session.scalars(
         db.select(FeedbackNote).filter_by(officer_id=person.id).order_by(FeedbackNote.created_at.desc())
     ).all()
@@ -355,12 +402,22 @@ def _officer_page(person: Officer, note_form=None):
     if coach and note_form is None:
         note_form = FeedbackForm()
     return render_template(
-        "kinerja/officer.html", officer=person, record=record, panels=panels, period=period,
-        trend=trend, trend_chart=_trend_chart(trend), comments=comments, notes=notes,
-        note_form=note_form if coach else None, may_coach=coach,
-        held=held_counts(person), hold_label=hold_label,
+        "kinerja/officer.html",
+        officer=person,
+        record=record,
+        panels=panels,
+        period=period,
+        trend=trend,
+        trend_chart=_trend_chart(trend),
+        comments=comments,
+        notes=notes,
+        note_form=note_form if coach else None,
+        held=held_counts(person),
+        hold_label=hold_label,
+        may_coach=coach,
         is_self=current_user.officer_id == person.id,
-        band=band, kinds=PERIOD_KINDS,
+        band=band,
+        kinds=PERIOD_KINDS,
     )
 
 
@@ -376,14 +433,25 @@ def summary(officer_id):
     period = _period(person.agency)
     record, trend, comments = _officer_page_data(person, period)
     notes = db.session.scalars(
-        db.select(FeedbackNote).where(FeedbackNote.officer_id == person.id,
-                                      FeedbackNote.created_at >= dt.datetime.combine(period.start, dt.time()),
-                                      FeedbackNote.created_at < dt.datetime.combine(period.end, dt.time()))
+        db.select(FeedbackNote)
+        .where(
+            FeedbackNote.officer_id == person.id,
+            FeedbackNote.created_at >= dt.datetime.combine(period.start, dt.time()),
+            FeedbackNote.created_at < dt.datetime.combine(period.end, dt.time()),
+        )
         .order_by(FeedbackNote.created_at)
     ).all()
     return render_template(
-        "kinerja/summary.html", officer=person, record=record, period=period, trend=trend,
-        trend_chart=_trend_chart(trend), comments=comments, notes=notes, band=band, printed=utcnow(),
+        "kinerja/summary.html",
+        officer=person,
+        record=record,
+        period=period,
+        trend=trend,
+        trend_chart=_trend_chart(trend),
+        comments=comments,
+        notes=notes,
+        band=band,
+        printed=utcnow(),
     )
 
 
@@ -394,23 +462,25 @@ class ActionForm(BaseForm):
     class Meta:
         csrf = False
 
-    text = TextAreaField(_l("Tindak lanjut"), filters=[strip],
-                         validators=[Optional(), Length(max=1000)])
+    text = TextAreaField(_l("Tindak lanjut"), filters=[strip], validators=[Optional(), Length(max=1000)])
     due_date = DateField(_l("Tenggat"), validators=[Optional()])
 
 
 class FeedbackForm(BaseForm):
     strengths = TextAreaField(_l("Kekuatan"), filters=[strip], validators=[Length(max=NOTE_MAX)])
-    improvements = TextAreaField(_l("Yang perlu ditingkatkan"), filters=[strip],
-                                 validators=[Length(max=NOTE_MAX)])
+    improvements = TextAreaField(
+        _l("Yang perlu ditingkatkan"), filters=[strip], validators=[Length(max=NOTE_MAX)]
+    )
     actions = FieldList(FormField(ActionForm), min_entries=3, max_entries=10)
 
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
-        if ok and not (self.strengths.data or self.improvements.data
-                       or any(a.form.text.data for a in self.actions)):
-            self.strengths.errors.append(_("Tulis sedikitnya kekuatan, hal yang perlu ditingkatkan, "
-                                           "atau satu tindak lanjut."))
+        if ok and not (
+            self.strengths.data or self.improvements.data or any(a.form.text.data for a in self.actions)
+        ):
+            self.strengths.errors.append(
+                _("Tulis sedikitnya kekuatan, hal yang perlu ditingkatkan, atau satu tindak lanjut.")
+            )
             ok = False
         for entry in self.actions:
             if entry.form.due_date.data and not entry.form.text.data:
@@ -421,8 +491,7 @@ class FeedbackForm(BaseForm):
 
 class ReplyForm(BaseForm):
     note_id = HiddenField()
-    body = TextAreaField(_l("Tanggapan"), filters=[strip],
-                         validators=[DataRequired(), Length(max=NOTE_MAX)])
+    body = TextAreaField(_l("Tanggapan"), filters=[strip], validators=[DataRequired(), Length(max=NOTE_MAX)])
 
 
 @bp.route("/pegawai/<int:officer_id>/umpan-balik", methods=["POST"])
@@ -433,8 +502,13 @@ def feedback_new(officer_id):
     form = FeedbackForm()
     if not form.validate_on_submit():
         return _officer_page(person, note_form=form), 400
-    note = FeedbackNote(agency_id=person.agency_id, officer_id=person.id, author_id=current_user.id,
-                        strengths=form.strengths.data or "", improvements=form.improvements.data or "")
+    note = FeedbackNote(
+        agency_id=person.agency_id,
+        officer_id=person.id,
+        author_id=current_user.id,
+        strengths=form.strengths.data or "",
+        improvements=form.improvements.data or "",
+    )
     for entry in form.actions:
         if entry.form.text.data:
             note.actions.append(FeedbackAction(text=entry.form.text.data, due_date=entry.form.due_date.data))
@@ -490,9 +564,11 @@ def feedback_reply(officer_id, note_id):
 
 
 def _moderatable_query(agency: Agency):
-    query = db.select(RatingEvent).where(RatingEvent.agency_id == agency.id,
-                                         RatingEvent.comment_state == "baru",
-                                         RatingEvent.review.in_(REVIEW_COUNTED))
+    query = db.select(RatingEvent).where(
+        RatingEvent.agency_id == agency.id,
+        RatingEvent.comment_state == "baru",
+        RatingEvent.review.in_(REVIEW_COUNTED),
+    )
     visible = visible_officer_ids(current_user, agency)
     if visible is not None:
         if current_user.role != ROLE_SUPERVISOR:
@@ -521,15 +597,27 @@ def comments(slug):
     if form.validate_on_submit():
         decision = request.form.get("decision")
         event = db.session.get(RatingEvent, request.form.get("event", type=int) or 0)
-        if decision not in ("tampil", "tolak") or event is None or event.agency_id != agency.id \
-                or event.comment_state != "baru" or not can_coach(current_user, event.officer):
+        if (
+            decision not in ("tampil", "tolak")
+            or event is None
+            or event.agency_id != agency.id
+            or event.comment_state != "baru"
+            or not can_coach(current_user, event.officer)
+        ):
             abort(404)
         event.comment_state = decision
-        audit("comment_shown" if decision == "tampil" else "comment_hidden", event.officer,
-              detail=f"rating {event.id}")
+        audit(
+            "comment_shown" if decision == "tampil" else "comment_hidden",
+            event.officer,
+            detail=f"rating {event.id}",
+        )
         db.session.commit()
-        flash(_("Komentar ditampilkan pada rekam kinerja.") if decision == "tampil"
-              else _("Komentar disembunyikan."), "success")
+        flash(
+            _("Komentar ditampilkan pada rekam kinerja.")
+            if decision == "tampil"
+            else _("Komentar disembunyikan."),
+            "success",
+        )
         return redirect(url_for("kinerja.comments", slug=slug))
     pending = db.session.scalars(query.order_by(RatingEvent.created_at).limit(COMMENT_PAGE)).all()
     return render_template("kinerja/comments.html", agency=agency, pending=pending, form=form)
