@@ -11,7 +11,9 @@ Grouped as ``docs/plugins.md`` explains them:
   :class:`NavItem`, :class:`HomeSection`, :class:`Panel`,
   :func:`template_panel`, :func:`is_enabled`;
 - **the record**: :func:`record_rating`, :class:`RatingKind`,
-  :class:`RatingError`, :func:`period_bounds`;
+  :class:`RatingError`, :func:`period_bounds`; held for review:
+  :data:`HOLD_REASONS`, :func:`hold_label`, :data:`REVIEW_HELD`,
+  :data:`REVIEW_COUNTED`;
 - **people and places** (read them, scope every query to ``g.agency``):
   :class:`Agency`, :class:`Unit`, :class:`Desk`, :class:`Officer`,
   :class:`User` and the roles, :func:`audit`;
@@ -54,15 +56,34 @@ from portal.core.models import (
 )
 from portal.core.origin import same_origin
 from portal.core.params import ParamError, arg_date, parse_date, parse_datetime, parse_int
-from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, Panel, RatingKind, is_enabled, template_panel
+from portal.core.plugins import (
+    AgencyBlueprint,
+    HomeSection,
+    NavItem,
+    Panel,
+    RatingKind,
+    is_enabled,
+    template_panel,
+)
 from portal.core.qr import make_qr, qr_svg, qr_svg_path
-from portal.core.ratings import RatingError, period_bounds, record_rating
+from portal.core.ratings import (
+    HOLD_REASONS,
+    REVIEW_COUNTED,
+    REVIEW_HELD,
+    RatingError,
+    hold_label,
+    period_bounds,
+    record_rating,
+)
 from portal.core.timeutil import local, utcnow
 from portal.core.transactions import begin_write, read_first
 from portal.extensions import csrf, db, limiter
 
 __all__ = [
     "CODE_ALPHABET",
+    "HOLD_REASONS",
+    "REVIEW_COUNTED",
+    "REVIEW_HELD",
     "N_",
     "ROLE_ADMIN",
     "ROLE_OFFICER",
@@ -92,6 +113,7 @@ __all__ = [
     "compact",
     "csrf",
     "db",
+    "hold_label",
     "hookimpl",
     "is_enabled",
     "json_body",

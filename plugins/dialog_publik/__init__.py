@@ -9,8 +9,7 @@ from pathlib import Path
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
-from portal.core.plugins import HomeSection, NavItem, RatingKind
+from portal.plugin import HomeSection, NavItem, RatingKind, hookimpl
 
 NAME = "dialog_publik"
 #: The module's name as people read it, in their language.
@@ -69,9 +68,7 @@ def portal_seed_demo(agency):
     import datetime as dt
 
     from plugins.dialog_publik.models import DialogAgendaItem, DialogEvent, DialogPanelist
-    from portal.core.models import Officer
-    from portal.core.timeutil import utcnow
-    from portal.extensions import db
+    from portal.plugin import Officer, db, utcnow
 
     if db.session.scalar(db.select(DialogEvent.id).filter_by(agency_id=agency.id).limit(1)):
         return

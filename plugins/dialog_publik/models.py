@@ -20,9 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import Officer, Unit
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import Officer, Unit, db, utcnow
 
 DRAF, TERBIT, SELESAI, DIBATALKAN = "draf", "terbit", "selesai", "dibatalkan"
 MODES = ("tatap_muka", "daring", "hibrida")

@@ -19,12 +19,17 @@ from plugins.dialog_publik.models import (
     DialogRating,
     DialogRegistration,
 )
-from portal.core import mail
-from portal.core.codes import compact, random_code
-from portal.core.models import Agency, Officer
-from portal.core.ratings import RatingError, record_rating
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import (
+    Agency,
+    Officer,
+    RatingError,
+    compact,
+    db,
+    random_code,
+    record_rating,
+    send_mail,
+    utcnow,
+)
 
 
 class RegistrationError(ValueError):
@@ -177,7 +182,7 @@ def cancel(registration_id: int, now: dt.datetime | None = None) -> DialogRegist
             promoted.status, promoted.promoted_at = REGISTERED, now
     db.session.commit()
     if promoted is not None and "@" in promoted.contact_key:
-        mail.send(
+        send_mail(
             promoted.contact_key,
             str(_l("Anda mendapat kursi: %(t)s", t=event.title)),
             str(
@@ -198,7 +203,7 @@ def cancel_event(event: DialogEvent, now: dt.datetime | None = None) -> int:
         )
     ):
         if "@" in reg.contact_key:
-            mail.send(
+            send_mail(
                 reg.contact_key,
                 str(_l("Acara dibatalkan: %(t)s", t=event.title)),
                 str(
@@ -220,7 +225,7 @@ def send_code_reminder(registration: DialogRegistration) -> bool:
     if "@" not in registration.contact_key:
         return False
     event = registration.event
-    mail.send(
+    send_mail(
         registration.contact_key,
         str(_l("Kode pendaftaran Anda: %(t)s", t=event.title)),
         str(

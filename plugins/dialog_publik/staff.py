@@ -33,11 +33,7 @@ from plugins.dialog_publik.models import (
     labels,
 )
 from plugins.dialog_publik.service import RegistrationError, cancel_event, check_in, register, valid_contact
-from portal.core.forms import BaseForm, strip
-from portal.core.models import Officer, Unit, audit
-from portal.core.plugins import AgencyBlueprint
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import AgencyBlueprint, BaseForm, Officer, Unit, audit, db, strip, utcnow
 
 staff = AgencyBlueprint(
     "dialog_publik_staff",

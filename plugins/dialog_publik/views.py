@@ -41,14 +41,18 @@ from plugins.dialog_publik.service import (
     valid_contact,
     waitlist_length,
 )
-from portal.core import plugins
-from portal.core.citizen import citizen_only
-from portal.core.forms import BaseForm
-from portal.core.models import Agency, Unit
-from portal.core.plugins import AgencyBlueprint
-from portal.core.qr import qr_svg
-from portal.core.timeutil import utcnow
-from portal.extensions import db, limiter
+from portal.plugin import (
+    Agency,
+    AgencyBlueprint,
+    BaseForm,
+    Unit,
+    citizen_only,
+    db,
+    is_enabled,
+    limiter,
+    qr_svg,
+    utcnow,
+)
 
 bp = AgencyBlueprint("dialog_publik", __name__, path="dialog")
 everywhere = Blueprint("dialog_publik_all", __name__, url_prefix="/dialog", template_folder="templates")
@@ -98,9 +102,7 @@ def index():
 @everywhere.route("/")
 def all_events():
     now = utcnow()
-    agencies = {
-        a.id: a for a in db.session.scalars(db.select(Agency)) if plugins.is_enabled(a, "dialog_publik")
-    }
+    agencies = {a.id: a for a in db.session.scalars(db.select(Agency)) if is_enabled(a, "dialog_publik")}
     events = _visible(
         db.select(DialogEvent)
         .where(

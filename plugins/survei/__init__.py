@@ -13,8 +13,7 @@ from pathlib import Path
 from flask import g, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
-from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, RatingKind, template_panel
+from portal.plugin import AgencyBlueprint, HomeSection, NavItem, RatingKind, hookimpl, template_panel
 
 NAME = "survei"
 #: The module's name as people read it, in their language.
@@ -33,14 +32,14 @@ def index():
 def results():
     """Published SKM results: IKM and grade per unit; no free text, no identities."""
     from plugins.survei import report
-    from portal.core.ratings import period_bounds
-    from portal.core.timeutil import local, utcnow
+    from portal.plugin import local, period_bounds, utcnow
 
     today = local(utcnow(), g.agency.timezone).date()
     current = period_bounds("semester", today)
     previous = period_bounds("semester", current[0] - dt.timedelta(days=1))
-    reports = [report.build(g.agency, None, start, end, with_text=False)
-               for start, end in (current, previous)]
+    reports = [
+        report.build(g.agency, None, start, end, with_text=False) for start, end in (current, previous)
+    ]
     return render_template("survei/results.html", agency=g.agency, reports=reports)
 
 
@@ -85,20 +84,33 @@ def portal_nav_items(agency, user):
     items = [NavItem(10, _l("Survei"), url_for("survei.index", agency_slug=agency.slug))]
     if getattr(user, "is_authenticated", False) and user.can_access_agency(agency):
         if user.can_manage_agency(agency):
-            items.append(NavItem(11, _l("Kelola survei"),
-                                 url_for("survei_staff.index", agency_slug=agency.slug)))
+            items.append(
+                NavItem(11, _l("Kelola survei"), url_for("survei_staff.index", agency_slug=agency.slug))
+            )
         if user.officer_id:
-            items.append(NavItem(12, _l("Selesai melayani"),
-                                 url_for("survei_staff.finish_service", agency_slug=agency.slug)))
+            items.append(
+                NavItem(
+                    12,
+                    _l("Selesai melayani"),
+                    url_for("survei_staff.finish_service", agency_slug=agency.slug),
+                )
+            )
     return items
 
 
 @hookimpl
 def portal_agency_home(agency):
-    return [HomeSection(10, _l("Survei Kepuasan Masyarakat"),
-                        _l("Nilai layanan yang Anda terima dengan memindai kode QR di loket, "
-                           "dan lihat hasil survei yang kami terbitkan."),
-                        url_for("survei.index", agency_slug=agency.slug))]
+    return [
+        HomeSection(
+            10,
+            _l("Survei Kepuasan Masyarakat"),
+            _l(
+                "Nilai layanan yang Anda terima dengan memindai kode QR di loket, "
+                "dan lihat hasil survei yang kami terbitkan."
+            ),
+            url_for("survei.index", agency_slug=agency.slug),
+        )
+    ]
 
 
 @hookimpl
@@ -110,31 +122,41 @@ def portal_dashboard_widgets(agency, user):
     from plugins.survei import report
     from plugins.survei.models import Response
     from plugins.survei.staff import today_bounds
-    from portal.core.ratings import period_bounds
-    from portal.core.timeutil import local, utcnow
-    from portal.extensions import db
+    from portal.plugin import db, local, period_bounds, utcnow
 
     lo, hi = today_bounds(agency)
-    today = db.session.scalar(db.select(func.count(Response.id)).where(
-        Response.agency_id == agency.id, Response.created_at >= lo, Response.created_at < hi))
+    today = db.session.scalar(
+        db.select(func.count(Response.id)).where(
+            Response.agency_id == agency.id, Response.created_at >= lo, Response.created_at < hi
+        )
+    )
     start, end = period_bounds("semester", local(utcnow(), agency.timezone).date())
     data = report.build(agency, None, start, end, summary=True)
-    return [template_panel(10, _l("Survei kepuasan"), "survei/widget.html", agency=agency, today=today,
-                           report=data)]
+    return [
+        template_panel(
+            10, _l("Survei kepuasan"), "survei/widget.html", agency=agency, today=today, report=data
+        )
+    ]
 
 
 @hookimpl
 def portal_officer_panels(officer, viewer):
     from plugins.survei.models import COMMENT_APPROVED, Response
-    from portal.extensions import db
+    from portal.plugin import db
 
     comments = db.session.execute(
         db.select(Response.created_at, Response.comment)
-        .where(Response.officer_id == officer.id, Response.comment_status == COMMENT_APPROVED,
-               Response.review.in_(("", "diterima")))
-        .order_by(Response.created_at.desc()).limit(10)).all()
-    return [template_panel(10, _l("Komentar warga dari survei"), "survei/officer_panel.html",
-                           comments=comments)]
+        .where(
+            Response.officer_id == officer.id,
+            Response.comment_status == COMMENT_APPROVED,
+            Response.review.in_(("", "diterima")),
+        )
+        .order_by(Response.created_at.desc())
+        .limit(10)
+    ).all()
+    return [
+        template_panel(10, _l("Komentar warga dari survei"), "survei/officer_panel.html", comments=comments)
+    ]
 
 
 @hookimpl
@@ -144,11 +166,15 @@ def portal_rating_recorded(event):
     if event.source != NAME or event.review != "diterima" or not event.ref.startswith("survei_response:"):
         return
     from plugins.survei.models import Response
-    from portal.extensions import db
+    from portal.plugin import db
 
     response_id = int(event.ref.split(":", 1)[1])
-    db.session.execute(db.update(Response).where(Response.id == response_id, Response.review == "ditahan")
-                       .values(review="diterima").execution_options(synchronize_session=False))
+    db.session.execute(
+        db.update(Response)
+        .where(Response.id == response_id, Response.review == "ditahan")
+        .values(review="diterima")
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 

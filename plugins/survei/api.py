@@ -17,11 +17,19 @@ from flask_babel import lazy_gettext as _l
 
 from plugins.survei.models import Question, Response, desk_kind
 from plugins.survei.service import on_duty, store, validate
-from portal.core.api import ApiBlueprint, ApiError, api_key_required, json_body
-from portal.core.models import Desk, Officer, Unit
-from portal.core.ratings import hold_label
-from portal.core.timeutil import utcnow
-from portal.extensions import db, limiter
+from portal.plugin import (
+    ApiBlueprint,
+    ApiError,
+    Desk,
+    Officer,
+    Unit,
+    api_key_required,
+    db,
+    hold_label,
+    json_body,
+    limiter,
+    utcnow,
+)
 
 api = ApiBlueprint("survei_api", __name__, path="survei", plugin="survei")
 MAX_BATCH = 100  # default of SURVEI_KIOSK_MAX_BATCH
@@ -62,8 +70,15 @@ def sync_responses():
     if not isinstance(items, list) or not items:
         raise ApiError(400, _l("Kirim daftar 'responses' yang berisi paling sedikit satu jawaban."))
     if len(items) > max_batch():
-        raise ApiError(400, _l("Paling banyak %(n)d jawaban per kiriman; yang dikirim %(m)d. Bagi "
-                               "kiriman menjadi beberapa bagian.", n=max_batch(), m=len(items)))
+        raise ApiError(
+            400,
+            _l(
+                "Paling banyak %(n)d jawaban per kiriman; yang dikirim %(m)d. Bagi "
+                "kiriman menjadi beberapa bagian.",
+                n=max_batch(),
+                m=len(items),
+            ),
+        )
     results = []
     for item in items:
         results.append(_one(item if isinstance(item, dict) else {}))
@@ -75,22 +90,28 @@ def _one(item: dict) -> dict:
     client_uuid = _uuid(item.get("client_uuid"))
     result = {"client_uuid": item.get("client_uuid")}
     if client_uuid is None:
-        return {**result, "status": "invalid",
-                "errors": {"client_uuid": str(_l("client_uuid harus berupa UUID."))}}
+        return {
+            **result,
+            "status": "invalid",
+            "errors": {"client_uuid": str(_l("client_uuid harus berupa UUID."))},
+        }
     result["client_uuid"] = client_uuid
     if db.session.scalar(db.select(Response.id).filter_by(client_uuid=client_uuid)):
         return {**result, "status": "duplicate"}
     errors = {}
     desk = db.session.execute(
-        db.select(Desk).join(Unit).where(Desk.qr_token == str(item.get("desk_token", "")),
-                                         Unit.agency_id == g.agency.id)).scalar_one_or_none()
+        db.select(Desk)
+        .join(Unit)
+        .where(Desk.qr_token == str(item.get("desk_token", "")), Unit.agency_id == g.agency.id)
+    ).scalar_one_or_none()
     if desk is None:
         errors["desk_token"] = str(_l("Loket tidak dikenal di instansi ini."))
     at = _moment(item.get("created_at"))
     now = utcnow()
     if at is None:
-        errors["created_at"] = str(_l("created_at harus waktu ISO 8601 dengan zona, "
-                                      "misalnya 2026-11-25T09:30:00+07:00."))
+        errors["created_at"] = str(
+            _l("created_at harus waktu ISO 8601 dengan zona, misalnya 2026-11-25T09:30:00+07:00.")
+        )
     elif at > now + CLOCK_SKEW or at < now - MAX_AGE:
         errors["created_at"] = str(_l("created_at di luar rentang yang diterima (setahun terakhir)."))
     if errors:
@@ -98,15 +119,22 @@ def _one(item: dict) -> dict:
 
     kind = desk_kind(desk.id)
     if item.get("kind") not in (None, kind):
-        return {**result, "status": "invalid",
-                "errors": {"kind": str(_l("Loket ini memakai survei '%(k)s'.", k=kind))}}
+        return {
+            **result,
+            "status": "invalid",
+            "errors": {"kind": str(_l("Loket ini memakai survei '%(k)s'.", k=kind))},
+        }
     officer = None
     if item.get("officer_nip"):
-        officer = db.session.execute(db.select(Officer).filter_by(
-            nip=str(item["officer_nip"]), agency_id=g.agency.id, active=True)).scalar_one_or_none()
+        officer = db.session.execute(
+            db.select(Officer).filter_by(nip=str(item["officer_nip"]), agency_id=g.agency.id, active=True)
+        ).scalar_one_or_none()
         if officer is None:
-            return {**result, "status": "invalid",
-                    "errors": {"officer_nip": str(_l("Pegawai tidak ditemukan di instansi ini."))}}
+            return {
+                **result,
+                "status": "invalid",
+                "errors": {"officer_nip": str(_l("Pegawai tidak ditemukan di instansi ini."))},
+            }
     else:
         duty = on_duty(desk, at)
         officer = duty[0] if len(duty) == 1 else None
@@ -116,13 +144,19 @@ def _one(item: dict) -> dict:
     if not sub.ok:
         return {**result, "status": "invalid", "errors": sub.errors}
     backdated = dt.timedelta(days=int(current_app.config.get("SURVEI_KIOSK_MAX_AGE_DAYS", BACKDATE_DAYS)))
-    response = store(desk, sub, client_uuid=client_uuid, at=at,
-                     hold="kiosk_mundur" if at < now - backdated else None)
+    response = store(
+        desk, sub, client_uuid=client_uuid, at=at, hold="kiosk_mundur" if at < now - backdated else None
+    )
     if response is None:
         return {**result, "status": "duplicate"}
     if response.hold_reason:
-        return {**result, "status": "held", "id": response.id, "reason": response.hold_reason,
-                "reason_label": hold_label(response.hold_reason)}
+        return {
+            **result,
+            "status": "held",
+            "id": response.id,
+            "reason": response.hold_reason,
+            "reason_label": hold_label(response.hold_reason),
+        }
     return {**result, "status": "stored", "id": response.id}
 
 
@@ -137,36 +171,86 @@ RESPONSE_ITEM = {
         "officer_nip": {"type": "string", "pattern": "^[0-9]{18}$"},
         "face": {"type": "integer", "minimum": 1, "maximum": 4},
         **{f"u{n}": {"type": "integer", "minimum": 1, "maximum": 4} for n in range(1, 10)},
-        "sex": {"type": "string"}, "age_group": {"type": "string"}, "education": {"type": "string"},
-        "occupation": {"type": "string"}, "comment": {"type": "string", "maxLength": 1000},
+        "sex": {"type": "string"},
+        "age_group": {"type": "string"},
+        "education": {"type": "string"},
+        "occupation": {"type": "string"},
+        "comment": {"type": "string", "maxLength": 1000},
     },
 }
 
 PATHS = {
-    "/api/v1/survei/responses": {"post": {
-        "summary": "Sync survey responses captured offline by a kiosk",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["responses"],
-            "properties": {"responses": {"type": "array", "minItems": 1,
-                                         "description": "At most SURVEI_KIOSK_MAX_BATCH items (default 100).",
-                                         "items": RESPONSE_ITEM}}}}}},
-        "responses": {
-            "200": {"description": "Per-item results", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {
-                    "results": {"type": "array", "items": {"type": "object", "properties": {
-                        "client_uuid": {}, "status": {"enum": list(STATUSES)},
-                        "id": {"type": "integer"}, "errors": {"type": "object"},
-                        "reason": {"type": "string", "description": "Why the item is held for review"},
-                        "reason_label": {"type": "string"}}}},
-                    "stored": {"type": "integer"}, "held": {"type": "integer"},
-                    "duplicate": {"type": "integer"}, "invalid": {"type": "integer"}}}}}},
-            **{code: {"description": text, "content": {"application/json": {"schema": {
-                "$ref": "#/components/schemas/Error"}}}}
-               for code, text in (("400", "Bad request or batch too large"),
-                                  ("401", "Missing or invalid key"),
-                                  ("403", "Read-only key"), ("404", "Module off"),
-                                  ("415", "Not JSON"),
-                                  ("429", "Rate limited"))},
-        },
-    }},
+    "/api/v1/survei/responses": {
+        "post": {
+            "summary": "Sync survey responses captured offline by a kiosk",
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["responses"],
+                            "properties": {
+                                "responses": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "description": "At most SURVEI_KIOSK_MAX_BATCH items (default 100).",
+                                    "items": RESPONSE_ITEM,
+                                }
+                            },
+                        }
+                    }
+                },
+            },
+            "responses": {
+                "200": {
+                    "description": "Per-item results",
+                    "content": {
+                        "application/json": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "results": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "properties": {
+                                                "client_uuid": {},
+                                                "status": {"enum": list(STATUSES)},
+                                                "id": {"type": "integer"},
+                                                "errors": {"type": "object"},
+                                                "reason": {
+                                                    "type": "string",
+                                                    "description": "Why the item is held for review",
+                                                },
+                                                "reason_label": {"type": "string"},
+                                            },
+                                        },
+                                    },
+                                    "stored": {"type": "integer"},
+                                    "held": {"type": "integer"},
+                                    "duplicate": {"type": "integer"},
+                                    "invalid": {"type": "integer"},
+                                },
+                            }
+                        }
+                    },
+                },
+                **{
+                    code: {
+                        "description": text,
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                    }
+                    for code, text in (
+                        ("400", "Bad request or batch too large"),
+                        ("401", "Missing or invalid key"),
+                        ("403", "Read-only key"),
+                        ("404", "Module off"),
+                        ("415", "Not JSON"),
+                        ("429", "Rate limited"),
+                    )
+                },
+            },
+        }
+    },
 }

@@ -9,9 +9,7 @@ import random
 from plugins.survei import skm
 from plugins.survei.models import DeskSurvey, Response, Roster
 from plugins.survei.service import Submission, store
-from portal.core.models import Desk, Officer, Unit
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import Desk, Officer, Unit, db, utcnow
 
 COMMENTS = [
     "Petugas ramah dan sigap, terima kasih.",
@@ -27,20 +25,28 @@ def seed(agency) -> None:
     rng = random.Random(agency.id)
     units = db.session.scalars(db.select(Unit).filter_by(agency_id=agency.id).order_by(Unit.id)).all()
     for unit in units:
-        officers = db.session.scalars(db.select(Officer).filter_by(unit_id=unit.id, active=True)
-                                      .order_by(Officer.id)).all()
+        officers = db.session.scalars(
+            db.select(Officer).filter_by(unit_id=unit.id, active=True).order_by(Officer.id)
+        ).all()
         desks = db.session.scalars(db.select(Desk).filter_by(unit_id=unit.id).order_by(Desk.id)).all()
         for i, desk in enumerate(desks):
             if db.session.get(DeskSurvey, desk.id) is None:
                 db.session.add(DeskSurvey(desk_id=desk.id, kind="skm" if i == 0 else "cepat"))
-            staff = officers[1 + i::len(desks)] or officers[:1]
+            staff = officers[1 + i :: len(desks)] or officers[:1]
             for officer in staff[:2]:
                 for weekday in range(5):
-                    db.session.add(Roster(desk_id=desk.id, officer_id=officer.id, weekday=weekday,
-                                          start=dt.time(8, 0), end=dt.time(15, 30)))
+                    db.session.add(
+                        Roster(
+                            desk_id=desk.id,
+                            officer_id=officer.id,
+                            weekday=weekday,
+                            start=dt.time(8, 0),
+                            end=dt.time(15, 30),
+                        )
+                    )
         db.session.commit()
         for i, desk in enumerate(desks):
-            staff = officers[1 + i::len(desks)] or officers[:1]
+            staff = officers[1 + i :: len(desks)] or officers[:1]
             kind = "skm" if i == 0 else "cepat"
             for n in range(24):
                 at = utcnow() - dt.timedelta(days=rng.randint(0, 150), hours=rng.randint(0, 6))

@@ -19,31 +19,26 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 
 from plugins.survei import NAME
 from plugins.survei.models import DeskSurvey, Question, Roster
 from plugins.survei.service import issue_nonce, recently_answered
-from portal.core import pagecache
-from portal.core.models import Agency, AgencyPlugin, Desk, Officer, Unit
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import Agency, Desk, Officer, Unit, db, pagecache, utcnow
 
 #: Stands in for the nonce in a cached page; replaced on every answer.
 NONCE_MARK = "__survei_nonce__"
 
 _DESK_STATE = (
-    select(Desk.id, Desk.active, Agency.timezone, Agency.id, AgencyPlugin.enabled)
+    select(Desk.id, Desk.active, Agency.timezone, Agency.id, pagecache.module_on(NAME))
     .join(Unit, Unit.id == Desk.unit_id)
     .join(Agency, Agency.id == Unit.agency_id)
-    .outerjoin(AgencyPlugin, and_(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == NAME))
     .where(Desk.qr_token == bindparam("token"))
 )
 
 
 def pages():
-    return pagecache.cache("survei.pages").watch(
-        Agency, AgencyPlugin, Unit, Desk, Officer, DeskSurvey, Question, Roster)
+    return pagecache.cache("survei.pages").watch(Agency, Unit, Desk, Officer, DeskSurvey, Question, Roster)
 
 
 def rosters():
@@ -60,11 +55,15 @@ def _shifts(desk_id: int, agency_id: int) -> tuple:
     found = rosters().get(desk_id)
     if found is None:
         with db.engine.connect() as conn:
-            found = tuple(conn.execute(
-                select(Roster.weekday, Roster.start, Roster.end, Officer.id)
-                .join(Officer, Officer.id == Roster.officer_id)
-                .where(Roster.desk_id == desk_id, Officer.active.is_(True),
-                       Officer.agency_id == agency_id)))
+            found = tuple(
+                conn.execute(
+                    select(Roster.weekday, Roster.start, Roster.end, Officer.id)
+                    .join(Officer, Officer.id == Roster.officer_id)
+                    .where(
+                        Roster.desk_id == desk_id, Officer.active.is_(True), Officer.agency_id == agency_id
+                    )
+                )
+            )
         rosters().put(desk_id, found)
     return found
 
@@ -103,5 +102,4 @@ def cached_form(token: str):
     html = pages().get(page_key(desk_id, duty_key(_shifts(desk_id, agency_id), zone)))
     if html is None:
         return None
-    return current_app.response_class(html.replace(NONCE_MARK, issue_nonce(desk_id)),
-                                      mimetype="text/html")
+    return current_app.response_class(html.replace(NONCE_MARK, issue_nonce(desk_id)), mimetype="text/html")

@@ -14,22 +14,26 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.core.forms import BaseForm, strip
+from portal.plugin import BaseForm, strip
 
 WEEKDAYS = (_l("Senin"), _l("Selasa"), _l("Rabu"), _l("Kamis"), _l("Jumat"), _l("Sabtu"), _l("Minggu"))
 
 
 class DeskSettingsForm(BaseForm):
-    kind = SelectField(_l("Jenis survei"), choices=[
-        SelectChoice("cepat", _l("Survei cepat (satu pertanyaan, 2 ketukan)")),
-        SelectChoice("skm", _l("SKM lengkap (9 unsur PermenPANRB 14/2017)")),
-    ])
+    kind = SelectField(
+        _l("Jenis survei"),
+        choices=[
+            SelectChoice("cepat", _l("Survei cepat (satu pertanyaan, 2 ketukan)")),
+            SelectChoice("skm", _l("SKM lengkap (9 unsur PermenPANRB 14/2017)")),
+        ],
+    )
 
 
 class RosterForm(BaseForm):
     officer_id = SelectField(_l("Petugas"), coerce=int)
-    weekday = SelectField(_l("Hari"), coerce=int,
-                          choices=[SelectChoice(i, d) for i, d in enumerate(WEEKDAYS)])
+    weekday = SelectField(
+        _l("Hari"), coerce=int, choices=[SelectChoice(i, d) for i, d in enumerate(WEEKDAYS)]
+    )
     start = TimeField(_l("Mulai"), validators=[DataRequired()])
     end = TimeField(_l("Selesai"), validators=[DataRequired()])
 
@@ -41,12 +45,20 @@ class RosterForm(BaseForm):
 class QuestionForm(BaseForm):
     unit_id = SelectField(_l("Unit layanan"), coerce=int)
     text = StringField(_l("Pertanyaan"), validators=[DataRequired(), Length(max=300)], filters=[strip])
-    type = SelectField(_l("Jenis jawaban"), choices=[
-        SelectChoice("scale4", _l("Skala 1–4")), SelectChoice("scale5", _l("Skala 1–5")),
-        SelectChoice("choice", _l("Pilihan tunggal")), SelectChoice("text", _l("Isian teks")),
-    ])
-    choices = TextAreaField(_l("Pilihan jawaban"), validators=[Optional(), Length(max=2000)],
-                            description=_l("Satu pilihan per baris (untuk pilihan tunggal)."))
+    type = SelectField(
+        _l("Jenis jawaban"),
+        choices=[
+            SelectChoice("scale4", _l("Skala 1–4")),
+            SelectChoice("scale5", _l("Skala 1–5")),
+            SelectChoice("choice", _l("Pilihan tunggal")),
+            SelectChoice("text", _l("Isian teks")),
+        ],
+    )
+    choices = TextAreaField(
+        _l("Pilihan jawaban"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Satu pilihan per baris (untuk pilihan tunggal)."),
+    )
     position = IntegerField(_l("Urutan"), default=0, validators=[Optional(), NumberRange(0, 999)])
     required = BooleanField(_l("Wajib dijawab"))
     active = BooleanField(_l("Ditampilkan"), default=True)
@@ -60,8 +72,10 @@ class QuestionForm(BaseForm):
 
 
 class PopulationForm(BaseForm):
-    users = IntegerField(_l("Jumlah pengguna layanan pada periode ini"),
-                         validators=[InputRequired(), NumberRange(1, 100_000_000)])
+    users = IntegerField(
+        _l("Jumlah pengguna layanan pada periode ini"),
+        validators=[InputRequired(), NumberRange(1, 100_000_000)],
+    )
 
 
 class TicketForm(BaseForm):

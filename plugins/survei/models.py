@@ -20,14 +20,16 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import Desk, Officer, Unit
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import Desk, Officer, Unit, db, utcnow
 
 KINDS = ("cepat", "skm")
 QUESTION_TYPES = ("text", "choice", "scale4", "scale5")
 COMMENT_NONE, COMMENT_PENDING, COMMENT_APPROVED, COMMENT_REJECTED = (
-    "none", "pending", "approved", "rejected")
+    "none",
+    "pending",
+    "approved",
+    "rejected",
+)
 
 
 class DeskSurvey(db.Model):
@@ -83,8 +85,7 @@ class SurveyTicket(db.Model):
     __tablename__ = "survei_ticket"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    token: Mapped[str] = mapped_column(String(64), unique=True,
-                                       default=lambda: secrets.token_urlsafe(16))
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=lambda: secrets.token_urlsafe(16))
     desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"), index=True)
     officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -152,8 +153,7 @@ class Response(db.Model):
 
     desk: Mapped[Desk] = relationship()
     officer: Mapped[Officer | None] = relationship()
-    answers: Mapped[list[Answer]] = relationship(back_populates="response",
-                                                 cascade="all, delete-orphan")
+    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
 
 
 class Answer(db.Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from xml.sax.saxutils import escape
 
-from portal.core.qr import make_qr, qr_svg_path
+from portal.plugin import make_qr, qr_svg_path
 
 #: Paper sizes in millimetres.
 SIZES = {"a4": (210, 297), "a5": (148, 210)}
@@ -46,33 +46,40 @@ def poster_svg(url: str, agency: str, desk: str, size: str = "a4", logo: bytes |
     scale = side / n
     heading = "".join(
         f'<text x="{w / 2}" y="{h * 0.09 + i * 9}" font-size="7" font-weight="700" '
-        f'text-anchor="middle">{escape(line)}</text>' for i, line in enumerate(_wrap(agency, 38)))
+        f'text-anchor="middle">{escape(line)}</text>'
+        for i, line in enumerate(_wrap(agency, 38))
+    )
     instruction = "".join(
         f'<text x="{w / 2}" y="{y0 + side + 16 + i * 7.5}" font-size="5.6" text-anchor="middle">'
-        f'{escape(line)}</text>' for i, line in enumerate(_wrap(INSTRUCTION, 48)))
+        f"{escape(line)}</text>"
+        for i, line in enumerate(_wrap(INSTRUCTION, 48))
+    )
     mark = ""
     if logo:
         x, y, lw, lh = _logo_box(w, h, logo)
-        mark = (f'<image x="{x:.2f}" y="{y:.2f}" width="{lw:.2f}" height="{lh:.2f}" '
-                f'href="data:image/png;base64,{base64.b64encode(logo).decode()}"/>')
+        mark = (
+            f'<image x="{x:.2f}" y="{y:.2f}" width="{lw:.2f}" height="{lh:.2f}" '
+            f'href="data:image/png;base64,{base64.b64encode(logo).decode()}"/>'
+        )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}mm" height="{h}mm" viewBox="0 0 {w} {h}" '
         f'font-family="Helvetica, Arial, sans-serif">'
         f'<rect width="{w}" height="{h}" fill="#fff"/>'
-        f'{mark}'
-        f'{heading}'
+        f"{mark}"
+        f"{heading}"
         f'<text x="{w / 2}" y="{h * 0.25}" font-size="10" font-weight="700" text-anchor="middle" '
         f'fill="#0b5394">{escape(desk)}</text>'
         f'<g transform="translate({x0} {y0}) scale({scale})" shape-rendering="crispEdges">'
         f'<rect width="{n}" height="{n}" fill="#fff"/><path d="{path}" fill="#000"/></g>'
-        f'{instruction}'
+        f"{instruction}"
         f'<text x="{w / 2}" y="{h - 10}" font-size="4" text-anchor="middle" fill="#444">'
-        f'{escape(url)}</text></svg>'
+        f"{escape(url)}</text></svg>"
     )
 
 
-def poster_png(url: str, agency: str, desk: str, size: str = "a4", logo: bytes | None = None,
-               dpi: int = 150) -> bytes:
+def poster_png(
+    url: str, agency: str, desk: str, size: str = "a4", logo: bytes | None = None, dpi: int = 150
+) -> bytes:
     """The same poster as a PNG at ``dpi``."""
     from PIL import Image, ImageDraw, ImageFont
 

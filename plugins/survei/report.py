@@ -16,9 +16,7 @@ from sqlalchemy import func
 
 from plugins.survei import skm
 from plugins.survei.models import Answer, Population, Question, Response
-from portal.core.models import Agency, Unit
-from portal.core.ratings import REVIEW_COUNTED
-from portal.extensions import db
+from portal.plugin import REVIEW_COUNTED, Agency, Unit, db
 
 
 def utc_bounds(agency: Agency, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -78,15 +76,26 @@ class SkmReport:
 
 def _scope(query, agency, unit, lo, hi):
     # Responses held for review (or rejected) are in no figure of the report.
-    query = query.where(Response.agency_id == agency.id, Response.created_at >= lo,
-                        Response.created_at < hi, Response.review.in_(REVIEW_COUNTED))
+    query = query.where(
+        Response.agency_id == agency.id,
+        Response.created_at >= lo,
+        Response.created_at < hi,
+        Response.review.in_(REVIEW_COUNTED),
+    )
     if unit is not None:
         query = query.where(Response.unit_id == unit.id)
     return query
 
 
-def build(agency: Agency, unit: Unit | None, start: dt.date, end: dt.date, *,
-          with_text: bool = True, summary: bool = False) -> SkmReport:
+def build(
+    agency: Agency,
+    unit: Unit | None,
+    start: dt.date,
+    end: dt.date,
+    *,
+    with_text: bool = True,
+    summary: bool = False,
+) -> SkmReport:
     """The SKM report of ``unit`` (or the whole agency) over [start, end).
     With ``summary``, only respondents, NRR, IKM and grade (one query), for
     places such as the dashboard that show nothing else."""
@@ -108,22 +117,35 @@ def build(agency: Agency, unit: Unit | None, start: dt.date, end: dt.date, *,
 
     for name, options in skm.PROFILE.items():
         column = getattr(Response, name)
-        counts = dict(db.session.execute(
-            _scope(db.select(column, func.count(Response.id)).where(skm_only), agency, unit, lo, hi)
-            .group_by(column)).all())
+        counts = dict(
+            db.session.execute(
+                _scope(
+                    db.select(column, func.count(Response.id)).where(skm_only), agency, unit, lo, hi
+                ).group_by(column)
+            ).all()
+        )
         rows = [(value, str(label), counts.get(value, 0)) for value, label in options]
         rows.append(("", str(_l("Tidak diisi")), counts.get(None, 0) + counts.get("", 0)))
         report.profile[name] = rows
 
-    faces = dict(db.session.execute(
-        _scope(db.select(Response.face, func.count(Response.id)).where(Response.kind == "cepat"),
-               agency, unit, lo, hi).group_by(Response.face)).all())
+    faces = dict(
+        db.session.execute(
+            _scope(
+                db.select(Response.face, func.count(Response.id)).where(Response.kind == "cepat"),
+                agency,
+                unit,
+                lo,
+                hi,
+            ).group_by(Response.face)
+        ).all()
+    )
     report.quick_faces = {int(k): v for k, v in faces.items() if k is not None}
     report.quick_count = sum(report.quick_faces.values())
 
     if unit is not None:
         report.population = db.session.scalar(
-            db.select(Population.users).filter_by(unit_id=unit.id, period_start=start, period_end=end))
+            db.select(Population.users).filter_by(unit_id=unit.id, period_start=start, period_end=end)
+        )
         if report.population:
             report.minimum = skm.krejcie_morgan(report.population)
     else:
@@ -132,10 +154,19 @@ def build(agency: Agency, unit: Unit | None, start: dt.date, end: dt.date, *,
             report.units.append((each, sub.respondents, sub.ikm, sub.grade))
     if with_text:
         report.extra = _extra_results(agency, unit, lo, hi)
-        report.suggestions = list(db.session.execute(
-            _scope(db.select(Response.created_at, Response.comment)
-                   .where(skm_only, Response.comment.isnot(None)), agency, unit, lo, hi)
-            .order_by(Response.created_at)).all())
+        report.suggestions = list(
+            db.session.execute(
+                _scope(
+                    db.select(Response.created_at, Response.comment).where(
+                        skm_only, Response.comment.isnot(None)
+                    ),
+                    agency,
+                    unit,
+                    lo,
+                    hi,
+                ).order_by(Response.created_at)
+            ).all()
+        )
     return report
 
 
@@ -143,15 +174,26 @@ def _extra_results(agency, unit, lo, hi) -> list[ExtraResult]:
     """Every own question answered in the period: counts per value for
     choice and scale questions (with the mean for a scale), the answers
     themselves for text questions."""
-    answered = _scope(db.select(Answer.question_id, Answer.value, func.count(Answer.id))
-                      .join(Response, Response.id == Answer.response_id), agency, unit, lo, hi)
+    answered = _scope(
+        db.select(Answer.question_id, Answer.value, func.count(Answer.id)).join(
+            Response, Response.id == Answer.response_id
+        ),
+        agency,
+        unit,
+        lo,
+        hi,
+    )
     counts: dict[int, dict[str, int]] = {}
     for question_id, value, count in db.session.execute(answered.group_by(Answer.question_id, Answer.value)):
         counts.setdefault(question_id, {})[value] = count
     if not counts:
         return []
-    questions = db.session.scalars(db.select(Question).where(Question.id.in_(counts))
-                                   .join(Unit).order_by(Unit.name, Question.position, Question.id)).all()
+    questions = db.session.scalars(
+        db.select(Question)
+        .where(Question.id.in_(counts))
+        .join(Unit)
+        .order_by(Unit.name, Question.position, Question.id)
+    ).all()
     results = []
     for question in questions:
         values = counts[question.id]
@@ -199,8 +241,12 @@ def rows(report: SkmReport) -> list[list[str]]:
         out.append([str(unsur.number), str(unsur.name), _fmt(nrr), _fmt(weighted)])
     grade_text = f"{report.grade[0]} ({report.grade[1]})" if report.grade else ""
     out += [[], [_("IKM (konversi x 25)"), _fmt(report.ikm)], [_("Mutu pelayanan"), grade_text], []]
-    names = {"sex": _("Jenis kelamin"), "age_group": _("Usia"), "education": _("Pendidikan"),
-             "occupation": _("Pekerjaan")}
+    names = {
+        "sex": _("Jenis kelamin"),
+        "age_group": _("Usia"),
+        "education": _("Pendidikan"),
+        "occupation": _("Pekerjaan"),
+    }
     for name, table in report.profile.items():
         out.append([names[name], _("Jumlah")])
         out += [[label, str(count)] for _value, label, count in table]

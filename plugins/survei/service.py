@@ -28,11 +28,17 @@ from plugins.survei.models import (
     Roster,
     SurveyTicket,
 )
-from portal.core.models import Desk, Officer
-from portal.core.ratings import REVIEW_HELD, RatingError, record_rating
-from portal.core.timeutil import local, utcnow
-from portal.core.transactions import begin_write
-from portal.extensions import db
+from portal.plugin import (
+    REVIEW_HELD,
+    Desk,
+    Officer,
+    RatingError,
+    begin_write,
+    db,
+    local,
+    record_rating,
+    utcnow,
+)
 
 log = logging.getLogger(__name__)
 
@@ -332,8 +338,11 @@ def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str |
         return "kapasitas"
     if last_hour >= limit("SURVEI_HISTORY_MIN_PER_HOUR"):
         days = limit("SURVEI_HISTORY_DAYS")
-        history = db.session.scalar(db.select(func.count(R.id)).where(
-            R.desk_id == desk.id, R.created_at >= at - dt.timedelta(days=days), R.created_at < hour_lo))
+        history = db.session.scalar(
+            db.select(func.count(R.id)).where(
+                R.desk_id == desk.id, R.created_at >= at - dt.timedelta(days=days), R.created_at < hour_lo
+            )
+        )
         if last_hour >= limit("SURVEI_HISTORY_FACTOR") * (history or 0) / days:
             return "kebiasaan"
     if origin is not None and same_origin >= limit("SURVEI_ADDRESS_BURST"):

@@ -35,17 +35,31 @@ from plugins.survei.models import (
     desk_kind,
 )
 from plugins.survei.service import DEVICE_MARKER, origin_hash
-from portal.core.exports import table_response
-from portal.core.forms import BaseForm
-from portal.core.models import ROLE_SUPERVISOR, Desk, Officer, Unit, audit
-from portal.core.plugins import AgencyBlueprint
-from portal.core.qr import qr_svg
-from portal.core.ratings import period_bounds
-from portal.core.timeutil import local, utcnow
-from portal.extensions import db
+from portal.plugin import (
+    ROLE_SUPERVISOR,
+    AgencyBlueprint,
+    BaseForm,
+    Desk,
+    Officer,
+    Unit,
+    audit,
+    db,
+    local,
+    period_bounds,
+    qr_svg,
+    table_response,
+    utcnow,
+)
 
-staff = AgencyBlueprint("survei_staff", __name__, path="survei", plugin="survei", staff=True,
-                        static_folder="static", static_url_path="/static")
+staff = AgencyBlueprint(
+    "survei_staff",
+    __name__,
+    path="survei",
+    plugin="survei",
+    staff=True,
+    static_folder="static",
+    static_url_path="/static",
+)
 
 
 def _admin():
@@ -83,16 +97,28 @@ def index():
     p_lo, p_hi = report.utc_bounds(g.agency, start, end)
 
     def counts(a, b):
-        return dict(db.session.execute(
-            db.select(Response.desk_id, func.count(Response.id))
-            .where(Response.agency_id == g.agency.id, Response.created_at >= a, Response.created_at < b)
-            .group_by(Response.desk_id)).all())
+        return dict(
+            db.session.execute(
+                db.select(Response.desk_id, func.count(Response.id))
+                .where(Response.agency_id == g.agency.id, Response.created_at >= a, Response.created_at < b)
+                .group_by(Response.desk_id)
+            ).all()
+        )
 
     kinds = dict(db.session.execute(db.select(DeskSurvey.desk_id, DeskSurvey.kind)).all())
-    pending = db.session.scalar(db.select(func.count(Response.id)).where(
-        Response.agency_id == g.agency.id, Response.comment_status == COMMENT_PENDING))
-    return render_template("survei/staff/index.html", desks=desks, today=counts(lo, hi),
-                           period=counts(p_lo, p_hi), kinds=kinds, pending=pending)
+    pending = db.session.scalar(
+        db.select(func.count(Response.id)).where(
+            Response.agency_id == g.agency.id, Response.comment_status == COMMENT_PENDING
+        )
+    )
+    return render_template(
+        "survei/staff/index.html",
+        desks=desks,
+        today=counts(lo, hi),
+        period=counts(p_lo, p_hi),
+        kinds=kinds,
+        pending=pending,
+    )
 
 
 @staff.route("/loket/<int:desk_id>", methods=["GET", "POST"])
@@ -101,8 +127,12 @@ def desk_settings(desk_id):
     desk = _desk(desk_id)
     form = DeskSettingsForm(prefix="s", kind=desk_kind(desk.id))
     roster = RosterForm(prefix="r")
-    roster.officer_id.choices = [SelectChoice(o.id, f"{o.name} ({o.nip})") for o in db.session.scalars(
-        db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name))]
+    roster.officer_id.choices = [
+        SelectChoice(o.id, f"{o.name} ({o.nip})")
+        for o in db.session.scalars(
+            db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name)
+        )
+    ]
     if "s-kind" in request.form and form.validate_on_submit():
         row = db.session.get(DeskSurvey, desk.id) or DeskSurvey(desk_id=desk.id)
         row.kind = form.kind.data
@@ -112,18 +142,35 @@ def desk_settings(desk_id):
         flash(_("Jenis survei loket disimpan."), "success")
         return redirect(url_for(".desk_settings", desk_id=desk.id))
     if "r-officer_id" in request.form and roster.validate_on_submit():
-        shift = Roster(desk_id=desk.id, officer_id=roster.officer_id.data, weekday=roster.weekday.data,
-                       start=roster.start.data, end=roster.end.data)
+        shift = Roster(
+            desk_id=desk.id,
+            officer_id=roster.officer_id.data,
+            weekday=roster.weekday.data,
+            start=roster.start.data,
+            end=roster.end.data,
+        )
         db.session.add(shift)
-        audit("survei_roster_added", desk, agency=g.agency,
-              detail=f"{desk.name}: officer {shift.officer_id} {shift.weekday} {shift.start}-{shift.end}")
+        audit(
+            "survei_roster_added",
+            desk,
+            agency=g.agency,
+            detail=f"{desk.name}: officer {shift.officer_id} {shift.weekday} {shift.start}-{shift.end}",
+        )
         db.session.commit()
         flash(_("Jadwal jaga ditambahkan."), "success")
         return redirect(url_for(".desk_settings", desk_id=desk.id))
-    shifts = db.session.scalars(db.select(Roster).filter_by(desk_id=desk.id)
-                                .order_by(Roster.weekday, Roster.start)).all()
-    return render_template("survei/staff/desk.html", desk=desk, form=form, roster=roster,
-                           shifts=shifts, weekdays=WEEKDAYS, url=survey_url(desk))
+    shifts = db.session.scalars(
+        db.select(Roster).filter_by(desk_id=desk.id).order_by(Roster.weekday, Roster.start)
+    ).all()
+    return render_template(
+        "survei/staff/desk.html",
+        desk=desk,
+        form=form,
+        roster=roster,
+        shifts=shifts,
+        weekdays=WEEKDAYS,
+        url=survey_url(desk),
+    )
 
 
 @staff.route("/loket/<int:desk_id>/jadwal/<int:shift_id>/hapus", methods=["POST"])
@@ -150,8 +197,9 @@ def poster_page(desk_id):
     size = request.args.get("ukuran", "a4")
     if size not in poster.SIZES:
         size = "a4"
-    svg = poster.poster_svg(survey_url(desk), g.agency.name, f"{desk.unit.name} — {desk.name}", size,
-                            logo=g.agency.logo)
+    svg = poster.poster_svg(
+        survey_url(desk), g.agency.name, f"{desk.unit.name} — {desk.name}", size, logo=g.agency.logo
+    )
     # poster_svg escapes every text it places.
     return render_template("survei/staff/poster.html", desk=desk, svg=Markup(svg), size=size)  # noqa: S704  # nosec B704
 
@@ -168,8 +216,9 @@ def poster_file(desk_id, size, fmt):
         body, mimetype = poster.poster_svg(*args), "image/svg+xml"
     else:
         body, mimetype = poster.poster_png(*args), "image/png"
-    return HttpResponse(body, mimetype=mimetype,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return HttpResponse(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 # ---------------------------------------------------------------- questions
@@ -185,8 +234,10 @@ def questions(question_id):
         if question is None or question.unit.agency_id != g.agency.id:
             abort(404)
     form = QuestionForm(obj=question)
-    form.unit_id.choices = [SelectChoice(u.id, u.name) for u in db.session.scalars(
-        db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))]
+    form.unit_id.choices = [
+        SelectChoice(u.id, u.name)
+        for u in db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))
+    ]
     if form.validate_on_submit():
         question = question or Question()
         form.populate_obj(question)
@@ -198,8 +249,11 @@ def questions(question_id):
         flash(_("Pertanyaan disimpan."), "success")
         return redirect(url_for(".questions"))
     rows = db.session.scalars(
-        db.select(Question).join(Unit).where(Unit.agency_id == g.agency.id)
-        .order_by(Unit.name, Question.position, Question.id)).all()
+        db.select(Question)
+        .join(Unit)
+        .where(Unit.agency_id == g.agency.id)
+        .order_by(Unit.name, Question.position, Question.id)
+    ).all()
     return render_template("survei/staff/questions.html", form=form, questions=rows, editing=question)
 
 
@@ -222,9 +276,11 @@ def moderation():
         db.session.commit()
         return redirect(url_for(".moderation"))
     pending = db.session.scalars(
-        db.select(Response).where(Response.agency_id == g.agency.id,
-                                  Response.comment_status == COMMENT_PENDING)
-        .order_by(Response.created_at).limit(100)).all()
+        db.select(Response)
+        .where(Response.agency_id == g.agency.id, Response.comment_status == COMMENT_PENDING)
+        .order_by(Response.created_at)
+        .limit(100)
+    ).all()
     return render_template("survei/staff/moderation.html", pending=pending, form=form)
 
 
@@ -265,7 +321,8 @@ def report_page():
             abort(400)
         if form.validate_on_submit():
             row = db.session.get(Population, (unit.id, start, end)) or Population(
-                unit_id=unit.id, period_start=start, period_end=end)
+                unit_id=unit.id, period_start=start, period_end=end
+            )
             row.users = form.users.data
             db.session.add(row)
             audit("survei_population", unit, agency=g.agency, detail=f"{start}..{end}: {row.users}")
@@ -276,8 +333,16 @@ def report_page():
     if data.population and not form.users.data:
         form.users.data = data.population
     units = db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name)).all()
-    return render_template("survei/staff/report.html", report=data, form=form, kind=kind, day=day,
-                           unit=unit, units=units, unsur=skm.UNSUR)
+    return render_template(
+        "survei/staff/report.html",
+        report=data,
+        form=form,
+        kind=kind,
+        day=day,
+        unit=unit,
+        units=units,
+        unsur=skm.UNSUR,
+    )
 
 
 @staff.route("/laporan.<fmt>")
@@ -286,8 +351,9 @@ def report_file(fmt):
     _kind, _day, unit, start, end = _report_args()
     data = report.build(g.agency, unit, start, end)
     name = f"skm-{g.agency.slug}-{unit.id if unit else 'semua'}-{start}-{end}"
-    response = table_response(fmt, name, report.rows(data), sheet="SKM", widths={"A": 40, "B": 45},
-                              bold_first_row=True)
+    response = table_response(
+        fmt, name, report.rows(data), sheet="SKM", widths={"A": 40, "B": 45}, bold_first_row=True
+    )
     if response is None:
         abort(404)
     return response
@@ -302,44 +368,76 @@ def finish_service():
     if officer is None or officer.agency_id != g.agency.id or not officer.active:
         abort(403)
     form = TicketForm()
-    mine = db.session.scalars(db.select(Desk).join(Roster, Roster.desk_id == Desk.id)
-                              .where(Roster.officer_id == officer.id).distinct()).all()
-    desks = mine or db.session.scalars(db.select(Desk).join(Unit).where(
-        Unit.agency_id == g.agency.id, Desk.active.is_(True)).order_by(Unit.name, Desk.name)).all()
+    mine = db.session.scalars(
+        db.select(Desk)
+        .join(Roster, Roster.desk_id == Desk.id)
+        .where(Roster.officer_id == officer.id)
+        .distinct()
+    ).all()
+    desks = (
+        mine
+        or db.session.scalars(
+            db.select(Desk)
+            .join(Unit)
+            .where(Unit.agency_id == g.agency.id, Desk.active.is_(True))
+            .order_by(Unit.name, Desk.name)
+        ).all()
+    )
     form.desk_id.choices = [SelectChoice(d.id, f"{d.unit.name} — {d.name}") for d in desks]
     status = 200
     if form.validate_on_submit():
         minutes = int(current_app.config.get("SURVEI_TICKET_MINUTES", 30))
         pace = int(current_app.config.get("SURVEI_TICKET_MIN_SECONDS", 60))
         now = utcnow()
-        last = db.session.scalar(db.select(func.max(SurveyTicket.created_at))
-                                 .where(SurveyTicket.officer_id == officer.id))
+        last = db.session.scalar(
+            db.select(func.max(SurveyTicket.created_at)).where(SurveyTicket.officer_id == officer.id)
+        )
         if last is not None and now - last < dt.timedelta(seconds=pace):
             wait = pace - int((now - last).total_seconds())
-            form.desk_id.errors.append(_(
-                "Kode QR sekali pakai baru dapat dibuat %(s)d detik setelah kode sebelumnya (satu "
-                "kode untuk setiap warga yang selesai dilayani). Coba lagi dalam %(w)d detik.",
-                s=pace, w=max(wait, 1)))
+            form.desk_id.errors.append(
+                _(
+                    "Kode QR sekali pakai baru dapat dibuat %(s)d detik setelah kode sebelumnya (satu "
+                    "kode untuk setiap warga yang selesai dilayani). Coba lagi dalam %(w)d detik.",
+                    s=pace,
+                    w=max(wait, 1),
+                )
+            )
             status = 429
         else:
             # One open one-time QR per officer: a new one voids the unanswered one.
             db.session.execute(
                 db.update(SurveyTicket)
-                .where(SurveyTicket.officer_id == officer.id, SurveyTicket.used_at.is_(None),
-                       SurveyTicket.expires_at > now)
-                .values(expires_at=now).execution_options(synchronize_session=False))
+                .where(
+                    SurveyTicket.officer_id == officer.id,
+                    SurveyTicket.used_at.is_(None),
+                    SurveyTicket.expires_at > now,
+                )
+                .values(expires_at=now)
+                .execution_options(synchronize_session=False)
+            )
             marker = request.cookies.get(DEVICE_MARKER) or ""
             if not (16 <= len(marker) <= 32 and marker.replace("-", "").replace("_", "").isalnum()):
                 marker = secrets.token_urlsafe(16)
-            ticket = SurveyTicket(desk_id=form.desk_id.data, officer_id=officer.id, created_at=now,
-                                  expires_at=now + dt.timedelta(minutes=minutes), device=marker,
-                                  origin=origin_hash())
+            ticket = SurveyTicket(
+                desk_id=form.desk_id.data,
+                officer_id=officer.id,
+                created_at=now,
+                expires_at=now + dt.timedelta(minutes=minutes),
+                device=marker,
+                origin=origin_hash(),
+            )
             db.session.add(ticket)
             db.session.commit()
             reply = make_response(redirect(url_for(".ticket_page", ticket_id=ticket.id)))
             # Marks this browser as the officer's: a one-time QR answered from it is held.
-            reply.set_cookie(DEVICE_MARKER, marker, max_age=400 * 24 * 3600, httponly=True, samesite="Lax",
-                             secure=request.is_secure)
+            reply.set_cookie(
+                DEVICE_MARKER,
+                marker,
+                max_age=400 * 24 * 3600,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure,
+            )
             return reply
     return render_template("survei/staff/finish.html", form=form), status
 
@@ -347,11 +445,17 @@ def finish_service():
 @staff.route("/tiket/<int:ticket_id>")
 def ticket_page(ticket_id):
     ticket = db.session.get(SurveyTicket, ticket_id)
-    if (ticket is None or current_user.officer_id != ticket.officer_id
-            or ticket.desk.unit.agency_id != g.agency.id):
+    if (
+        ticket is None
+        or current_user.officer_id != ticket.officer_id
+        or ticket.desk.unit.agency_id != g.agency.id
+    ):
         abort(404)
     url = url_for("survei_qr.ticket_survey", token=ticket.token, _external=True)
-    return render_template("survei/staff/ticket.html", ticket=ticket, url=url,
-                           svg=Markup(qr_svg(url, _("Kode QR sekali pakai"))), minutes=int(  # noqa: S704 - path data only  # nosec B704
-                               (ticket.expires_at - ticket.created_at).total_seconds() // 60))
-
+    return render_template(
+        "survei/staff/ticket.html",
+        ticket=ticket,
+        url=url,
+        svg=Markup(qr_svg(url, _("Kode QR sekali pakai"))),  # noqa: S704 - path data only  # nosec B704
+        minutes=int((ticket.expires_at - ticket.created_at).total_seconds() // 60),
+    )

@@ -35,13 +35,19 @@ from plugins.survei.service import (
     store,
     validate,
 )
-from portal.core import pagecache, plugins
-from portal.core.citizen import citizen_only
-from portal.core.models import Desk, Unit
-from portal.core.origin import same_origin
-from portal.core.timeutil import utcnow
-from portal.core.transactions import read_first
-from portal.extensions import csrf, db, limiter
+from portal.plugin import (
+    Desk,
+    Unit,
+    citizen_only,
+    csrf,
+    db,
+    is_enabled,
+    limiter,
+    pagecache,
+    read_first,
+    same_origin,
+    utcnow,
+)
 
 qr = Blueprint("survei_qr", __name__, url_prefix="/s", template_folder="templates")
 
@@ -57,25 +63,35 @@ def notice(title, text, status):
 
 def _desk_or_notice(token: str):
     desk = db.session.execute(
-        db.select(Desk).filter_by(qr_token=token)
-        .options(joinedload(Desk.unit).joinedload(Unit.agency))).scalar_one_or_none()
+        db.select(Desk).filter_by(qr_token=token).options(joinedload(Desk.unit).joinedload(Unit.agency))
+    ).scalar_one_or_none()
     if desk is None:
         return None, notice(
             _l("Kode QR tidak berlaku"),
-            _l("Kode QR ini sudah diganti atau tidak dikenal. Mohon pindai kode QR yang terpasang "
-               "di loket saat ini, atau tanyakan kepada petugas."), 404)
-    if not desk.active or not plugins.is_enabled(desk.unit.agency, NAME):
-        return None, notice(_l("Survei tidak tersedia"),
-                            _l("Survei untuk loket ini sedang tidak dibuka. Terima kasih atas "
-                               "kesediaan Anda."), 404)
+            _l(
+                "Kode QR ini sudah diganti atau tidak dikenal. Mohon pindai kode QR yang terpasang "
+                "di loket saat ini, atau tanyakan kepada petugas."
+            ),
+            404,
+        )
+    if not desk.active or not is_enabled(desk.unit.agency, NAME):
+        return None, notice(
+            _l("Survei tidak tersedia"),
+            _l("Survei untuk loket ini sedang tidak dibuka. Terima kasih atas kesediaan Anda."),
+            404,
+        )
     g.agency = desk.unit.agency
     return desk, None
 
 
 def _questions(desk: Desk) -> list[Question]:
-    return list(db.session.scalars(
-        db.select(Question).filter_by(unit_id=desk.unit_id, active=True)
-        .order_by(Question.position, Question.id)))
+    return list(
+        db.session.scalars(
+            db.select(Question)
+            .filter_by(unit_id=desk.unit_id, active=True)
+            .order_by(Question.position, Question.id)
+        )
+    )
 
 
 # The form's signed single-use nonce is its CSRF token (plus an origin
@@ -114,20 +130,29 @@ def ticket_survey(token):
         read_first()
     ticket = db.session.execute(db.select(SurveyTicket).filter_by(token=token)).scalar_one_or_none()
     if ticket is None:
-        return notice(_l("Kode QR tidak dikenal"),
-                      _l("Kode QR sekali pakai ini tidak dikenal. Mohon minta petugas menampilkan "
-                         "kode yang baru."), 404)
+        return notice(
+            _l("Kode QR tidak dikenal"),
+            _l("Kode QR sekali pakai ini tidak dikenal. Mohon minta petugas menampilkan kode yang baru."),
+            404,
+        )
     desk, problem = _desk_or_notice(ticket.desk.qr_token)
     if problem:
         return problem
     if ticket.used_at is not None:
-        return notice(_l("Kode QR sudah dipakai"),
-                      _l("Kode QR sekali pakai ini sudah dipakai untuk memberi penilaian. "
-                         "Terima kasih."), 410)
+        return notice(
+            _l("Kode QR sudah dipakai"),
+            _l("Kode QR sekali pakai ini sudah dipakai untuk memberi penilaian. Terima kasih."),
+            410,
+        )
     if ticket.expires_at <= utcnow():
-        return notice(_l("Kode QR sudah kedaluwarsa"),
-                      _l("Kode QR sekali pakai ini sudah kedaluwarsa. Anda tetap dapat menilai "
-                         "layanan dengan kode QR yang terpasang di loket."), 410)
+        return notice(
+            _l("Kode QR sudah kedaluwarsa"),
+            _l(
+                "Kode QR sekali pakai ini sudah kedaluwarsa. Anda tetap dapat menilai "
+                "layanan dengan kode QR yang terpasang di loket."
+            ),
+            410,
+        )
     return _survey(desk, ticket=ticket, action=url_for("survei_qr.ticket_survey", token=token))
 
 
@@ -140,10 +165,15 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
         offered, fixed = officer_choices(desk)
         if recently_answered(request.cookies, desk.id):
             minutes = int(device_window().total_seconds() // 60)
-            return notice(_l("Penilaian Anda sudah kami terima"),
-                          _l("Perangkat ini sudah mengirim penilaian untuk loket ini dalam %(m)d "
-                             "menit terakhir. Terima kasih atas masukan Anda.", m=minutes),
-                          200 if request.method == "GET" else 429)
+            return notice(
+                _l("Penilaian Anda sudah kami terima"),
+                _l(
+                    "Perangkat ini sudah mengirim penilaian untuk loket ini dalam %(m)d "
+                    "menit terakhir. Terima kasih atas masukan Anda.",
+                    m=minutes,
+                ),
+                200 if request.method == "GET" else 429,
+            )
     form = {}
     errors = {}
     status = 200
@@ -151,41 +181,73 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
     if request.method == "POST":
         form = request.form
         if not same_origin():
-            return notice(_l("Formulir tidak berlaku"),
-                          _l("Formulir ini dikirim dari situs lain. Silakan pindai kode QR di loket "
-                             "dan isi penilaian di sini."), 400)
+            return notice(
+                _l("Formulir tidak berlaku"),
+                _l(
+                    "Formulir ini dikirim dari situs lain. Silakan pindai kode QR di loket "
+                    "dan isi penilaian di sini."
+                ),
+                400,
+            )
         if form.get("website"):  # honeypot: people never see this field
             return redirect(url_for("survei_qr.thanks", token=desk.qr_token))
         nonce = open_nonce(form.get("nonce", ""), desk.id)
         if nonce is None:
-            return notice(_l("Formulir tidak berlaku"),
-                          _l("Formulir ini tidak sah atau sudah terlalu lama dibuka. Silakan pindai "
-                             "kode QR sekali lagi."), 400)
+            return notice(
+                _l("Formulir tidak berlaku"),
+                _l(
+                    "Formulir ini tidak sah atau sudah terlalu lama dibuka. Silakan pindai "
+                    "kode QR sekali lagi."
+                ),
+                400,
+            )
         sub = validate(form, kind, questions, offered, fixed)
         if sub.ok:
             desk_id, token = desk.id, desk.qr_token  # read before the commit expires them
             origin = origin_hash()
-            response = store(desk, sub, nonce=nonce, ticket=ticket, origin=origin,
-                             hold=_issuer_device(ticket, origin))
+            response = store(
+                desk, sub, nonce=nonce, ticket=ticket, origin=origin, hold=_issuer_device(ticket, origin)
+            )
             if response is None:
-                return notice(_l("Penilaian Anda sudah kami terima"),
-                              _l("Formulir ini sudah pernah dikirim; penilaian Anda tercatat satu "
-                                 "kali. Terima kasih."), 200)
+                return notice(
+                    _l("Penilaian Anda sudah kami terima"),
+                    _l("Formulir ini sudah pernah dikirim; penilaian Anda tercatat satu kali. Terima kasih."),
+                    200,
+                )
             reply = make_response(redirect(url_for("survei_qr.thanks", token=token)))
-            reply.set_cookie(device_cookie_name(desk_id), device_cookie_value(desk_id),
-                             max_age=int(device_window().total_seconds()), httponly=True,
-                             samesite="Lax", secure=request.is_secure)
+            reply.set_cookie(
+                device_cookie_name(desk_id),
+                device_cookie_value(desk_id),
+                max_age=int(device_window().total_seconds()),
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure,
+            )
             return reply
         errors, status, signed = sub.errors, 422, form.get("nonce", "")
     # A plain first view is kept for the next citizens at this desk
     # (see plugins.survei.fastform); only the nonce is theirs alone.
-    cacheable = (request.method == "GET" and ticket is None and request.endpoint == "survei_qr.survey"
-                 and pagecache.anonymous_visit())
+    cacheable = (
+        request.method == "GET"
+        and ticket is None
+        and request.endpoint == "survei_qr.survey"
+        and pagecache.anonymous_visit()
+    )
     html = render_template(
-        "survei/form.html", desk=desk, agency=desk.unit.agency, kind=kind, questions=questions,
-        offered=offered, fixed=fixed, ticket=ticket, form=form, errors=errors,
+        "survei/form.html",
+        desk=desk,
+        agency=desk.unit.agency,
+        kind=kind,
+        questions=questions,
+        offered=offered,
+        fixed=fixed,
+        ticket=ticket,
+        form=form,
+        errors=errors,
         nonce=fastform.NONCE_MARK if cacheable else signed,
-        action=action, skm=skm, no_officer=NO_OFFICER,
+        action=action,
+        skm=skm,
+        no_officer=NO_OFFICER,
     )
     if cacheable:
         key = fastform.choices_key([o.id for o in offered], fixed.id if fixed else None)
@@ -195,7 +257,7 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
 
 
 def _issuer_device(ticket: SurveyTicket | None, origin: str | None) -> str | None:
-    """"perangkat_petugas" when a one-time QR is answered from the browser
+    """ "perangkat_petugas" when a one-time QR is answered from the browser
     that issued it (its device marker), or from the issuer's network address
     soon after it was issued; else None."""
     if ticket is None:
@@ -215,4 +277,3 @@ def thanks(token):
     if problem:
         return problem
     return render_template("survei/thanks.html", desk=desk, agency=desk.unit.agency)
-

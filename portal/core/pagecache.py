@@ -88,9 +88,29 @@ def cache(name: str, app=None) -> LocalCache:
     caches = app.extensions.setdefault(EXTENSION_KEY, {})
     found = caches.get(name)
     if found is None:
+        from portal.core.models import AgencyPlugin
+
         seconds = float(app.config.get("PORTAL_PAGE_CACHE_SECONDS", DEFAULT_SECONDS))
-        found = caches[name] = LocalCache(seconds)
+        # Every cached page depends on its module being on.
+        found = caches[name] = LocalCache(seconds).watch(AgencyPlugin)
     return found
+
+
+def module_on(name: str):
+    """A column for the one exact query of a cached page: whether plugin
+    ``name`` is on for the ``Agency`` of the row (true, or false/None).
+    Select it beside the columns of a query that joins ``Agency``."""
+    from sqlalchemy import select
+
+    from portal.core.models import Agency, AgencyPlugin
+
+    return (
+        select(AgencyPlugin.enabled)
+        .where(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == name)
+        .correlate(Agency)
+        .scalar_subquery()
+        .label(f"{name}_on")
+    )
 
 
 def language() -> str:
@@ -150,8 +170,9 @@ def first_row(statement, **params) -> tuple | None:
         lost = engine.dialect.is_disconnect(error, driver, None)
         if lost:
             connection.invalidate(error)
-        raise exc.DBAPIError.instance(compiled.string, values, error, dbapi_error,
-                                      connection_invalidated=lost, dialect=engine.dialect) from error
+        raise exc.DBAPIError.instance(
+            compiled.string, values, error, dbapi_error, connection_invalidated=lost, dialect=engine.dialect
+        ) from error
     finally:
         if manual:
             try:
