@@ -18,7 +18,8 @@ Grouped as ``docs/plugins.md`` explains them:
   :class:`Agency`, :class:`Unit`, :class:`Desk`, :class:`Officer`,
   :class:`User` and the roles, :func:`audit`;
 - **requests**: :class:`BaseForm`, :func:`strip`, :func:`citizen_only`,
-  :func:`staff_session`, :func:`same_origin`, reading values with bounds
+  :func:`staff_session`, :func:`same_origin`, :func:`local_target`,
+  :func:`referrer_or`, reading values with bounds
   (:func:`parse_int`, :func:`parse_date`, :func:`parse_datetime`,
   :func:`arg_date`, :class:`ParamError`), :data:`csrf`, :data:`limiter`;
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
@@ -34,6 +35,7 @@ from __future__ import annotations
 
 from portal.core import pagecache
 from portal.core.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
+from portal.core.auth import local_target, referrer_or
 from portal.core.citizen import citizen_only, staff_session
 from portal.core.codes import ALPHABET as CODE_ALPHABET
 from portal.core.codes import compact, random_code
@@ -119,6 +121,7 @@ __all__ = [
     "json_body",
     "limiter",
     "local",
+    "local_target",
     "make_qr",
     "pagecache",
     "parse_date",
@@ -130,6 +133,7 @@ __all__ = [
     "random_code",
     "read_first",
     "record_rating",
+    "referrer_or",
     "same_origin",
     "send_mail",
     "staff_session",

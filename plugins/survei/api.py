@@ -22,12 +22,14 @@ from portal.plugin import (
     ApiError,
     Desk,
     Officer,
+    ParamError,
     Unit,
     api_key_required,
     db,
     hold_label,
     json_body,
     limiter,
+    parse_datetime,
     utcnow,
 )
 
@@ -53,8 +55,8 @@ def _uuid(value) -> str | None:
 def _moment(value) -> dt.datetime | None:
     """An ISO 8601 time with offset, as naive UTC."""
     try:
-        moment = dt.datetime.fromisoformat(str(value))
-    except (TypeError, ValueError):
+        moment = parse_datetime(value, "created_at")
+    except ParamError:
         return None
     if moment.tzinfo is None:
         return None

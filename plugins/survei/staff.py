@@ -42,9 +42,11 @@ from portal.plugin import (
     Desk,
     Officer,
     Unit,
+    arg_date,
     audit,
     db,
     local,
+    local_target,
     period_bounds,
     qr_svg,
     table_response,
@@ -291,10 +293,7 @@ def _report_args():
     kind = request.args.get("periode", "semester")
     if kind not in ("bulan", "triwulan", "semester", "tahun"):
         kind = "semester"
-    try:
-        day = dt.date.fromisoformat(request.args.get("tanggal", ""))
-    except ValueError:
-        day = local(utcnow(), g.agency.timezone).date()
+    day = arg_date("tanggal", lenient=True) or local(utcnow(), g.agency.timezone).date()
     unit = None
     unit_id = request.args.get("unit", type=int)
     if unit_id:
@@ -328,7 +327,7 @@ def report_page():
             audit("survei_population", unit, agency=g.agency, detail=f"{start}..{end}: {row.users}")
             db.session.commit()
             flash(_("Jumlah pengguna layanan disimpan."), "success")
-            return redirect(request.full_path)
+            return redirect(local_target(request.full_path, url_for(request.endpoint)))
     data = report.build(g.agency, unit, start, end)
     if data.population and not form.users.data:
         form.users.data = data.population
