@@ -70,3 +70,37 @@ def key(app, world, cats):
         _row, secret = create_key(db.session.get(Agency, world["alpha"]["agency"]), "311", "write")
         db.session.commit()
     return secret
+
+
+#: Where the photo was taken, as a phone writes it into EXIF (Jakarta).
+GPS = {1: "S", 2: (6.0, 10.0, 30.0), 3: "E", 4: (106.0, 49.0, 0.0)}
+CAMERA = "KameraPenanda"
+
+
+def jpeg_with_gps(size=(40, 20), orientation: int | None = None) -> bytes:
+    """A phone's photo: EXIF with the camera, the GPS position and, when
+    given, the orientation (6: turn 90° clockwise to view), plus a comment."""
+    image = Image.new("RGB", size, "blue")
+    image.paste((255, 0, 0), (0, 0, size[0] // 2, size[1]))  # left half red
+    exif = Image.Exif()
+    exif[0x010F] = CAMERA
+    exif[0x8825] = GPS
+    if orientation:
+        exif[0x0112] = orientation
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", exif=exif, comment=b"komentar penanda")
+    data = buffer.getvalue()
+    assert Image.open(io.BytesIO(data)).getexif().get_ifd(0x8825) == GPS  # the test's own premise
+    return data
+
+
+_HUGE: list[bytes] = []
+
+
+def huge_png() -> bytes:
+    """12000 × 12000 pixels (144 megapixels) in about 17 KB: a decompression bomb."""
+    if not _HUGE:
+        buffer = io.BytesIO()
+        Image.new("1", (12000, 12000)).save(buffer, "PNG")
+        _HUGE.append(buffer.getvalue())
+    return _HUGE[0]

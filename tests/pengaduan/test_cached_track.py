@@ -13,8 +13,12 @@ from tests.survei.test_cached_form import Statements
 
 
 def _filed(app, client, cats) -> str:
-    r = post_form(client, "/alpha/pengaduan/baru", {**FILING, "category_id": cats["alpha"]},
-                  content_type="multipart/form-data")
+    r = post_form(
+        client,
+        "/alpha/pengaduan/baru",
+        {**FILING, "category_id": cats["alpha"]},
+        content_type="multipart/form-data",
+    )
     assert r.status_code == 302
     with app.app_context():
         return db.session.scalars(db.select(Ticket.code)).one()
@@ -83,5 +87,6 @@ def test_the_rating_form_is_never_cached(app, client, cats, world):
     assert "Nilai penanganan pengaduan" in page and 'name="csrf_token"' in page
     r = post_form(visitor, f"/alpha/pengaduan/lacak/{code}", {"rating": "5", "resolved": "ya"})
     assert r.status_code == 302
-    assert "Nilai penanganan pengaduan" not in visitor.get(
-        f"/alpha/pengaduan/lacak/{code}").get_data(as_text=True)
+    assert "Nilai penanganan pengaduan" not in visitor.get(f"/alpha/pengaduan/lacak/{code}").get_data(
+        as_text=True
+    )

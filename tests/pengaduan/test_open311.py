@@ -172,6 +172,5 @@ def test_requests_are_known_by_their_public_reference_only(app, client, key):
     assert found == []
     # Typed loosely, the reference still names it.
     loose = reference.lower().replace("-", "")
-    assert client.get(f"/open311/v2/requests/{loose}.json?jurisdiction_id=alpha").json[0]["service_request_id"] == (
-        reference
-    )
+    [row] = client.get(f"/open311/v2/requests/{loose}.json?jurisdiction_id=alpha").json
+    assert row["service_request_id"] == reference

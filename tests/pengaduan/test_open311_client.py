@@ -14,10 +14,20 @@ from georeport import GeoReport
 
 @pytest.fixture
 def filed(live_server, key):
-    answer = requests.post(f"{live_server}/open311/v2/requests.json", timeout=30, data={
-        "jurisdiction_id": "alpha", "api_key": key, "service_code": "pelayanan",
-        "lat": "-6.2001", "long": "106.8167", "first_name": "Sari", "email": "sari@warga.example",
-        "description": "Loket tutup sebelum jam layanan berakhir."})
+    answer = requests.post(
+        f"{live_server}/open311/v2/requests.json",
+        timeout=30,
+        data={
+            "jurisdiction_id": "alpha",
+            "api_key": key,
+            "service_code": "pelayanan",
+            "lat": "-6.2001",
+            "long": "106.8167",
+            "first_name": "Sari",
+            "email": "sari@warga.example",
+            "description": "Loket tutup sebelum jam layanan berakhir.",
+        },
+    )
     assert answer.status_code == 200, answer.text
     return answer.json()[0]["service_request_id"]
 

@@ -17,8 +17,9 @@ from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.pengaduan.conftest import FILING, PDF, png_bytes
 
-CODE_RE = re.compile(r"^[34679ACDEFGHJKMNPQRTWXY]{5}-[34679ACDEFGHJKMNPQRTWXY]{5}-[34679ACDEFGHJKMNPQRTWXY]{5}$")
-REFERENCE_RE = re.compile(r"^ADU-[34679ACDEFGHJKMNPQRTWXY]{4}-[34679ACDEFGHJKMNPQRTWXY]{4}$")
+_C = "[34679ACDEFGHJKMNPQRTWXY]"
+CODE_RE = re.compile(rf"^{_C}{{5}}-{_C}{{5}}-{_C}{{5}}$")
+REFERENCE_RE = re.compile(rf"^ADU-{_C}{{4}}-{_C}{{4}}$")
 
 
 def _file(client, cats, **extra):

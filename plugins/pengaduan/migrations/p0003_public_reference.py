@@ -17,6 +17,7 @@ re-encodes them in place (see docs/privacy.md).
 """
 
 import secrets
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -36,7 +37,48 @@ def _reference() -> str:
     return f"ADU-{raw[:4]}-{raw[4:]}"
 
 
+@contextmanager
+def _without_foreign_keys():
+    """On SQLite, changing the ticket table's columns means copying it into a
+    new table and dropping the old one, which the tickets' events,
+    attachments and notices refer to: with foreign keys enforced (as the
+    portal's connections do) the drop fails. SQLite's own procedure for
+    such a change: foreign keys off (only possible outside a transaction),
+    the change in a transaction of its own, a foreign-key check, foreign
+    keys back on. PostgreSQL alters the table in place."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    driver = bind.connection.driver_connection
+    driver.commit()  # what ran before this revision
+    driver.execute("PRAGMA foreign_keys=OFF")
+    driver.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+        broken = driver.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by p0003: {broken[:5]}")
+        driver.commit()
+    except BaseException:
+        driver.rollback()
+        raise
+    finally:
+        driver.execute("PRAGMA foreign_keys=ON")
+        driver.execute("BEGIN IMMEDIATE")  # for what follows, as the migration run expects
+
+
 def upgrade():
+    with _without_foreign_keys():
+        _upgrade()
+
+
+def downgrade():
+    with _without_foreign_keys():
+        _downgrade()
+
+
+def _upgrade():
     with op.batch_alter_table("pengaduan_ticket", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reference", sa.String(length=13), nullable=True))
     ticket = sa.table(
@@ -81,7 +123,7 @@ def upgrade():
         batch_op.create_unique_constraint(batch_op.f("uq_pengaduan_ticket_reference"), ["reference"])
 
 
-def downgrade():
+def _downgrade():
     # Only possible while every tracking code still has the old length.
     with op.batch_alter_table("pengaduan_ticket", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_pengaduan_ticket_reference"), type_="unique")
