@@ -40,6 +40,11 @@ def _extracted() -> set[str]:
     return found
 
 
+def _forms(value) -> tuple[str, ...]:
+    """A message's id or string as a tuple: one form, or a plural's forms."""
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def _catalogue():
     with open(CATALOGUE / "messages.po", "rb") as handle:
         return read_po(handle)
@@ -47,23 +52,25 @@ def _catalogue():
 
 def test_english_catalogue_is_complete_and_current():
     catalogue = _catalogue()
-    ids = {m.id for m in catalogue if m.id}
+    ids = {_forms(m.id)[0] for m in catalogue if m.id}
     extracted = _extracted()
     assert not extracted - ids, f"not in the catalogue (run make i18n): {sorted(extracted - ids)[:10]}"
     assert not ids - extracted, f"no longer in the code (run make i18n): {sorted(ids - extracted)[:10]}"
     for message in catalogue:
         if not message.id:
             continue
-        assert message.string, f"untranslated: {message.id!r}"
+        assert all(_forms(message.string)), f"untranslated: {message.id!r}"
         assert "fuzzy" not in message.flags, f"fuzzy: {message.id!r}"
-        wanted = sorted(PLACEHOLDER.findall(message.id))
-        assert wanted == sorted(PLACEHOLDER.findall(message.string)), message.id
+        wanted = sorted(PLACEHOLDER.findall(_forms(message.id)[-1]))
+        for form in _forms(message.string):
+            assert wanted == sorted(PLACEHOLDER.findall(form)), message.id
 
 
 def test_compiled_catalogue_matches_the_source():
     with open(CATALOGUE / "messages.mo", "rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
-    assert compiled == {m.id: m.string for m in _catalogue() if m.id}, "run make i18n to compile"
+        compiled = {_forms(m.id): _forms(m.string) for m in read_mo(handle) if m.id}
+    source = {_forms(m.id): _forms(m.string) for m in _catalogue() if m.id}
+    assert compiled == source, "run make i18n to compile"
 
 
 class _Text(HTMLParser):
@@ -165,12 +172,13 @@ def _interface_strings() -> list[str]:
     placeholders cut out (each piece is checked on its own)."""
     pieces = set()
     for message in _catalogue():
-        if not message.id or message.id == message.string:
+        if not message.id or _forms(message.id) == _forms(message.string):
             continue
-        for piece in PLACEHOLDER.split(message.id):
-            piece = piece.strip(" .,:;()")
-            if len(piece) >= 14 and " " in piece:
-                pieces.add(piece)
+        for form in _forms(message.id):
+            for piece in PLACEHOLDER.split(form):
+                piece = piece.strip(" .,:;()")
+                if len(piece) >= 14 and " " in piece:
+                    pieces.add(piece)
     return sorted(pieces)
 
 
