@@ -57,6 +57,7 @@ i18n: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3* instance/.demo-seeded

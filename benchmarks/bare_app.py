@@ -18,10 +18,14 @@ from flask import Flask, has_request_context, jsonify, request
 from sqlalchemy import create_engine, event, text
 
 URL = os.environ["BARE_DATABASE_URL"]
-engine = create_engine(URL, connect_args={"timeout": 30} if URL.startswith("sqlite") else {},
-                       pool_pre_ping=not URL.startswith("sqlite"))
+engine = create_engine(
+    URL,
+    connect_args={"timeout": 30} if URL.startswith("sqlite") else {},
+    pool_pre_ping=not URL.startswith("sqlite"),
+)
 
 if URL.startswith("sqlite"):
+
     @event.listens_for(engine, "connect")
     def _connect(dbapi_connection, _record):
         dbapi_connection.isolation_level = None
@@ -35,6 +39,7 @@ if URL.startswith("sqlite"):
         reading = has_request_context() and request.method == "GET"
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
+
 app = Flask(__name__)
 SERIAL = "INTEGER PRIMARY KEY AUTOINCREMENT" if URL.startswith("sqlite") else "SERIAL PRIMARY KEY"
 
@@ -42,8 +47,12 @@ SERIAL = "INTEGER PRIMARY KEY AUTOINCREMENT" if URL.startswith("sqlite") else "S
 def create_schema() -> None:
     with engine.begin() as conn:
         conn.execute(text(f"CREATE TABLE IF NOT EXISTS bare_event (id {SERIAL}, k INTEGER, v INTEGER)"))
-        conn.execute(text("CREATE TABLE IF NOT EXISTS bare_rollup (k INTEGER PRIMARY KEY, n INTEGER, "
-                          "s DOUBLE PRECISION, q DOUBLE PRECISION)"))
+        conn.execute(
+            text(
+                "CREATE TABLE IF NOT EXISTS bare_rollup (k INTEGER PRIMARY KEY, n INTEGER, "
+                "s DOUBLE PRECISION, q DOUBLE PRECISION)"
+            )
+        )
         conn.execute(text("INSERT INTO bare_rollup VALUES (1, 0, 0, 0) ON CONFLICT (k) DO NOTHING"))
 
 
@@ -64,9 +73,14 @@ def insert():
     value = int(request.form.get("v", "3"))
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO bare_event (k, v) VALUES (1, :v)"), {"v": value})
-        conn.execute(text("INSERT INTO bare_rollup (k, n, s, q) VALUES (1, 1, :v, :q) ON CONFLICT (k) "
-                          "DO UPDATE SET n = bare_rollup.n + 1, s = bare_rollup.s + :v, "
-                          "q = bare_rollup.q + :q"), {"v": value, "q": value * value})
+        conn.execute(
+            text(
+                "INSERT INTO bare_rollup (k, n, s, q) VALUES (1, 1, :v, :q) ON CONFLICT (k) "
+                "DO UPDATE SET n = bare_rollup.n + 1, s = bare_rollup.s + :v, "
+                "q = bare_rollup.q + :q"
+            ),
+            {"v": value, "q": value * value},
+        )
     return "", 204
 
 

@@ -34,8 +34,12 @@ N_EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
 N_OFFICERS = 1000
 N_UNITS = 20
 TODAY = dt.date(2026, 11, 15)
-SOURCES = (("survei", "skm", 4), ("survei", "cepat", 4), ("pengaduan", "penanganan", 5),
-           ("dialog_publik", "panel", 5))
+SOURCES = (
+    ("survei", "skm", 4),
+    ("survei", "cepat", 4),
+    ("pengaduan", "penanganan", 5),
+    ("dialog_publik", "panel", 5),
+)
 
 
 def nip(i: int) -> str:
@@ -63,9 +67,18 @@ def _fill(app) -> tuple[int, int]:
             heads.append(Officer(agency=agency, unit=unit, nip=nip(u), name=f"Kepala Unit {u:02d}"))
         db.session.add_all(heads)
         db.session.flush()
-        rows = [{"agency_id": agency.id, "unit_id": units[i % N_UNITS].id,
-                 "supervisor_id": heads[i % N_UNITS].id, "nip": nip(i), "name": f"Pegawai {i:04d}",
-                 "position": "", "active": True} for i in range(N_UNITS, N_OFFICERS)]
+        rows = [
+            {
+                "agency_id": agency.id,
+                "unit_id": units[i % N_UNITS].id,
+                "supervisor_id": heads[i % N_UNITS].id,
+                "nip": nip(i),
+                "name": f"Pegawai {i:04d}",
+                "position": "",
+                "active": True,
+            }
+            for i in range(N_UNITS, N_OFFICERS)
+        ]
         db.session.execute(db.insert(Officer), rows)
         ids = list(db.session.scalars(db.select(Officer.id).order_by(Officer.id)))
         admin = User(email="admin@bench.example", name="Admin", role="admin", agency_id=agency.id)
@@ -74,8 +87,10 @@ def _fill(app) -> tuple[int, int]:
         db.session.commit()
 
         rng = random.Random(6)
-        months = [dt.date(TODAY.year - (TODAY.month - 1 - k < 0), (TODAY.month - 1 - k) % 12 + 1, 1)
-                  for k in range(12)]
+        months = [
+            dt.date(TODAY.year - (TODAY.month - 1 - k < 0), (TODAY.month - 1 - k) % 12 + 1, 1)
+            for k in range(12)
+        ]
         rollups: dict[tuple, list] = {}
         batch = []
         for _ in range(N_EVENTS):
@@ -86,10 +101,24 @@ def _fill(app) -> tuple[int, int]:
             period = months[rng.randrange(12)]
             verified = rng.random() < 0.2
             created = dt.datetime.combine(period, dt.time(9)) + dt.timedelta(hours=rng.randrange(600))
-            batch.append({"agency_id": agency.id, "officer_id": officer, "source": source, "kind": kind,
-                          "value": value, "scale_min": 1, "scale_max": top, "score": score,
-                          "verified": verified, "ref": "", "comment": None, "comment_state": "",
-                          "period": period, "created_at": created})
+            batch.append(
+                {
+                    "agency_id": agency.id,
+                    "officer_id": officer,
+                    "source": source,
+                    "kind": kind,
+                    "value": value,
+                    "scale_min": 1,
+                    "scale_max": top,
+                    "score": score,
+                    "verified": verified,
+                    "ref": "",
+                    "comment": None,
+                    "comment_state": "",
+                    "period": period,
+                    "created_at": created,
+                }
+            )
             key = (officer, period, source, kind, verified)
             acc = rollups.setdefault(key, [0, 0.0, 0.0, 0, 0, 0, 0])
             acc[0] += 1
@@ -101,11 +130,24 @@ def _fill(app) -> tuple[int, int]:
                 batch = []
         if batch:
             db.session.execute(db.insert(RatingEvent), batch)
-        db.session.execute(db.insert(RatingRollup), [
-            {"officer_id": o, "period": p, "source": s, "kind": k, "verified": v, "agency_id": agency.id,
-             "count": a[0], "total": a[1], "total_sq": a[2],
-             **{BAND_COLUMNS[letter]: a[3 + j] for j, letter in enumerate("ABCD")}}
-            for (o, p, s, k, v), a in rollups.items()])
+        db.session.execute(
+            db.insert(RatingRollup),
+            [
+                {
+                    "officer_id": o,
+                    "period": p,
+                    "source": s,
+                    "kind": k,
+                    "verified": v,
+                    "agency_id": agency.id,
+                    "count": a[0],
+                    "total": a[1],
+                    "total_sq": a[2],
+                    **{BAND_COLUMNS[letter]: a[3 + j] for j, letter in enumerate("ABCD")},
+                }
+                for (o, p, s, k, v), a in rollups.items()
+            ],
+        )
         recompute_scores(agency)  # the weighted per officer × month scores, from the rollups
         db.session.commit()
         # The state autovacuum reaches shortly after such a load: statistics
@@ -185,8 +227,13 @@ def run(url: str) -> dict:
     from portal import create_app
     from portal.extensions import db
 
-    app = create_app({"RATELIMIT_ENABLED": False, "PORTAL_PASSWORD_HASH": "pbkdf2:sha256:1000",
-                      "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(
+        {
+            "RATELIMIT_ENABLED": False,
+            "PORTAL_PASSWORD_HASH": "pbkdf2:sha256:1000",
+            "SQLALCHEMY_DATABASE_URI": url,
+        }
+    )
     t0 = time.perf_counter()
     officer_id, n_rollups = _fill(app)
     fill = time.perf_counter() - t0
@@ -195,48 +242,67 @@ def run(url: str) -> dict:
     client = app.test_client()
     page = client.get("/masuk").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post("/masuk", data={"csrf_token": token, "email": "admin@bench.example",
-                                "password": "bench-password-123"})
+    client.post(
+        "/masuk", data={"csrf_token": token, "email": "admin@bench.example", "password": "bench-password-123"}
+    )
     args = f"periode=semester&tanggal={TODAY.isoformat()}"
     officer = _time_page(client, clock, f"/kinerja/pegawai/{officer_id}?{args}")
     team = _time_page(client, clock, f"/kinerja/bench/tim?{args}")
 
     start, end = dt.date(2026, 7, 1), dt.date(2027, 1, 1)
-    raw_sql = ("SELECT officer_id, source, kind, verified, COUNT(*), SUM(score), SUM(score * score) "
-               "FROM rating_event WHERE agency_id = :a AND period >= :s AND period < :e "
-               "GROUP BY officer_id, source, kind, verified")
+    raw_sql = (
+        "SELECT officer_id, source, kind, verified, COUNT(*), SUM(score), SUM(score * score) "
+        "FROM rating_event WHERE agency_id = :a AND period >= :s AND period < :e "
+        "GROUP BY officer_id, source, kind, verified"
+    )
     raw = db.text(raw_sql)
     # What the team ranking runs for a semester: one weighted row per officer.
-    rolled_sql = ("SELECT officer_id, count, w, w2, s, q FROM rating_score "
-                  "WHERE agency_id = :a AND span = 'semester' AND period = :s")
+    rolled_sql = (
+        "SELECT officer_id, count, w, w2, s, q FROM rating_score "
+        "WHERE agency_id = :a AND span = 'semester' AND period = :s"
+    )
     rolled = db.text(rolled_sql)
     params = {"a": 1, "s": start, "e": end}
     raw_ms = _time_query(app, raw, params)
     roll_ms = _time_query(app, rolled, params)
     server = (_server_ms(app, raw_sql, params), _server_ms(app, rolled_sql, params))
-    return {"fill_s": fill, "rollups": n_rollups, "officer": officer, "team": team, "raw_ms": raw_ms,
-            "rollup_ms": roll_ms, "server": server}
+    return {
+        "fill_s": fill,
+        "rollups": n_rollups,
+        "officer": officer,
+        "team": team,
+        "raw_ms": raw_ms,
+        "rollup_ms": roll_ms,
+        "server": server,
+    }
 
 
 def _report(name: str, r: dict) -> None:
-    print(f"## {name}: {N_EVENTS:,} events, {N_OFFICERS} officers, {r['rollups']:,} rollup rows "
-          f"(filled in {r['fill_s']:.0f} s)")
+    print(
+        f"## {name}: {N_EVENTS:,} events, {N_OFFICERS} officers, {r['rollups']:,} rollup rows "
+        f"(filled in {r['fill_s']:.0f} s)"
+    )
     for label, key in (("officer page     ", "officer"), ("team ranking page", "team")):
         print(f"{label} server {r[key][0]:6.1f} ms   database {r[key][1]:5.2f} ms  (median)")
-    print(f"semester aggregation: raw events {r['raw_ms']:.1f} ms, rollups {r['rollup_ms']:.2f} ms, "
-          f"raw ÷ rollup = {r['raw_ms'] / r['rollup_ms']:.0f}×  (as the app sees them)")
+    print(
+        f"semester aggregation: raw events {r['raw_ms']:.1f} ms, rollups {r['rollup_ms']:.2f} ms, "
+        f"raw ÷ rollup = {r['raw_ms'] / r['rollup_ms']:.0f}×  (as the app sees them)"
+    )
     raw, rolled = r["server"]
     if raw is not None:
-        print(f"  same two queries inside PostgreSQL (EXPLAIN ANALYZE, planning + execution): "
-              f"{raw:.1f} ms ÷ {rolled:.2f} ms = {raw / rolled:.0f}×")
+        print(
+            f"  same two queries inside PostgreSQL (EXPLAIN ANALYZE, planning + execution): "
+            f"{raw:.1f} ms ÷ {rolled:.2f} ms = {raw / rolled:.0f}×"
+        )
 
 
 def _postgres_url() -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True,
-                             connect_timeout=3) as conn:
+        with psycopg.connect(
+            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
+        ) as conn:
             conn.execute("DROP DATABASE IF EXISTS bench_record")
             conn.execute("CREATE DATABASE bench_record")
         return "postgresql+psycopg://postgres@127.0.0.1:5432/bench_record"

@@ -58,14 +58,28 @@ class Gunicorn:
     def __init__(self, app: str, env: dict):
         self.port = free_port()
         self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{self.port}", "--log-level", "warning", app],
-            cwd=ROOT, env={**os.environ, **env}, start_new_session=True)
+            [
+                str(BIN / "gunicorn"),
+                "--workers",
+                str(WORKERS),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+                app,
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            start_new_session=True,
+        )
         self.url = f"http://127.0.0.1:{self.port}"
 
     def rss_mb(self) -> list[float]:
-        children = subprocess.run(["pgrep", "-P", str(self.proc.pid)], capture_output=True,
-                                  text=True).stdout.split()
+        children = subprocess.run(
+            ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True
+        ).stdout.split()
         sizes = []
         for pid in children:
             status = Path(f"/proc/{pid}/status").read_text()
@@ -77,8 +91,15 @@ class Gunicorn:
         self.proc.wait(timeout=30)
 
 
-def wrk(url: str, seconds: int, connections: int, *, bodies: Path | None = None,
-        cookie: str = "", header: str = "") -> dict:
+def wrk(
+    url: str,
+    seconds: int,
+    connections: int,
+    *,
+    bodies: Path | None = None,
+    cookie: str = "",
+    header: str = "",
+) -> dict:
     threads = 2
     cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
     if header:
@@ -100,17 +121,24 @@ def wrk(url: str, seconds: int, connections: int, *, bodies: Path | None = None,
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
     errors += sum(int(x) for x in m.groups()) if m else 0
     if errors:  # say which kind: client timeouts (2 s) or error statuses
-        status = out[out.find("Non-2xx"):].splitlines()[0] if "Non-2xx" in out else ""
+        status = out[out.find("Non-2xx") :].splitlines()[0] if "Non-2xx" in out else ""
         print(f"  {url}: {m.group(0) if m else ''} {status}", file=sys.stderr)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-            "p50": latency("50"), "p99": latency("99"),
-            "requests": int(re.search(r"(\d+) requests in", out).group(1)), "errors": errors}
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+        "errors": errors,
+    }
 
 
 def database_urls(kind: str, workdir: Path) -> tuple[str, str, callable]:
     if kind == "sqlite":
-        return (f"sqlite:///{workdir / 'portal.sqlite3'}", f"sqlite:///{workdir / 'bare.sqlite3'}",
-                lambda: None)
+        return (
+            f"sqlite:///{workdir / 'portal.sqlite3'}",
+            f"sqlite:///{workdir / 'bare.sqlite3'}",
+            lambda: None,
+        )
     from sqlalchemy import create_engine, text
 
     admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
@@ -171,8 +199,11 @@ def login_cookie(base: str, email: str, password: str) -> str:
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
     page = opener.open(f"{base}/masuk", timeout=10).read().decode()
     csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-    opener.open(f"{base}/masuk", data=urllib.parse.urlencode(
-        {"csrf_token": csrf, "email": email, "password": password}).encode(), timeout=10)
+    opener.open(
+        f"{base}/masuk",
+        data=urllib.parse.urlencode({"csrf_token": csrf, "email": email, "password": password}).encode(),
+        timeout=10,
+    )
     session = next(c for c in jar if c.name == "session")
     dashboard = opener.open(f"{base}/kelola/bench/", timeout=10)
     if not dashboard.geturl().endswith("/kelola/bench/"):  # sent back to /masuk: not signed in
@@ -182,10 +213,16 @@ def login_cookie(base: str, email: str, password: str) -> str:
 
 def citizen_pages(base: str, token: str, ticket: str) -> dict[str, int]:
     """Gzip weight (level 6) of each citizen page, and of the stylesheet."""
-    pages = {"survey form (/s/<token>)": f"/s/{token}", "thanks page": f"/s/{token}/terima-kasih",
-             "complaint form": "/bench/pengaduan/baru", "ticket tracking": f"/bench/pengaduan/lacak/{ticket}",
-             "agency home": "/bench/", "survei index": "/bench/survei/",
-             "SKM results": "/bench/survei/hasil", "stylesheet": "/static/portal.css"}
+    pages = {
+        "survey form (/s/<token>)": f"/s/{token}",
+        "thanks page": f"/s/{token}/terima-kasih",
+        "complaint form": "/bench/pengaduan/baru",
+        "ticket tracking": f"/bench/pengaduan/lacak/{ticket}",
+        "agency home": "/bench/",
+        "survei index": "/bench/survei/",
+        "SKM results": "/bench/survei/hasil",
+        "stylesheet": "/static/portal.css",
+    }
     out = {}
     for label, path in pages.items():
         body = urllib.request.urlopen(base + path, timeout=10).read()  # noqa: S310 - local URL
@@ -198,18 +235,38 @@ def bench(kind: str, args) -> dict:
     portal_url, bare_url, drop = database_urls(kind, workdir)
     (workdir / "portal.cfg").write_text("RATELIMIT_ENABLED = False\n")
     secret = secrets.token_hex(32)
-    portal_env = {"PORTAL_DATABASE_URL": portal_url, "PORTAL_SECRET_KEY": secret,
-                  "PORTAL_CONFIG": str(workdir / "portal.cfg"), "PORTAL_SECURE_COOKIES": "0"}
+    portal_env = {
+        "PORTAL_DATABASE_URL": portal_url,
+        "PORTAL_SECRET_KEY": secret,
+        "PORTAL_CONFIG": str(workdir / "portal.cfg"),
+        "PORTAL_SECURE_COOKIES": "0",
+    }
     servers = []
     try:
-        subprocess.run([str(BIN / "flask"), "--app", "portal", "db", "upgrade"], cwd=ROOT, check=True,
-                       env={**os.environ, **portal_env}, capture_output=True)
+        subprocess.run(
+            [str(BIN / "flask"), "--app", "portal", "db", "upgrade"],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, **portal_env},
+            capture_output=True,
+        )
         total = args.seconds * args.rounds * 4000 + 20000
-        seed = json.loads(subprocess.run([str(BIN / "python"), "-c", SEED, str(total)], cwd=ROOT,
-                                         check=True, env={**os.environ, **portal_env},
-                                         capture_output=True, text=True).stdout)
-        subprocess.run([str(BIN / "python"), "benchmarks/bare_app.py"], cwd=ROOT, check=True,
-                       env={**os.environ, "BARE_DATABASE_URL": bare_url})
+        seed = json.loads(
+            subprocess.run(
+                [str(BIN / "python"), "-c", SEED, str(total)],
+                cwd=ROOT,
+                check=True,
+                env={**os.environ, **portal_env},
+                capture_output=True,
+                text=True,
+            ).stdout
+        )
+        subprocess.run(
+            [str(BIN / "python"), "benchmarks/bare_app.py"],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "BARE_DATABASE_URL": bare_url},
+        )
         portal = Gunicorn("portal:create_app()", portal_env)
         bare = Gunicorn("benchmarks.bare_app:app", {"BARE_DATABASE_URL": bare_url})
         servers = [portal, bare]
@@ -220,8 +277,9 @@ def bench(kind: str, args) -> dict:
         # A fresh nonce (the form's CSRF token) for each submission; no cookie.
         cookie = ""
         bodies = workdir / "bodies.txt"
-        bodies.write_text("\n".join(urllib.parse.urlencode(
-            {"nonce": n, "face": 4}) for n in seed["nonces"]) + "\n")
+        bodies.write_text(
+            "\n".join(urllib.parse.urlencode({"nonce": n, "face": 4}) for n in seed["nonces"]) + "\n"
+        )
         staff_cookie = login_cookie(portal.url, "admin@bench.example", "kata-sandi-uji-beban")
         bare_bodies = workdir / "bare.txt"
         bare_bodies.write_text("v=4\n" * 1000)
@@ -229,19 +287,29 @@ def bench(kind: str, args) -> dict:
         pairs = {
             "survey page GET ÷ bare hello": (
                 lambda: wrk(f"{bare.url}/hello", args.seconds, args.connections),
-                lambda: wrk(f"{portal.url}/s/{token}", args.seconds, args.connections)),
+                lambda: wrk(f"{portal.url}/s/{token}", args.seconds, args.connections),
+            ),
             "ticket lookup ÷ bare get": (
                 lambda: wrk(f"{bare.url}/get", args.seconds, args.connections),
-                lambda: wrk(f"{portal.url}/bench/pengaduan/lacak/{seed['ticket']}", args.seconds,
-                            args.connections)),
+                lambda: wrk(
+                    f"{portal.url}/bench/pengaduan/lacak/{seed['ticket']}", args.seconds, args.connections
+                ),
+            ),
             "staff dashboard ÷ bare get": (
                 lambda: wrk(f"{bare.url}/get", args.seconds, args.connections),
-                lambda: wrk(f"{portal.url}/kelola/bench/", args.seconds, args.connections,
-                            header=f"Cookie: {staff_cookie}")),
+                lambda: wrk(
+                    f"{portal.url}/kelola/bench/",
+                    args.seconds,
+                    args.connections,
+                    header=f"Cookie: {staff_cookie}",
+                ),
+            ),
             "survey submit ÷ bare insert+aggregate": (
                 lambda: wrk(f"{bare.url}/insert", args.seconds, args.connections, bodies=bare_bodies),
-                lambda: wrk(f"{portal.url}/s/{token}", args.seconds, args.connections, bodies=bodies,
-                            cookie=cookie)),
+                lambda: wrk(
+                    f"{portal.url}/s/{token}", args.seconds, args.connections, bodies=bodies, cookie=cookie
+                ),
+            ),
         }
         for _name, (b, p) in pairs.items():  # warm-up
             b(), p()
@@ -252,8 +320,12 @@ def bench(kind: str, args) -> dict:
                 x, y = first(), second()
                 bare_run, portal_run = (x, y) if r % 2 == 0 else (y, x)
                 runs[name].append((bare_run, portal_run))
-        result = {"rss_portal_mb": portal.rss_mb(), "rss_bare_mb": bare.rss_mb(),
-                  "weights": citizen_pages(portal.url, token, seed["ticket"]), "pairs": {}}
+        result = {
+            "rss_portal_mb": portal.rss_mb(),
+            "rss_bare_mb": bare.rss_mb(),
+            "weights": citizen_pages(portal.url, token, seed["ticket"]),
+            "pairs": {},
+        }
         for name, pairs_run in runs.items():
             result["pairs"][name] = {
                 "ratio": statistics.median(p["rps"] / b["rps"] for b, p in pairs_run),
@@ -265,19 +337,36 @@ def bench(kind: str, args) -> dict:
                 "errors": sum(p["errors"] + b["errors"] for b, p in pairs_run),
             }
         # Every acknowledged submission is stored exactly once.
-        check = subprocess.run([str(BIN / "python"), "-c", (
-            "from portal import create_app; from portal.extensions import db; from sqlalchemy import text;"
-            "app = create_app();\nwith app.app_context(): print(db.session.execute(text("
-            "'SELECT (SELECT count(*) FROM survei_response), (SELECT sum(count) FROM rating_rollup)'"
-            ")).one())")], cwd=ROOT, check=True, env={**os.environ, **portal_env},
-            capture_output=True, text=True).stdout.strip()
+        check = subprocess.run(
+            [
+                str(BIN / "python"),
+                "-c",
+                (
+                    "from portal import create_app; from portal.extensions import db; "
+                    "from sqlalchemy import text; app = create_app();\n"
+                    "with app.app_context(): print(db.session.execute(text("
+                    "'SELECT (SELECT count(*) FROM survei_response), (SELECT sum(count) FROM rating_rollup)'"
+                    ")).one())"
+                ),
+            ],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, **portal_env},
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
         result["stored_responses_and_rollup_count"] = check
         for server in servers:
             server.stop()
         servers = []
-        result["queue"] = subprocess.run([str(BIN / "python"), "benchmarks/staff_queue.py", portal_url],
-                                         cwd=ROOT, check=True, capture_output=True, text=True,
-                                         env={**os.environ, **portal_env}).stdout.strip()
+        result["queue"] = subprocess.run(
+            [str(BIN / "python"), "benchmarks/staff_queue.py", portal_url],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **portal_env},
+        ).stdout.strip()
         return result
     finally:
         for server in servers:
@@ -293,21 +382,29 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--db", default="sqlite,postgresql")
     args = parser.parse_args()
-    print(f"# machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}; "
-          f"gunicorn sync × {WORKERS}; wrk {args.connections} connections, "
-          f"{args.seconds} s × {args.rounds} rounds")
+    print(
+        f"# machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}; "
+        f"gunicorn sync × {WORKERS}; wrk {args.connections} connections, "
+        f"{args.seconds} s × {args.rounds} rounds"
+    )
     for kind in args.db.split(","):
         result = bench(kind, args)
         print(f"\n## {kind}\n")
-        print("| measure | ratio | portal req/s | bare req/s | portal p50 ms | portal p99 ms "
-              "| bare p99 ms | errors |")
+        print(
+            "| measure | ratio | portal req/s | bare req/s | portal p50 ms | portal p99 ms "
+            "| bare p99 ms | errors |"
+        )
         print("|---|---|---|---|---|---|---|---|")
         for name, r in result["pairs"].items():
-            print(f"| {name} | {r['ratio']:.2f} | {r['portal_rps']:.0f} | {r['bare_rps']:.0f} | "
-                  f"{r['portal_p50']:.1f} | {r['portal_p99']:.1f} | {r['bare_p99']:.1f} | {r['errors']} |")
+            print(
+                f"| {name} | {r['ratio']:.2f} | {r['portal_rps']:.0f} | {r['bare_rps']:.0f} | "
+                f"{r['portal_p50']:.1f} | {r['portal_p99']:.1f} | {r['bare_p99']:.1f} | {r['errors']} |"
+            )
         rss_p, rss_b = result["rss_portal_mb"], result["rss_bare_mb"]
-        print(f"\nworker RSS: portal {statistics.median(rss_p):.1f} MB (all plugins), "
-              f"bare {statistics.median(rss_b):.1f} MB (median of {len(rss_p)} workers)")
+        print(
+            f"\nworker RSS: portal {statistics.median(rss_p):.1f} MB (all plugins), "
+            f"bare {statistics.median(rss_b):.1f} MB (median of {len(rss_p)} workers)"
+        )
         print(f"stored responses, rollup count: {result['stored_responses_and_rollup_count']}")
         print(f"staff queue: {result['queue']}")
         print("\n| citizen page | gzip bytes |\n|---|---|")

@@ -50,13 +50,30 @@ def main() -> None:
                 code = codes.new_code()
             seen.add(code)
             created = now - dt.timedelta(minutes=i * 5)
-            batch.append({"agency_id": agency.id, "code": code, "category_id": category.id,
-                          "title": f"Pengaduan nomor {i}", "description": "Isi pengaduan " * 5,
-                          "status": rng.choice(statuses),
-                          "created_at": created, "updated_at": created, "verify_due": created.date(),
-                          "address": "", "extra_json": "{}", "anonymous": False, "confidential": False,
-                          "name": "", "phone": "", "email": "", "rejection_reason": "", "resolution": "",
-                          "escalated_stage": "", "reopen_count": 0})
+            batch.append(
+                {
+                    "agency_id": agency.id,
+                    "code": code,
+                    "category_id": category.id,
+                    "title": f"Pengaduan nomor {i}",
+                    "description": "Isi pengaduan " * 5,
+                    "status": rng.choice(statuses),
+                    "created_at": created,
+                    "updated_at": created,
+                    "verify_due": created.date(),
+                    "address": "",
+                    "extra_json": "{}",
+                    "anonymous": False,
+                    "confidential": False,
+                    "name": "",
+                    "phone": "",
+                    "email": "",
+                    "rejection_reason": "",
+                    "resolution": "",
+                    "escalated_stage": "",
+                    "reopen_count": 0,
+                }
+            )
             if len(batch) == 5000:
                 db.session.execute(db.insert(Ticket), batch)
                 batch = []
@@ -70,8 +87,10 @@ def main() -> None:
     client = app.test_client()
     page = client.get("/masuk").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post("/masuk", data={"csrf_token": token, "email": "queue-admin@bench.example",
-                                "password": "bench-password-123"})
+    client.post(
+        "/masuk",
+        data={"csrf_token": token, "email": "queue-admin@bench.example", "password": "bench-password-123"},
+    )
     times = []
     for i in range(35):
         start = time.perf_counter()
@@ -82,8 +101,10 @@ def main() -> None:
         if i >= 5:
             times.append(elapsed)
     times.sort()
-    print(f"{n} complaints: queue first page median {statistics.median(times):.1f} ms, "
-          f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms (in process, 30 requests)")
+    print(
+        f"{n} complaints: queue first page median {statistics.median(times):.1f} ms, "
+        f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms (in process, 30 requests)"
+    )
 
 
 if __name__ == "__main__":

@@ -21,9 +21,7 @@ from sqlalchemy.exc import OperationalError
 from portal import create_app
 from portal.extensions import db
 
-PG_ADMIN_URL = os.environ.get(
-    "PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
+PG_ADMIN_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = os.environ.get("PORTAL_TEST_REQUIRE_POSTGRES") == "1"
 TEST_SECRET = "test-secret-key-not-for-production"
 PASSWORD = "kata-sandi-uji-123"
@@ -147,25 +145,43 @@ def world(app):
             unit = Unit(agency=agency, name="Pelayanan Umum")
             desk = Desk(unit=unit, name="Loket 1")
             boss = Officer(agency=agency, unit=unit, nip=nip(2 * i), name=f"Atasan {slug}")
-            staff = Officer(agency=agency, unit=unit, nip=nip(2 * i + 1), name=f"Staf {slug}",
-                            supervisor=boss)
+            staff = Officer(
+                agency=agency, unit=unit, nip=nip(2 * i + 1), name=f"Staf {slug}", supervisor=boss
+            )
             db.session.add_all([agency, unit, desk, boss, staff])
             db.session.flush()
             for name in plugins.installed():
                 plugins.set_enabled(agency, name, True)
             users = {
-                "admin": User(email=f"admin@{slug}.example", name=f"Admin {slug}", role="admin",
-                              agency=agency),
-                "supervisor": User(email=f"atasan@{slug}.example", name=boss.name,
-                                   role="supervisor", agency=agency, officer=boss),
-                "officer": User(email=f"staf@{slug}.example", name=staff.name, role="officer",
-                                agency=agency, officer=staff),
+                "admin": User(
+                    email=f"admin@{slug}.example", name=f"Admin {slug}", role="admin", agency=agency
+                ),
+                "supervisor": User(
+                    email=f"atasan@{slug}.example",
+                    name=boss.name,
+                    role="supervisor",
+                    agency=agency,
+                    officer=boss,
+                ),
+                "officer": User(
+                    email=f"staf@{slug}.example",
+                    name=staff.name,
+                    role="officer",
+                    agency=agency,
+                    officer=staff,
+                ),
             }
             for user in users.values():
                 user.set_password(PASSWORD)
                 db.session.add(user)
-            out[slug] = {"agency": agency.id, "unit": unit.id, "desk": desk.id, "boss": boss.id,
-                         "staff": staff.id, "emails": {r: u.email for r, u in users.items()}}
+            out[slug] = {
+                "agency": agency.id,
+                "unit": unit.id,
+                "desk": desk.id,
+                "boss": boss.id,
+                "staff": staff.id,
+                "emails": {r: u.email for r, u in users.items()},
+            }
         root = User(email="root@portal.example", name="Root", role="superadmin")
         root.set_password(PASSWORD)
         db.session.add(root)
@@ -256,9 +272,17 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
         yield instance
         instance.close()
 

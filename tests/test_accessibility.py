@@ -33,8 +33,20 @@ def axe_source() -> str:
             if REQUIRE_BROWSER:
                 pytest.fail(reason + " (PORTAL_TEST_REQUIRE_BROWSER=1)")
             pytest.skip(reason)
-        subprocess.run([npm, "install", "--prefix", str(AXE.parents[2]), f"axe-core@{AXE_VERSION}",
-                        "--no-audit", "--no-fund", "--silent"], check=True, timeout=300)
+        subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(AXE.parents[2]),
+                f"axe-core@{AXE_VERSION}",
+                "--no-audit",
+                "--no-fund",
+                "--silent",
+            ],
+            check=True,
+            timeout=300,
+        )
     return AXE.read_text()
 
 
@@ -53,47 +65,82 @@ def site(app):
     with app.app_context():
         seed()
         agency = db.session.scalars(db.select(Agency).filter_by(slug="disdukcapil")).one()
-        event = db.session.scalars(db.select(DialogEvent).filter_by(agency_id=agency.id)
-                                   .order_by(DialogEvent.id)).first()
+        event = db.session.scalars(
+            db.select(DialogEvent).filter_by(agency_id=agency.id).order_by(DialogEvent.id)
+        ).first()
         event.starts_at = utcnow() + dt.timedelta(days=5)
         event.ends_at = event.starts_at + dt.timedelta(hours=2)
         event.status = "terbit"
         db.session.commit()
         registration, _created = register(event.id, "Warga Uji", "081234567890")
         tickets = db.session.scalars(
-            db.select(Ticket).filter_by(agency_id=agency.id).order_by(Ticket.id)).all()
+            db.select(Ticket).filter_by(agency_id=agency.id).order_by(Ticket.id)
+        ).all()
         resolved = next(t for t in tickets if t.status == "selesai")
-        desk = db.session.scalars(db.select(Desk).join(Unit).where(Unit.agency_id == agency.id)
-                                  .order_by(Desk.id)).first()
-        officer = db.session.scalars(db.select(Officer).filter_by(agency_id=agency.id)
-                                     .order_by(Officer.id)).first()
-        return {"event": event.id, "registration": registration.code, "ticket": tickets[0].code,
-                "resolved": resolved.code, "token": desk.qr_token, "desk": desk.id, "officer": officer.id}
+        desk = db.session.scalars(
+            db.select(Desk).join(Unit).where(Unit.agency_id == agency.id).order_by(Desk.id)
+        ).first()
+        officer = db.session.scalars(
+            db.select(Officer).filter_by(agency_id=agency.id).order_by(Officer.id)
+        ).first()
+        return {
+            "event": event.id,
+            "registration": registration.code,
+            "ticket": tickets[0].code,
+            "resolved": resolved.code,
+            "token": desk.qr_token,
+            "desk": desk.id,
+            "officer": officer.id,
+        }
 
 
 def _citizen_pages(site) -> list[str]:
-    return ["/", "/disdukcapil/", f"/s/{site['token']}", f"/s/{site['token']}/terima-kasih",
-            "/disdukcapil/survei/", "/disdukcapil/survei/hasil", "/disdukcapil/pengaduan/",
-            "/disdukcapil/pengaduan/baru", f"/disdukcapil/pengaduan/lacak/{site['ticket']}",
-            f"/disdukcapil/pengaduan/lacak/{site['resolved']}", "/disdukcapil/dialog/", "/dialog/",
-            f"/disdukcapil/dialog/{site['event']}", f"/disdukcapil/dialog/pendaftaran/{site['registration']}",
-            "/masuk", "/tidak-ada-halaman/"]
+    return [
+        "/",
+        "/disdukcapil/",
+        f"/s/{site['token']}",
+        f"/s/{site['token']}/terima-kasih",
+        "/disdukcapil/survei/",
+        "/disdukcapil/survei/hasil",
+        "/disdukcapil/pengaduan/",
+        "/disdukcapil/pengaduan/baru",
+        f"/disdukcapil/pengaduan/lacak/{site['ticket']}",
+        f"/disdukcapil/pengaduan/lacak/{site['resolved']}",
+        "/disdukcapil/dialog/",
+        "/dialog/",
+        f"/disdukcapil/dialog/{site['event']}",
+        f"/disdukcapil/dialog/pendaftaran/{site['registration']}",
+        "/masuk",
+        "/tidak-ada-halaman/",
+    ]
 
 
 def _staff_pages(site) -> list[str]:
-    return ["/kelola/", "/kelola/disdukcapil/", "/kelola/disdukcapil/pengaduan/",
-            f"/kelola/disdukcapil/pengaduan/tiket/{site['ticket']}", "/kelola/disdukcapil/survei/",
-            "/kelola/disdukcapil/survei/laporan", "/kelola/disdukcapil/dialog/",
-            f"/kelola/disdukcapil/dialog/acara/{site['event']}", "/kelola/disdukcapil/pegawai",
-            "/kinerja/disdukcapil/tim", f"/kinerja/pegawai/{site['officer']}", "/kelola/disdukcapil/modul"]
+    return [
+        "/kelola/",
+        "/kelola/disdukcapil/",
+        "/kelola/disdukcapil/pengaduan/",
+        f"/kelola/disdukcapil/pengaduan/tiket/{site['ticket']}",
+        "/kelola/disdukcapil/survei/",
+        "/kelola/disdukcapil/survei/laporan",
+        "/kelola/disdukcapil/dialog/",
+        f"/kelola/disdukcapil/dialog/acara/{site['event']}",
+        "/kelola/disdukcapil/pegawai",
+        "/kinerja/disdukcapil/tim",
+        f"/kinerja/pegawai/{site['officer']}",
+        "/kelola/disdukcapil/modul",
+    ]
 
 
 def _violations(page, axe_source) -> list[str]:
     page.add_script_tag(content=axe_source)
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
-    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
-            for v in result["violations"]]
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+    ]
 
 
 # Every target a thumb must hit, at phone size: its height in CSS pixels.
@@ -115,8 +162,9 @@ _TARGETS = """() => [...document.querySelectorAll(
 
 
 def test_touch_targets_are_at_least_44_px_on_citizen_pages(app, site, live_server, browser):
-    context = browser.new_context(base_url=live_server, viewport={"width": 390, "height": 844},
-                                  java_script_enabled=False)
+    context = browser.new_context(
+        base_url=live_server, viewport={"width": 390, "height": 844}, java_script_enabled=False
+    )
     page = context.new_page()
     small, counted = {}, 0
     for url in _citizen_pages(site):
@@ -132,8 +180,9 @@ def test_touch_targets_are_at_least_44_px_on_citizen_pages(app, site, live_serve
     assert not small, "\n".join(f"{url}: {found}" for url, found in small.items())
 
 
-@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}],
-                         ids=["phone", "desktop"])
+@pytest.mark.parametrize(
+    "viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}], ids=["phone", "desktop"]
+)
 def test_no_wcag_violations_on_citizen_and_staff_pages(app, site, live_server, browser, axe_source, viewport):
     # The CSP (rightly) forbids inline script; axe is injected for the test only.
     context = browser.new_context(base_url=live_server, viewport=viewport, bypass_csp=True)

@@ -42,8 +42,9 @@ def _staff(browser, live_server, email):
 
 
 def _citizen(browser, live_server, javascript):
-    context = browser.new_context(base_url=live_server, viewport=PHONE, java_script_enabled=javascript,
-                                  is_mobile=True)
+    context = browser.new_context(
+        base_url=live_server, viewport=PHONE, java_script_enabled=javascript, is_mobile=True
+    )
     return context, context.new_page()
 
 
@@ -59,13 +60,16 @@ def _source_row(page, label):
 
 def _events(app, source):
     with app.app_context():
-        return [(e.officer_id, e.score) for e in db.session.scalars(
-            db.select(RatingEvent).filter_by(source=source))]
+        return [
+            (e.officer_id, e.score)
+            for e in db.session.scalars(db.select(RatingEvent).filter_by(source=source))
+        ]
 
 
 @JS
-def test_complaint_from_filing_to_the_officers_record(app, world, live_server, browser, javascript,
-                                                      database_url):
+def test_complaint_from_filing_to_the_officers_record(
+    app, world, live_server, browser, javascript, database_url
+):
     category = complaint_category(app, world)
     tag = f"e2e-pengaduan-{'js' if javascript else 'nojs'}-{database_url.split(':')[0]}"
     citizen_context, citizen = _citizen(browser, live_server, javascript)
@@ -119,8 +123,9 @@ def test_complaint_from_filing_to_the_officers_record(app, world, live_server, b
 
 
 @JS
-def test_forum_from_registration_to_the_panelists_record(app, world, live_server, browser, javascript,
-                                                         database_url):
+def test_forum_from_registration_to_the_panelists_record(
+    app, world, live_server, browser, javascript, database_url
+):
     officer = world["alpha"]["staff"]
     event = forum_event(app, world, capacity=30, panelists=[officer])
     tag = f"e2e-dialog-{'js' if javascript else 'nojs'}-{database_url.split(':')[0]}"

@@ -103,8 +103,14 @@ def stage(app, world):
     limiter.enabled = False
     token = survey_desk(app, world)
     category_id = complaint_category(app, world, '[{"code": "rt", "label": "RT/RW", "required": true}]')
-    event_id = forum_event(app, world, capacity=500, starts_in=-dt.timedelta(hours=1), public_questions=True,
-                           panelists=[world["alpha"]["staff"]])
+    event_id = forum_event(
+        app,
+        world,
+        capacity=500,
+        starts_in=-dt.timedelta(hours=1),
+        public_questions=True,
+        panelists=[world["alpha"]["staff"]],
+    )
     with app.app_context():
         agency = db.session.get(Agency, world["alpha"]["agency"])
         category = db.session.get(Category, category_id)

@@ -31,11 +31,16 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%%")
 
 
 def _extracted() -> set[str]:
-    method_map = [("portal/**.py", "python"), ("plugins/**.py", "python"),
-                  ("templates/**.html", "jinja2"), ("plugins/**/templates/**.html", "jinja2")]
+    method_map = [
+        ("portal/**.py", "python"),
+        ("plugins/**.py", "python"),
+        ("templates/**.html", "jinja2"),
+        ("plugins/**/templates/**.html", "jinja2"),
+    ]
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(ROOT), method_map, keywords=KEYWORDS):
+        str(ROOT), method_map, keywords=KEYWORDS
+    ):
         found.add(message if isinstance(message, str) else message[0])
     return found
 
@@ -93,9 +98,27 @@ class _Text(HTMLParser):
 
 
 #: Names that are the same in every language.
-SAME_IN_EVERY_LANGUAGE = ["XXXXX-XXXXX", "Portal Warga", "Google Calendar", "OpenAPI", "Website", "WIB",
-                          "NIP", "NRR", "IKM", "SKM", "PNG", "SVG", "CSV", "XLSX", "PDF", "QR", "API",
-                          "A4", "A5"]
+SAME_IN_EVERY_LANGUAGE = [
+    "XXXXX-XXXXX",
+    "Portal Warga",
+    "Google Calendar",
+    "OpenAPI",
+    "Website",
+    "WIB",
+    "NIP",
+    "NRR",
+    "IKM",
+    "SKM",
+    "PNG",
+    "SVG",
+    "CSV",
+    "XLSX",
+    "PDF",
+    "QR",
+    "API",
+    "A4",
+    "A5",
+]
 
 
 def test_no_template_text_escapes_translation():
@@ -146,9 +169,18 @@ def test_dates_and_numbers_follow_the_language(app, client, world):
 
     with app.app_context():
         start = dt.datetime(2027, 8, 17, 2, 0)  # 09:00 WIB
-        event = DialogEvent(agency_id=world["alpha"]["agency"], title="Forum Kemerdekaan", topic="KTP",
-                            description="x", mode="tatap_muka", venue="Aula", starts_at=start,
-                            ends_at=start + dt.timedelta(hours=2), capacity=10, status="terbit")
+        event = DialogEvent(
+            agency_id=world["alpha"]["agency"],
+            title="Forum Kemerdekaan",
+            topic="KTP",
+            description="x",
+            mode="tatap_muka",
+            venue="Aula",
+            starts_at=start,
+            ends_at=start + dt.timedelta(hours=2),
+            capacity=10,
+            status="terbit",
+        )
         db.session.add(event)
         db.session.commit()
         url = f"/alpha/dialog/{event.id}"

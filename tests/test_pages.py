@@ -31,18 +31,22 @@ def _trigger(app, client, world, code):
         app.config["PORTAL_LOGIN_RATE_LIMIT"] = "1 per minute"
         token = csrf_token(client, "/masuk")
         for _ in range(2):
-            answer = client.post("/masuk", data={"csrf_token": token, "email": "x@x.example",
-                                                 "password": "x"})
+            answer = client.post(
+                "/masuk", data={"csrf_token": token, "email": "x@x.example", "password": "x"}
+            )
         return answer
     if code == 500:
+
         @app.route("/_test/rusak")
         def broken():
             raise RuntimeError("a bug")
+
         return client.get("/_test/rusak")
 
     @app.route("/_test/db-mati")
     def database_gone():
         raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+
     return client.get("/_test/db-mati")
 
 
@@ -61,9 +65,19 @@ def test_error_pages_have_the_portals_look_and_language(app, world, code, langua
     assert ("Kembali ke beranda" if language == "id" else "Back to the home page") in page
 
 
-CITIZEN_PAGES = ["/", "/alpha/", "/s/{token}", "/s/{token}/terima-kasih", "/alpha/survei/",
-                 "/alpha/survei/hasil", "/alpha/pengaduan/", "/alpha/pengaduan/baru", "/alpha/dialog/",
-                 "/dialog/", "/masuk"]
+CITIZEN_PAGES = [
+    "/",
+    "/alpha/",
+    "/s/{token}",
+    "/s/{token}/terima-kasih",
+    "/alpha/survei/",
+    "/alpha/survei/hasil",
+    "/alpha/pengaduan/",
+    "/alpha/pengaduan/baru",
+    "/alpha/dialog/",
+    "/dialog/",
+    "/masuk",
+]
 
 
 def test_citizen_pages_are_light_and_need_no_script(app, client, world):

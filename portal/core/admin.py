@@ -160,14 +160,13 @@ def dashboard(slug):
         count = db.func.count
         counts = {
             "units": db.session.scalar(db.select(count(Unit.id)).where(Unit.agency_id == aid)),
-            "desks": db.session.scalar(
-                db.select(count(Desk.id)).join(Unit).where(Unit.agency_id == aid)),
-            "officers": db.session.scalar(
-                db.select(count(Officer.id)).where(Officer.agency_id == aid)),
+            "desks": db.session.scalar(db.select(count(Desk.id)).join(Unit).where(Unit.agency_id == aid)),
+            "officers": db.session.scalar(db.select(count(Officer.id)).where(Officer.agency_id == aid)),
             "users": db.session.scalar(db.select(count(User.id)).where(User.agency_id == aid)),
         }
-    return render_template("kelola/dashboard.html", widgets=widgets, counts=counts,
-                           held=held_count(g.agency, current_user))
+    return render_template(
+        "kelola/dashboard.html", widgets=widgets, counts=counts, held=held_count(g.agency, current_user)
+    )
 
 
 @bp.route("/<slug>/profil", methods=["GET", "POST"])
@@ -177,9 +176,12 @@ def agency_edit(slug):
     if not current_user.is_superadmin:
         del form.slug  # the public address is the installation's to change
     if form.validate_on_submit():
-        if "slug" in form and db.session.execute(
-            db.select(Agency.id).where(Agency.slug == form.slug.data, Agency.id != agency.id)
-        ).first():
+        if (
+            "slug" in form
+            and db.session.execute(
+                db.select(Agency.id).where(Agency.slug == form.slug.data, Agency.id != agency.id)
+            ).first()
+        ):
             form.slug.errors.append(_("Alamat singkat ini sudah dipakai instansi lain."))
         elif _take_logo(form, agency):
             _fill_agency(form, agency)
@@ -205,12 +207,17 @@ def modules(slug):
         plugins.set_enabled(agency, name, on)
         audit("plugin_enabled" if on else "plugin_disabled", agency, detail=name)
         db.session.commit()
-        flash(_("Modul %(name)s %(state)s.", name=plugins.label(name),
-                state=_("diaktifkan") if on else _("dinonaktifkan")), "success")
+        flash(
+            _(
+                "Modul %(name)s %(state)s.",
+                name=plugins.label(name),
+                state=_("diaktifkan") if on else _("dinonaktifkan"),
+            ),
+            "success",
+        )
         return redirect(url_for("kelola.modules", slug=slug))
     enabled = plugins.enabled_names(agency)
-    return render_template("kelola/modules.html", form=form, names=plugins.installed(),
-                           enabled=enabled)
+    return render_template("kelola/modules.html", form=form, names=plugins.installed(), enabled=enabled)
 
 
 # ---------------------------------------------------------------- weights
@@ -238,8 +245,12 @@ def _weights_form(agency: Agency):
             return "" if self.data is None else f"{self.data:g}"
 
     def weight(label, description=None):
-        return WeightField(label, description=description, render_kw={"inputmode": "decimal"},
-                           validators=[InputRequired(), NumberRange(min=0, max=10)])
+        return WeightField(
+            label,
+            description=description,
+            render_kw={"inputmode": "decimal"},
+            validators=[InputRequired(), NumberRange(min=0, max=10)],
+        )
 
     class WeightsForm(BaseForm):
         pass
@@ -248,7 +259,8 @@ def _weights_form(agency: Agency):
         setattr(WeightsForm, f"w_{name}", weight(source_label(name)))
     WeightsForm.verified = weight(
         _l("Penilaian terverifikasi"),
-        _l("Penilaian lewat QR sekali pakai yang ditunjukkan pegawai selesai melayani."))
+        _l("Penilaian lewat QR sekali pakai yang ditunjukkan pegawai selesai melayani."),
+    )
     WeightsForm.unverified = weight(_l("Penilaian tidak terverifikasi"))
     current = weights_of(agency)
     data = {f"w_{name}": current.sources.get(name, 1.0) for name in plugins.state().rating_kinds}
@@ -310,9 +322,11 @@ def unit_edit(slug, unit_id):
     form = UnitForm(obj=unit)
     duplicate = _l("Unit dengan nama ini sudah ada.")
     if form.validate_on_submit():
-        clash = db.session.execute(db.select(Unit.id).where(
-            Unit.agency_id == agency.id, Unit.name == form.name.data, Unit.id != unit.id
-        )).first()
+        clash = db.session.execute(
+            db.select(Unit.id).where(
+                Unit.agency_id == agency.id, Unit.name == form.name.data, Unit.id != unit.id
+            )
+        ).first()
         if clash:
             form.name.errors.append(str(duplicate))
         else:
@@ -332,7 +346,8 @@ def unit_edit(slug, unit_id):
 
 def _unit_choices(agency, blank=None):
     rows = db.session.execute(
-        db.select(Unit.id, Unit.name).filter_by(agency_id=agency.id).order_by(Unit.name)).all()
+        db.select(Unit.id, Unit.name).filter_by(agency_id=agency.id).order_by(Unit.name)
+    ).all()
     choices = [SelectChoice(0, blank)] if blank else []
     return choices + [SelectChoice(i, n) for i, n in rows]
 
@@ -358,9 +373,11 @@ def desk_edit(slug, desk_id):
         return redirect(url_for("kelola.unit_edit", slug=slug))
     duplicate = _l("Unit ini sudah punya loket dengan nama tersebut.")
     if form.validate_on_submit():
-        clash = db.session.execute(db.select(Desk.id).where(
-            Desk.unit_id == form.unit_id.data, Desk.name == form.name.data, Desk.id != desk.id
-        )).first()
+        clash = db.session.execute(
+            db.select(Desk.id).where(
+                Desk.unit_id == form.unit_id.data, Desk.name == form.name.data, Desk.id != desk.id
+            )
+        ).first()
         if clash:
             form.name.errors.append(str(duplicate))
         else:
@@ -384,8 +401,7 @@ def desk_rotate(slug, desk_id):
     desk.rotate_token()
     audit("desk_token_rotated", desk, agency=agency, detail=desk.name)
     db.session.commit()
-    flash(_("Kode QR loket %(name)s diganti; poster lama tidak berlaku lagi.", name=desk.name),
-          "success")
+    flash(_("Kode QR loket %(name)s diganti; poster lama tidak berlaku lagi.", name=desk.name), "success")
     return redirect(url_for("kelola.desks", slug=slug))
 
 
@@ -406,11 +422,9 @@ def officers(slug):
 
 def _officer_choices(agency, exclude=None, blank=None):
     rows = db.session.execute(
-        db.select(Officer.id, Officer.name, Officer.nip)
-        .filter_by(agency_id=agency.id).order_by(Officer.name)).all()
-    return [SelectChoice(0, blank)] + [
-        SelectChoice(i, f"{n} ({nip})") for i, n, nip in rows if i != exclude
-    ]
+        db.select(Officer.id, Officer.name, Officer.nip).filter_by(agency_id=agency.id).order_by(Officer.name)
+    ).all()
+    return [SelectChoice(0, blank)] + [SelectChoice(i, f"{n} ({nip})") for i, n, nip in rows if i != exclude]
 
 
 @bp.route("/<slug>/pegawai/baru", methods=["GET", "POST"], defaults={"officer_id": None})
@@ -423,8 +437,7 @@ def officer_edit(slug, officer_id):
         officer = Officer(agency_id=agency.id, active=True)
     form = OfficerForm(obj=officer)
     form.unit_id.choices = _unit_choices(agency, blank=_("— tanpa unit —"))
-    form.supervisor_id.choices = _officer_choices(agency, exclude=officer.id,
-                                                  blank=_("— tanpa atasan —"))
+    form.supervisor_id.choices = _officer_choices(agency, exclude=officer.id, blank=_("— tanpa atasan —"))
     if request.method == "GET":
         form.unit_id.data = officer.unit_id or 0
         form.supervisor_id.data = officer.supervisor_id or 0
@@ -467,11 +480,18 @@ def officers_import(slug):
         elif rows:
             result = import_officers(agency, rows)
             if result.ok:
-                audit("officers_imported", agency,
-                      detail=f"created={result.created} updated={result.updated}")
+                audit(
+                    "officers_imported", agency, detail=f"created={result.created} updated={result.updated}"
+                )
                 db.session.commit()
-                flash(_("Impor selesai: %(c)d pegawai baru, %(u)d diperbarui.",
-                        c=result.created, u=result.updated), "success")
+                flash(
+                    _(
+                        "Impor selesai: %(c)d pegawai baru, %(u)d diperbarui.",
+                        c=result.created,
+                        u=result.updated,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("kelola.officers", slug=slug))
             db.session.rollback()
     return render_template("kelola/import.html", form=form, result=result)
@@ -500,8 +520,7 @@ def user_edit(slug, user_id):
     if request.method == "GET":
         form.officer_id.data = user.officer_id or 0
     if not user_id:
-        form.password.validators = [v for v in form.password.validators
-                                    if type(v).__name__ != "Optional"]
+        form.password.validators = [v for v in form.password.validators if type(v).__name__ != "Optional"]
         form.password.description = _("Minimal 10 karakter.")
     duplicate = _l("E-mail ini sudah dipakai akun lain.")
     if form.validate_on_submit():
@@ -511,13 +530,17 @@ def user_edit(slug, user_id):
             db.select(User.id).where(User.email == form.email.data, User.id != user.id)
         ).first():
             form.email.errors.append(str(duplicate))
-        elif form.officer_id.data and db.session.execute(
-            db.select(User.id).where(User.officer_id == form.officer_id.data, User.id != user.id)
-        ).first():
+        elif (
+            form.officer_id.data
+            and db.session.execute(
+                db.select(User.id).where(User.officer_id == form.officer_id.data, User.id != user.id)
+            ).first()
+        ):
             form.officer_id.errors.append(_("Pegawai ini sudah punya akun."))
         elif user.id == current_user.id and (form.role.data != user.role or not form.active.data):
-            form.role.errors.append(_("Anda tidak dapat mengubah peran atau menonaktifkan akun "
-                                      "Anda sendiri."))
+            form.role.errors.append(
+                _("Anda tidak dapat mengubah peran atau menonaktifkan akun Anda sendiri.")
+            )
         else:
             user.email, user.name = form.email.data, form.name.data
             user.role, user.active = form.role.data, form.active.data
@@ -550,8 +573,9 @@ def api_keys(slug):
     if request.form.get("revoke"):
         if not BaseForm().validate_on_submit():
             abort(400)
-        row = db.session.execute(db.select(ApiKey).filter_by(
-            prefix=request.form["revoke"], agency_id=agency.id)).scalar_one_or_none()
+        row = db.session.execute(
+            db.select(ApiKey).filter_by(prefix=request.form["revoke"], agency_id=agency.id)
+        ).scalar_one_or_none()
         if row is None:
             abort(404)
         if row.revoked_at is None:
@@ -566,10 +590,10 @@ def api_keys(slug):
         audit("api_key_created", agency, detail=f"{row.prefix} {row.scope} {row.name}")
         db.session.commit()
         form = ApiKeyForm(formdata=None)
-    keys = db.session.scalars(db.select(ApiKey).filter_by(agency_id=agency.id)
-                              .order_by(ApiKey.created_at.desc())).all()
-    return render_template("kelola/api_keys.html", form=form, keys=keys, new_key=new_key,
-                           revoke=BaseForm())
+    keys = db.session.scalars(
+        db.select(ApiKey).filter_by(agency_id=agency.id).order_by(ApiKey.created_at.desc())
+    ).all()
+    return render_template("kelola/api_keys.html", form=form, keys=keys, new_key=new_key, revoke=BaseForm())
 
 
 # ---------------------------------------------------------------- audit

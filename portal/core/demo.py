@@ -12,16 +12,30 @@ DOMAIN = "sukamaju.example"
 
 # slug, name, modules (None: every installed one), units {unit: [desks]}
 AGENCIES = [
-    ("disdukcapil", "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Sukamaju", None,
-     {"Pelayanan Dokumen Kependudukan": ["Loket 1", "Loket 2"],
-      "Pelayanan Akta Catatan Sipil": ["Loket 3"]}),
-    ("dpmptsp", "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Sukamaju",
-     None,
-     {"Mal Pelayanan Publik": ["Loket Perizinan 1", "Loket Perizinan 2"],
-      "Informasi dan Pengaduan": ["Meja Informasi"]}),
-    ("rsud", "RSUD Sukamaju", ("survei", "pengaduan"),
-     {"Instalasi Rawat Jalan": ["Pendaftaran 1", "Pendaftaran 2"],
-      "Instalasi Farmasi": ["Loket Obat"]}),
+    (
+        "disdukcapil",
+        "Dinas Kependudukan dan Pencatatan Sipil Kabupaten Sukamaju",
+        None,
+        {
+            "Pelayanan Dokumen Kependudukan": ["Loket 1", "Loket 2"],
+            "Pelayanan Akta Catatan Sipil": ["Loket 3"],
+        },
+    ),
+    (
+        "dpmptsp",
+        "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kabupaten Sukamaju",
+        None,
+        {
+            "Mal Pelayanan Publik": ["Loket Perizinan 1", "Loket Perizinan 2"],
+            "Informasi dan Pengaduan": ["Meja Informasi"],
+        },
+    ),
+    (
+        "rsud",
+        "RSUD Sukamaju",
+        ("survei", "pengaduan"),
+        {"Instalasi Rawat Jalan": ["Pendaftaran 1", "Pendaftaran 2"], "Instalasi Farmasi": ["Loket Obat"]},
+    ),
 ]
 
 # name, position, index of the unit, supervisor's index in this list (or None)
@@ -84,8 +98,7 @@ def _user(email, name, role, agency=None, officer=None):
 
 def seed() -> list[str]:
     """Create the demo data where missing; return lines describing the logins."""
-    logins = [("superadmin", _user(f"superadmin@{DOMAIN}", "Super Admin Sukamaju",
-                                   "superadmin").email)]
+    logins = [("superadmin", _user(f"superadmin@{DOMAIN}", "Super Admin Sukamaju", "superadmin").email)]
     counter = 0
     seeded = []
     for slug, name, modules, unit_desks in AGENCIES:
@@ -99,9 +112,14 @@ def seed() -> list[str]:
         officers = []
         for person, position, unit_index, sup_index in STAFF[slug]:
             officer = _get_or_add(
-                Officer, nip=demo_nip(counter),
-                defaults={"agency_id": agency.id, "name": person, "position": position,
-                          "unit_id": units[unit_index].id},
+                Officer,
+                nip=demo_nip(counter),
+                defaults={
+                    "agency_id": agency.id,
+                    "name": person,
+                    "position": position,
+                    "unit_id": units[unit_index].id,
+                },
             )
             if sup_index is not None and officer.supervisor_id is None:
                 officer.supervisor_id = officers[sup_index].id
@@ -113,12 +131,21 @@ def seed() -> list[str]:
             installed = plugin in plugins.installed()
             if installed and db.session.get(AgencyPlugin, (agency.id, plugin)) is None:
                 plugins.set_enabled(agency, plugin, True)
-        logins.append(("admin", _user(f"admin.{slug}@{DOMAIN}", f"Admin {slug.upper()}", "admin",
-                                      agency).email))
-        logins.append(("supervisor", _user(f"atasan.{slug}@{DOMAIN}", officers[0].name,
-                                           "supervisor", agency, officers[0]).email))
-        logins.append(("officer", _user(f"pegawai.{slug}@{DOMAIN}", officers[1].name,
-                                        "officer", agency, officers[1]).email))
+        logins.append(
+            ("admin", _user(f"admin.{slug}@{DOMAIN}", f"Admin {slug.upper()}", "admin", agency).email)
+        )
+        logins.append(
+            (
+                "supervisor",
+                _user(f"atasan.{slug}@{DOMAIN}", officers[0].name, "supervisor", agency, officers[0]).email,
+            )
+        )
+        logins.append(
+            (
+                "officer",
+                _user(f"pegawai.{slug}@{DOMAIN}", officers[1].name, "officer", agency, officers[1]).email,
+            )
+        )
         seeded.append(agency)
     db.session.commit()
     for agency in seeded:

@@ -18,8 +18,15 @@ def safe_cell(value):
     return value
 
 
-def table_response(fmt: str, name: str, rows, *, sheet: str = "Data", widths: dict | None = None,
-                   bold_first_row: bool = False) -> Response | None:
+def table_response(
+    fmt: str,
+    name: str,
+    rows,
+    *,
+    sheet: str = "Data",
+    widths: dict | None = None,
+    bold_first_row: bool = False,
+) -> Response | None:
     """A download of ``rows`` as ``name.csv`` (UTF-8 with a BOM, so spreadsheet
     programs read it right) or ``name.xlsx``; None for any other ``fmt``."""
     if fmt == "csv":
@@ -49,5 +56,6 @@ def table_response(fmt: str, name: str, rows, *, sheet: str = "Data", widths: di
         body, mimetype = buffer.getvalue(), XLSX_MIMETYPE
     else:
         return None
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    )

@@ -40,8 +40,9 @@ _WTFORMS_ID = {
     "Field cannot be longer than %(max)d characters.": "Paling banyak %(max)d karakter.",
     "Field must be exactly %(max)d character long.": "Harus tepat %(max)d karakter.",
     "Field must be exactly %(max)d characters long.": "Harus tepat %(max)d karakter.",
-    "Field must be between %(min)d and %(max)d characters long.":
-        "Panjang isian harus %(min)d–%(max)d karakter.",
+    "Field must be between %(min)d and %(max)d characters long.": (
+        "Panjang isian harus %(min)d–%(max)d karakter."
+    ),
     "Number must be at least %(min)s.": "Angka paling kecil %(min)s.",
     "Number must be at most %(max)s.": "Angka paling besar %(max)s.",
     "Number must be between %(min)s and %(max)s.": "Angka harus di antara %(min)s dan %(max)s.",
@@ -73,19 +74,34 @@ class BaseForm(FlaskForm):
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 #: Top-level paths taken by the portal itself; an agency cannot use them.
 RESERVED_SLUGS = frozenset(
-    {"kelola", "s", "api", "open311", "healthz", "static", "masuk", "keluar", "akun", "kinerja",
-     "bahasa", "dialog", "survei", "pengaduan", "admin", "login", "logout"}
+    {
+        "kelola",
+        "s",
+        "api",
+        "open311",
+        "healthz",
+        "static",
+        "masuk",
+        "keluar",
+        "akun",
+        "kinerja",
+        "bahasa",
+        "dialog",
+        "survei",
+        "pengaduan",
+        "admin",
+        "login",
+        "logout",
+    }
 )
 
 
 def validate_slug(form, field):
     field.data = (field.data or "").strip().lower()
     if not SLUG_RE.match(field.data):
-        raise ValidationError(_l("Gunakan huruf kecil, angka dan tanda hubung, misalnya "
-                                 "dinas-kesehatan."))
+        raise ValidationError(_l("Gunakan huruf kecil, angka dan tanda hubung, misalnya dinas-kesehatan."))
     if field.data in RESERVED_SLUGS:
-        raise ValidationError(_l("Alamat '%(slug)s' dipakai oleh sistem; pilih yang lain.",
-                                 slug=field.data))
+        raise ValidationError(_l("Alamat '%(slug)s' dipakai oleh sistem; pilih yang lain.", slug=field.data))
 
 
 def validate_nip(form, field):
@@ -114,10 +130,12 @@ class PasswordChangeForm(BaseForm):
 
 
 class AgencyForm(BaseForm):
-    name = StringField(_l("Nama instansi"), validators=[DataRequired(), Length(max=200)],
-                       filters=[strip])
-    slug = StringField(_l("Alamat singkat (slug)"),
-                       validators=[DataRequired(), Length(max=60), validate_slug], filters=[strip])
+    name = StringField(_l("Nama instansi"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    slug = StringField(
+        _l("Alamat singkat (slug)"),
+        validators=[DataRequired(), Length(max=60), validate_slug],
+        filters=[strip],
+    )
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=2000)])
     timezone = SelectField(_l("Zona waktu"), default="Asia/Jakarta")
     logo = FileField(_l("Logo (PNG, JPEG, atau WebP; tampil di halaman instansi)"))
@@ -130,24 +148,20 @@ class AgencyForm(BaseForm):
 
 
 class UnitForm(BaseForm):
-    name = StringField(_l("Nama unit layanan"), validators=[DataRequired(), Length(max=200)],
-                       filters=[strip])
+    name = StringField(_l("Nama unit layanan"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     address = StringField(_l("Alamat"), validators=[Optional(), Length(max=300)], filters=[strip])
 
 
 class DeskForm(BaseForm):
     unit_id = SelectField(_l("Unit layanan"), coerce=int)
-    name = StringField(_l("Nama loket"), validators=[DataRequired(), Length(max=120)],
-                       filters=[strip])
+    name = StringField(_l("Nama loket"), validators=[DataRequired(), Length(max=120)], filters=[strip])
     active = BooleanField(_l("Aktif"), default=True)
 
 
 class OfficerForm(BaseForm):
     nip = StringField(_l("NIP"), validators=[validate_nip], filters=[strip])
-    name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=200)],
-                       filters=[strip])
-    position = StringField(_l("Jabatan"), validators=[Optional(), Length(max=200)],
-                           filters=[strip])
+    name = StringField(_l("Nama lengkap"), validators=[DataRequired(), Length(max=200)], filters=[strip])
+    position = StringField(_l("Jabatan"), validators=[Optional(), Length(max=200)], filters=[strip])
     unit_id = SelectField(_l("Unit layanan"), coerce=int)
     supervisor_id = SelectField(_l("Atasan langsung"), coerce=int)
     active = BooleanField(_l("Aktif"), default=True)
@@ -162,8 +176,11 @@ ROLE_LABELS = {
 
 
 class UserForm(BaseForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)],
-                       filters=[strip, lambda v: v.lower() if isinstance(v, str) else v])
+    email = EmailField(
+        _l("E-mail"),
+        validators=[DataRequired(), Email(), Length(max=254)],
+        filters=[strip, lambda v: v.lower() if isinstance(v, str) else v],
+    )
     name = StringField(_l("Nama"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     role = SelectField(_l("Peran"), choices=[SelectChoice(r, ROLE_LABELS[r]) for r in ROLES[1:]])
     officer_id = SelectField(_l("Pegawai terkait"), coerce=int)
@@ -184,8 +201,16 @@ class ImportOfficersForm(BaseForm):
 
 
 class ApiKeyForm(BaseForm):
-    name = StringField(_l("Nama kunci"), validators=[DataRequired(), Length(max=100)], filters=[strip],
-                       description=_l("Untuk apa kunci ini, misalnya \"kios loket 1\" atau \"e-Kinerja\"."))
-    scope = SelectField(_l("Hak akses"), choices=[
-        SelectChoice("read", _l("Baca saja")), SelectChoice("write", _l("Baca dan tulis")),
-    ])
+    name = StringField(
+        _l("Nama kunci"),
+        validators=[DataRequired(), Length(max=100)],
+        filters=[strip],
+        description=_l('Untuk apa kunci ini, misalnya "kios loket 1" atau "e-Kinerja".'),
+    )
+    scope = SelectField(
+        _l("Hak akses"),
+        choices=[
+            SelectChoice("read", _l("Baca saja")),
+            SelectChoice("write", _l("Baca dan tulis")),
+        ],
+    )

@@ -30,8 +30,9 @@ def send(to: str, subject: str, body: str) -> None:
         current_app.extensions.setdefault("portal_outbox", []).append(message)
     elif backend == "smtp":
         try:
-            with smtplib.SMTP(config["PORTAL_SMTP_HOST"], int(config.get("PORTAL_SMTP_PORT", 587)),
-                              timeout=10) as smtp:
+            with smtplib.SMTP(
+                config["PORTAL_SMTP_HOST"], int(config.get("PORTAL_SMTP_PORT", 587)), timeout=10
+            ) as smtp:
                 smtp.starttls()
                 if config.get("PORTAL_SMTP_USER"):
                     smtp.login(config["PORTAL_SMTP_USER"], config["PORTAL_SMTP_PASSWORD"])

@@ -205,11 +205,21 @@ class RatingEvent(db.Model):
     __table_args__ = (
         Index("ix_rating_event_officer_created", "officer_id", "created_at"),
         # Only the comments waiting for moderation: a small partial index.
-        Index("ix_rating_event_comment_waiting", "agency_id", "officer_id",
-              sqlite_where=text("comment_state = 'baru'"), postgresql_where=text("comment_state = 'baru'")),
+        Index(
+            "ix_rating_event_comment_waiting",
+            "agency_id",
+            "officer_id",
+            sqlite_where=text("comment_state = 'baru'"),
+            postgresql_where=text("comment_state = 'baru'"),
+        ),
         # Only the ratings held for review: the queue and the record's held counts.
-        Index("ix_rating_event_held", "agency_id", "officer_id",
-              sqlite_where=text("review = 'ditahan'"), postgresql_where=text("review = 'ditahan'")),
+        Index(
+            "ix_rating_event_held",
+            "agency_id",
+            "officer_id",
+            sqlite_where=text("review = 'ditahan'"),
+            postgresql_where=text("review = 'ditahan'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -273,8 +283,20 @@ class RatingScore(db.Model):
 
     __tablename__ = "rating_score"
     # Covering index: an agency's ranking for a span is read from the index alone.
-    __table_args__ = (Index("ix_rating_score_agency_span", "agency_id", "span", "period", "officer_id",
-                            "count", "w", "w2", "s", "q"),)
+    __table_args__ = (
+        Index(
+            "ix_rating_score_agency_span",
+            "agency_id",
+            "span",
+            "period",
+            "officer_id",
+            "count",
+            "w",
+            "w2",
+            "s",
+            "q",
+        ),
+    )
 
     officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"), primary_key=True)
     span: Mapped[str] = mapped_column(String(10), primary_key=True)
@@ -306,9 +328,11 @@ class FeedbackNote(db.Model):
     officer: Mapped[Officer] = relationship()
     author: Mapped[User | None] = relationship()
     actions: Mapped[list[FeedbackAction]] = relationship(
-        back_populates="note", order_by="FeedbackAction.id", cascade="all, delete-orphan")
+        back_populates="note", order_by="FeedbackAction.id", cascade="all, delete-orphan"
+    )
     replies: Mapped[list[FeedbackReply]] = relationship(
-        back_populates="note", order_by="FeedbackReply.created_at", cascade="all, delete-orphan")
+        back_populates="note", order_by="FeedbackReply.created_at", cascade="all, delete-orphan"
+    )
 
 
 class FeedbackAction(db.Model):

@@ -52,30 +52,32 @@ def parse_nip(raw: str, today: dt.date | None = None) -> Nip:
         ) from None
     if birth.year < 1940 or birth > today:
         raise NipError(
-            _l("Digit 1–8 NIP (tanggal lahir %(part)s) di luar rentang yang mungkin.",
-               part=value[0:8])
+            _l("Digit 1–8 NIP (tanggal lahir %(part)s) di luar rentang yang mungkin.", part=value[0:8])
         )
     year, month = int(value[8:12]), int(value[12:14])
     if not 1 <= month <= 12:
         raise NipError(
-            _l("Digit 13–14 NIP (bulan pengangkatan) harus 01–12, bukan %(part)s.",
-               part=value[12:14])
+            _l("Digit 13–14 NIP (bulan pengangkatan) harus 01–12, bukan %(part)s.", part=value[12:14])
         )
     if (year, month) > (today.year, today.month):
         raise NipError(
-            _l("Digit 9–14 NIP (TMT pengangkatan %(part)s) berada di masa depan.",
-               part=value[8:14])
+            _l("Digit 9–14 NIP (TMT pengangkatan %(part)s) berada di masa depan.", part=value[8:14])
         )
     if year < birth.year + 17:
         raise NipError(
-            _l("Digit 9–14 NIP (TMT pengangkatan %(part)s) terlalu dekat dengan tanggal lahir; "
-               "pegawai diangkat paling muda pada usia 17 tahun.", part=value[8:14])
+            _l(
+                "Digit 9–14 NIP (TMT pengangkatan %(part)s) terlalu dekat dengan tanggal lahir; "
+                "pegawai diangkat paling muda pada usia 17 tahun.",
+                part=value[8:14],
+            )
         )
     sex = int(value[14])
     if sex not in (1, 2):
         raise NipError(
-            _l("Digit 15 NIP (jenis kelamin) harus 1 (laki-laki) atau 2 (perempuan), bukan %(d)s.",
-               d=value[14])
+            _l(
+                "Digit 15 NIP (jenis kelamin) harus 1 (laki-laki) atau 2 (perempuan), bukan %(d)s.",
+                d=value[14],
+            )
         )
     sequence = int(value[15:18])
     if sequence == 0:

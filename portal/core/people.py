@@ -15,10 +15,14 @@ from portal.extensions import db
 #: Accepted column names (lower-case) → field.
 COLUMNS = {
     "nip": "nip",
-    "nama": "name", "name": "name",
-    "jabatan": "position", "position": "position",
-    "unit": "unit", "unit_layanan": "unit",
-    "nip_atasan": "supervisor_nip", "supervisor_nip": "supervisor_nip",
+    "nama": "name",
+    "name": "name",
+    "jabatan": "position",
+    "position": "position",
+    "unit": "unit",
+    "unit_layanan": "unit",
+    "nip_atasan": "supervisor_nip",
+    "supervisor_nip": "supervisor_nip",
 }
 
 
@@ -71,8 +75,9 @@ def import_officers(agency: Agency, rows: list[dict], first_line: int = 2) -> Im
             result.errors.append((line, str(error)))
             continue
         if nip in seen:
-            result.errors.append((line, str(_l("NIP %(nip)s sudah ada di baris %(line)d.",
-                                                nip=nip, line=seen[nip]))))
+            result.errors.append(
+                (line, str(_l("NIP %(nip)s sudah ada di baris %(line)d.", nip=nip, line=seen[nip])))
+            )
             continue
         seen[nip] = line
         other = existing.get(nip)
@@ -90,8 +95,9 @@ def import_officers(agency: Agency, rows: list[dict], first_line: int = 2) -> Im
         if row.get("unit"):
             unit = units.get(row["unit"].lower())
             if unit is None:
-                result.errors.append((line, str(_l("Unit '%(unit)s' tidak ada di instansi ini.",
-                                                    unit=row["unit"]))))
+                result.errors.append(
+                    (line, str(_l("Unit '%(unit)s' tidak ada di instansi ini.", unit=row["unit"])))
+                )
                 continue
         parsed.append((line, nip, name, row.get("position", ""), unit, row.get("supervisor_nip", "")))
         if isinstance(row.get("active"), bool):
@@ -108,8 +114,9 @@ def import_officers(agency: Agency, rows: list[dict], first_line: int = 2) -> Im
         if sup == nip:
             result.errors.append((line, str(_l("Pegawai tidak dapat menjadi atasannya sendiri."))))
         elif sup not in seen and not (sup in existing and existing[sup].agency_id == agency.id):
-            result.errors.append((line, str(_l("NIP atasan %(nip)s tidak ditemukan di instansi ini.",
-                                                nip=sup))))
+            result.errors.append(
+                (line, str(_l("NIP atasan %(nip)s tidak ditemukan di instansi ini.", nip=sup)))
+            )
     if result.errors:
         result.errors.sort()
         return result

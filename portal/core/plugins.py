@@ -171,7 +171,8 @@ def switches(agency) -> dict[str, tuple[bool, float | None]]:
     if agency.id not in cache:
         rows = db.session.execute(
             db.select(AgencyPlugin.plugin, AgencyPlugin.enabled, AgencyPlugin.weight).where(
-                AgencyPlugin.agency_id == agency.id)
+                AgencyPlugin.agency_id == agency.id
+            )
         )
         cache[agency.id] = {name: (bool(on), weight) for name, on, weight in rows}
     return cache[agency.id]
@@ -255,8 +256,16 @@ class AgencyBlueprint(Blueprint):
     the current agency.
     """
 
-    def __init__(self, name: str, import_name: str, *, path: str, plugin: str | None = None,
-                 staff: bool = False, **kwargs):
+    def __init__(
+        self,
+        name: str,
+        import_name: str,
+        *,
+        path: str,
+        plugin: str | None = None,
+        staff: bool = False,
+        **kwargs,
+    ):
         prefix = f"/kelola/<agency_slug>/{path}" if staff else f"/<agency_slug>/{path}"
         kwargs.setdefault("template_folder", "templates")
         super().__init__(name, import_name, url_prefix=prefix, **kwargs)

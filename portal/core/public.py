@@ -62,7 +62,9 @@ def healthz():
         # The full message may name internal hosts: it goes to the log only.
         log.error("health check: database unreachable: %s", error)
         reason = type(getattr(error, "orig", None) or error).__name__
-        return jsonify({"status": "error", "database": "unreachable",
-                        "reason": f"database unreachable ({reason})"}), 503
-    return jsonify({"status": "ok", "database": "ok",
-                    "latency_ms": round((time.perf_counter() - started) * 1000, 2)})
+        return jsonify(
+            {"status": "error", "database": "unreachable", "reason": f"database unreachable ({reason})"}
+        ), 503
+    return jsonify(
+        {"status": "ok", "database": "ok", "latency_ms": round((time.perf_counter() - started) * 1000, 2)}
+    )

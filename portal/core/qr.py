@@ -40,7 +40,9 @@ def qr_svg(data: str, label: str) -> str:
 
     path, n = qr_svg_path(data)
     name = escape(label)
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" role="img" '
-            f'aria-label="{name}" shape-rendering="crispEdges"><title>{name}</title>'
-            f'<rect width="{n}" height="{n}" fill="#fff"/>'
-            f'<path d="{path}" fill="#000"/></svg>')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {n} {n}" role="img" '
+        f'aria-label="{name}" shape-rendering="crispEdges"><title>{name}</title>'
+        f'<rect width="{n}" height="{n}" fill="#fff"/>'
+        f'<path d="{path}" fill="#000"/></svg>'
+    )

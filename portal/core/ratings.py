@@ -38,13 +38,15 @@ REVIEW_COUNTED = (REVIEW_NONE, REVIEW_ACCEPTED)
 #: Why a rating may be held for review, as people read it. A plugin passes
 #: one of these codes as ``record_rating(..., hold=code)``.
 HOLD_REASONS = {
-    "kapasitas": _l("Kapasitas loket terlampaui: lebih banyak penilaian daripada yang dapat dilayani "
-                    "petugas yang berjaga"),
+    "kapasitas": _l(
+        "Kapasitas loket terlampaui: lebih banyak penilaian daripada yang dapat dilayani petugas yang berjaga"
+    ),
     "kebiasaan": _l("Di luar kebiasaan loket: jauh lebih banyak penilaian daripada biasanya"),
     "alamat": _l("Lonjakan penilaian dari satu alamat jaringan"),
     "pola": _l("Pola jawaban identik berulang dalam waktu singkat"),
-    "perangkat_petugas": _l("QR sekali pakai dijawab dari perangkat atau jaringan petugas yang "
-                            "menerbitkannya"),
+    "perangkat_petugas": _l(
+        "QR sekali pakai dijawab dari perangkat atau jaringan petugas yang menerbitkannya"
+    ),
     "kiosk_mundur": _l("Kiosk: tanggal penilaian mundur melebihi batas"),
 }
 
@@ -93,8 +95,7 @@ def record_rating(
     declared = plugins.state().rating_kinds.get(source, {})
     rating_kind = declared.get(kind)
     if rating_kind is None:
-        raise RatingError(_l("Jenis penilaian %(source)s/%(kind)s tidak dikenal.",
-                             source=source, kind=kind))
+        raise RatingError(_l("Jenis penilaian %(source)s/%(kind)s tidak dikenal.", source=source, kind=kind))
     if not plugins.is_enabled(agency, source):
         raise RatingError(_l("Modul %(source)s tidak aktif untuk instansi ini.", source=source))
     if officer is None or officer.agency_id != agency.id:
@@ -106,19 +107,36 @@ def record_rating(
     except (TypeError, ValueError):
         raise RatingError(_l("Nilai penilaian harus berupa angka.")) from None
     if not math.isfinite(number) or not rating_kind.scale_min <= number <= rating_kind.scale_max:
-        raise RatingError(_l("Nilai %(value)s di luar skala %(lo)s–%(hi)s.", value=value,
-                             lo=_fmt(rating_kind.scale_min), hi=_fmt(rating_kind.scale_max)))
+        raise RatingError(
+            _l(
+                "Nilai %(value)s di luar skala %(lo)s–%(hi)s.",
+                value=value,
+                lo=_fmt(rating_kind.scale_min),
+                hi=_fmt(rating_kind.scale_max),
+            )
+        )
 
     created = at or utcnow()
     period = month_start(created, agency.timezone)
     score = normalise(number, rating_kind)
     comment = (comment or "").strip() or None
     event = RatingEvent(
-        agency_id=agency.id, officer_id=officer.id, source=source, kind=kind, value=number,
-        scale_min=rating_kind.scale_min, scale_max=rating_kind.scale_max, score=score,
-        verified=bool(verified), ref=ref[:120], comment=comment,
-        comment_state="baru" if comment else "", period=period, created_at=created,
-        review=REVIEW_HELD if hold else REVIEW_NONE, hold_reason=hold or "",
+        agency_id=agency.id,
+        officer_id=officer.id,
+        source=source,
+        kind=kind,
+        value=number,
+        scale_min=rating_kind.scale_min,
+        scale_max=rating_kind.scale_max,
+        score=score,
+        verified=bool(verified),
+        ref=ref[:120],
+        comment=comment,
+        comment_state="baru" if comment else "",
+        period=period,
+        created_at=created,
+        review=REVIEW_HELD if hold else REVIEW_NONE,
+        hold_reason=hold or "",
     )
     db.session.add(event)
     if hold:
@@ -161,8 +179,9 @@ def accept_held(event_id: int, user=None) -> RatingEvent | None:
     if event is None:
         return None
     agency = db.session.get(Agency, event.agency_id)
-    _count(agency, event.officer_id, event.period, event.source, event.kind, bool(event.verified),
-           event.score)
+    _count(
+        agency, event.officer_id, event.period, event.source, event.kind, bool(event.verified), event.score
+    )
     db.session.commit()
     plugins.manager().hook.portal_rating_recorded(event=event)
     return event
@@ -182,9 +201,13 @@ def held_counts(officer: Officer) -> dict[str, int]:
     """{reason code: ratings held for review} for one officer."""
     rows = db.session.execute(
         db.select(RatingEvent.hold_reason, func.count(RatingEvent.id))
-        .where(RatingEvent.agency_id == officer.agency_id, RatingEvent.officer_id == officer.id,
-               RatingEvent.review == REVIEW_HELD)
-        .group_by(RatingEvent.hold_reason))
+        .where(
+            RatingEvent.agency_id == officer.agency_id,
+            RatingEvent.officer_id == officer.id,
+            RatingEvent.review == REVIEW_HELD,
+        )
+        .group_by(RatingEvent.hold_reason)
+    )
     return {reason: int(n) for reason, n in rows}
 
 
@@ -206,8 +229,15 @@ def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
     insert = _UPSERT[db.session.get_bind().dialect.name]
     column = BAND_COLUMNS[band(score)[0]]
     stmt = insert(table).values(
-        officer_id=officer_id, period=period, source=source, kind=kind, verified=verified,
-        agency_id=agency_id, count=1, total=score, total_sq=score * score,
+        officer_id=officer_id,
+        period=period,
+        source=source,
+        kind=kind,
+        verified=verified,
+        agency_id=agency_id,
+        count=1,
+        total=score,
+        total_sq=score * score,
         **{name: int(name == column) for name in BAND_COLUMNS.values()},
     )
     stmt = stmt.on_conflict_do_update(
@@ -235,17 +265,26 @@ def _score_upsert(dialect: str):
     """INSERT … ON CONFLICT adding to the sums: built once, compiled once."""
     table = RatingScore.__table__
     stmt = _UPSERT[dialect](table)
-    return stmt.on_conflict_do_update(index_elements=["officer_id", "span", "period"],
-                                      set_={k: table.c[k] + stmt.excluded[k] for k in _SCORE_ADDED})
+    return stmt.on_conflict_do_update(
+        index_elements=["officer_id", "span", "period"],
+        set_={k: table.c[k] + stmt.excluded[k] for k in _SCORE_ADDED},
+    )
 
 
 def _bump_score(agency_id, officer_id, period, weight, score):
     """Add one weighted score to the officer's month, quarter, semester and
     year rows (one statement, executed for the four rows)."""
-    values = {"count": 1, "w": weight, "w2": weight * weight, "s": weight * score,
-              "q": weight * score * score}
-    rows = [{"officer_id": officer_id, "span": span, "period": start, "agency_id": agency_id, **values}
-            for span, start in _spans(period)]
+    values = {
+        "count": 1,
+        "w": weight,
+        "w2": weight * weight,
+        "s": weight * score,
+        "q": weight * score * score,
+    }
+    rows = [
+        {"officer_id": officer_id, "span": span, "period": start, "agency_id": agency_id, **values}
+        for span, start in _spans(period)
+    ]
     db.session.execute(_score_upsert(db.session.get_bind().dialect.name), rows)
 
 
@@ -256,8 +295,9 @@ def recompute_scores(agency: Agency) -> int:
     weights = weights_of(agency, lock=True)
     db.session.execute(db.delete(RatingScore).where(RatingScore.agency_id == agency.id))
     rows: dict[tuple, list[float]] = {}
-    query = db.select(_R.officer_id, _R.period, _R.source, _R.kind, _R.verified, _R.count, _R.total,
-                      _R.total_sq).where(_R.agency_id == agency.id)
+    query = db.select(
+        _R.officer_id, _R.period, _R.source, _R.kind, _R.verified, _R.count, _R.total, _R.total_sq
+    ).where(_R.agency_id == agency.id)
     spans: dict[dt.date, list] = {}
     for oid, period, source, kind, verified, n, total, total_sq in db.session.execute(query):
         wt = weights.of(source, kind, bool(verified))
@@ -270,10 +310,22 @@ def recompute_scores(agency: Agency) -> int:
             acc[2] += wt * wt * n
             acc[3] += wt * total
             acc[4] += wt * total_sq
-    payload = [{"officer_id": oid, "span": span, "period": start, "agency_id": agency.id, "count": a[0],
-                "w": a[1], "w2": a[2], "s": a[3], "q": a[4]} for (oid, span, start), a in rows.items()]
+    payload = [
+        {
+            "officer_id": oid,
+            "span": span,
+            "period": start,
+            "agency_id": agency.id,
+            "count": a[0],
+            "w": a[1],
+            "w2": a[2],
+            "s": a[3],
+            "q": a[4],
+        }
+        for (oid, span, start), a in rows.items()
+    ]
     for i in range(0, len(payload), 5000):
-        db.session.execute(db.insert(RatingScore), payload[i:i + 5000])
+        db.session.execute(db.insert(RatingScore), payload[i : i + 5000])
     return len(payload)
 
 
@@ -284,7 +336,8 @@ def recompute_missing_scores() -> list[str]:
     for agency in db.session.scalars(db.select(Agency).order_by(Agency.id)):
         has_rollups = db.session.scalar(db.select(_R.officer_id).where(_R.agency_id == agency.id).limit(1))
         has_scores = db.session.scalar(
-            db.select(RatingScore.officer_id).where(RatingScore.agency_id == agency.id).limit(1))
+            db.select(RatingScore.officer_id).where(RatingScore.agency_id == agency.id).limit(1)
+        )
         if has_rollups is not None and has_scores is None:
             recompute_scores(agency)
             db.session.commit()
@@ -322,9 +375,38 @@ def period_bounds(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
 # ---------------------------------------------------------------- statistics
 
 # Two-sided 95% Student t quantiles for 1..30 degrees of freedom.
-_T975 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-         2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-         2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+_T975 = (
+    12.706,
+    4.303,
+    3.182,
+    2.776,
+    2.571,
+    2.447,
+    2.365,
+    2.306,
+    2.262,
+    2.228,
+    2.201,
+    2.179,
+    2.160,
+    2.145,
+    2.131,
+    2.120,
+    2.110,
+    2.101,
+    2.093,
+    2.086,
+    2.080,
+    2.074,
+    2.069,
+    2.064,
+    2.060,
+    2.056,
+    2.052,
+    2.048,
+    2.045,
+    2.042,
+)
 
 
 def t975(df: float) -> float:
@@ -422,8 +504,10 @@ def weights_of(agency: Agency, lock: bool = False) -> Weights:
     never lost between the two; otherwise they come with the module switches
     read once per request."""
     if not lock:
-        sources = {name: (1.0 if weight is None else weight)
-                   for name, (_on, weight) in plugins.switches(agency).items()}
+        sources = {
+            name: (1.0 if weight is None else weight)
+            for name, (_on, weight) in plugins.switches(agency).items()
+        }
         return Weights(sources, _or_one(agency.verified_weight), _or_one(agency.unverified_weight))
     query = db.select(Agency.verified_weight, Agency.unverified_weight).where(Agency.id == agency.id)
     if db.session.get_bind().dialect.name == "postgresql":
@@ -441,11 +525,14 @@ def _locked_weight(agency: Agency, source: str, kind: str, verified: bool) -> fl
     the agency row (PostgreSQL), so that a concurrent change of weights
     either comes first (and this rating gets the new weight) or waits and
     recomputes with this rating counted."""
-    source_weight = (db.select(AgencyPlugin.weight)
-                     .where(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == source)
-                     .scalar_subquery())
+    source_weight = (
+        db.select(AgencyPlugin.weight)
+        .where(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == source)
+        .scalar_subquery()
+    )
     query = db.select(Agency.verified_weight, Agency.unverified_weight, source_weight).where(
-        Agency.id == agency.id)
+        Agency.id == agency.id
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(read=True, of=Agency)
     verified_w, unverified_w, weight = db.session.execute(query).one()
@@ -473,7 +560,8 @@ def _filtered(query, agency, start, end, officer_ids=None, sources=None):
 
 def _rollup_rows(agency: Agency, start: dt.date, end: dt.date, officer_ids=None, sources=None):
     query = db.select(_R.officer_id, _R.source, _R.kind, _R.verified, *_SUMS).group_by(
-        _R.officer_id, _R.source, _R.kind, _R.verified)
+        _R.officer_id, _R.source, _R.kind, _R.verified
+    )
     return db.session.execute(_filtered(query, agency, start, end, officer_ids, sources)).all()
 
 
@@ -482,7 +570,8 @@ def officer_record(officer: Officer, start: dt.date, end: dt.date, sources=None)
     weights = weights_of(officer.agency)
     record = Record()
     query = db.select(_R.source, _R.kind, _R.verified, *_SUMS, *_BAND_SUMS).group_by(
-        _R.source, _R.kind, _R.verified)
+        _R.source, _R.kind, _R.verified
+    )
     rows = db.session.execute(_filtered(query, officer.agency, start, end, [officer.id], sources))
     for source, kind, verified, n, total, total_sq, *bands in rows:
         weight = weights.of(source, kind, bool(verified))
@@ -494,10 +583,12 @@ def officer_source_stats(agency: Agency, start: dt.date, end: dt.date, officer_i
     """{officer id: {source: Stat}} for many officers in one rollup query."""
     weights = weights_of(agency)
     out: dict[int, dict[str, Stat]] = {}
-    for oid, source, kind, verified, n, total, total_sq in _rollup_rows(agency, start, end, officer_ids,
-                                                                         sources):
-        out.setdefault(oid, {}).setdefault(source, Stat()).add(weights.of(source, kind, bool(verified)),
-                                                                n, total, total_sq)
+    for oid, source, kind, verified, n, total, total_sq in _rollup_rows(
+        agency, start, end, officer_ids, sources
+    ):
+        out.setdefault(oid, {}).setdefault(source, Stat()).add(
+            weights.of(source, kind, bool(verified)), n, total, total_sq
+        )
     return out
 
 
@@ -514,9 +605,11 @@ def officer_trend(officer: Officer, last_month: dt.date, months: int = 12) -> li
     weights = weights_of(officer.agency)
     per_month = {add_months(first, i): Stat() for i in range(months)}
     query = db.select(_R.period, _R.source, _R.kind, _R.verified, *_SUMS).group_by(
-        _R.period, _R.source, _R.kind, _R.verified)
-    rows = db.session.execute(_filtered(query, officer.agency, first, add_months(first, months),
-                                        [officer.id]))
+        _R.period, _R.source, _R.kind, _R.verified
+    )
+    rows = db.session.execute(
+        _filtered(query, officer.agency, first, add_months(first, months), [officer.id])
+    )
     for period, source, kind, verified, n, total, total_sq in rows:
         stat = per_month.get(period.replace(day=1))
         if stat is not None:
@@ -534,8 +627,19 @@ def officer_record_and_trend(officer: Officer, start: dt.date, end: dt.date, mon
     weights = weights_of(officer.agency)
     record = Record()
     per_month = {add_months(first, i): Stat() for i in range(months)}
-    query = db.select(_R.period, _R.source, _R.kind, _R.verified, _R.count, _R.total, _R.total_sq,
-                      _R.band_a, _R.band_b, _R.band_c, _R.band_d)
+    query = db.select(
+        _R.period,
+        _R.source,
+        _R.kind,
+        _R.verified,
+        _R.count,
+        _R.total,
+        _R.total_sq,
+        _R.band_a,
+        _R.band_b,
+        _R.band_c,
+        _R.band_d,
+    )
     rows = db.session.execute(_filtered(query, officer.agency, first, end, [officer.id]))
     for period, source, kind, verified, n, total, total_sq, *bands in rows:
         w = weights.of(source, kind, bool(verified))
@@ -590,8 +694,7 @@ def officer_stats(agency: Agency, start: dt.date, end: dt.date, sources=None):
             per_officer[oid] = _stat_of(sums)
         return per_officer
     weights = weights_of(agency)
-    for oid, source, kind, verified, n, total, total_sq in _rollup_rows(agency, start, end,
-                                                                         sources=sources):
+    for oid, source, kind, verified, n, total, total_sq in _rollup_rows(agency, start, end, sources=sources):
         per_officer.setdefault(oid, Stat()).add(weights.of(source, kind, bool(verified)), n, total, total_sq)
     return per_officer
 
@@ -623,14 +726,21 @@ def officer_stats_by_period(agency: Agency, periods, sources=None) -> list[dict[
     starts = [start for start, _end in periods]
     out: dict[dt.date, dict[int, Stat]] = {start: {} for start in starts}
     query = db.select(_S.period, _S.officer_id, _S.count, _S.w, _S.w2, _S.s, _S.q).where(
-        _S.agency_id == agency.id, _S.span == spans.pop(), _S.period.in_(starts))
+        _S.agency_id == agency.id, _S.span == spans.pop(), _S.period.in_(starts)
+    )
     for period, oid, *sums in db.session.execute(query):
         out[period][oid] = _stat_of(sums)
     return [out[start] for start in starts]
 
 
-def agency_ranking(agency: Agency, start: dt.date, end: dt.date, officer_ids=None, sources=None,
-                   stats: dict[int, Stat] | None = None):
+def agency_ranking(
+    agency: Agency,
+    start: dt.date,
+    end: dt.date,
+    officer_ids=None,
+    sources=None,
+    stats: dict[int, Stat] | None = None,
+):
     """(agency Stat, [Ranked…] sorted by shrunk score, best first).
 
     The shrunk score pulls each officer's mean toward the agency mean with the

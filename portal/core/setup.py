@@ -162,7 +162,8 @@ def _sqlite_pragmas(engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):
         reading = has_request_context() and (
-            request.method in _SAFE_METHODS or g.get("_portal_read_first", False))
+            request.method in _SAFE_METHODS or g.get("_portal_read_first", False)
+        )
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 

@@ -95,8 +95,7 @@ def portal_officer_panels(officer, viewer):
 
 @hookimpl
 def portal_rating_sources():
-    return [RatingKind("bintang", "Bintang", 1, 5, default_weight=2.0),
-            RatingKind("jempol", "Jempol", 0, 1)]
+    return [RatingKind("bintang", "Bintang", 1, 5, default_weight=2.0), RatingKind("jempol", "Jempol", 0, 1)]
 
 
 @hookimpl
@@ -112,8 +111,9 @@ def portal_seed_demo(agency):
 @hookimpl
 def portal_api_paths():
     CALLS.append(("portal_api_paths", None))
-    return {"/api/v1/rekam/ping": {"get": {"summary": "Ping rekam",
-                                           "responses": {"200": {"description": "ok"}}}}}
+    return {
+        "/api/v1/rekam/ping": {"get": {"summary": "Ping rekam", "responses": {"200": {"description": "ok"}}}}
+    }
 
 
 @hookimpl

@@ -11,24 +11,52 @@ from portal.extensions import db
 from tests.conftest import csrf_token, login
 
 MANAGE_PAGES = [
-    "/kelola/{a}/unit", "/kelola/{a}/unit/baru", "/kelola/{a}/unit/{unit}",
-    "/kelola/{a}/loket", "/kelola/{a}/loket/baru", "/kelola/{a}/loket/{desk}",
-    "/kelola/{a}/pegawai", "/kelola/{a}/pegawai/baru", "/kelola/{a}/pegawai/{staff}",
-    "/kelola/{a}/pegawai/impor", "/kelola/{a}/pengguna", "/kelola/{a}/pengguna/baru",
-    "/kelola/{a}/modul", "/kelola/{a}/bobot", "/kelola/{a}/profil", "/kelola/{a}/audit",
+    "/kelola/{a}/unit",
+    "/kelola/{a}/unit/baru",
+    "/kelola/{a}/unit/{unit}",
+    "/kelola/{a}/loket",
+    "/kelola/{a}/loket/baru",
+    "/kelola/{a}/loket/{desk}",
+    "/kelola/{a}/pegawai",
+    "/kelola/{a}/pegawai/baru",
+    "/kelola/{a}/pegawai/{staff}",
+    "/kelola/{a}/pegawai/impor",
+    "/kelola/{a}/pengguna",
+    "/kelola/{a}/pengguna/baru",
+    "/kelola/{a}/modul",
+    "/kelola/{a}/bobot",
+    "/kelola/{a}/profil",
+    "/kelola/{a}/audit",
 ]
 SEE_PAGES = ["/kelola/{a}/", "/kinerja/{a}/tim"]
 SUPERADMIN_PAGES = ["/kelola/instansi/baru", "/kelola/audit"]
 
-ROLES = ["anonymous", "superadmin", "admin", "supervisor", "officer",
-         "other_admin", "other_supervisor", "other_officer"]
+ROLES = [
+    "anonymous",
+    "superadmin",
+    "admin",
+    "supervisor",
+    "officer",
+    "other_admin",
+    "other_supervisor",
+    "other_officer",
+]
 
 # Expected status of a page of agency alpha for each role.
-EXPECT_MANAGE = {"anonymous": 302, "superadmin": 200, "admin": 200, "supervisor": 403,
-                 "officer": 403, "other_admin": 404, "other_supervisor": 404, "other_officer": 404}
+EXPECT_MANAGE = {
+    "anonymous": 302,
+    "superadmin": 200,
+    "admin": 200,
+    "supervisor": 403,
+    "officer": 403,
+    "other_admin": 404,
+    "other_supervisor": 404,
+    "other_officer": 404,
+}
 EXPECT_SEE = {**EXPECT_MANAGE, "supervisor": 200, "officer": 200}
-EXPECT_SUPER = {role: (302 if role == "anonymous" else 200 if role == "superadmin" else 403)
-                for role in ROLES}
+EXPECT_SUPER = {
+    role: (302 if role == "anonymous" else 200 if role == "superadmin" else 403) for role in ROLES
+}
 
 
 def _login_as(client, world, role):
@@ -49,8 +77,11 @@ def _url(template, world):
 @pytest.mark.parametrize("role", ROLES)
 def test_staff_pages_matrix(client, world, role):
     _login_as(client, world, role)
-    for pages, expect in ((MANAGE_PAGES, EXPECT_MANAGE), (SEE_PAGES, EXPECT_SEE),
-                          (SUPERADMIN_PAGES, EXPECT_SUPER)):
+    for pages, expect in (
+        (MANAGE_PAGES, EXPECT_MANAGE),
+        (SEE_PAGES, EXPECT_SEE),
+        (SUPERADMIN_PAGES, EXPECT_SUPER),
+    ):
         for template in pages:
             url = _url(template, world)
             response = client.get(url)
@@ -87,9 +118,14 @@ def test_officer_record_matrix(client, world, role):
         summary = client.get(f"/kinerja/pegawai/{world['alpha'][who]}/ringkasan").status_code
         assert summary == status, (role, who)
     expected = {
-        "anonymous": (302, 302), "superadmin": (200, 200), "admin": (200, 200),
-        "supervisor": (200, 200), "officer": (200, 404),
-        "other_admin": (404, 404), "other_supervisor": (404, 404), "other_officer": (404, 404),
+        "anonymous": (302, 302),
+        "superadmin": (200, 200),
+        "admin": (200, 200),
+        "supervisor": (200, 200),
+        "officer": (200, 404),
+        "other_admin": (404, 404),
+        "other_supervisor": (404, 404),
+        "other_officer": (404, 404),
     }[role]
     assert (staff, boss) == expected
 
@@ -110,10 +146,20 @@ def test_feedback_matrix(client, world, role):
     """Only an admin or the officer's supervisor writes feedback on them."""
     _login_as(client, world, role)
     token = csrf_token(client, "/masuk" if role == "anonymous" else "/")
-    response = client.post(f"/kinerja/pegawai/{world['alpha']['staff']}/umpan-balik",
-                           data={"strengths": "Teliti", "csrf_token": token})
-    expected = {"anonymous": 302, "superadmin": 302, "admin": 302, "supervisor": 302, "officer": 403,
-                "other_admin": 404, "other_supervisor": 404, "other_officer": 404}[role]
+    response = client.post(
+        f"/kinerja/pegawai/{world['alpha']['staff']}/umpan-balik",
+        data={"strengths": "Teliti", "csrf_token": token},
+    )
+    expected = {
+        "anonymous": 302,
+        "superadmin": 302,
+        "admin": 302,
+        "supervisor": 302,
+        "officer": 403,
+        "other_admin": 404,
+        "other_supervisor": 404,
+        "other_officer": 404,
+    }[role]
     assert response.status_code == expected
     if role != "anonymous" and expected == 302:
         assert "/kinerja/pegawai/" in response.headers["Location"]
@@ -122,12 +168,17 @@ def test_feedback_matrix(client, world, role):
 def test_objects_of_another_agency_are_404_even_through_own_agency_url(client, world):
     login(client, world["alpha"]["emails"]["admin"])
     b = world["beta"]
-    for url in (f"/kelola/alpha/unit/{b['unit']}", f"/kelola/alpha/loket/{b['desk']}",
-                f"/kelola/alpha/pegawai/{b['staff']}"):
+    for url in (
+        f"/kelola/alpha/unit/{b['unit']}",
+        f"/kelola/alpha/loket/{b['desk']}",
+        f"/kelola/alpha/pegawai/{b['staff']}",
+    ):
         assert client.get(url).status_code == 404, url
     token = csrf_token(client, "/kelola/alpha/loket")
-    assert client.post(f"/kelola/alpha/loket/{b['desk']}/ganti-token",
-                       data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/kelola/alpha/loket/{b['desk']}/ganti-token", data={"csrf_token": token}).status_code
+        == 404
+    )
 
 
 #: Citizen forms whose own signed single-use token is their CSRF token (the
@@ -156,8 +207,9 @@ def _every_post_is_refused(app, client, world, extra):
 
     with app.app_context():
         desk = db.session.get(Desk, world["alpha"]["desk"])
-        ticket = SurveyTicket(desk_id=desk.id, officer_id=world["alpha"]["staff"],
-                              expires_at=dt.datetime(2100, 1, 1))
+        ticket = SurveyTicket(
+            desk_id=desk.id, officer_id=world["alpha"]["staff"], expires_at=dt.datetime(2100, 1, 1)
+        )
         db.session.add(ticket)
         db.session.commit()
         tokens = {"desk": desk.qr_token, "ticket": ticket.token}
@@ -180,4 +232,5 @@ def _every_post_is_refused(app, client, world, extra):
         assert expected in response.get_data(as_text=True), url
         posted += 1
     assert posted >= 10 and all(
-        any(rule.endpoint == name for rule in app.url_map.iter_rules()) for name in OWN_TOKEN_FORMS)
+        any(rule.endpoint == name for rule in app.url_map.iter_rules()) for name in OWN_TOKEN_FORMS
+    )

@@ -29,9 +29,16 @@ def _staff_urls(app) -> list[str]:
 
 def test_the_generated_list_covers_the_known_staff_pages(app):
     urls = _staff_urls(app)
-    for known in ("/kelola/alpha/unit", "/kelola/alpha/bobot", "/kinerja/alpha/tim",
-                  "/kinerja/alpha/ekspor.csv", "/kelola/alpha/survei/", "/kelola/alpha/pengaduan/",
-                  "/kelola/alpha/dialog/", "/kinerja/pegawai/1"):
+    for known in (
+        "/kelola/alpha/unit",
+        "/kelola/alpha/bobot",
+        "/kinerja/alpha/tim",
+        "/kinerja/alpha/ekspor.csv",
+        "/kelola/alpha/survei/",
+        "/kelola/alpha/pengaduan/",
+        "/kelola/alpha/dialog/",
+        "/kinerja/pegawai/1",
+    ):
         assert known in urls, known
     assert len(urls) >= 40
 
@@ -91,8 +98,9 @@ def test_no_staff_post_of_alpha_for_outsiders(app, client, world, role):
         url = rule.rule.replace("<slug>", "alpha").replace("<agency_slug>", "alpha")
         url = re.sub(r"<int:\w+>", "1", url)
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: FILL.get(m.group(1), "x"), url)
-        response = client.post(url, data={"csrf_token": token, "name": "x", "plugin": "survei",
-                                           "enabled": "0", "strengths": "x"})
+        response = client.post(
+            url, data={"csrf_token": token, "name": "x", "plugin": "survei", "enabled": "0", "strengths": "x"}
+        )
         assert response.status_code in (403, 404), (role, url, response.status_code)
         posted += 1
     assert posted >= 20

@@ -14,12 +14,27 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_bandit_is_clean_at_medium_severity():
     result = subprocess.run(
-        [sys.executable, "-m", "bandit", "-q", "-r", "portal", "plugins", "--severity-level", "medium",
-         "-f", "json"],
-        cwd=ROOT, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bandit",
+            "-q",
+            "-r",
+            "portal",
+            "plugins",
+            "--severity-level",
+            "medium",
+            "-f",
+            "json",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     report = json.loads(result.stdout)
-    found = [f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}"
-             for r in report["results"]]
+    found = [
+        f"{r['filename']}:{r['line_number']} {r['test_id']} {r['issue_text']}" for r in report["results"]
+    ]
     assert found == [], "\n".join(found)
     assert report["metrics"]["_totals"]["loc"] > 1000  # it really scanned the code

@@ -36,14 +36,33 @@ MAY = dt.datetime(2026, 5, 10, 3, 0)
 JUNE_ARGS = "periode=bulan&tanggal=2026-06-15"
 
 
-def _rate(app, world, who, values, *, at=JUNE, source="survei", kind="skm", verified=False,
-          comment=None, slug="alpha"):
+def _rate(
+    app,
+    world,
+    who,
+    values,
+    *,
+    at=JUNE,
+    source="survei",
+    kind="skm",
+    verified=False,
+    comment=None,
+    slug="alpha",
+):
     with app.app_context():
         agency = db.session.get(Agency, world[slug]["agency"])
         officer = db.session.get(Officer, world[slug][who])
         for v in values:
-            record_rating(agency=agency, officer=officer, source=source, kind=kind, value=v, at=at,
-                          verified=verified, comment=comment)
+            record_rating(
+                agency=agency,
+                officer=officer,
+                source=source,
+                kind=kind,
+                value=v,
+                at=at,
+                verified=verified,
+                comment=comment,
+            )
 
 
 def test_weights_page_changes_scores_from_rollups_and_is_audited(app, client, world):
@@ -54,9 +73,11 @@ def test_weights_page_changes_scores_from_rollups_and_is_audited(app, client, wo
     page = client.get(f"/kinerja/pegawai/{world['alpha']['staff']}?{JUNE_ARGS}").get_data(as_text=True)
     assert "83,33" in page  # (100 + 50 + 100) / 3
 
-    r = post_form(client, "/kelola/alpha/bobot", {"w_survei": "1", "w_pengaduan": "0",
-                                                   "w_dialog_publik": "1", "verified": "3,0",
-                                                   "unverified": "1"})
+    r = post_form(
+        client,
+        "/kelola/alpha/bobot",
+        {"w_survei": "1", "w_pengaduan": "0", "w_dialog_publik": "1", "verified": "3,0", "unverified": "1"},
+    )
     assert r.status_code == 302
     page = client.get(f"/kinerja/pegawai/{world['alpha']['staff']}?{JUNE_ARGS}").get_data(as_text=True)
     assert "87,50" in page  # (3·100 + 50) / 4; complaints weigh nothing
@@ -97,14 +118,17 @@ def test_scores_missing_after_an_upgrade_are_filled_from_rollups(app, world):
 @pytest.mark.parametrize("bad", ["-1", "11", "abc", "", "nan", "1,2,3"])
 def test_weights_refuse_bad_numbers_in_indonesian(client, world, bad):
     login(client, world["alpha"]["emails"]["admin"])
-    r = post_form(client, "/kelola/alpha/bobot", {"w_survei": bad, "w_pengaduan": "1",
-                                                   "w_dialog_publik": "1", "verified": "1",
-                                                   "unverified": "1"})
+    r = post_form(
+        client,
+        "/kelola/alpha/bobot",
+        {"w_survei": bad, "w_pengaduan": "1", "w_dialog_publik": "1", "verified": "1", "unverified": "1"},
+    )
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert "Periksa kembali isian" in html
-    assert any(m in html for m in ("Angka harus di antara 0 dan 10", "Harus berupa angka",
-                                   "Kolom ini wajib diisi"))
+    assert any(
+        m in html for m in ("Angka harus di antara 0 dan 10", "Harus berupa angka", "Kolom ini wajib diisi")
+    )
 
 
 def test_distribution_and_trend_come_from_rollups(app, world):
@@ -175,16 +199,30 @@ def test_feedback_notes_acknowledged_and_answered(app, client, world):
     login(client, world["alpha"]["emails"]["supervisor"])
     empty = post_form(client, f"{page}/umpan-balik", {}, token_from=page)
     assert empty.status_code == 400 and "Tulis sedikitnya kekuatan" in empty.get_data(as_text=True)
-    r = post_form(client, f"{page}/umpan-balik", {
-        "strengths": "Ramah <b>kepada</b> warga lansia.", "improvements": "Kelengkapan berkas dicek di awal.",
-        "actions-0-text": "Ikuti pelatihan layanan prima", "actions-0-due_date": "2026-12-31",
-        "actions-1-due_date": "2026-12-01",
-    }, token_from=page)
+    r = post_form(
+        client,
+        f"{page}/umpan-balik",
+        {
+            "strengths": "Ramah <b>kepada</b> warga lansia.",
+            "improvements": "Kelengkapan berkas dicek di awal.",
+            "actions-0-text": "Ikuti pelatihan layanan prima",
+            "actions-0-due_date": "2026-12-31",
+            "actions-1-due_date": "2026-12-01",
+        },
+        token_from=page,
+    )
     assert r.status_code == 400 and "Tulis tindak lanjut untuk tenggat ini" in r.get_data(as_text=True)
-    r = post_form(client, f"{page}/umpan-balik", {
-        "strengths": "Ramah <b>kepada</b> warga lansia.", "improvements": "Kelengkapan berkas dicek di awal.",
-        "actions-0-text": "Ikuti pelatihan layanan prima", "actions-0-due_date": "2026-12-31",
-    }, token_from=page)
+    r = post_form(
+        client,
+        f"{page}/umpan-balik",
+        {
+            "strengths": "Ramah <b>kepada</b> warga lansia.",
+            "improvements": "Kelengkapan berkas dicek di awal.",
+            "actions-0-text": "Ikuti pelatihan layanan prima",
+            "actions-0-due_date": "2026-12-31",
+        },
+        token_from=page,
+    )
     assert r.status_code == 302
     with app.app_context():
         note = db.session.scalars(db.select(FeedbackNote)).one()
@@ -197,11 +235,14 @@ def test_feedback_notes_acknowledged_and_answered(app, client, world):
     assert "Ramah &lt;b&gt;kepada&lt;/b&gt; warga lansia." in html and "31 Desember 2026" in html
     assert "Belum dibaca pegawai" in html and "Tulis umpan balik baru" not in html
     # The officer may not write feedback on themselves.
-    assert post_form(client, f"{page}/umpan-balik", {"strengths": "Saya hebat"},
-                     token_from=page).status_code == 403
+    assert (
+        post_form(client, f"{page}/umpan-balik", {"strengths": "Saya hebat"}, token_from=page).status_code
+        == 403
+    )
     post_form(client, f"{page}/umpan-balik/{note_id}/terima", {}, token_from=page)
-    post_form(client, f"{page}/umpan-balik/{note_id}/tanggapan", {"body": "Siap, terima kasih."},
-              token_from=page)
+    post_form(
+        client, f"{page}/umpan-balik/{note_id}/tanggapan", {"body": "Siap, terima kasih."}, token_from=page
+    )
     html = client.get(page).get_data(as_text=True)
     assert "Sudah dibaca pegawai" in html and "Siap, terima kasih." in html
     with app.app_context():
@@ -211,8 +252,7 @@ def test_feedback_notes_acknowledged_and_answered(app, client, world):
     # The supervisor cannot acknowledge on the officer's behalf.
     client = app.test_client()
     login(client, world["alpha"]["emails"]["supervisor"])
-    assert post_form(client, f"{page}/umpan-balik/{note_id}/terima", {},
-                     token_from=page).status_code == 403
+    assert post_form(client, f"{page}/umpan-balik/{note_id}/terima", {}, token_from=page).status_code == 403
 
 
 def test_feedback_is_invisible_across_agencies(app, client, world):
@@ -223,8 +263,15 @@ def test_feedback_is_invisible_across_agencies(app, client, world):
 
 
 def test_comments_wait_for_moderation_before_the_officer_sees_them(app, client, world):
-    _rate(app, world, "staff", [5], source="pengaduan", kind="penanganan",
-          comment="Petugasnya sabar sekali menjelaskan.")
+    _rate(
+        app,
+        world,
+        "staff",
+        [5],
+        source="pengaduan",
+        kind="penanganan",
+        comment="Petugasnya sabar sekali menjelaskan.",
+    )
     _rate(app, world, "staff", [1], source="pengaduan", kind="penanganan", comment="kata kasar")
     page = f"/kinerja/pegawai/{world['alpha']['staff']}?{JUNE_ARGS}"
     login(client, world["alpha"]["emails"]["officer"])
@@ -237,8 +284,11 @@ def test_comments_wait_for_moderation_before_the_officer_sees_them(app, client, 
     assert "Petugasnya sabar" in queue and "kata kasar" in queue
     with app.app_context():
         events = {e.comment: e.id for e in db.session.scalars(db.select(RatingEvent))}
-    post_form(client, "/kinerja/alpha/komentar", {"event": events["Petugasnya sabar sekali menjelaskan."],
-                                                   "decision": "tampil"})
+    post_form(
+        client,
+        "/kinerja/alpha/komentar",
+        {"event": events["Petugasnya sabar sekali menjelaskan."], "decision": "tampil"},
+    )
     post_form(client, "/kinerja/alpha/komentar", {"event": events["kata kasar"], "decision": "tolak"})
     assert "Tidak ada komentar yang menunggu" in client.get("/kinerja/alpha/komentar").get_data(as_text=True)
 
@@ -325,7 +375,8 @@ def test_record_and_trend_in_one_query_equal_the_separate_reads(app, world, kind
         alone = officer_record(officer, start, end)
         assert (record.overall.count, record.bands) == (alone.overall.count, alone.bands)
         assert record.overall.mean == pytest.approx(alone.overall.mean)
-        assert {s: st.count for s, st in record.by_source.items()} == \
-            {s: st.count for s, st in alone.by_source.items()}
+        assert {s: st.count for s, st in record.by_source.items()} == {
+            s: st.count for s, st in alone.by_source.items()
+        }
         last = dt.date(end.year - (end.month == 1), (end.month - 2) % 12 + 1, 1)
         assert [(m, st.count) for m, st in trend] == [(m, st.count) for m, st in officer_trend(officer, last)]

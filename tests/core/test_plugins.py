@@ -18,8 +18,9 @@ from tests.core import recorder_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
 RECORDER = "survei,tests.core.recorder_plugin"
-HOOKS = sorted(name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction)
-               if name.startswith("portal_"))
+HOOKS = sorted(
+    name for name, _ in inspect.getmembers(hookspecs, inspect.isfunction) if name.startswith("portal_")
+)
 
 
 @pytest.fixture
@@ -58,36 +59,71 @@ def calls(name):
 
 
 def test_entry_points_load_the_three_builtin_plugins_sorted():
-    app = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "PORTAL_PLUGINS": None})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "PORTAL_PLUGINS": None,
+        }
+    )
     assert plugins.state(app).names == ["dialog_publik", "pengaduan", "survei"]
     manager = app.extensions["portal_plugins"].manager
-    assert sorted(name for name, _ in manager.list_name_plugin()) == [
-        "dialog_publik", "pengaduan", "survei"]
+    assert sorted(name for name, _ in manager.list_name_plugin()) == ["dialog_publik", "pengaduan", "survei"]
 
 
 def test_allowlist_overrides_discovery_and_empty_loads_none():
-    only = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                       "PORTAL_PLUGINS": "pengaduan"})
+    only = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "PORTAL_PLUGINS": "pengaduan",
+        }
+    )
     assert plugins.state(only).names == ["pengaduan"]
-    none = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                       "PORTAL_PLUGINS": ""})
+    none = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "PORTAL_PLUGINS": "",
+        }
+    )
     assert plugins.state(none).names == []
 
 
 def test_each_app_has_its_own_plugin_manager():
-    a = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                    "PORTAL_PLUGINS": "survei"})
-    b = create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                    "PORTAL_PLUGINS": "pengaduan"})
+    a = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "PORTAL_PLUGINS": "survei",
+        }
+    )
+    b = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "PORTAL_PLUGINS": "pengaduan",
+        }
+    )
     assert plugins.manager(a) is not plugins.manager(b)
     assert plugins.state(a).names == ["survei"]
 
 
 def test_a_misspelt_hook_implementation_fails_loudly():
     with pytest.raises(Exception, match="portal_blueprintz"):
-        create_app({"TESTING": True, "SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                    "PORTAL_PLUGINS": "tests.core.misspelt_plugin"})
+        create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x" * 32,
+                "SQLALCHEMY_DATABASE_URI": "sqlite://",
+                "PORTAL_PLUGINS": "tests.core.misspelt_plugin",
+            }
+        )
 
 
 def test_plugins_list_command_shows_the_three_plugins(app_factory):
@@ -212,19 +248,20 @@ def test_hook_portal_rating_sources(rec, world):
         assert set(kinds["recorder_plugin"]) == {"bintang", "jempol"}
         assert set(kinds["survei"]) == {"skm", "cepat"}
         agency, officer = _agency("alpha"), db.session.get(Officer, world["alpha"]["staff"])
-        event = record_rating(agency=agency, officer=officer, source="recorder_plugin",
-                              kind="jempol", value=1)
+        event = record_rating(
+            agency=agency, officer=officer, source="recorder_plugin", kind="jempol", value=1
+        )
         assert event.score == 100.0
         with pytest.raises(RatingError, match="tidak dikenal"):
-            record_rating(agency=agency, officer=officer, source="recorder_plugin",
-                          kind="skm", value=3)
+            record_rating(agency=agency, officer=officer, source="recorder_plugin", kind="skm", value=3)
 
 
 def test_hook_portal_rating_recorded(rec, world):
     with rec.app_context():
         agency, officer = _agency("alpha"), db.session.get(Officer, world["alpha"]["staff"])
-        event = record_rating(agency=agency, officer=officer, source="recorder_plugin",
-                              kind="bintang", value=4)
+        event = record_rating(
+            agency=agency, officer=officer, source="recorder_plugin", kind="bintang", value=4
+        )
         assert calls("portal_rating_recorded") == [(event.id, "recorder_plugin", "bintang", 80.0)]
         # Told only after the commit: a fresh session sees the event.
         db.session.remove()
@@ -285,8 +322,7 @@ def test_disabled_plugin_ratings_are_refused(rec, world):
     with rec.app_context():
         agency, officer = _agency("beta"), db.session.get(Officer, world["beta"]["staff"])
         with pytest.raises(RatingError, match="tidak aktif"):
-            record_rating(agency=agency, officer=officer, source="recorder_plugin",
-                          kind="bintang", value=5)
+            record_rating(agency=agency, officer=officer, source="recorder_plugin", kind="bintang", value=5)
 
 
 def test_admin_switches_a_module_in_the_page_and_it_disappears(rec, client, world):

@@ -32,12 +32,14 @@ def _get(world, slug="alpha"):
 def test_scores_use_the_skm_conversion(app, world):
     with app.app_context():
         agency, staff, _ = _get(world)
-        assert record_rating(agency=agency, officer=staff, source="survei", kind="skm",
-                             value=3).score == 75.0
-        assert record_rating(agency=agency, officer=staff, source="survei", kind="skm",
-                             value=3.5).score == 87.5
-        assert record_rating(agency=agency, officer=staff, source="pengaduan",
-                             kind="penanganan", value=4).score == 80.0
+        assert record_rating(agency=agency, officer=staff, source="survei", kind="skm", value=3).score == 75.0
+        assert (
+            record_rating(agency=agency, officer=staff, source="survei", kind="skm", value=3.5).score == 87.5
+        )
+        assert (
+            record_rating(agency=agency, officer=staff, source="pengaduan", kind="penanganan", value=4).score
+            == 80.0
+        )
 
 
 @pytest.mark.parametrize(
@@ -83,8 +85,14 @@ def test_rollup_month_follows_the_agency_time_zone(app, world):
     with app.app_context():
         agency, staff, _ = _get(world)
         # 31 Oct 20:00 UTC is 1 Nov 03:00 in Jakarta.
-        event = record_rating(agency=agency, officer=staff, source="survei", kind="cepat", value=4,
-                              at=dt.datetime(2026, 10, 31, 20, 0))
+        event = record_rating(
+            agency=agency,
+            officer=staff,
+            source="survei",
+            kind="cepat",
+            value=4,
+            at=dt.datetime(2026, 10, 31, 20, 0),
+        )
         assert event.period == dt.date(2026, 11, 1)
         row = db.session.scalars(db.select(RatingRollup)).one()
         assert (row.period, row.count, row.total, row.total_sq) == (dt.date(2026, 11, 1), 1, 100.0, 10000.0)
@@ -97,8 +105,9 @@ def test_record_from_rollups_matches_the_raw_events(app, world):
         at = dt.datetime(2026, 3, 10, 3, 0)
         for v in values:
             record_rating(agency=agency, officer=staff, source="survei", kind="skm", value=v, at=at)
-        record_rating(agency=agency, officer=staff, source="pengaduan", kind="penanganan", value=5,
-                      at=at, verified=True)
+        record_rating(
+            agency=agency, officer=staff, source="pengaduan", kind="penanganan", value=5, at=at, verified=True
+        )
         record_rating(agency=agency, officer=boss, source="survei", kind="skm", value=4, at=at)
         start, end = period_bounds("semester", dt.date(2026, 3, 10))
         record = officer_record(staff, start, end)
@@ -146,11 +155,11 @@ def test_few_ratings_do_not_top_the_ranking(app, world):
         for _ in range(2):  # two perfect ratings
             record_rating(agency=agency, officer=boss, source="survei", kind="skm", value=4, at=at)
         for i in range(60):  # sixty good ones (mean 91.67)
-            record_rating(agency=agency, officer=staff, source="survei", kind="skm",
-                          value=4 if i % 3 else 3, at=at)
+            record_rating(
+                agency=agency, officer=staff, source="survei", kind="skm", value=4 if i % 3 else 3, at=at
+            )
         for i in range(100):  # a hundred middling ones (mean 62.5)
-            record_rating(agency=agency, officer=third, source="survei", kind="skm",
-                          value=2 + i % 2, at=at)
+            record_rating(agency=agency, officer=third, source="survei", kind="skm", value=2 + i % 2, at=at)
         start, end = period_bounds("bulan", at.date())
         everyone, ranked = agency_ranking(agency, start, end)
         mean = everyone.mean
@@ -183,21 +192,34 @@ def test_shrunk_scores_by_hand(app, world):
         assert ranked[0].stat.ci == pytest.approx((100.0, 100.0))  # no spread: the interval is the mean
 
 
-@pytest.mark.parametrize(("score", "letter"), [
-    (100, "A"), (88.31, "A"), (88.305, "A"), (88.30, "B"), (76.61, "B"), (76.604, "C"),
-    (65.0, "C"), (64.99, "D"), (25, "D"),
-])
+@pytest.mark.parametrize(
+    ("score", "letter"),
+    [
+        (100, "A"),
+        (88.31, "A"),
+        (88.305, "A"),
+        (88.30, "B"),
+        (76.61, "B"),
+        (76.604, "C"),
+        (65.0, "C"),
+        (64.99, "D"),
+        (25, "D"),
+    ],
+)
 def test_bands_are_the_skm_grades(app, score, letter):
     with app.test_request_context():
         assert band(score)[0] == letter
 
 
-@pytest.mark.parametrize(("kind", "day", "bounds"), [
-    ("bulan", dt.date(2026, 12, 31), (dt.date(2026, 12, 1), dt.date(2027, 1, 1))),
-    ("triwulan", dt.date(2026, 5, 5), (dt.date(2026, 4, 1), dt.date(2026, 7, 1))),
-    ("semester", dt.date(2026, 11, 25), (dt.date(2026, 7, 1), dt.date(2027, 1, 1))),
-    ("tahun", dt.date(2026, 2, 1), (dt.date(2026, 1, 1), dt.date(2027, 1, 1))),
-])
+@pytest.mark.parametrize(
+    ("kind", "day", "bounds"),
+    [
+        ("bulan", dt.date(2026, 12, 31), (dt.date(2026, 12, 1), dt.date(2027, 1, 1))),
+        ("triwulan", dt.date(2026, 5, 5), (dt.date(2026, 4, 1), dt.date(2026, 7, 1))),
+        ("semester", dt.date(2026, 11, 25), (dt.date(2026, 7, 1), dt.date(2027, 1, 1))),
+        ("tahun", dt.date(2026, 2, 1), (dt.date(2026, 1, 1), dt.date(2027, 1, 1))),
+    ],
+)
 def test_period_bounds(kind, day, bounds):
     assert period_bounds(kind, day) == bounds
 
@@ -219,8 +241,15 @@ def test_concurrent_ratings_never_lose_a_count(app, world):
                 db.session.rollback()  # hold no transaction while waiting for the others
                 barrier.wait(timeout=60)
                 for i in range(CALLS):
-                    record_rating(agency=agency, officer=staff, source="survei", kind="cepat",
-                                  value=1 + (n + i) % 4, at=at, ref=f"t{n}:{i}")
+                    record_rating(
+                        agency=agency,
+                        officer=staff,
+                        source="survei",
+                        kind="cepat",
+                        value=1 + (n + i) % 4,
+                        at=at,
+                        ref=f"t{n}:{i}",
+                    )
                 db.session.remove()
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
@@ -233,8 +262,11 @@ def test_concurrent_ratings_never_lose_a_count(app, world):
     assert not errors, errors
 
     with app.app_context():
-        events = db.session.execute(db.select(func.count(), func.sum(RatingEvent.score),
-                                              func.sum(RatingEvent.score * RatingEvent.score))).one()
+        events = db.session.execute(
+            db.select(
+                func.count(), func.sum(RatingEvent.score), func.sum(RatingEvent.score * RatingEvent.score)
+            )
+        ).one()
         rollup = db.session.scalars(db.select(RatingRollup)).one()
         assert events[0] == THREADS * CALLS
         assert rollup.count == THREADS * CALLS
@@ -254,8 +286,9 @@ def test_concurrent_ratings_never_lose_a_count(app, world):
 
 def _held(world, **kwargs):
     agency, staff, _ = _get(world)
-    return record_rating(agency=agency, officer=staff, source="survei", kind="skm", value=4,
-                         hold="alamat", **kwargs)
+    return record_rating(
+        agency=agency, officer=staff, source="survei", kind="skm", value=4, hold="alamat", **kwargs
+    )
 
 
 def _counted(officer_id):

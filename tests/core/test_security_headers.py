@@ -40,8 +40,11 @@ def _cookie(app) -> str:
 
 
 def test_session_cookie_flags_in_production_and_development(tmp_path):
-    base = {"SECRET_KEY": "a-long-random-production-key-0123456789",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3", "RATELIMIT_ENABLED": False}
+    base = {
+        "SECRET_KEY": "a-long-random-production-key-0123456789",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite3",
+        "RATELIMIT_ENABLED": False,
+    }
     production = create_app({**base, "TESTING": False, "DEBUG": False})
     with production.app_context():
         from portal.extensions import db

@@ -149,11 +149,14 @@ def test_language_is_part_of_the_cached_page(app, client, desk):
     assert "Seberapa puas Anda" in client.get(f"/s/{desk}").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("headers", [
-    {"Origin": "https://situs-lain.example"},
-    {"Sec-Fetch-Site": "cross-site"},
-    {"Origin": "null"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://situs-lain.example"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Origin": "null"},
+    ],
+)
 def test_a_form_sent_from_another_site_is_refused(app, client, desk, headers):
     fields, _ = open_form(client, f"/s/{desk}")
     r = client.post(f"/s/{desk}", data={**fields, "face": "1"}, headers=headers)
@@ -164,8 +167,11 @@ def test_a_form_sent_from_another_site_is_refused(app, client, desk, headers):
 
 def test_a_form_sent_from_the_portal_itself_is_accepted(app, client, desk):
     fields, _ = open_form(client, f"/s/{desk}")
-    r = client.post(f"/s/{desk}", data={**fields, "face": "4"},
-                    headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"})
+    r = client.post(
+        f"/s/{desk}",
+        data={**fields, "face": "4"},
+        headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
+    )
     assert r.status_code == 302
 
 
@@ -190,16 +196,27 @@ def test_the_cached_and_the_rendered_form_agree_on_who_is_on_duty(app, world):
 
     a, b = world["alpha"], world["beta"]
     with app.app_context():
-        gone = Officer(agency_id=a["agency"], unit_id=a["unit"], nip=nip(50), name="Pensiun",
-                       active=False)
+        gone = Officer(agency_id=a["agency"], unit_id=a["unit"], nip=nip(50), name="Pensiun", active=False)
         third = Officer(agency_id=a["agency"], unit_id=a["unit"], nip=nip(51), name="Staf Ketiga")
         db.session.add_all([gone, third])
         db.session.flush()
-        shift = [(a["staff"], 0, 8, 12), (a["staff"], 0, 13, 16), (a["boss"], 0, 10, 14),
-                 (a["boss"], 2, 0, 23), (gone.id, 1, 8, 16), (b["staff"], 3, 8, 16),
-                 (a["staff"], 4, 7, 11), (a["boss"], 4, 7, 11), (third.id, 4, 9, 10)]
-        db.session.add_all([Roster(desk_id=a["desk"], officer_id=o, weekday=d, start=dt.time(h1),
-                                   end=dt.time(h2)) for o, d, h1, h2 in shift])
+        shift = [
+            (a["staff"], 0, 8, 12),
+            (a["staff"], 0, 13, 16),
+            (a["boss"], 0, 10, 14),
+            (a["boss"], 2, 0, 23),
+            (gone.id, 1, 8, 16),
+            (b["staff"], 3, 8, 16),
+            (a["staff"], 4, 7, 11),
+            (a["boss"], 4, 7, 11),
+            (third.id, 4, 9, 10),
+        ]
+        db.session.add_all(
+            [
+                Roster(desk_id=a["desk"], officer_id=o, weekday=d, start=dt.time(h1), end=dt.time(h2))
+                for o, d, h1, h2 in shift
+            ]
+        )
         db.session.commit()
     with app.test_request_context():  # read as a citizen's GET reads
         desk = db.session.get(Desk, a["desk"])
@@ -214,4 +231,3 @@ def test_the_cached_and_the_rendered_form_agree_on_who_is_on_duty(app, world):
             assert fastform.duty_key(shifts, zone, now) == rendered, now
             seen.add(rendered)
     assert len(seen) >= 4  # one on duty, several, nobody (everyone rostered), …
-

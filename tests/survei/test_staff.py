@@ -289,17 +289,41 @@ def test_staff_survey_pages_matrix(client, world, role, expected):
 def test_report_shows_answers_to_the_agencys_own_questions(app, client, world, desk):
     with app.app_context():
         unit = world["alpha"]["unit"]
-        rows = [Question(unit_id=unit, position=1, text="Dari mana Anda tahu layanan ini?", type="choice",
-                         choices="Teman\nMedia sosial", required=False, active=True),
-                Question(unit_id=unit, position=2, text="Kebersihan ruang tunggu", type="scale5",
-                         required=False, active=True),
-                Question(unit_id=unit, position=3, text="Apa yang perlu diperbaiki?", type="text",
-                         required=False, active=True)]
+        rows = [
+            Question(
+                unit_id=unit,
+                position=1,
+                text="Dari mana Anda tahu layanan ini?",
+                type="choice",
+                choices="Teman\nMedia sosial",
+                required=False,
+                active=True,
+            ),
+            Question(
+                unit_id=unit,
+                position=2,
+                text="Kebersihan ruang tunggu",
+                type="scale5",
+                required=False,
+                active=True,
+            ),
+            Question(
+                unit_id=unit,
+                position=3,
+                text="Apa yang perlu diperbaiki?",
+                type="text",
+                required=False,
+                active=True,
+            ),
+        ]
         db.session.add_all(rows)
         db.session.commit()
         choice, scale, text = (q.id for q in rows)
-    for source, clean, wish in (("Teman", "5", "Kursi tunggu"), ("Teman", "4", ""),
-                                ("Media sosial", "3", "Papan antrean")):
+    for source, clean, wish in (
+        ("Teman", "5", "Kursi tunggu"),
+        ("Teman", "4", ""),
+        ("Media sosial", "3", "Papan antrean"),
+    ):
         citizen = app.test_client()
         fields, _ = open_form(citizen, f"/s/{desk}")
         data = {**fields, "face": "4", f"q{choice}": source, f"q{scale}": clean, f"q{text}": wish}
@@ -311,8 +335,15 @@ def test_report_shows_answers_to_the_agencys_own_questions(app, client, world, d
     assert re.search(r"<td>Media sosial</td><td>1</td>", page)
     assert "rata-rata 4,00" in page and re.search(r"<td>5</td><td>1</td>", page)
     assert "<li>Kursi tunggu</li>" in page and "<li>Papan antrean</li>" in page
-    rows = list(csv.reader(io.StringIO(client.get(
-        f"/kelola/alpha/survei/laporan.csv?unit={world['alpha']['unit']}").get_data(as_text=True).lstrip("\ufeff"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                client.get(f"/kelola/alpha/survei/laporan.csv?unit={world['alpha']['unit']}")
+                .get_data(as_text=True)
+                .lstrip("\ufeff")
+            )
+        )
+    )
     assert ["Pertanyaan tambahan", "Kebersihan ruang tunggu", "3"] in rows and ["Rata-rata", "4.00"] in rows
     # Text answers stay on staff pages: the public results never show them.
     assert "Kursi tunggu" not in client.get("/alpha/survei/hasil").get_data(as_text=True)

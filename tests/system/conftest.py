@@ -182,8 +182,9 @@ def complaint_category(app, world, fields_json: str = "[]") -> int:
         return category.id
 
 
-def forum_event(app, world, capacity: int, waitlist: bool = True, starts_in=dt.timedelta(days=3),
-                **fields) -> int:
+def forum_event(
+    app, world, capacity: int, waitlist: bool = True, starts_in=dt.timedelta(days=3), **fields
+) -> int:
     """A published forum of alpha; ``panelists`` (officer ids) and other
     columns may be given."""
     from plugins.dialog_publik.models import DialogEvent, DialogPanelist

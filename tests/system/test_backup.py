@@ -37,8 +37,9 @@ def _counts(url: str) -> dict[str, int]:
     engine = create_engine(url)
     with engine.connect() as conn:
         names = [t.name for t in db.metadata.sorted_tables]
-        counts = {name: conn.execute(select(func.count()).select_from(text(f'"{name}"'))).scalar()
-                  for name in names}
+        counts = {
+            name: conn.execute(select(func.count()).select_from(text(f'"{name}"'))).scalar() for name in names
+        }
     engine.dispose()
     return counts
 
@@ -79,7 +80,8 @@ def test_pg_dump_and_restore_give_the_same_portal(app, world, database_url, serv
             responses = db.session.scalar(select(func.count(Response.id)))
             assert responses == original["survei_response"] + 1
             assert db.session.scalar(select(func.sum(RatingRollup.count))) == db.session.scalar(
-                select(func.count(RatingEvent.id)))
+                select(func.count(RatingEvent.id))
+            )
             db.session.remove()
             db.engine.dispose()
         again.stop()

@@ -126,6 +126,6 @@ def test_postgresql_restart_gives_503_then_recovers(app, world, serve, database_
         if status == 503:
             assert "Layanan sedang tidak tersedia" in page
     assert after and all(status == 302 for _t, status, _n, _p in after), (after[:5], log[-3000:])
-    assert "Traceback" not in log, log[max(log.find("Traceback") - 300, 0):log.find("Traceback") + 6000]
+    assert "Traceback" not in log, log[max(log.find("Traceback") - 300, 0) : log.find("Traceback") + 6000]
     acknowledged = stored_nonces(app, [n for _t, s, n, _p in outcomes if s == 302], world["alpha"]["desk"])
     assert _assert_whole(app, acknowledged) >= len(acknowledged) > 0
