@@ -36,6 +36,7 @@ from plugins.survei.models import (
 )
 from plugins.survei.service import DEVICE_MARKER, origin_hash
 from portal.plugin import (
+    REVIEW_HELD,
     ROLE_SUPERVISOR,
     AgencyBlueprint,
     BaseForm,
@@ -45,6 +46,7 @@ from portal.plugin import (
     arg_date,
     audit,
     db,
+    hold_label,
     local,
     local_target,
     period_bounds,
@@ -113,8 +115,14 @@ def index():
             Response.agency_id == g.agency.id, Response.comment_status == COMMENT_PENDING
         )
     )
+    held_count = db.session.scalar(
+        db.select(func.count(Response.id)).where(
+            Response.agency_id == g.agency.id, Response.review == REVIEW_HELD, Response.officer_id.is_(None)
+        )
+    )
     return render_template(
         "survei/staff/index.html",
+        held=held_count,
         desks=desks,
         today=counts(lo, hi),
         period=counts(p_lo, p_hi),
@@ -284,6 +292,50 @@ def moderation():
         .limit(100)
     ).all()
     return render_template("survei/staff/moderation.html", pending=pending, form=form)
+
+
+@staff.route("/ditahan", methods=["GET", "POST"])
+def held():
+    """Held responses that credit no officer (nobody on duty, or the citizen
+    did not say who served): they never reach the core review queue, so the
+    agency's admin accepts (into the SKM report and IKM) or rejects them here."""
+    _admin()
+    form = BaseForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        decision = {"terima": "diterima", "tolak": "ditolak"}.get(request.form.get("keputusan"))
+        response_id = request.form.get("response_id", type=int) or 0
+        if decision is None:
+            abort(404)
+        # One conditional UPDATE: two admins deciding at once decide once.
+        changed = db.session.execute(
+            db.update(Response)
+            .where(
+                Response.id == response_id,
+                Response.agency_id == g.agency.id,
+                Response.officer_id.is_(None),
+                Response.review == REVIEW_HELD,
+            )
+            .values(review=decision)
+        ).rowcount
+        if not changed:
+            abort(404)
+        audit("survei_response_" + decision, agency=g.agency, detail=f"response {response_id}")
+        db.session.commit()
+        flash(
+            _("Tanggapan diterima dan kini dihitung.") if decision == "diterima" else _("Tanggapan ditolak.")
+        )
+        return redirect(url_for(".held"))
+    rows = db.session.scalars(
+        db.select(Response)
+        .where(
+            Response.agency_id == g.agency.id, Response.review == REVIEW_HELD, Response.officer_id.is_(None)
+        )
+        .order_by(Response.created_at)
+        .limit(200)
+    ).all()
+    return render_template("survei/staff/held.html", rows=rows, form=form, label=hold_label)
 
 
 # ---------------------------------------------------------------- report

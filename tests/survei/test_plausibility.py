@@ -247,3 +247,65 @@ def test_kiosk_items_beyond_the_desks_capacity_are_held(app, world, desk):
     assert (r.json["stored"], r.json["held"]) == (10, 15)
     assert {x.get("reason") for x in r.json["results"][10:]} == {"kapasitas"}
     assert counted(app, world["alpha"]["staff"]) == (10, 10)
+
+
+# ---------------------------------------------------------------- held, crediting nobody
+
+
+def _held_without_officer(app, world, count=2):
+    with app.app_context():
+        ids = []
+        for _ in range(count):
+            row = Response(
+                agency_id=world["alpha"]["agency"],
+                unit_id=world["alpha"]["unit"],
+                desk_id=world["alpha"]["desk"],
+                kind="skm",
+                **{f"u{i}": 3 for i in range(1, 10)},
+                review="ditahan",
+                hold_reason="alamat",
+            )
+            db.session.add(row)
+            db.session.flush()
+            ids.append(row.id)
+        db.session.commit()
+        return ids
+
+
+def _respondents(app, world):
+    with app.app_context():
+        agency = db.session.get(Agency, world["alpha"]["agency"])
+        data = report.build(agency, None, *period_bounds("semester", utcnow().date()), summary=True)
+        return data.respondents
+
+
+def test_held_responses_that_credit_nobody_are_reviewed_by_the_admin(app, client, world):
+    """Nobody on duty: no rating event, so the survey's own page reviews them."""
+    keep, drop = _held_without_officer(app, world)
+    assert _respondents(app, world) == 0
+    login(client, world["alpha"]["emails"]["admin"])
+    page = client.get("/kelola/alpha/survei/ditahan").get_data(as_text=True)
+    assert page.count('name="response_id"') == 2 and "lonjakan" in page.lower()
+    url = "/kelola/alpha/survei/ditahan"
+    assert post_form(client, url, {"response_id": keep, "keputusan": "terima"}).status_code == 302
+    assert post_form(client, url, {"response_id": drop, "keputusan": "tolak"}).status_code == 302
+    assert _respondents(app, world) == 1  # the accepted one enters the report, the rejected one never
+    again = post_form(client, url, {"response_id": keep, "keputusan": "terima"})
+    assert again.status_code == 404  # decided once, even when sent twice
+    assert _respondents(app, world) == 1
+    assert 'name="response_id"' not in client.get(url).get_data(as_text=True)
+
+
+def test_only_the_agencys_admin_reviews_held_responses(app, world):
+    (held,) = _held_without_officer(app, world, count=1)
+    for email, status in (
+        (world["beta"]["emails"]["admin"], 404),
+        (world["alpha"]["emails"]["officer"], 403),
+        (world["alpha"]["emails"]["supervisor"], 403),
+    ):
+        browser = app.test_client()
+        login(browser, email)
+        assert browser.get("/kelola/alpha/survei/ditahan").status_code == status, email
+    assert _respondents(app, world) == 0
+    with app.app_context():
+        assert db.session.get(Response, held).review == "ditahan"
