@@ -177,9 +177,11 @@ def bulk():
     return redirect(request.referrer or url_for(".queue"))
 
 
-@staff.route("/tiket/<reference>", methods=["GET", "POST"])
-def detail(reference):
-    ticket = _ticket(reference)
+# ``code`` in these addresses is the public reference (what every link
+# holds); a tracking code a citizen read out finds the ticket too.
+@staff.route("/tiket/<code>", methods=["GET", "POST"])
+def detail(code):
+    ticket = _ticket(code)
     form = ActionForm()
     officers = _officers()
     form.reason.choices = [SelectChoice(k, v) for k, v in REASON_LABELS.items()]
@@ -203,7 +205,7 @@ def detail(reference):
             ), 422
         db.session.commit()
         flash(_("Pengaduan diperbarui."), "success")
-        return redirect(url_for(".detail", reference=ticket.reference))
+        return redirect(url_for(".detail", code=ticket.reference))
     return render_template("pengaduan/staff/detail.html", **_detail_context(ticket, form, officers))
 
 
@@ -224,9 +226,9 @@ def _detail_context(ticket, form, officers):
     }
 
 
-@staff.route("/tiket/<reference>/lampiran/<int:attachment_id>")
-def attachment(reference, attachment_id):
-    return send_attachment(_ticket(reference), attachment_id)
+@staff.route("/tiket/<code>/lampiran/<int:attachment_id>")
+def attachment(code, attachment_id):
+    return send_attachment(_ticket(code), attachment_id)
 
 
 @staff.route("/notifikasi", methods=["GET", "POST"])
