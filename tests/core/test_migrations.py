@@ -51,3 +51,45 @@ def test_db_upgrade_builds_the_model_schema(database_url):
         _empty(app)
         with app.app_context():
             db.engine.dispose()
+
+
+def test_upgrade_keeps_a_live_database_whose_users_are_referred_to(database_url):
+    """An installation upgrades with its data in place: a login that the
+    audit log refers to survives the rebuild of its table (SQLite rebuilds
+    a table to drop a column), and the references still hold."""
+    app = make_app(database_url, PORTAL_PLUGINS=None)
+    _empty(app)
+    try:
+        runner = app.test_cli_runner()
+        result = runner.invoke(args=["db", "upgrade", "0005_agency_logo"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            db.session.execute(
+                text(
+                    "INSERT INTO agency (id, slug, name, description, timezone, created_at, "
+                    "verified_weight, unverified_weight) VALUES (1, 'a', 'A', '', "
+                    "'Asia/Jakarta', CURRENT_TIMESTAMP, 1, 1)"
+                )
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO user_account (id, email, name, password_hash, role, agency_id, "
+                    "active, failed_logins, created_at) VALUES (7, 'a@a.example', 'A', 'x', "
+                    "'admin', 1, true, 0, CURRENT_TIMESTAMP)"
+                )
+            )
+            db.session.execute(
+                text(
+                    "INSERT INTO audit_log (agency_id, user_id, action, object_type, object_id, "
+                    "detail, created_at) VALUES (1, 7, 'uji', '', '', '', CURRENT_TIMESTAMP)"
+                )
+            )
+            db.session.commit()
+        result = runner.invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            row = db.session.execute(text("SELECT email, session_generation FROM user_account")).one()
+            assert tuple(row) == ("a@a.example", 0)
+            assert db.session.scalar(text("SELECT user_id FROM audit_log")) == 7
+    finally:
+        _empty(app)
