@@ -36,7 +36,7 @@ from __future__ import annotations
 from portal.core import pagecache
 from portal.core.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
 from portal.core.auth import local_target, referrer_or
-from portal.core.citizen import citizen_only, staff_session
+from portal.core.citizen import STAFF_SESSION_REFUSED, citizen_only, staff_session
 from portal.core.codes import ALPHABET as CODE_ALPHABET
 from portal.core.codes import compact, random_code
 from portal.core.exports import table_response
@@ -91,6 +91,7 @@ __all__ = [
     "ROLE_OFFICER",
     "ROLE_SUPERADMIN",
     "ROLE_SUPERVISOR",
+    "STAFF_SESSION_REFUSED",
     "Agency",
     "AgencyBlueprint",
     "ApiBlueprint",

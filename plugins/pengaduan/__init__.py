@@ -12,8 +12,7 @@ from flask import url_for
 from flask.cli import with_appcontext
 from flask_babel import lazy_gettext as _l
 
-from portal import hookimpl
-from portal.core.plugins import HomeSection, NavItem, RatingKind, template_panel
+from portal.plugin import HomeSection, NavItem, RatingKind, hookimpl, template_panel
 
 NAME = "pengaduan"
 #: The module's name as people read it, in their language.
@@ -74,7 +73,7 @@ def portal_dashboard_widgets(agency, user):
 
     from plugins.pengaduan.models import OPEN_STATUSES, Ticket
     from plugins.pengaduan.service import today_for
-    from portal.extensions import db
+    from portal.plugin import db
 
     query = db.select(Ticket.status, func.count(Ticket.id)).where(
         Ticket.agency_id == agency.id, Ticket.status.in_(OPEN_STATUSES)
@@ -109,7 +108,7 @@ def portal_officer_panels(officer, viewer):
     from plugins.pengaduan.models import Ticket
     from plugins.pengaduan.service import leave_days
     from plugins.pengaduan.workdays import working_days_between
-    from portal.extensions import db
+    from portal.plugin import db
 
     rows = db.session.execute(
         db.select(Ticket.created_at, Ticket.verified_at, Ticket.resolved_at, Ticket.rating).where(
@@ -156,7 +155,7 @@ def portal_cli(cli):
         from flask import current_app
 
         from plugins.pengaduan.service import MAX_PIXELS, reencode_stored
-        from portal.extensions import db
+        from portal.plugin import db
 
         counts = reencode_stored(int(current_app.config.get("PENGADUAN_MAX_PIXELS", MAX_PIXELS)))
         db.session.commit()

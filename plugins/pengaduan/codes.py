@@ -16,7 +16,8 @@ characters (``XXXXX-XXXXX``); they stay valid.
 
 from __future__ import annotations
 
-from portal.core.codes import ALPHABET, compact, random_code
+from portal.plugin import CODE_ALPHABET as ALPHABET
+from portal.plugin import compact, random_code
 
 __all__ = [
     "ALPHABET",

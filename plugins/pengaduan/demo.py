@@ -7,9 +7,7 @@ import datetime as dt
 
 from plugins.pengaduan.models import Category, Template
 from plugins.pengaduan.service import Filing, file_ticket, transition
-from portal.core.models import Officer, User
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import Officer, User, db, utcnow
 
 CATEGORIES = [
     ("pelayanan", "Pelayanan petugas", "Sikap, kecepatan atau kejelasan petugas."),

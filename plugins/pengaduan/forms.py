@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.core.forms import BaseForm, strip
+from portal.plugin import BaseForm, strip
 
 
 class FilingForm(BaseForm):

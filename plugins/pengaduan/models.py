@@ -20,9 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.core.models import Officer, Unit, User
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import Officer, Unit, User, db, utcnow
 
 BARU, DIVERIFIKASI, DITOLAK, DIPROSES, SELESAI, DITUTUP = (
     "baru",

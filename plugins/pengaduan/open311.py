@@ -18,10 +18,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from plugins.pengaduan import codes
 from plugins.pengaduan.models import OPEN_STATUSES, Category, Ticket
 from plugins.pengaduan.service import Filing, file_ticket
-from portal.core import plugins
-from portal.core.api import ApiError, authenticate
-from portal.core.models import Agency
-from portal.extensions import csrf, db, limiter
+from portal.plugin import Agency, ApiError, authenticate, csrf, db, is_enabled, limiter
 
 open311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(open311)
@@ -108,7 +105,7 @@ def _api_error(error):
 
 def _agency() -> Agency:
     slug = request.values.get("jurisdiction_id", "").strip()
-    candidates = [a for a in db.session.scalars(db.select(Agency)) if plugins.is_enabled(a, "pengaduan")]
+    candidates = [a for a in db.session.scalars(db.select(Agency)) if is_enabled(a, "pengaduan")]
     if not slug:
         if len(candidates) == 1:
             return candidates[0]

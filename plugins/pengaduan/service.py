@@ -31,11 +31,20 @@ from plugins.pengaduan.models import (
     Ticket,
 )
 from plugins.pengaduan.workdays import add_working_days
-from portal.core.i18n import N_
-from portal.core.models import ROLE_ADMIN, ROLE_OFFICER, ROLE_SUPERVISOR, Agency, Officer, User
-from portal.core.ratings import RatingError, record_rating
-from portal.core.timeutil import local, utcnow
-from portal.extensions import db
+from portal.plugin import (
+    N_,
+    ROLE_ADMIN,
+    ROLE_OFFICER,
+    ROLE_SUPERVISOR,
+    Agency,
+    Officer,
+    RatingError,
+    User,
+    db,
+    local,
+    record_rating,
+    utcnow,
+)
 
 STATUS_LABELS = {
     "baru": _l("Baru"),

@@ -10,9 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from plugins.pengaduan.models import OPEN_STATUSES, Notification, Ticket
 from plugins.pengaduan.service import overdue_stage, today_for
-from portal.core import mail, plugins
-from portal.core.models import ROLE_ADMIN, Agency, Officer, User
-from portal.extensions import db
+from portal.plugin import ROLE_ADMIN, Agency, Officer, User, db, is_enabled, send_mail
 
 
 def recipients(ticket: Ticket) -> list[User]:
@@ -36,7 +34,7 @@ def check(now: dt.datetime | None = None) -> list[tuple[Ticket, str, list[User]]
     """Escalate every newly overdue complaint; returns what was escalated."""
     done = []
     for agency in db.session.scalars(db.select(Agency)):
-        if not plugins.is_enabled(agency, "pengaduan"):
+        if not is_enabled(agency, "pengaduan"):
             continue
         today = today_for(agency, now)
         tickets = db.session.scalars(
@@ -59,7 +57,7 @@ def check(now: dt.datetime | None = None) -> list[tuple[Ticket, str, list[User]]
             people = recipients(ticket)
             for user in people:
                 db.session.add(Notification(user_id=user.id, ticket_id=ticket.id, text=text))
-                mail.send(user.email, str(_l("Pengaduan melewati batas waktu")), text)
+                send_mail(user.email, str(_l("Pengaduan melewati batas waktu")), text)
             ticket.escalated_stage = stage
             done.append((ticket, stage, people))
         db.session.commit()

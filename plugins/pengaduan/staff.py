@@ -43,12 +43,17 @@ from plugins.pengaduan.service import (
 )
 from plugins.pengaduan.views import send_attachment
 from plugins.pengaduan.workdays import working_days_between
-from portal.core.exports import table_response
-from portal.core.forms import BaseForm
-from portal.core.models import ROLE_OFFICER, Officer, Unit, audit
-from portal.core.plugins import AgencyBlueprint
-from portal.core.timeutil import utcnow
-from portal.extensions import db
+from portal.plugin import (
+    ROLE_OFFICER,
+    AgencyBlueprint,
+    BaseForm,
+    Officer,
+    Unit,
+    audit,
+    db,
+    table_response,
+    utcnow,
+)
 
 staff = AgencyBlueprint("pengaduan_staff", __name__, path="pengaduan", plugin="pengaduan", staff=True)
 PAGE_SIZE = 25

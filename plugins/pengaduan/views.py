@@ -25,7 +25,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import bindparam, select
 from wtforms.fields.choices import SelectChoice
 
 from plugins.pengaduan import NAME, codes
@@ -46,11 +46,17 @@ from plugins.pengaduan.service import (
     reopen_deadline,
     upload_dir,
 )
-from portal.core import pagecache
-from portal.core.citizen import STAFF_SESSION_REFUSED, citizen_only, staff_session
-from portal.core.models import Agency, AgencyPlugin, Unit
-from portal.core.plugins import AgencyBlueprint
-from portal.extensions import db, limiter
+from portal.plugin import (
+    STAFF_SESSION_REFUSED,
+    Agency,
+    AgencyBlueprint,
+    Unit,
+    citizen_only,
+    db,
+    limiter,
+    pagecache,
+    staff_session,
+)
 
 bp = AgencyBlueprint("pengaduan", __name__, path="pengaduan")
 
@@ -202,20 +208,15 @@ def track_form():
 _TRACK_STATE = (
     select(Ticket.id, Ticket.updated_at)
     .join(Agency, Agency.id == Ticket.agency_id)
-    .join(
-        AgencyPlugin,
-        and_(
-            AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == NAME, AgencyPlugin.enabled.is_(True)
-        ),
-    )
     .where(Agency.slug == bindparam("slug"), Ticket.code == bindparam("code"))
+    .where(pagecache.module_on(NAME).is_(True))
 )
 
 
 def _track_pages():
     # The ticket's own changes are in its version (updated_at); these are
     # what else the page shows (the agency's header and menu, categories).
-    return pagecache.cache("pengaduan.track").watch(Agency, AgencyPlugin, Category)
+    return pagecache.cache("pengaduan.track").watch(Agency, Category)
 
 
 def _track_key(code, ticket_id, version):
