@@ -99,6 +99,7 @@ class _Text(HTMLParser):
 
 #: Names that are the same in every language.
 SAME_IN_EVERY_LANGUAGE = [
+    "XXXXX-XXXXX-XXXXX",  # a complaint's tracking code
     "XXXXX-XXXXX",
     "Portal Warga",
     "Google Calendar",

@@ -227,7 +227,7 @@ def send_code_reminder(registration: DialogRegistration) -> bool:
     event = registration.event
     send_mail(
         registration.contact_key,
-        str(_l("Kode pendaftaran Anda: %(t)s", t=event.title)),
+        str(_l("Kode pendaftaran Anda untuk %(t)s", t=event.title)),
         str(
             _l(
                 "Ada permintaan pendaftaran baru dengan alamat e-mail ini untuk %(t)s, yang sudah "
