@@ -62,6 +62,9 @@ def make_app(database_url, **extra):
         "SECRET_KEY": TEST_SECRET,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Explicit: Flask-Limiter keeps the last app's setting as its default,
+        # so one app built with limits off would switch them off for the rest.
+        "RATELIMIT_ENABLED": True,
         "PORTAL_PLUGINS": None,
         # Fast hashing: the tests create many logins; production keeps scrypt.
         "PORTAL_PASSWORD_HASH": "pbkdf2:sha256:1000",

@@ -69,7 +69,7 @@ def test_database_down_page_renders_for_a_signed_in_user_on_an_agency_page():
     app = make_app("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2")
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1"
+        session["_user_id"] = "1:0"  # user 1, session generation 0
         session["_fresh"] = True
     for url in ("/alpha/", "/alpha/pengaduan/baru", "/kelola/", "/kinerja/"):
         r = client.get(url)

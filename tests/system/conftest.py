@@ -41,6 +41,14 @@ BASE_SETTINGS = {
     "DIALOG_RATE_LIMIT": "100000 per minute",
     "PORTAL_LOGIN_RATE_LIMIT": "100000 per minute",
     "PORTAL_MAIL_BACKEND": "memory",
+    # Load from one machine is one address and a desk far beyond any real
+    # counter's pace: plausibility would (rightly) hold it all for review.
+    "SURVEI_ADDRESS_BURST": 1_000_000,
+    "SURVEI_PER_OFFICER_HOUR": 1_000_000,
+    "SURVEI_HISTORY_MIN_PER_HOUR": 1_000_000,
+    "SURVEI_PATTERN_REPEAT": 1_000_000,
+    "DIALOG_CODE_RATE_LIMIT": "100000 per minute",
+    "PENGADUAN_LOOKUP_LIMIT": "100000 per minute",
 }
 
 
