@@ -18,7 +18,17 @@ from flask import Blueprint, Response, abort, request, url_for
 from plugins.pengaduan import codes
 from plugins.pengaduan.models import OPEN_STATUSES, Category, Ticket
 from plugins.pengaduan.service import Filing, file_ticket
-from portal.plugin import Agency, ApiError, authenticate, csrf, db, is_enabled, limiter
+from portal.plugin import (
+    Agency,
+    ApiError,
+    ParamError,
+    authenticate,
+    csrf,
+    db,
+    is_enabled,
+    limiter,
+    parse_datetime,
+)
 
 open311 = Blueprint("open311", __name__, url_prefix="/open311/v2")
 csrf.exempt(open311)
@@ -226,9 +236,11 @@ def _parse_date(name: str) -> dt.datetime | None:
     if not raw:
         return None
     try:
-        moment = dt.datetime.fromisoformat(raw)
-    except ValueError:
-        raise Open311Error(400, f"{name} must be a W3C date-time, e.g. 2026-11-25T09:00:00+07:00") from None
+        moment = parse_datetime(raw, name)  # within 1900-2199, so converting it cannot overflow
+    except ParamError:
+        raise Open311Error(
+            400, f"{name} must be a W3C date-time between 1900 and 2199, e.g. 2026-11-25T09:00:00+07:00"
+        ) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(dt.UTC).replace(tzinfo=None)
     return moment

@@ -174,3 +174,13 @@ def test_requests_are_known_by_their_public_reference_only(app, client, key):
     loose = reference.lower().replace("-", "")
     [row] = client.get(f"/open311/v2/requests/{loose}.json?jurisdiction_id=alpha").json
     assert row["service_request_id"] == reference
+
+
+@pytest.mark.parametrize("value", ["0001-01-01T00:00:00", "9999-12-31T23:59:59+14:00", "10000-01-01"])
+def test_absurd_dates_get_a_georeport_error_in_both_formats(client, cats, value):
+    for name in ("start_date", "end_date"):
+        r = client.get("/open311/v2/requests.json", query_string={"jurisdiction_id": "alpha", name: value})
+        assert r.status_code == 400 and r.is_json, (name, value)
+        assert r.json[0]["code"] == 400 and name in r.json[0]["description"]
+        r = client.get("/open311/v2/requests.xml", query_string={"jurisdiction_id": "alpha", name: value})
+        assert r.status_code == 400 and ET.fromstring(r.data).findtext("error/code") == "400", (name, value)
