@@ -12,33 +12,19 @@ import secrets
 
 import pytest
 
-from plugins.dialog_publik.models import DialogEvent, DialogPanelist, DialogQuestion, DialogRegistration
+from plugins.dialog_publik.models import DialogEvent, DialogQuestion, DialogRegistration
 from plugins.dialog_publik.service import CODE_LENGTH, contact_key, new_code
 from portal.core.citizen import STAFF_SESSION_REFUSED
 from portal.core.codes import ALPHABET
 from portal.extensions import db
 from tests.conftest import csrf_token, login, post_form
 from tests.dialog_publik.test_dialog import CODE_RE, _code, _register
+from tests.system.conftest import forum_event
 
 
 @pytest.fixture
 def event(app, world):
-    with app.app_context():
-        start = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=3)
-        e = DialogEvent(
-            agency_id=world["alpha"]["agency"],
-            title="Forum Layanan KTP",
-            mode="tatap_muka",
-            venue="Aula",
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=2),
-            capacity=50,
-            status="terbit",
-            panelists=[DialogPanelist(officer_id=world["alpha"]["boss"])],
-        )
-        db.session.add(e)
-        db.session.commit()
-        return e.id
+    return forum_event(app, world, capacity=50, panelists=[world["alpha"]["boss"]])
 
 
 @pytest.fixture
@@ -146,20 +132,10 @@ def test_thirty_made_up_codes_a_minute_count_zero_votes(app, client, event, ques
 
 
 def test_a_code_of_another_event_or_a_cancelled_one_cannot_vote(app, client, world, event, question):
+    other = forum_event(app, world, capacity=50, title="Lain")
     with app.app_context():
-        start = dt.datetime(2030, 1, 1)
-        other = DialogEvent(
-            agency_id=world["alpha"]["agency"],
-            title="Lain",
-            starts_at=start,
-            ends_at=start + dt.timedelta(hours=1),
-            status="terbit",
-            venue="Aula",
-        )
-        db.session.add(other)
-        db.session.commit()
         foreign = DialogRegistration(
-            event_id=other.id, code=new_code(), name="X", contact="0811111111", contact_key="0811111111"
+            event_id=other, code=new_code(), name="X", contact="0811111111", contact_key="0811111111"
         )
         gone = DialogRegistration(
             event_id=event,

@@ -202,20 +202,23 @@ def forum_event(
     panel = [DialogPanelist(officer_id=officer) for officer in fields.pop("panelists", [])]
     with app.app_context():
         start = utcnow() + starts_in
+        columns = {
+            "title": "Forum Konsultasi Publik",
+            "topic": "KTP",
+            "description": "Tanya jawab layanan.",
+            "mode": "tatap_muka",
+            "venue": "Aula",
+            "status": "terbit",
+            **fields,
+        }
         event = DialogEvent(
             agency_id=world["alpha"]["agency"],
-            title="Forum Konsultasi Publik",
-            topic="KTP",
-            description="Tanya jawab layanan.",
-            mode="tatap_muka",
-            venue="Aula",
             starts_at=start,
             ends_at=start + dt.timedelta(hours=2),
             capacity=capacity,
             waitlist=waitlist,
-            status="terbit",
             panelists=panel,
-            **fields,
+            **columns,
         )
         db.session.add(event)
         db.session.commit()
