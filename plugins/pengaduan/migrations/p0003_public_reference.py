@@ -17,7 +17,6 @@ re-encodes them in place (see docs/privacy.md).
 """
 
 import secrets
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
@@ -37,31 +36,12 @@ def _reference() -> str:
     return f"ADU-{raw[:4]}-{raw[4:]}"
 
 
-@contextmanager
-def _without_foreign_keys():
-    """On SQLite, changing the ticket table's columns means copying it into a
-    new table and dropping the old one, which the tickets' events,
-    attachments and notices refer to: with foreign keys enforced (as the
-    portal's connections do) the drop fails. SQLite's own procedure for
-    such a change: foreign keys off (only possible outside a transaction),
-    the change in a transaction of its own, a foreign-key check, foreign
-    keys back on. PostgreSQL alters the table in place."""
-    # migrations/env.py does exactly that around every migration run on
-    # SQLite (keys off before the run, a foreign-key check before commit).
-    yield
+# On SQLite, changing the ticket table's columns rebuilds it while events,
+# attachments and notices refer to it; migrations/env.py runs every
+# migration with foreign keys off and checks them before commit.
 
 
 def upgrade():
-    with _without_foreign_keys():
-        _upgrade()
-
-
-def downgrade():
-    with _without_foreign_keys():
-        _downgrade()
-
-
-def _upgrade():
     with op.batch_alter_table("pengaduan_ticket", schema=None) as batch_op:
         batch_op.add_column(sa.Column("reference", sa.String(length=13), nullable=True))
     ticket = sa.table(
@@ -106,7 +86,7 @@ def _upgrade():
         batch_op.create_unique_constraint(batch_op.f("uq_pengaduan_ticket_reference"), ["reference"])
 
 
-def _downgrade():
+def downgrade():
     # Only possible while every tracking code still has the old length.
     with op.batch_alter_table("pengaduan_ticket", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("uq_pengaduan_ticket_reference"), type_="unique")
