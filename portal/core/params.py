@@ -97,18 +97,15 @@ def arg_date(name: str, default: dt.date | None = None, *, lenient: bool = False
     default (a period chooser keeps working on a mangled link), but a date
     outside the supported range is still a 400.
     """
-    raw = request.args.get(name, "")
-    if not raw.strip():
+    raw = request.args.get(name, "").strip()
+    if not raw:
         return default
-    try:
-        return parse_date(raw, name)
-    except ParamError:
+    if lenient:
         try:
-            dt.date.fromisoformat(raw.strip())
+            dt.date.fromisoformat(raw)
         except ValueError:
-            if lenient:
-                return default
-        raise
+            return default
+    return parse_date(raw, name)
 
 
 class BoundedParams(ImmutableMultiDict):
