@@ -4,159 +4,31 @@ checkout, migrated, seeded and serving the citizens' survey page from a
 working directory that has nothing of the source tree in it.
 
 The wheel is built once and the virtualenv made once per test session
-(installing the dependencies takes the most time; pip's cache helps). These
+(tests/packaging.py; installing the dependencies takes the most time, pip's
+cache helps). These
 tests are marked ``slow``: ``make test-fast`` leaves them out, ``make test``
 (and so CI) runs them.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 import shutil
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
-import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
 
-from tests.conftest import PG_ADMIN_URL, REQUIRE_PG
+from tests.packaging import COMMAND_TIMEOUT, ROOT, environment, run
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
-#: What never goes into the copy the wheel is built from (pip builds in the
-#: source tree; the copy keeps build/ and *.egg-info out of the checkout).
-_NOT_SOURCE = shutil.ignore_patterns(
-    ".git",
-    ".venv",
-    "instance",
-    "build",
-    "dist",
-    "test-artifacts",
-    "__pycache__",
-    "*.pyc",
-    ".pytest_cache",
-    ".ruff_cache",
-    "*.egg-info",
-    "node_modules",
-    "*.sqlite3*",
-)
 #: Top-level folders of the checkout that the wheel carries inside ``portal``.
 _MAPPED = ("templates", "static", "migrations")
-INSTALL_TIMEOUT = 1200
-COMMAND_TIMEOUT = 300
-
-
-def _run(args, *, timeout=COMMAND_TIMEOUT, **kwargs):
-    result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False, **kwargs)
-    assert result.returncode == 0, (
-        f"{' '.join(map(str, args))} exited {result.returncode}\n"
-        f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
-    )
-    return result
-
-
-@pytest.fixture(scope="session")
-def wheel(tmp_path_factory) -> Path:
-    """The wheel ``pip wheel`` builds from (a copy of) this checkout."""
-    base = tmp_path_factory.mktemp("wheel")
-    source = base / "source"
-    shutil.copytree(ROOT, source, ignore=_NOT_SOURCE)
-    out = base / "dist"
-    result = _run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "--wheel-dir",
-            str(out),
-            str(source),
-        ],
-        timeout=INSTALL_TIMEOUT,
-    )
-    assert "would be ignored" not in result.stdout + result.stderr, result.stdout + result.stderr
-    (built,) = out.glob("portal_warga-*.whl")
-    return built
-
-
-@pytest.fixture(scope="session")
-def venv(wheel, tmp_path_factory) -> Path:
-    """A fresh virtualenv (no system site-packages) with the wheel installed
-    the ordinary way: not editable, dependencies from the package index."""
-    home = tmp_path_factory.mktemp("venv") / "venv"
-    started = time.monotonic()
-    _run([sys.executable, "-m", "venv", str(home)])
-    _run(
-        [
-            str(home / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "--disable-pip-version-check",
-            "--no-input",
-            str(wheel),
-        ],
-        timeout=INSTALL_TIMEOUT,
-        cwd=home,
-    )
-    print(f"\nwheel installed into a fresh virtualenv in {time.monotonic() - started:.0f} s")
-    return home
-
-
-@pytest.fixture
-def workdir(tmp_path) -> Path:
-    """A working directory outside the checkout, with nothing of it."""
-    assert not tmp_path.resolve().is_relative_to(ROOT)
-    return tmp_path
-
-
-def _environment(venv: Path, **extra) -> dict:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("PORTAL_", "FLASK_", "PYTHON")) and key != "VIRTUAL_ENV"
-    }
-    env.update(
-        PATH=f"{venv / 'bin'}{os.pathsep}{env.get('PATH', '')}",
-        VIRTUAL_ENV=str(venv),
-        PORTAL_SECRET_KEY=secrets.token_hex(32),
-        PORTAL_SECURE_COOKIES="0",
-        **extra,
-    )
-    return env
-
-
-@pytest.fixture
-def fresh_pg_database():
-    """A new, empty PostgreSQL database (``flask db upgrade`` builds it from
-    nothing), dropped at the end of the test."""
-    name = f"portal_wheel_{uuid.uuid4().hex[:10]}"
-    try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except OperationalError as error:
-        reason = f"PostgreSQL unreachable at {PG_ADMIN_URL}: {str(error.orig).strip()[:200]}"
-        if REQUIRE_PG:
-            pytest.fail(reason + " (PORTAL_TEST_REQUIRE_POSTGRES=1)")
-        print(reason)
-        pytest.skip(reason)
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 # ---------------------------------------------------------------- contents
@@ -205,7 +77,7 @@ def test_the_wheel_holds_every_module_template_static_file_migration_and_catalog
 
 
 def test_the_installed_package_is_imported_from_the_virtualenv(venv, workdir):
-    result = _run(
+    result = run(
         [
             str(venv / "bin" / "python"),
             "-c",
@@ -213,7 +85,7 @@ def test_the_installed_package_is_imported_from_the_virtualenv(venv, workdir):
             "print(portal.__file__); print(portal.ROOT)",
         ],
         cwd=workdir,
-        env=_environment(venv),
+        env=environment(venv),
     )
     module, root = result.stdout.split()
     site = next((venv / "lib").glob("python*/site-packages"))
@@ -223,7 +95,7 @@ def test_the_installed_package_is_imported_from_the_virtualenv(venv, workdir):
 
 def test_an_instance_folder_that_cannot_be_made_is_named_in_a_plain_message(venv, workdir):
     (workdir / "taken").write_text("a file, not a folder")
-    env = _environment(venv, PORTAL_INSTANCE_PATH=str(workdir / "taken" / "instance"))
+    env = environment(venv, PORTAL_INSTANCE_PATH=str(workdir / "taken" / "instance"))
     result = subprocess.run(
         [str(venv / "bin" / "flask"), "--app", "portal", "db", "upgrade"],
         cwd=workdir,
@@ -325,10 +197,10 @@ def test_installed_wheel_migrates_seeds_and_serves_the_survey_page(venv, workdir
         (workdir / "data").mkdir()
     elif database == "postgresql":
         extra["PORTAL_DATABASE_URL"] = request.getfixturevalue("fresh_pg_database")
-    env = _environment(venv, **extra)
+    env = environment(venv, **extra)
     flask = [str(venv / "bin" / "flask"), "--app", "portal"]
 
-    _run([*flask, "db", "upgrade"], cwd=workdir, env=env)
+    run([*flask, "db", "upgrade"], cwd=workdir, env=env)
     assert instance.is_dir()
     if database == "default":
         assert (instance / "portal.sqlite3").is_file()
@@ -336,13 +208,13 @@ def test_installed_wheel_migrates_seeds_and_serves_the_survey_page(venv, workdir
         assert (workdir / "data" / "portal.sqlite3").is_file()
         assert not (instance / "portal.sqlite3").exists()
         assert not default_instance.exists()
-    seeded = _run([*flask, "seed-demo"], cwd=workdir, env=env)
+    seeded = run([*flask, "seed-demo"], cwd=workdir, env=env)
     assert "Data demo siap" in seeded.stdout
     # Every branch is at its head: nothing left for a second upgrade to do.
-    heads = _run([*flask, "db", "current"], cwd=workdir, env=env)
+    heads = run([*flask, "db", "current"], cwd=workdir, env=env)
     assert heads.stdout.count("(head)") >= 4, heads.stdout
 
-    token, desk_name, signed_in, instance_path = _run(
+    token, desk_name, signed_in, instance_path = run(
         [str(venv / "bin" / "python"), "-c", _PROBE], cwd=workdir, env=env
     ).stdout.splitlines()[-4:]
     assert signed_in == "Sign in"  # the compiled English catalogue is found
