@@ -444,7 +444,9 @@ def officer_edit(slug, officer_id):
     duplicate = _l("NIP ini sudah terdaftar.")
     if form.validate_on_submit():
         clash = db.session.execute(
-            db.select(Officer.id).where(Officer.nip == form.nip.data, Officer.id != officer.id)
+            db.select(Officer.id).where(
+                Officer.agency_id == agency.id, Officer.nip == form.nip.data, Officer.id != officer.id
+            )
         ).first()
         if clash:
             form.nip.errors.append(str(duplicate))

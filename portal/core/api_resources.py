@@ -105,36 +105,6 @@ def _officer(nip: str) -> Officer:
     return officer
 
 
-def _nip_value(raw) -> str | None:
-    try:
-        return parse_nip(raw or "").value
-    except NipError:
-        return None  # import_officers explains what is wrong with it
-
-
-def _not_writable(nip: str):
-    """Said of a NIP the key's agency may not write. A NIP is unique in the
-    whole installation, so this is what a NIP held by another agency gets;
-    the answer never says so, nor which agency."""
-    return _l(
-        "NIP %(nip)s tidak dapat disimpan untuk instansi ini. Periksa kembali NIP-nya; bila sudah "
-        "benar, hubungi pengelola portal.",
-        nip=nip,
-    )
-
-
-def _held_elsewhere(rows: list[tuple[int, dict]]) -> set[str]:
-    """NIPs among ``rows`` that belong to an officer of another agency."""
-    nips = {value for _index, row in rows if (value := _nip_value(row.get("nip")))}
-    if not nips:
-        return set()
-    return set(
-        db.session.scalars(
-            db.select(Officer.nip).where(Officer.nip.in_(nips), Officer.agency_id != g.agency.id)
-        )
-    )
-
-
 # ---------------------------------------------------------------- agencies
 
 
@@ -244,20 +214,6 @@ def officers_upsert():
             errors.append({"index": index, "message": str(message)})
         else:
             rows.append((index, row))
-    # A NIP of another agency is refused here, in words that do not say so:
-    # import_officers would name "another agency". Without it in the batch, a
-    # supervisor_nip pointing at it is "not found in this agency", as for any
-    # unknown NIP.
-    elsewhere = _held_elsewhere(rows)
-    kept, refused = [], 0
-    for index, row in rows:
-        value = _nip_value(row.get("nip"))
-        if value is not None and value in elsewhere:
-            errors.append({"index": index, "message": str(_not_writable(value))})
-            refused += 1
-        else:
-            kept.append((index, row))
-    rows = kept
     # Validate the well-formed items too, so one answer lists every mistake;
     # anything import_officers wrote is rolled back when any item is wrong.
     result = import_officers(g.agency, [r for _i, r in rows], first_line=0)
@@ -265,16 +221,6 @@ def officers_upsert():
     errors.sort(key=lambda e: e["index"])
     if errors:
         db.session.rollback()
-        if refused:
-            # Kept for the installation's administrators: a key trying NIPs it may
-            # not write (a transfer to sort out, or someone probing).
-            audit(
-                "officers_nip_refused_api",
-                g.agency,
-                agency=g.agency,
-                detail=f"key {g.api_key.prefix}: {refused} NIP tidak dapat disimpan",
-            )
-            db.session.commit()
         raise ApiError(422, _l("Tidak ada pegawai yang disimpan; perbaiki kesalahan berikut."), errors)
     audit(
         "officers_synced_api",

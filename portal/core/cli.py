@@ -160,8 +160,12 @@ def create_user(email, name, role, slug, nip, password):
         agency = _agency(slug)
     officer = None
     if nip:
-        officer = db.session.execute(db.select(Officer).filter_by(nip=nip)).scalar_one_or_none()
-        if officer is None or agency is None or officer.agency_id != agency.id:
+        officer = None
+        if agency is not None:
+            officer = db.session.execute(
+                db.select(Officer).filter_by(nip=nip, agency_id=agency.id)
+            ).scalar_one_or_none()
+        if officer is None:
             raise click.BadParameter("NIP tidak ditemukan di instansi ini.", param_hint="--nip")
     elif role in ("supervisor", "officer"):
         raise click.BadParameter("wajib untuk peran atasan dan pegawai.", param_hint="--nip")

@@ -104,15 +104,20 @@ class Desk(db.Model):
 
 
 class Officer(db.Model):
-    """Pegawai (ASN) whose service is rated."""
+    """Pegawai (ASN) whose service is rated: one employment at one agency.
+
+    The NIP is unique within an agency, not across the installation: an ASN
+    transferred to another agency gets a new row there, and no agency can
+    learn from the portal that a NIP is employed elsewhere."""
 
     __tablename__ = "officer"
+    __table_args__ = (UniqueConstraint("agency_id", "nip"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
-    nip: Mapped[str] = mapped_column(String(18), unique=True)
+    nip: Mapped[str] = mapped_column(String(18), index=True)
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[str] = mapped_column(String(200), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)

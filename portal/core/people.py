@@ -64,7 +64,7 @@ def import_officers(agency: Agency, rows: list[dict], first_line: int = 2) -> Im
     (a bool) switches the officer on or off."""
     result = ImportResult()
     units = {u.name.lower(): u for u in db.session.scalars(db.select(Unit).filter_by(agency=agency))}
-    existing = {o.nip: o for o in db.session.scalars(db.select(Officer))}
+    existing = {o.nip: o for o in db.session.scalars(db.select(Officer).filter_by(agency=agency))}
     seen: dict[str, int] = {}
     active: dict[str, bool] = {}
     parsed = []
@@ -80,10 +80,6 @@ def import_officers(agency: Agency, rows: list[dict], first_line: int = 2) -> Im
             )
             continue
         seen[nip] = line
-        other = existing.get(nip)
-        if other is not None and other.agency_id != agency.id:
-            result.errors.append((line, str(_l("NIP %(nip)s terdaftar di instansi lain.", nip=nip))))
-            continue
         name = row.get("name", "")
         if not name:
             result.errors.append((line, str(_l("Nama wajib diisi."))))

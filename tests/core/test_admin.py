@@ -73,15 +73,25 @@ def test_duplicates_are_form_errors_not_crashes(app, client, world):
     _admin(client, world)
     r = post_form(client, "/kelola/alpha/unit/baru", {"name": "Pelayanan Umum"})
     assert r.status_code == 200 and "Unit dengan nama ini sudah ada." in r.get_data(as_text=True)
-    # A NIP already registered (in another agency, even) is refused by name.
+    # A NIP already registered in this agency is refused by name.
     with app.app_context():
+        alpha_nip = db.session.get(Officer, world["alpha"]["staff"]).nip
         beta_nip = db.session.get(Officer, world["beta"]["staff"]).nip
     r = post_form(
         client,
         "/kelola/alpha/pegawai/baru",
-        {"nip": beta_nip, "name": "Kembar", "unit_id": 0, "supervisor_id": 0},
+        {"nip": alpha_nip, "name": "Kembar", "unit_id": 0, "supervisor_id": 0},
     )
     assert r.status_code == 200 and "NIP ini sudah terdaftar." in r.get_data(as_text=True)
+    # Another agency's NIP is a new employment here: nothing says it exists elsewhere.
+    r = post_form(
+        client,
+        "/kelola/alpha/pegawai/baru",
+        {"nip": beta_nip, "name": "Pindahan", "unit_id": 0, "supervisor_id": 0},
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Officer.id)).filter_by(nip=beta_nip)) == 2
     r = post_form(
         client,
         "/kelola/alpha/pengguna/baru",
@@ -203,12 +213,12 @@ def test_csv_import_reports_every_bad_row_and_saves_nothing(app, client, world):
         "12345,Salah NIP,Staf,,\n"
         f"{nip(301)},,Staf,,\n"
         f"{nip(302)},Unit Salah,Staf,Tidak Ada,\n"
-        f"{beta_nip},Milik Beta,Staf,,\n"
+        f"{beta_nip},Pindahan dari Beta,Staf,,\n"  # another agency's NIP: a new employment here
         f"{nip(300)},Ganda,Staf,,\n"
         f"{nip(303)},Atasan Hilang,Staf,,{nip(399)}\n"
     )
     page = _upload(client, bad).get_data(as_text=True)
-    assert "6 baris salah; tidak ada yang disimpan" in page
+    assert "5 baris salah; tidak ada yang disimpan" in page and "instansi lain" not in page
     for expected in (
         "Baris 3",
         "NIP harus 18 digit",
@@ -216,8 +226,6 @@ def test_csv_import_reports_every_bad_row_and_saves_nothing(app, client, world):
         "Nama wajib diisi.",
         "Baris 5",
         "Unit &#39;Tidak Ada&#39; tidak ada di instansi ini.",
-        "Baris 6",
-        "terdaftar di instansi lain",
         "Baris 7",
         "sudah ada di baris 2",
         "Baris 8",
