@@ -160,22 +160,21 @@ def portal_officer_panels(officer, viewer):
 
 
 @hookimpl
-def portal_rating_recorded(event):
-    """A held survey rating was accepted: its response now enters the SKM
-    report and the IKM too."""
-    if event.source != NAME or event.review != "diterima" or not event.ref.startswith("survei_response:"):
+def portal_rating_reviewed(event):
+    """A held survey rating was accepted or rejected: its response follows, so
+    an accepted one enters the SKM report and the IKM, a rejected one never."""
+    if event.source != NAME or not event.ref.startswith("survei_response:"):
         return
     from plugins.survei.models import Response
-    from portal.plugin import db
+    from portal.plugin import REVIEW_HELD, db
 
     response_id = int(event.ref.split(":", 1)[1])
     db.session.execute(
         db.update(Response)
-        .where(Response.id == response_id, Response.review == "ditahan")
-        .values(review="diterima")
+        .where(Response.id == response_id, Response.review == REVIEW_HELD)
+        .values(review=event.review)
         .execution_options(synchronize_session=False)
     )
-    db.session.commit()
 
 
 @hookimpl

@@ -433,6 +433,9 @@ def store(
             except RatingError as error:
                 # Keep the citizen's answers for the SKM; only the crediting failed.
                 log.warning("survey response %s not credited: %s", response.id, error)
+                if hold:
+                    # It credits nobody now: reviewed on the survey's own page.
+                    response.officer_id = None
                 db.session.commit()
         else:
             db.session.commit()

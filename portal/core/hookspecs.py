@@ -78,6 +78,13 @@ def portal_rating_recorded(event):
 
 
 @hookspec
+def portal_rating_reviewed(event):
+    """Called when a supervisor or admin accepted or rejected a rating held for review
+    (``event.review``), inside that transaction before it commits: bring your own rows in
+    step, do not commit; return nothing."""
+
+
+@hookspec
 def portal_seed_demo(agency):
     """Called by ``flask seed-demo`` for each demo agency the plugin is on for,
     after core's demo data exists; add the plugin's demo data (idempotently)."""

@@ -170,9 +170,9 @@ def _decide(event_id: int, decision: str, user=None) -> RatingEvent | None:
 
 
 def accept_held(event_id: int, user=None) -> RatingEvent | None:
-    """Accept a held rating: count it (rollup and score) in the same
-    transaction as the change of state, commit, then call the
-    ``portal_rating_recorded`` hook. Returns the event, or None when it was
+    """Accept a held rating: count it (rollup and score) and call the
+    ``portal_rating_reviewed`` hook in the same transaction as the change of
+    state, commit, then call the ``portal_rating_recorded`` hook. Returns the event, or None when it was
     not held (already decided, by this reviewer or another one): a rating
     accepted twice is counted once."""
     event = _decide(event_id, REVIEW_ACCEPTED, user)
@@ -182,17 +182,20 @@ def accept_held(event_id: int, user=None) -> RatingEvent | None:
     _count(
         agency, event.officer_id, event.period, event.source, event.kind, bool(event.verified), event.score
     )
+    plugins.manager().hook.portal_rating_reviewed(event=event)
     db.session.commit()
     plugins.manager().hook.portal_rating_recorded(event=event)
     return event
 
 
 def reject_held(event_id: int, user=None) -> RatingEvent | None:
-    """Reject a held rating: kept for audit, never counted. Commits. Returns
+    """Reject a held rating: kept for audit, never counted; the
+    ``portal_rating_reviewed`` hook runs in the same transaction. Commits. Returns
     the event, or None when it was not held."""
     event = _decide(event_id, REVIEW_REJECTED, user)
     if event is None:
         return None
+    plugins.manager().hook.portal_rating_reviewed(event=event)
     db.session.commit()
     return event
 

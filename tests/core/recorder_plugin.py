@@ -104,6 +104,11 @@ def portal_rating_recorded(event):
 
 
 @hookimpl
+def portal_rating_reviewed(event):
+    CALLS.append(("portal_rating_reviewed", (event.id, event.review)))
+
+
+@hookimpl
 def portal_seed_demo(agency):
     CALLS.append(("portal_seed_demo", agency.slug))
 

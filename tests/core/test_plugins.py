@@ -268,6 +268,25 @@ def test_hook_portal_rating_recorded(rec, world):
         assert db.session.get(type(event), event.id) is not None
 
 
+def test_hook_portal_rating_reviewed(rec, world):
+    from portal.core.ratings import accept_held, reject_held
+
+    with rec.app_context():
+        agency, officer = _agency("alpha"), db.session.get(Officer, world["alpha"]["staff"])
+        kept, dropped = (
+            record_rating(
+                agency=agency, officer=officer, source="recorder_plugin", kind="bintang", value=4, hold="pola"
+            ).id
+            for _ in range(2)
+        )
+        assert calls("portal_rating_reviewed") == []  # holding decides nothing
+        accept_held(kept)
+        reject_held(dropped)
+        assert calls("portal_rating_reviewed") == [(kept, "diterima"), (dropped, "ditolak")]
+        accept_held(kept)  # decided already: nobody is told twice
+        assert len(calls("portal_rating_reviewed")) == 2
+
+
 def test_hook_portal_seed_demo(rec):
     result = rec.test_cli_runner().invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output

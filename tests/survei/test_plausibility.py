@@ -309,3 +309,36 @@ def test_only_the_agencys_admin_reviews_held_responses(app, world):
     assert _respondents(app, world) == 0
     with app.app_context():
         assert db.session.get(Response, held).review == "ditahan"
+
+
+def test_a_rating_rejected_in_the_core_queue_rejects_its_response(app, world):
+    """The response follows its rating's review: rejected there, rejected here
+    (never left held, in no queue)."""
+    from portal.core.models import Officer
+    from portal.core.ratings import record_rating, reject_held
+
+    with app.app_context():
+        response = Response(
+            agency_id=world["alpha"]["agency"],
+            unit_id=world["alpha"]["unit"],
+            desk_id=world["alpha"]["desk"],
+            officer_id=world["alpha"]["staff"],
+            kind="cepat",
+            face=4,
+            review="ditahan",
+            hold_reason="alamat",
+        )
+        db.session.add(response)
+        db.session.flush()
+        event = record_rating(
+            agency=db.session.get(Agency, world["alpha"]["agency"]),
+            officer=db.session.get(Officer, world["alpha"]["staff"]),
+            source="survei",
+            kind="cepat",
+            value=4,
+            ref=f"survei_response:{response.id}",
+            hold="alamat",
+        )
+        reject_held(event.id)
+        db.session.expire_all()
+        assert db.session.get(Response, response.id).review == "ditolak"
