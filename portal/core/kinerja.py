@@ -563,19 +563,25 @@ def feedback_reply(officer_id, note_id):
 # ---------------------------------------------------------------- comments
 
 
-def _moderatable_query(agency: Agency):
-    query = db.select(RatingEvent).where(
-        RatingEvent.agency_id == agency.id,
-        RatingEvent.comment_state == "baru",
-        RatingEvent.review.in_(REVIEW_COUNTED),
-    )
-    visible = visible_officer_ids(current_user, agency)
+def coached_events(agency: Agency, user, *conditions):
+    """Rating events of ``agency`` matching ``conditions`` about officers
+    ``user`` may coach (as :func:`can_coach`: admins the agency, supervisors
+    their team, never their own), or None when ``user`` coaches nobody."""
+    query = db.select(RatingEvent).where(RatingEvent.agency_id == agency.id, *conditions)
+    visible = visible_officer_ids(user, agency)
+    if visible is not None and user.role != ROLE_SUPERVISOR:
+        return None
     if visible is not None:
-        if current_user.role != ROLE_SUPERVISOR:
-            return None
-        ids = visible - {current_user.officer_id}
-        query = query.where(RatingEvent.officer_id.in_(ids or {-1}))
+        query = query.where(RatingEvent.officer_id.in_((visible - {user.officer_id}) or {-1}))
+    elif user.officer_id is not None:
+        query = query.where(RatingEvent.officer_id != user.officer_id)
     return query
+
+
+def _moderatable_query(agency: Agency):
+    return coached_events(
+        agency, current_user, RatingEvent.comment_state == "baru", RatingEvent.review.in_(REVIEW_COUNTED)
+    )
 
 
 def _pending_comment_count(agency: Agency) -> int:

@@ -17,8 +17,8 @@ from sqlalchemy.orm import joinedload
 
 from portal.core.auth import agency_for
 from portal.core.forms import BaseForm
-from portal.core.kinerja import can_coach, visible_officer_ids
-from portal.core.models import ROLE_SUPERVISOR, Agency, Officer, RatingEvent, audit
+from portal.core.kinerja import can_coach, coached_events
+from portal.core.models import Agency, Officer, RatingEvent, audit
 from portal.core.ratings import REVIEW_HELD, accept_held, hold_label, reject_held
 from portal.extensions import db
 
@@ -34,16 +34,7 @@ def _require_login():
 
 def held_query(agency: Agency, user):
     """Held ratings of ``agency`` that ``user`` may review, or None if none at all."""
-    query = db.select(RatingEvent).where(
-        RatingEvent.agency_id == agency.id, RatingEvent.review == REVIEW_HELD
-    )
-    visible = visible_officer_ids(user, agency)
-    if visible is not None:
-        if user.role != ROLE_SUPERVISOR:
-            return None
-        ids = visible - {user.officer_id}
-        query = query.where(RatingEvent.officer_id.in_(ids or {-1}))
-    return query
+    return coached_events(agency, user, RatingEvent.review == REVIEW_HELD)
 
 
 def held_count(agency: Agency, user) -> int:

@@ -146,6 +146,22 @@ def test_outsiders_can_neither_see_nor_act(app, client, world):
     assert _counted(app, world["alpha"]["staff"]) == 0
 
 
+def test_an_admin_who_is_also_an_officer_does_not_review_their_own(app, client, world):
+    own = _hold(app, world)
+    with app.app_context():
+        emails = world["alpha"]["emails"]
+        own_login = db.session.scalars(db.select(User).filter_by(email=emails["officer"])).one()
+        own_login.officer_id = None
+        db.session.flush()
+        admin = db.session.scalars(db.select(User).filter_by(email=emails["admin"])).one()
+        admin.officer_id = world["alpha"]["staff"]  # the admin is this officer too
+        db.session.commit()
+    login(client, world["alpha"]["emails"]["admin"])
+    assert "Staf alpha" not in client.get(QUEUE).get_data(as_text=True)
+    r = post_form(client, f"{QUEUE}/{own}", {"keputusan": "terima"}, token_from=QUEUE)
+    assert r.status_code == 404 and _review(app, own) == "ditahan"
+
+
 def test_the_record_page_shows_held_counts_per_reason_not_their_content(app, client, world):
     for reason in ("alamat", "alamat", "kapasitas"):
         _hold(app, world, reason=reason)
