@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
 
 from flask import (
@@ -258,15 +257,16 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
 
 def _issuer_device(ticket: SurveyTicket | None, origin: str | None) -> str | None:
     """ "perangkat_petugas" when a one-time QR is answered from the browser
-    that issued it (its device marker), or from the issuer's network address
-    soon after it was issued; else None."""
+    that issued it (its device marker) or from the issuer's network address
+    at any time in its life (a second browser on the officer's own computer
+    is that address too); else None. Held, not refused: a citizen on the
+    office's own Wi-Fi shares its address, and a supervisor accepts theirs."""
     if ticket is None:
         return None
     marker = request.cookies.get(DEVICE_MARKER)
     if ticket.device and marker and hmac.compare_digest(marker, ticket.device):
         return "perangkat_petugas"
-    soon = dt.timedelta(seconds=int(current_app.config.get("SURVEI_TICKET_SAME_ADDRESS_SECONDS", 120)))
-    if ticket.origin and ticket.origin == origin and utcnow() - ticket.created_at <= soon:
+    if ticket.origin and ticket.origin == origin:
         return "perangkat_petugas"
     return None
 
