@@ -120,14 +120,14 @@ def portal_dashboard_widgets(agency, user):
     from sqlalchemy import func
 
     from plugins.survei import report
-    from plugins.survei.models import Response
+    from plugins.survei.models import Response, counted
     from plugins.survei.staff import today_bounds
     from portal.plugin import db, local, period_bounds, utcnow
 
     lo, hi = today_bounds(agency)
     today = db.session.scalar(
         db.select(func.count(Response.id)).where(
-            Response.agency_id == agency.id, Response.created_at >= lo, Response.created_at < hi
+            Response.agency_id == agency.id, Response.created_at >= lo, Response.created_at < hi, counted()
         )
     )
     start, end = period_bounds("semester", local(utcnow(), agency.timezone).date())
@@ -141,7 +141,7 @@ def portal_dashboard_widgets(agency, user):
 
 @hookimpl
 def portal_officer_panels(officer, viewer):
-    from plugins.survei.models import COMMENT_APPROVED, Response
+    from plugins.survei.models import COMMENT_APPROVED, Response, counted
     from portal.plugin import db
 
     comments = db.session.execute(
@@ -149,7 +149,7 @@ def portal_officer_panels(officer, viewer):
         .where(
             Response.officer_id == officer.id,
             Response.comment_status == COMMENT_APPROVED,
-            Response.review.in_(("", "diterima")),
+            counted(),
         )
         .order_by(Response.created_at.desc())
         .limit(10)

@@ -16,7 +16,7 @@ from flask import current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
 from plugins.survei.models import Question, Response, desk_kind
-from plugins.survei.service import on_duty, store, validate
+from plugins.survei.service import officer_choices, store, validate
 from portal.plugin import (
     ApiBlueprint,
     ApiError,
@@ -137,18 +137,20 @@ def _one(item: dict) -> dict:
                 "status": "invalid",
                 "errors": {"officer_nip": str(_l("Pegawai tidak ditemukan di instansi ini."))},
             }
-    else:
-        duty = on_duty(desk, at)
-        officer = duty[0] if len(duty) == 1 else None
+    offered, only = officer_choices(desk, at)
+    if officer is None:
+        officer = only
+    # The officer a kiosk names must be one the desk's own form would have
+    # offered at that moment (on duty, or rostered there when nobody was).
+    unscheduled = officer is not None and officer not in (offered or [only])
     questions = list(db.session.scalars(db.select(Question).filter_by(unit_id=desk.unit_id, active=True)))
     data = {k: (str(v) if v is not None else "") for k, v in item.items()}
     sub = validate(data, kind, questions, [], officer)
     if not sub.ok:
         return {**result, "status": "invalid", "errors": sub.errors}
     backdated = dt.timedelta(days=int(current_app.config.get("SURVEI_KIOSK_MAX_AGE_DAYS", BACKDATE_DAYS)))
-    response = store(
-        desk, sub, client_uuid=client_uuid, at=at, hold="kiosk_mundur" if at < now - backdated else None
-    )
+    hold = "kiosk_mundur" if at < now - backdated else ("luar_jadwal" if unscheduled else None)
+    response = store(desk, sub, client_uuid=client_uuid, at=at, hold=hold)
     if response is None:
         return {**result, "status": "duplicate"}
     if response.hold_reason:

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.plugin import Desk, Officer, Unit, db, utcnow
+from portal.plugin import REVIEW_COUNTED, Desk, Officer, Unit, db, utcnow
 
 KINDS = ("cepat", "skm")
 QUESTION_TYPES = ("text", "choice", "scale4", "scale5")
@@ -154,6 +154,12 @@ class Response(db.Model):
     desk: Mapped[Desk] = relationship()
     officer: Mapped[Officer | None] = relationship()
     answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+
+
+def counted():
+    """The condition on responses that count in every figure (report, IKM,
+    counts, comments): neither held for review nor rejected."""
+    return Response.review.in_(REVIEW_COUNTED)
 
 
 class Answer(db.Model):

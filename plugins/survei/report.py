@@ -15,8 +15,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from plugins.survei import skm
-from plugins.survei.models import Answer, Population, Question, Response
-from portal.plugin import REVIEW_COUNTED, Agency, Unit, db
+from plugins.survei.models import Answer, Population, Question, Response, counted
+from portal.plugin import Agency, Unit, db
 
 
 def utc_bounds(agency: Agency, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -80,7 +80,7 @@ def _scope(query, agency, unit, lo, hi):
         Response.agency_id == agency.id,
         Response.created_at >= lo,
         Response.created_at < hi,
-        Response.review.in_(REVIEW_COUNTED),
+        counted(),
     )
     if unit is not None:
         query = query.where(Response.unit_id == unit.id)

@@ -32,6 +32,7 @@ from plugins.survei.models import (
     Response,
     Roster,
     SurveyTicket,
+    counted,
     desk_kind,
 )
 from plugins.survei.service import DEVICE_MARKER, origin_hash
@@ -105,6 +106,7 @@ def index():
             db.session.execute(
                 db.select(Response.desk_id, func.count(Response.id))
                 .where(Response.agency_id == g.agency.id, Response.created_at >= a, Response.created_at < b)
+                .where(counted())
                 .group_by(Response.desk_id)
             ).all()
         )

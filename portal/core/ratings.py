@@ -48,6 +48,7 @@ HOLD_REASONS = {
         "QR sekali pakai dijawab dari perangkat atau jaringan petugas yang menerbitkannya"
     ),
     "kiosk_mundur": _l("Kiosk: tanggal penilaian mundur melebihi batas"),
+    "luar_jadwal": _l("Kiosk: petugas yang dinilai tidak terjadwal di loket itu pada waktu tersebut"),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from plugins.survei.models import Response
 from portal.core.api import create_key
-from portal.core.models import Agency, Desk, RatingEvent
+from portal.core.models import Agency, Desk, Officer, RatingEvent
 from portal.extensions import db
 
 
@@ -118,3 +118,23 @@ def test_module_off_means_404(app, world, desk, kiosk):
         db.session.commit()
     r = kiosk([_item(desk)])
     assert r.status_code == 404 and "tidak aktif" in r.json["error"]["message"]
+
+
+def test_a_kiosk_naming_an_officer_not_scheduled_at_the_desk_is_held(app, world, desk, kiosk):
+    """Any write key could otherwise credit any officer of the agency at any
+    desk: the officer named must be one the desk's form would have offered."""
+    from tests.conftest import nip
+
+    with app.app_context():
+        boss_nip = db.session.get(Officer, world["alpha"]["boss"]).nip  # rostered nowhere
+        staff_nip = db.session.get(Officer, world["alpha"]["staff"]).nip  # on duty all week
+    assert boss_nip == nip(0)
+    r = kiosk([_item(desk, officer_nip=boss_nip), _item(desk, officer_nip=staff_nip)])
+    assert r.status_code == 200
+    first, second = r.json["results"]
+    assert first["status"] == "held" and first["reason"] == "luar_jadwal"
+    assert "tidak terjadwal" in first["reason_label"]
+    assert second["status"] == "stored"
+    with app.app_context():
+        counted = db.session.scalars(db.select(RatingEvent).filter_by(review="")).all()
+        assert [e.officer_id for e in counted] == [world["alpha"]["staff"]]

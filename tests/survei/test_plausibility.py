@@ -170,6 +170,12 @@ def test_stuffing_121_responses_with_fresh_cookie_jars_is_held(app, world, desk)
     assert counted(app, world["alpha"]["staff"]) == (burst, burst)
     reasons = held_reasons(app)
     assert sum(reasons.values()) == 121 - burst and set(reasons) <= {"alamat", "kapasitas"}
+    # The staff's own counts leave the held ones out too.
+    admin = app.test_client()
+    login(admin, world["alpha"]["emails"]["admin"])
+    assert f"Hari ini: {burst} penilaian." in admin.get("/kelola/alpha/").get_data(as_text=True)
+    index = admin.get("/kelola/alpha/survei/").get_data(as_text=True)
+    assert f"<td>{burst}</td><td>{burst}</td>" in index and "<td>121</td>" not in index
 
 
 def test_stuffing_far_beyond_the_desks_capacity_from_many_addresses_is_held(app, world, desk):
