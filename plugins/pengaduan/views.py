@@ -293,6 +293,17 @@ ATTACHMENT_POLICY = (
 )
 
 
+#: The extension a download is saved with, from what the file really is.
+EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
+
+
+def download_name(original: str, content_type: str) -> str:
+    """The uploader's name, but with the extension of what the file is: a PDF
+    uploaded as ``evil.html`` is saved as ``evil.pdf``, never opened as HTML."""
+    stem = os.path.splitext(os.path.basename(original.replace("\\", "/")))[0].strip(". ") or "lampiran"
+    return stem[:100] + EXTENSIONS.get(content_type, ".bin")
+
+
 def send_attachment(ticket: Ticket, attachment_id: int):
     """The file, to whoever the caller already checked may see the ticket.
     Images (re-encoded on upload) are shown in the browser; anything else,
@@ -311,7 +322,7 @@ def send_attachment(ticket: Ticket, attachment_id: int):
         mimetype=item.content_type
         if inline or item.content_type == "application/pdf"
         else "application/octet-stream",
-        download_name=item.original_name,
+        download_name=download_name(item.original_name, item.content_type),
         as_attachment=not inline,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -139,3 +139,15 @@ def test_stored_images_are_reencoded_by_the_command(app, client, cats):
     assert dict(Image.open(io.BytesIO(data)).getexif()) == {}
     with app.app_context():
         assert db.session.get(Attachment, old[0]).size == len(data)
+
+
+def test_a_file_is_saved_under_the_extension_of_what_it_is(app, client, cats):
+    """A PDF named evil.html would open as a local web page on the staff's
+    computer: it is saved as evil.pdf."""
+    assert _upload(client, cats, (PDF, "evil.html"), (jpeg_with_gps(), "..\\\\foto.exe")).status_code == 302
+    ticket = _ticket(app)
+    names = []
+    for item in _attachments(app, ticket.id):
+        answer = client.get(f"/alpha/pengaduan/lacak/{ticket.code}/lampiran/{item[0]}")
+        names.append(answer.headers["Content-Disposition"].split("filename=")[1])
+    assert sorted(names) == ["evil.pdf", "foto.jpg"]
