@@ -34,7 +34,7 @@ from portal.plugin import (
 )
 
 api = ApiBlueprint("survei_api", __name__, path="survei", plugin="survei")
-MAX_BATCH = 100  # default of SURVEI_KIOSK_MAX_BATCH
+MAX_BATCH = 500  # default of SURVEI_KIOSK_MAX_BATCH, as kiosks were built for
 BACKDATE_DAYS = 7  # default of SURVEI_KIOSK_MAX_AGE_DAYS
 MAX_AGE = dt.timedelta(days=366)
 CLOCK_SKEW = dt.timedelta(minutes=10)
@@ -73,7 +73,7 @@ def sync_responses():
         raise ApiError(400, _l("Kirim daftar 'responses' yang berisi paling sedikit satu jawaban."))
     if len(items) > max_batch():
         raise ApiError(
-            400,
+            413,
             _l(
                 "Paling banyak %(n)d jawaban per kiriman; yang dikirim %(m)d. Bagi "
                 "kiriman menjadi beberapa bagian.",
@@ -198,7 +198,7 @@ PATHS = {
                                 "responses": {
                                     "type": "array",
                                     "minItems": 1,
-                                    "description": "At most SURVEI_KIOSK_MAX_BATCH items (default 100).",
+                                    "description": "At most SURVEI_KIOSK_MAX_BATCH items (default 500).",
                                     "items": RESPONSE_ITEM,
                                 }
                             },

@@ -98,7 +98,7 @@ def test_invalid_items_are_reported_while_valid_ones_are_stored(app, world, desk
         (None, {"data": "face=4", "content_type": "application/x-www-form-urlencoded"}, 415, "JSON"),
         (None, {"data": "[1,2]", "content_type": "application/json"}, 400, "objek JSON"),
         ({"responses": []}, {}, 400, "paling sedikit satu"),
-        ({"responses": [{}] * 101}, {}, 400, "Paling banyak 100 jawaban per kiriman; yang dikirim 101"),
+        ({"responses": [{}] * 501}, {}, 413, "Paling banyak 500 jawaban per kiriman; yang dikirim 501"),
     ],
 )
 def test_bad_requests_get_clear_json_errors(kiosk, body, kwargs, status, message):

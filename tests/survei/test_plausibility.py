@@ -231,13 +231,16 @@ def _item(desk, at, **extra):
     }
 
 
-def test_kiosk_batch_of_500_back_dated_ten_months_is_refused(app, world, desk):
+def test_kiosk_batch_of_500_back_dated_ten_months_counts_for_nobody(app, world, desk):
     send = _kiosk(app, world)
     old = dt.datetime.now(dt.UTC) - dt.timedelta(days=300)
     r = send([_item(desk, old - dt.timedelta(minutes=i)) for i in range(500)])
-    assert r.status_code == 400 and "Paling banyak 100" in r.json["error"]["message"]
+    assert r.status_code == 200 and r.json["held"] == 500 and r.json["stored"] == 0
+    assert counted(app, world["alpha"]["staff"]) == (0, 0)
+    r = send([_item(desk, old) for _ in range(501)])
+    assert r.status_code == 413 and "Paling banyak 500" in r.json["error"]["message"]
     with app.app_context():
-        assert db.session.scalar(db.select(func.count(Response.id))) == 0
+        assert db.session.scalar(db.select(func.count(Response.id))) == 500
 
 
 def test_kiosk_back_dated_items_are_held_and_reported_per_item(app, world, desk):
