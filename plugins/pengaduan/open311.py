@@ -14,6 +14,7 @@ from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, request, url_for
+from flask_babel import gettext as _
 
 from plugins.pengaduan import codes
 from plugins.pengaduan.models import OPEN_STATUSES, Category, Ticket
@@ -354,9 +355,12 @@ def requests_create(fmt):
     # which hands the private tracking link to the citizen; nothing that
     # anyone can read (GET) ever shows it.
     track = url_for("pengaduan.track", agency_slug=agency.slug, code=ticket.code, _external=True)
-    notice = (
-        f"Nomor referensi {ticket.reference}. Kode pelacakan (rahasiakan, hanya untuk pelapor): "
-        f"{ticket.code}. Lacak di {track}"
+    notice = _(
+        "Nomor referensi %(reference)s. Kode pelacakan (rahasiakan, hanya untuk pelapor): %(code)s. "
+        "Lacak di %(url)s",
+        reference=ticket.reference,
+        code=ticket.code,
+        url=track,
     )
     return _render(
         fmt,
