@@ -8,26 +8,14 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from flask import Flask
 
-from portal.core.hookspecs import hookimpl
+from portal.config import ROOT
+from portal.core.plugin_system.hookspecs import hookimpl
 
-__all__ = ["create_app", "hookimpl"]
+__all__ = ["ROOT", "create_app", "hookimpl"]
 
-
-def _data_root() -> Path:
-    package = Path(__file__).resolve().parent
-    # An installed wheel carries the top-level folders inside the package
-    # (setup.cfg's package_dir); a checkout has them beside it.
-    return package if (package / "templates").is_dir() else package.parent
-
-
-#: The folder that holds ``templates/``, ``static/`` and ``migrations/``: the
-#: top level of a checkout (editable install, ``make run``, the tests), or the
-#: installed ``portal`` package itself.
-ROOT = _data_root()
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +23,7 @@ log = logging.getLogger(__name__)
 def create_app(config: dict | None = None) -> Flask:
     """Build the portal. ``config`` overrides values read from the environment."""
     from portal import config as defaults
-    from portal.core import setup
+    from portal.core.web import wiring as setup
 
     app = Flask(
         __name__,

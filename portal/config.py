@@ -8,6 +8,21 @@ debug and testing.
 from __future__ import annotations
 
 import os
+from pathlib import Path
+
+
+def _data_root() -> Path:
+    package = Path(__file__).resolve().parent
+    # An installed wheel carries the top-level folders inside the package
+    # (setup.cfg's package_dir); a checkout has them beside it.
+    return package if (package / "templates").is_dir() else package.parent
+
+
+#: The folder that holds ``templates/``, ``static/`` and ``migrations/``: the
+#: top level of a checkout (editable install, ``make run``, the tests), or the
+#: installed ``portal`` package itself.
+ROOT = _data_root()
+
 
 #: Values that must never be used as a production secret key.
 INSECURE_SECRET_KEYS = frozenset({"", "dev", "change-me", "changeme", "secret", "development"})

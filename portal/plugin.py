@@ -33,17 +33,8 @@ Grouped as ``docs/plugins.md`` explains them:
 
 from __future__ import annotations
 
-from portal.core import pagecache
-from portal.core.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
-from portal.core.auth import local_target, referrer_or
-from portal.core.citizen import STAFF_SESSION_REFUSED, citizen_only, staff_session
-from portal.core.codes import ALPHABET as CODE_ALPHABET
-from portal.core.codes import compact, random_code
-from portal.core.exports import table_response
-from portal.core.forms import BaseForm, strip
-from portal.core.hookspecs import hookimpl
-from portal.core.i18n import N_
-from portal.core.mail import send as send_mail
+from portal.core.accounts.auth import local_target, referrer_or
+from portal.core.accounts.citizen import STAFF_SESSION_REFUSED, citizen_only, staff_session
 from portal.core.models import (
     ROLE_ADMIN,
     ROLE_OFFICER,
@@ -56,9 +47,8 @@ from portal.core.models import (
     User,
     audit,
 )
-from portal.core.origin import same_origin
-from portal.core.params import ParamError, arg_date, parse_date, parse_datetime, parse_int
-from portal.core.plugins import (
+from portal.core.plugin_system.hookspecs import hookimpl
+from portal.core.plugin_system.plugins import (
     AgencyBlueprint,
     HomeSection,
     NavItem,
@@ -67,8 +57,7 @@ from portal.core.plugins import (
     is_enabled,
     template_panel,
 )
-from portal.core.qr import make_qr, qr_svg, qr_svg_path
-from portal.core.ratings import (
+from portal.core.record.ratings import (
     HOLD_REASONS,
     REVIEW_COUNTED,
     REVIEW_HELD,
@@ -77,8 +66,19 @@ from portal.core.ratings import (
     period_bounds,
     record_rating,
 )
-from portal.core.timeutil import local, utcnow
-from portal.core.transactions import begin_write, read_first
+from portal.core.util.codes import ALPHABET as CODE_ALPHABET
+from portal.core.util.codes import compact, random_code
+from portal.core.util.exports import table_response
+from portal.core.util.i18n import N_
+from portal.core.util.mail import send as send_mail
+from portal.core.util.qr import make_qr, qr_svg, qr_svg_path
+from portal.core.util.timeutil import local, utcnow
+from portal.core.web import pagecache
+from portal.core.web.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
+from portal.core.web.forms import BaseForm, strip
+from portal.core.web.origin import same_origin
+from portal.core.web.params import ParamError, arg_date, parse_date, parse_datetime, parse_int
+from portal.core.web.transactions import begin_write, read_first
 from portal.extensions import csrf, db, limiter
 
 __all__ = [

@@ -169,8 +169,8 @@ def world(app):
     Returns a dict of ids/keys, so tests can look objects up in their own
     app context.
     """
-    from portal.core import plugins
     from portal.core.models import Agency, Desk, Officer, Unit, User
+    from portal.core.plugin_system import plugins
 
     with app.app_context():
         out = {}

@@ -57,9 +57,9 @@ def site(app):
     from plugins.dialog_publik.models import DialogEvent
     from plugins.dialog_publik.service import register
     from plugins.pengaduan.models import Ticket
-    from portal.core.demo import seed
+    from portal.builtin.demo.seed import seed
     from portal.core.models import Agency, Desk, Officer, Unit
-    from portal.core.timeutil import utcnow
+    from portal.core.util.timeutil import utcnow
     from portal.extensions import db
 
     with app.app_context():

@@ -159,7 +159,7 @@ def test_forum_from_registration_to_the_panelists_record(
     assert "Apakah KTP elektronik bisa dicetak di kecamatan?" in citizen.content()  # approved, public
     with app.app_context():  # the forum begins
         from plugins.dialog_publik.models import DialogEvent
-        from portal.core.timeutil import utcnow
+        from portal.core.util.timeutil import utcnow
 
         row = db.session.get(DialogEvent, event)
         row.starts_at = utcnow() - dt.timedelta(minutes=30)

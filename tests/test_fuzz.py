@@ -93,9 +93,9 @@ def stage(app, world):
     from plugins.pengaduan.models import Category, Ticket
     from plugins.pengaduan.service import Filing, file_ticket
     from plugins.survei.models import SurveyTicket
-    from portal.core.api import create_key
     from portal.core.models import Agency, Desk
-    from portal.core.timeutil import utcnow
+    from portal.core.util.timeutil import utcnow
+    from portal.core.web.api import create_key
     from portal.extensions import db, limiter
     from tests.system.conftest import complaint_category, forum_event, survey_desk
 

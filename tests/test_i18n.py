@@ -192,7 +192,7 @@ def test_dates_and_numbers_follow_the_language(app, client, world):
         from flask import session
         from flask_babel import refresh
 
-        from portal.core.setup import format_number
+        from portal.core.web.wiring import format_number
 
         assert format_number(88.3125) == "88,31"
         session["lang"] = "en"
@@ -217,7 +217,7 @@ def _interface_strings() -> list[str]:
 
 def test_english_pages_show_no_indonesian_interface_text(app, world):
     """Every GET page, anonymous and as the agency's admin, in English."""
-    from portal.core.demo import seed
+    from portal.builtin.demo.seed import seed
     from tests.test_xss import LOGINS, PASSWORD, _urls
 
     with app.app_context():

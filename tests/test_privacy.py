@@ -20,7 +20,7 @@ from PIL import Image
 from plugins.dialog_publik.models import DialogEvent, DialogPanelist, DialogRegistration
 from plugins.pengaduan.models import Category, Ticket
 from portal.core.models import Desk
-from portal.core.timeutil import utcnow
+from portal.core.util.timeutil import utcnow
 from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.pengaduan.conftest import FILING, PDF, jpeg_with_gps
@@ -260,8 +260,8 @@ def test_a_strangers_crawl_reaches_no_secret(app, client, world):
     visitor can reach from the public pages and Open311, following every
     link, holds no tracking code, nothing of a rahasia complaint (not even
     its reference) and no attachment."""
-    from portal.core.api import create_key
     from portal.core.models import Agency
+    from portal.core.web.api import create_key
 
     app.config["PENGADUAN_LOOKUP_LIMIT"] = "1000 per minute"
     with app.app_context():

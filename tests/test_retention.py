@@ -14,7 +14,7 @@ from plugins.dialog_publik.models import DialogEvent, DialogRating, DialogRegist
 from plugins.pengaduan.models import Attachment, Category, Ticket
 from plugins.survei.models import Answer, Question, Response
 from portal.core.models import AuditLog, RatingEvent, RatingRollup
-from portal.core.timeutil import utcnow
+from portal.core.util.timeutil import utcnow
 from portal.extensions import db
 from tests.conftest import login
 from tests.system.conftest import survey_desk

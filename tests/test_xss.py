@@ -101,19 +101,17 @@ def _fill_gaps(app):
     )
     from plugins.pengaduan.models import Attachment, LeaveDay, Notification, Ticket
     from plugins.survei.models import COMMENT_APPROVED, Answer, Question, Response
-    from portal.core.codes import random_code
+    from portal.builtin.records.models import FeedbackAction, FeedbackNote, FeedbackReply
     from portal.core.models import (
         Agency,
         ApiKey,
         AuditLog,
-        FeedbackAction,
-        FeedbackNote,
-        FeedbackReply,
         Officer,
         RatingEvent,
         User,
     )
-    from portal.core.timeutil import utcnow
+    from portal.core.util.codes import random_code
+    from portal.core.util.timeutil import utcnow
 
     with app.app_context():
         agency = db.session.scalars(select(Agency).filter_by(slug=SLUG)).one()
@@ -275,7 +273,7 @@ def _urls(app) -> list[str]:
 
 
 def test_every_free_text_field_is_escaped_on_every_page(app, world):
-    from portal.core.demo import seed
+    from portal.builtin.demo.seed import seed
 
     with app.app_context():
         seed()

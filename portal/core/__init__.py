@@ -1,2 +1,4 @@
-"""The portal's core: agencies, officers and their performance record, logins,
-administration, and the plugin machinery that the modules build on."""
+"""The kernel: plugin system, tenancy, accounts, the performance record and web
+plumbing. Features live in ``portal.builtin`` and ``plugins``; the kernel
+never imports them.
+"""

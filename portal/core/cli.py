@@ -1,27 +1,24 @@
-"""Core CLI commands under ``flask --app portal …``."""
+"""The kernel's CLI commands under ``flask --app portal …`` (built-in plugins add
+theirs through ``portal_cli``)."""
 
 from __future__ import annotations
 
 import copy
 import functools
-from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 from flask_migrate.cli import db as migrate_group
 
-from portal.core import plugins
 from portal.core.models import ROLES, Agency, Officer, User, audit
-from portal.core.people import import_officers, read_csv
+from portal.core.plugin_system import plugins
 from portal.extensions import db
 
 
 def init_app(app) -> None:
     app.cli.add_command(_db_group())
     app.cli.add_command(plugins_group)
-    app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
-    app.cli.add_command(import_officers_cmd)
     app.cli.add_command(api_keys_group)
     app.cli.add_command(anonymise)
 
@@ -57,7 +54,7 @@ def _then_fill_scores(upgrade):
         result = upgrade(*args, **kwargs)
         if kwargs.get("sql"):
             return result  # offline mode: only SQL is printed
-        from portal.core.ratings import recompute_missing_scores
+        from portal.core.record.ratings import recompute_missing_scores
 
         for slug in recompute_missing_scores():
             click.echo(f"Nilai tertimbang dihitung ulang untuk {slug}.")
@@ -66,7 +63,8 @@ def _then_fill_scores(upgrade):
     return wrapped
 
 
-def _agency(slug: str) -> Agency:
+def find_agency(slug: str) -> Agency:
+    """The agency of a --agency option, or a clear error naming the slug."""
     agency = db.session.execute(db.select(Agency).filter_by(slug=slug)).scalar_one_or_none()
     if agency is None:
         raise click.ClickException(f"Instansi '{slug}' tidak ditemukan.")
@@ -88,7 +86,7 @@ def plugins_list(slug):
         click.echo("Tidak ada modul terpasang.")
         return
     kinds = plugins.state().rating_kinds
-    enabled = plugins.enabled_names(_agency(slug)) if slug else None
+    enabled = plugins.enabled_names(find_agency(slug)) if slug else None
     for name in names:
         module = dict(plugins.manager().list_name_plugin())[name]
         line = f"{name:<16} {module.__name__:<28}"
@@ -105,7 +103,7 @@ def _switch(name: str, slug: str, on: bool) -> None:
         raise click.ClickException(
             f"Modul '{name}' tidak terpasang. Yang terpasang: {', '.join(plugins.installed())}."
         )
-    agency = _agency(slug)
+    agency = find_agency(slug)
     plugins.set_enabled(agency, name, on)
     audit("plugin_enabled" if on else "plugin_disabled", agency, detail=name)
     db.session.commit()
@@ -157,7 +155,7 @@ def create_user(email, name, role, slug, nip, password):
     else:
         if not slug:
             raise click.BadParameter("wajib untuk peran selain superadmin.", param_hint="--agency")
-        agency = _agency(slug)
+        agency = find_agency(slug)
     officer = None
     if nip:
         officer = None
@@ -178,43 +176,6 @@ def create_user(email, name, role, slug, nip, password):
     click.echo(f"Akun {email} ({role}) dibuat.")
 
 
-@click.command("import-officers")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--agency", "slug", required=True, help="Slug instansi.")
-@with_appcontext
-def import_officers_cmd(file, slug):
-    """Impor pegawai dari CSV (kolom: nip, nama, jabatan, unit, nip_atasan).
-
-    Semua baris diperiksa dulu; bila ada yang salah, tidak ada yang disimpan.
-    """
-    agency = _agency(slug)
-    try:
-        rows = read_csv(file.read_bytes())
-    except (UnicodeDecodeError, ValueError):
-        raise click.ClickException("Berkas bukan CSV berkode UTF-8.") from None
-    if not rows:
-        raise click.ClickException("Berkas tidak berisi baris data.")
-    result = import_officers(agency, rows)
-    if not result.ok:
-        db.session.rollback()
-        for line, message in result.errors:
-            click.echo(f"baris {line}: {message}", err=True)
-        raise click.ClickException(f"{len(result.errors)} baris salah; tidak ada yang disimpan.")
-    audit("officers_imported", agency, detail=f"created={result.created} updated={result.updated}")
-    db.session.commit()
-    click.echo(f"Impor selesai: {result.created} pegawai baru, {result.updated} diperbarui.")
-
-
-@click.command("seed-demo")
-@with_appcontext
-def seed_demo():
-    """Isi data demo (idempoten) dan tampilkan akun untuk masuk."""
-    from portal.core.demo import seed
-
-    for line in seed():
-        click.echo(line)
-
-
 @click.group("api-keys")
 def api_keys_group():
     """Kunci API per instansi (/api/v1/)."""
@@ -227,9 +188,9 @@ def api_keys_group():
 @with_appcontext
 def api_keys_create(slug, name, scope):
     """Buat kunci API; kunci hanya ditampilkan sekali."""
-    from portal.core.api import create_key
+    from portal.core.web.api import create_key
 
-    agency = _agency(slug)
+    agency = find_agency(slug)
     row, key = create_key(agency, name.strip()[:100], scope)
     db.session.flush()
     audit("api_key_created", agency, detail=f"{row.prefix} {scope} {name}")
@@ -249,7 +210,7 @@ def api_keys_list(slug):
     from portal.core.models import ApiKey
 
     rows = db.session.scalars(
-        db.select(ApiKey).filter_by(agency_id=_agency(slug).id).order_by(ApiKey.created_at)
+        db.select(ApiKey).filter_by(agency_id=find_agency(slug).id).order_by(ApiKey.created_at)
     ).all()
     if not rows:
         click.echo("Belum ada kunci API.")
@@ -265,9 +226,9 @@ def api_keys_list(slug):
 def api_keys_revoke(prefix, slug):
     """Cabut kunci API dengan awalan PREFIX."""
     from portal.core.models import ApiKey
-    from portal.core.timeutil import utcnow
+    from portal.core.util.timeutil import utcnow
 
-    agency = _agency(slug)
+    agency = find_agency(slug)
     row = db.session.execute(
         db.select(ApiKey).filter_by(prefix=prefix, agency_id=agency.id)
     ).scalar_one_or_none()
@@ -295,7 +256,7 @@ def anonymise(days):
     from flask import current_app
 
     from portal.core.models import RatingEvent
-    from portal.core.timeutil import utcnow
+    from portal.core.util.timeutil import utcnow
 
     days = days if days is not None else int(current_app.config["PORTAL_RETENTION_DAYS"])
     before = utcnow() - dt.timedelta(days=days)

@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.core.timeutil import DEFAULT_TZ, utcnow
+from portal.core.util.timeutil import DEFAULT_TZ, utcnow
 from portal.extensions import db
 
 ROLE_SUPERADMIN = "superadmin"
@@ -53,7 +53,7 @@ class Agency(db.Model):
     #: rest in the officer's overall score; multiplied with the source weight.
     verified_weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
     unverified_weight: Mapped[float] = mapped_column(Float, default=1.0, server_default="1")
-    #: The agency's logo as a PNG (re-encoded on upload, see portal.core.logo),
+    #: The agency's logo as a PNG (re-encoded on upload, see portal.core.util.logo),
     #: kept in the database so every host serves it; loaded only when asked.
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -245,7 +245,7 @@ class RatingEvent(db.Model):
     #: Review of an implausible rating: "" (counted at once), "ditahan" (held:
     #: stored, counted nowhere), "diterima" (accepted: counted from then on),
     #: "ditolak" (rejected: kept for audit, never counted). ``hold_reason`` is
-    #: one of ``portal.core.ratings.HOLD_REASONS``.
+    #: one of ``portal.core.record.ratings.HOLD_REASONS``.
     review: Mapped[str] = mapped_column(String(10), default="", server_default="")
     hold_reason: Mapped[str] = mapped_column(String(30), default="", server_default="")
     reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -312,60 +312,6 @@ class RatingScore(db.Model):
     w2: Mapped[float] = mapped_column(Float, default=0.0)
     s: Mapped[float] = mapped_column(Float, default=0.0)
     q: Mapped[float] = mapped_column(Float, default=0.0)
-
-
-class FeedbackNote(db.Model):
-    """Umpan balik: a supervisor's dated note to an officer. Kept as history:
-    never edited; the officer acknowledges it and may reply."""
-
-    __tablename__ = "feedback_note"
-    __table_args__ = (Index("ix_feedback_note_officer_created", "officer_id", "created_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    officer_id: Mapped[int] = mapped_column(ForeignKey("officer.id"))
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    strengths: Mapped[str] = mapped_column(Text, default="")
-    improvements: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-
-    officer: Mapped[Officer] = relationship()
-    author: Mapped[User | None] = relationship()
-    actions: Mapped[list[FeedbackAction]] = relationship(
-        back_populates="note", order_by="FeedbackAction.id", cascade="all, delete-orphan"
-    )
-    replies: Mapped[list[FeedbackReply]] = relationship(
-        back_populates="note", order_by="FeedbackReply.created_at", cascade="all, delete-orphan"
-    )
-
-
-class FeedbackAction(db.Model):
-    """An agreed action of a feedback note, with its due date."""
-
-    __tablename__ = "feedback_action"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    note_id: Mapped[int] = mapped_column(ForeignKey("feedback_note.id"), index=True)
-    text: Mapped[str] = mapped_column(Text)
-    due_date: Mapped[dt.date | None] = mapped_column(Date)
-
-    note: Mapped[FeedbackNote] = relationship(back_populates="actions")
-
-
-class FeedbackReply(db.Model):
-    """The officer's (or the supervisor's) reply on a feedback note."""
-
-    __tablename__ = "feedback_reply"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    note_id: Mapped[int] = mapped_column(ForeignKey("feedback_note.id"), index=True)
-    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-    note: Mapped[FeedbackNote] = relationship(back_populates="replies")
-    user: Mapped[User | None] = relationship()
 
 
 class AuditLog(db.Model):

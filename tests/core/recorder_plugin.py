@@ -11,7 +11,7 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import hookimpl
-from portal.core.plugins import AgencyBlueprint, HomeSection, NavItem, Panel, RatingKind
+from portal.core.plugin_system.plugins import AgencyBlueprint, HomeSection, NavItem, Panel, RatingKind
 from portal.extensions import db
 
 NAME = "recorder_plugin"
@@ -76,6 +76,18 @@ def portal_nav_items(agency, user):
 
 
 @hookimpl
+def portal_account_links(user):
+    CALLS.append(("portal_account_links", user.email))
+    return [NavItem(99, "Catatan rekam", "/rekam-saya")]
+
+
+@hookimpl
+def portal_api_schemas():
+    CALLS.append(("portal_api_schemas", None))
+    return {"Ping": {"type": "object", "properties": {"pong": {"type": "boolean"}}}}
+
+
+@hookimpl
 def portal_agency_home(agency):
     CALLS.append(("portal_agency_home", agency.slug))
     return [HomeSection(99, "Modul Rekam", "Bagian beranda dari modul rekam.", f"/{agency.slug}/rekam/")]
@@ -117,7 +129,17 @@ def portal_seed_demo(agency):
 def portal_api_paths():
     CALLS.append(("portal_api_paths", None))
     return {
-        "/api/v1/rekam/ping": {"get": {"summary": "Ping rekam", "responses": {"200": {"description": "ok"}}}}
+        "/api/v1/rekam/ping": {
+            "get": {
+                "summary": "Ping rekam",
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Ping"}}},
+                    }
+                },
+            }
+        }
     }
 
 

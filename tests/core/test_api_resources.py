@@ -11,9 +11,9 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import positive_data_acceptance
 
-from portal.core.api import create_key
 from portal.core.models import Agency, AuditLog, Officer
-from portal.core.ratings import record_rating
+from portal.core.record.ratings import record_rating
+from portal.core.web.api import create_key
 from portal.extensions import db
 from tests.conftest import nip, post_form
 

@@ -43,7 +43,7 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    from portal.core import auth
+    from portal.core.accounts import auth
 
     fake = Clock()
     monkeypatch.setattr(auth, "_now", fake, raising=False)
@@ -299,7 +299,7 @@ def test_login_goes_only_to_pages_of_this_site(app, world):
 
 
 def test_referrer_is_used_only_when_it_is_this_site(app):
-    from portal.core.auth import referrer_or
+    from portal.core.accounts.auth import referrer_or
 
     cases = {
         "http://localhost/kelola/alpha/pengaduan?status=baru": "/kelola/alpha/pengaduan?status=baru",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from portal.core import plugins
-from portal.core.demo import demo_nip
+from portal.builtin.demo.seed import demo_nip
 from portal.core.models import Agency, Desk, Officer, Unit, User
-from portal.core.nip import parse_nip
+from portal.core.plugin_system import plugins
+from portal.core.tenancy.nip import parse_nip
 from portal.extensions import db
 from tests.conftest import nip
 

@@ -10,17 +10,17 @@ import io
 import openpyxl
 import pytest
 
+from portal.builtin.records.models import FeedbackNote
 from portal.core.models import (
     Agency,
     AuditLog,
-    FeedbackNote,
     Officer,
     RatingEvent,
     RatingRollup,
     RatingScore,
     Unit,
 )
-from portal.core.ratings import (
+from portal.core.record.ratings import (
     agency_ranking,
     officer_record,
     officer_trend,
@@ -346,7 +346,7 @@ def test_span_scores_agree_with_rollups(app, world, kind):
     with app.app_context():
         agency = db.session.get(Agency, world["alpha"]["agency"])
         agency.verified_weight = 2.5
-        from portal.core.ratings import recompute_scores
+        from portal.core.record.ratings import recompute_scores
 
         recompute_scores(agency)
         db.session.commit()
@@ -363,7 +363,7 @@ def test_span_scores_agree_with_rollups(app, world, kind):
 
 @pytest.mark.parametrize("kind", ["bulan", "triwulan", "semester", "tahun"])
 def test_record_and_trend_in_one_query_equal_the_separate_reads(app, world, kind):
-    from portal.core.ratings import officer_record_and_trend
+    from portal.core.record.ratings import officer_record_and_trend
 
     _rate(app, world, "staff", [4, 3], at=MAY)
     _rate(app, world, "staff", [5, 1], at=JUNE, source="pengaduan", kind="penanganan", verified=True)

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 
 from portal import create_app
-from portal.core.nip import NipError, parse_nip
+from portal.core.tenancy.nip import NipError, parse_nip
 
 TODAY = dt.date(2026, 11, 25)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import time
 
-from portal.core import pagecache
 from portal.core.models import Agency, Unit
+from portal.core.web import pagecache
 from portal.extensions import db
 
 

@@ -55,8 +55,8 @@ def test_the_api_exports_what_it_declares_and_docs_name_it_all():
 
 
 def test_a_plugin_loaded_by_module_path_keeps_its_declared_name(app, app_factory, world):
-    from portal.core import plugins
     from portal.core.models import Agency
+    from portal.core.plugin_system import plugins
     from portal.extensions import db
 
     named = app_factory(PORTAL_PLUGINS="tests.core.renamed_plugin")

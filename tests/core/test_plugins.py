@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.core import hookspecs, plugins
 from portal.core.models import Agency, Officer
-from portal.core.ratings import RatingError, record_rating
+from portal.core.plugin_system import hookspecs, plugins
+from portal.core.record.ratings import RatingError, record_rating
 from portal.extensions import db
 from tests.conftest import PASSWORD, login, make_app, reset_schema
 from tests.core import recorder_plugin
@@ -69,7 +69,15 @@ def test_entry_points_load_the_three_builtin_plugins_sorted():
     )
     assert plugins.state(app).names == ["dialog_publik", "pengaduan", "survei"]
     manager = app.extensions["portal_plugins"].manager
-    assert sorted(name for name, _ in manager.list_name_plugin()) == ["dialog_publik", "pengaduan", "survei"]
+    # Beside them, the portal's own features, registered as plugins too.
+    builtin = ["portal.api", "portal.demo", "portal.home", "portal.manage", "portal.records"]
+    assert sorted(plugins.state(app).builtin) == builtin
+    assert sorted(name for name, _ in manager.list_name_plugin()) == [
+        "dialog_publik",
+        "pengaduan",
+        *builtin,
+        "survei",
+    ]
 
 
 def test_allowlist_overrides_discovery_and_empty_loads_none():
@@ -214,6 +222,18 @@ def test_hook_portal_nav_items(rec, client):
     assert 'href="/alpha/survei/"' in page
 
 
+def test_hook_portal_account_links(rec, client, world):
+    """Signed-in staff find the pages of their work in the account bar: the
+    built-in ones and a plugin's, never shown to a visitor."""
+    assert "/rekam-saya" not in client.get("/alpha/").get_data(as_text=True)
+    assert calls("portal_account_links") == []
+    login(client, world["alpha"]["emails"]["officer"])
+    page = client.get("/alpha/").get_data(as_text=True)
+    assert 'href="/rekam-saya">Catatan rekam</a>' in page
+    assert 'href="/kelola/">Kelola</a>' in page and 'href="/kinerja/">Rekam kinerja</a>' in page
+    assert calls("portal_account_links")[-1] == world["alpha"]["emails"]["officer"]
+
+
 def test_hook_portal_agency_home(rec, client):
     page = client.get("/beta/").get_data(as_text=True)
     assert "Modul Rekam" in page and "Bagian beranda dari modul rekam." in page
@@ -269,7 +289,7 @@ def test_hook_portal_rating_recorded(rec, world):
 
 
 def test_hook_portal_rating_reviewed(rec, world):
-    from portal.core.ratings import accept_held, reject_held
+    from portal.core.record.ratings import accept_held, reject_held
 
     with rec.app_context():
         agency, officer = _agency("alpha"), db.session.get(Officer, world["alpha"]["staff"])
@@ -306,12 +326,22 @@ def test_hook_portal_api_paths(rec, client):
     assert calls("portal_api_paths") == [None]
 
 
+def test_hook_portal_api_schemas(rec, client):
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec["components"]["schemas"]["Ping"]["properties"]["pong"] == {"type": "boolean"}
+    ref = spec["paths"]["/rekam/ping"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+    assert ref == {"$ref": "#/components/schemas/Ping"}
+    # The built-in API's own schemas arrive the same way.
+    assert {"Officer", "Error"} <= set(spec["components"]["schemas"])
+    assert calls("portal_api_schemas") == [None]
+
+
 def test_hook_portal_anonymise(rec):
     """Called once per run for every installed plugin, even one that no
     agency has on (old data may remain); its counts are reported."""
     import datetime as dt
 
-    from portal.core.timeutil import utcnow
+    from portal.core.util.timeutil import utcnow
 
     _switch(rec, "alpha", "recorder_plugin", False)
     _switch(rec, "beta", "recorder_plugin", False)

@@ -11,9 +11,9 @@ import threading
 import pytest
 from sqlalchemy import func
 
-from portal.core import plugins
 from portal.core.models import Agency, Officer, RatingEvent, RatingRollup, RatingScore
-from portal.core.ratings import (
+from portal.core.plugin_system import plugins
+from portal.core.record.ratings import (
     RatingError,
     agency_ranking,
     band,
@@ -298,7 +298,7 @@ def _counted(officer_id):
 
 
 def test_a_held_rating_is_stored_but_counted_nowhere(app, world):
-    from portal.core.ratings import held_counts
+    from portal.core.record.ratings import held_counts
 
     with app.app_context():
         event = _held(world)
@@ -318,7 +318,7 @@ def test_an_unknown_hold_reason_is_a_programming_error(app, world):
 
 
 def test_accepting_counts_exactly_once_and_calls_the_hook(app, world):
-    from portal.core.ratings import accept_held, reject_held
+    from portal.core.record.ratings import accept_held, reject_held
 
     with app.app_context():
         event = _held(world)
@@ -331,7 +331,7 @@ def test_accepting_counts_exactly_once_and_calls_the_hook(app, world):
 
 
 def test_a_rejected_rating_never_counts(app, world):
-    from portal.core.ratings import accept_held, reject_held
+    from portal.core.record.ratings import accept_held, reject_held
 
     with app.app_context():
         event = _held(world)
@@ -342,7 +342,7 @@ def test_a_rejected_rating_never_counts(app, world):
 
 
 def test_two_reviewers_accepting_at_once_count_the_rating_once(app, world):
-    from portal.core.ratings import accept_held
+    from portal.core.record.ratings import accept_held
 
     with app.app_context():
         event_id = _held(world).id

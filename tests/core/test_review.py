@@ -9,7 +9,7 @@ import threading
 from sqlalchemy import func
 
 from portal.core.models import Agency, Officer, RatingEvent, RatingRollup, User
-from portal.core.ratings import record_rating
+from portal.core.record.ratings import record_rating
 from portal.extensions import db
 from tests.conftest import PASSWORD, csrf_token, login, post_form
 

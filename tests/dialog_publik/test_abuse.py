@@ -14,8 +14,8 @@ import pytest
 
 from plugins.dialog_publik.models import DialogEvent, DialogQuestion, DialogRegistration
 from plugins.dialog_publik.service import CODE_LENGTH, contact_key, new_code
-from portal.core.citizen import STAFF_SESSION_REFUSED
-from portal.core.codes import ALPHABET
+from portal.core.accounts.citizen import STAFF_SESSION_REFUSED
+from portal.core.util.codes import ALPHABET
 from portal.extensions import db
 from tests.conftest import csrf_token, login, post_form
 from tests.dialog_publik.test_dialog import CODE_RE, _code, _register

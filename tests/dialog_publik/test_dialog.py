@@ -12,7 +12,7 @@ from icalendar import Calendar
 from plugins.dialog_publik.models import DialogEvent, DialogPanelist, DialogRegistration
 from plugins.dialog_publik.service import register
 from portal.core.models import RatingEvent
-from portal.core.timeutil import utcnow
+from portal.core.util.timeutil import utcnow
 from portal.extensions import db
 from tests.conftest import login, post_form
 

@@ -63,8 +63,8 @@ FILING = {
 @pytest.fixture
 def key(app, world, cats):
     """A write API key of alpha (for Open311 POSTs)."""
-    from portal.core.api import create_key
     from portal.core.models import Agency
+    from portal.core.web.api import create_key
 
     with app.app_context():
         _row, secret = create_key(db.session.get(Agency, world["alpha"]["agency"]), "311", "write")

@@ -4,8 +4,8 @@ lookup, and every change of the ticket visible at once, in every worker."""
 from __future__ import annotations
 
 from plugins.pengaduan.models import Ticket
-from portal.core import plugins
 from portal.core.models import Agency
+from portal.core.plugin_system import plugins
 from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.pengaduan.conftest import FILING

@@ -12,7 +12,7 @@ import pytest
 from plugins.pengaduan import codes
 from plugins.pengaduan.models import Notification, Ticket
 from portal.core.models import Officer, RatingEvent, User
-from portal.core.timeutil import utcnow
+from portal.core.util.timeutil import utcnow
 from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.pengaduan.conftest import FILING, PDF, png_bytes

@@ -9,8 +9,8 @@ import io
 import pytest
 
 from plugins.pengaduan.models import Ticket
-from portal.core import pagecache
 from portal.core.models import RatingEvent
+from portal.core.web import pagecache
 from portal.extensions import db
 from tests.conftest import csrf_token, login, post_form
 from tests.pengaduan.conftest import PDF, jpeg_with_gps

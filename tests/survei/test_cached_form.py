@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import event
 
 from plugins.survei.models import Response
-from portal.core import pagecache, plugins
 from portal.core.models import Agency, Desk
+from portal.core.plugin_system import plugins
+from portal.core.web import pagecache
 from portal.extensions import db
 from tests.conftest import login, nip, post_form
 from tests.survei.conftest import NONCE_RE, all_week, open_form
@@ -19,7 +20,7 @@ from tests.survei.conftest import NONCE_RE, all_week, open_form
 
 class Statements:
     """Counts the SQL statements the app sends (BEGIN and ROLLBACK aside):
-    those through SQLAlchemy and those of :func:`portal.core.pagecache.first_row`,
+    those through SQLAlchemy and those of :func:`portal.core.web.pagecache.first_row`,
     which go to the driver directly."""
 
     def __init__(self, app):

@@ -8,8 +8,8 @@ import uuid
 import pytest
 
 from plugins.survei.models import Response
-from portal.core.api import create_key
 from portal.core.models import Agency, Desk, Officer, RatingEvent
+from portal.core.web.api import create_key
 from portal.extensions import db
 
 
@@ -111,7 +111,7 @@ def test_bad_requests_get_clear_json_errors(kiosk, body, kwargs, status, message
 
 
 def test_module_off_means_404(app, world, desk, kiosk):
-    from portal.core import plugins
+    from portal.core.plugin_system import plugins
 
     with app.app_context():
         plugins.set_enabled(db.session.get(Agency, world["alpha"]["agency"]), "survei", False)

@@ -11,10 +11,10 @@ from sqlalchemy import func
 
 from plugins.survei import report
 from plugins.survei.models import Response, SurveyTicket
-from portal.core.api import create_key
 from portal.core.models import Agency, RatingEvent, RatingRollup, RatingScore
-from portal.core.ratings import accept_held, period_bounds
-from portal.core.timeutil import utcnow
+from portal.core.record.ratings import accept_held, period_bounds
+from portal.core.util.timeutil import utcnow
+from portal.core.web.api import create_key
 from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.survei.conftest import NONCE_RE, SKM_GOOD, open_form, set_kind
@@ -336,7 +336,7 @@ def test_a_rating_rejected_in_the_core_queue_rejects_its_response(app, world):
     """The response follows its rating's review: rejected there, rejected here
     (never left held, in no queue)."""
     from portal.core.models import Officer
-    from portal.core.ratings import record_rating, reject_held
+    from portal.core.record.ratings import record_rating, reject_held
 
     with app.app_context():
         response = Response(

@@ -159,8 +159,8 @@ def test_posters_decode_to_the_desk_url(app, client, world, desk, size):
 
 @pytest.mark.parametrize("size", ["a4", "a5"])
 def test_posters_carry_the_agency_logo_and_still_decode(app, client, world, desk, size):
-    from portal.core.logo import prepare
     from portal.core.models import Agency
+    from portal.core.util.logo import prepare
 
     red = io.BytesIO()
     Image.new("RGB", (300, 300), (200, 20, 30)).save(red, "PNG")

@@ -10,7 +10,7 @@ from sqlalchemy import func
 
 from plugins.survei.models import COMMENT_PENDING, Question, Response, SurveyTicket
 from portal.core.models import Desk, Officer, RatingEvent, RatingRollup
-from portal.core.timeutil import utcnow
+from portal.core.util.timeutil import utcnow
 from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.survei.conftest import SKM_GOOD, all_week, open_form, set_kind
@@ -222,8 +222,8 @@ def test_unknown_or_rotated_token_gets_a_friendly_page(app, client, world, desk)
 
 
 def test_survey_disappears_when_the_module_is_off(app, client, world, desk):
-    from portal.core import plugins
     from portal.core.models import Agency
+    from portal.core.plugin_system import plugins
 
     with app.app_context():
         plugins.set_enabled(db.session.get(Agency, world["alpha"]["agency"]), "survei", False)

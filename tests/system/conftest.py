@@ -196,7 +196,7 @@ def forum_event(
     """A published forum of alpha; ``panelists`` (officer ids) and other
     columns may be given."""
     from plugins.dialog_publik.models import DialogEvent, DialogPanelist
-    from portal.core.timeutil import utcnow
+    from portal.core.util.timeutil import utcnow
     from portal.extensions import db
 
     panel = [DialogPanelist(officer_id=officer) for officer in fields.pop("panelists", [])]

@@ -45,7 +45,7 @@ def _counts(url: str) -> dict[str, int]:
 
 
 def test_pg_dump_and_restore_give_the_same_portal(app, world, database_url, serve, tmp_path):
-    from portal.core.demo import seed
+    from portal.builtin.demo.seed import seed
 
     with app.app_context():
         seed()

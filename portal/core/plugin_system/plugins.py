@@ -18,7 +18,7 @@ from flask import Blueprint, abort, current_app, g, request
 from markupsafe import Markup
 from pluggy import PluginManager
 
-from portal.core import hookspecs
+from portal.core.plugin_system import hookspecs
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ class PortalPlugins:
     names: list[str]
     # source (plugin name) -> kind -> RatingKind
     rating_kinds: dict[str, dict[str, RatingKind]]
+    #: the built-in plugins' names (always on, not in ``names``)
+    builtin: list[str]
 
 
 def discover(allowlist: str | None) -> list[tuple[str, object]]:
@@ -111,9 +113,26 @@ def discover(allowlist: str | None) -> list[tuple[str, object]]:
     return sorted(found.items(), key=lambda item: item[0])
 
 
+#: The portal's own features, written as plugins (Datasette's habit): always
+#: loaded, whatever PORTAL_PLUGINS says, and never switched per agency. The
+#: kernel names them here and never imports them otherwise.
+DEFAULT_PLUGINS = (
+    "portal.builtin.home",
+    "portal.builtin.manage",
+    "portal.builtin.records",
+    "portal.builtin.api",
+    "portal.builtin.demo",
+)
+
+
 def init_plugins(app) -> PortalPlugins:
     pm = PluginManager(hookspecs.PROJECT)
     pm.add_hookspecs(hookspecs)
+    builtin = []
+    for path in DEFAULT_PLUGINS:
+        module = importlib.import_module(path)
+        pm.register(module, name=module.NAME)
+        builtin.append(module.NAME)
     names = []
     for name, module in discover(app.config.get("PORTAL_PLUGINS")):
         pm.register(module, name=name)
@@ -125,7 +144,7 @@ def init_plugins(app) -> PortalPlugins:
         for declared in caller():
             for rk in declared or []:
                 kinds.setdefault(name, {})[rk.kind] = rk
-    state = PortalPlugins(manager=pm, names=names, rating_kinds=kinds)
+    state = PortalPlugins(manager=pm, names=names, rating_kinds=kinds, builtin=builtin)
     app.extensions[EXTENSION_KEY] = state
     log.info("Portal Warga plugins loaded: %s", ", ".join(names) or "(none)")
     return state
@@ -191,7 +210,7 @@ def is_enabled(agency, name: str) -> bool:
 def hook_for(agency, hook: str):
     """A caller for ``hook`` that reaches only the plugins on for ``agency``."""
     pm = manager()
-    on = enabled_names(agency)
+    on = enabled_names(agency) | set(state().builtin)
     off = [p for n, p in pm.list_name_plugin() if n not in on]
     return pm.subset_hook_caller(hook, remove_plugins=off)
 
@@ -279,7 +298,7 @@ class AgencyBlueprint(Blueprint):
         """Let ``fast(agency_slug, **view_args)`` answer a GET before the
         agency is loaded and checked; it returns a response or None.
 
-        For the busiest public pages (see :mod:`portal.core.pagecache`): the
+        For the busiest public pages (see :mod:`portal.core.web.pagecache`): the
         fast function must itself check, in as few queries as it likes,
         everything the page depends on that must be exact (the agency, the
         module being on, the record and its version). When it returns None

@@ -116,7 +116,7 @@ def module_on(name: str):
 def language() -> str:
     """The visitor's language, part of every cached page's key (the same
     choice Flask-Babel makes, without its per-request machinery)."""
-    from portal.core.setup import select_locale
+    from portal.core.web.wiring import select_locale
 
     return select_locale()
 
@@ -166,7 +166,7 @@ def first_row(statement, **params) -> tuple | None:
             cursor.close()
     except dbapi_error as error:
         # As SQLAlchemy would report it: a lost connection is dropped from
-        # the pool and the page answers 503 (portal.core.errors).
+        # the pool and the page answers 503 (portal.core.web.errors).
         lost = engine.dialect.is_disconnect(error, driver, None)
         if lost:
             connection.invalidate(error)

@@ -11,9 +11,9 @@ from functools import wraps
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import lazy_gettext as _l
 
-from portal.core import plugins
 from portal.core.models import Agency, ApiKey
-from portal.core.timeutil import utcnow
+from portal.core.plugin_system import plugins
+from portal.core.util.timeutil import utcnow
 from portal.extensions import csrf, db
 
 API_PREFIX = "/api/v1"
@@ -136,9 +136,30 @@ def _api_error(error):
     return error_response(error.status, error.message, error.details)
 
 
+#: Answers every endpoint may give, for a path item to refer to as
+#: ``#/components/responses/E<code>``.
+ERROR_RESPONSES = {
+    f"E{code}": {
+        "description": text,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+    for code, text in (
+        (400, "Bad request"),
+        (401, "Missing or revoked key"),
+        (403, "Read-only key"),
+        (404, "Not found"),
+        (409, "Conflict"),
+        (413, "Too many items"),
+        (415, "Not JSON"),
+        (422, "Invalid data"),
+    )
+}
+
+
 @bp.route("/openapi.json")
 def openapi():
-    """The OpenAPI 3.1 document: core's part plus each plugin's paths."""
+    """The OpenAPI 3.1 document: the error shapes, then every plugin's schemas and paths
+    (the built-in ``portal.api`` included)."""
     spec = {
         "openapi": "3.1.0",
         "info": {"title": "Portal Warga API", "version": "1"},
@@ -166,12 +187,11 @@ def openapi():
         "security": [{"apiKey": []}],
         "paths": {},
     }
-    from portal.core import api_resources as core
-
-    spec["paths"].update(core.PATHS)
-    spec["components"]["schemas"].update(core.SCHEMAS)
-    spec["components"]["responses"] = core.RESPONSES
-    for paths in plugins.manager(current_app).hook.portal_api_paths():
+    spec["components"]["responses"] = ERROR_RESPONSES
+    hook = plugins.manager(current_app).hook
+    for schemas in hook.portal_api_schemas():
+        spec["components"]["schemas"].update(schemas or {})
+    for paths in hook.portal_api_paths():
         for path, item in (paths or {}).items():
             spec["paths"][path.removeprefix(API_PREFIX)] = item
     return jsonify(spec)

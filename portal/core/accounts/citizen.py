@@ -14,7 +14,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from portal.core.errors import render_error
+from portal.core.web.errors import render_error
 
 STAFF_SESSION_REFUSED = _l(
     "Anda sedang masuk sebagai petugas. Penilaian dan jawaban warga tidak dapat dikirim dari "

@@ -21,7 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from portal.core.models import ROLES
-from portal.core.nip import NipError, parse_nip
+from portal.core.tenancy.nip import NipError, parse_nip
 
 # WTForms ships no Indonesian catalogue; these are its built-in messages that
 # our forms can show.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 
 from portal.core.models import Agency, Officer, Unit
-from portal.core.nip import NipError, parse_nip
+from portal.core.tenancy.nip import NipError, parse_nip
 from portal.extensions import db
 
 #: Accepted column names (lower-case) → field.

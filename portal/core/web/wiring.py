@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from portal.core import plugins
+from portal.core.plugin_system import plugins
 from portal.extensions import csrf, db, limiter, login_manager, migrate
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app) -> None:
-    from portal.core import params
+    from portal.core.web import params
 
     params.init_app(app)  # before any rule is added: it replaces the int converter
     app.session_interface = _SessionInterface()
@@ -64,24 +64,24 @@ def init_app(app) -> None:
     state.manager.hook.portal_models()
     _init_babel(app, state)
 
-    from portal.core import admin, api, api_resources, auth, cli, errors, kinerja, public  # noqa: F401
+    from portal.core import cli
+    from portal.core.accounts import auth
+    from portal.core.web import api, errors
 
     app.register_blueprint(api.bp)
     app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(kinerja.bp)
+    # Every plugin's pages, the built-in ones included; the built-in home
+    # page's /<agency_slug>/ comes last (trylast) so that it shadows nothing.
     for blueprints in state.manager.hook.portal_blueprints(app=app):
         for bp in blueprints or []:
             app.register_blueprint(bp)
-    # Registered last: its /<agency_slug>/ rule must not shadow anything.
-    app.register_blueprint(public.bp)
     errors.init_app(app)
     cli.init_app(app)
     state.manager.hook.portal_cli(cli=app.cli)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["num"] = format_number
     app.jinja_env.filters["translated"] = translated
-    from portal.core.ratings import source_label
+    from portal.core.record.ratings import source_label
 
     app.jinja_env.globals["source_label"] = source_label
     app.context_processor(_template_globals)
@@ -145,8 +145,8 @@ def _sqlite_pragmas(engine) -> None:
     with ``BEGIN IMMEDIATE``: the write lock is taken up front (waiting up to
     the busy timeout) instead of failing when a read transaction tries to
     upgrade. Requests with a safe method only read and use a plain ``BEGIN``;
-    so does a write request after :func:`portal.core.transactions.read_first`,
-    until it calls :func:`portal.core.transactions.begin_write`.
+    so does a write request after :func:`portal.core.web.transactions.read_first`,
+    until it calls :func:`portal.core.web.transactions.begin_write`.
     """
 
     @event.listens_for(engine, "connect")
@@ -168,7 +168,7 @@ def _sqlite_pragmas(engine) -> None:
 
 
 def _init_migrate(app) -> None:
-    from portal import ROOT
+    from portal.config import ROOT
 
     migrate.init_app(app, db, directory=str(ROOT / MIGRATIONS_DIR), render_as_batch=True)
 
@@ -178,7 +178,7 @@ def _version_locations(config):
     """Core's versions plus every plugin's Alembic branch."""
     from flask import current_app
 
-    from portal import ROOT
+    from portal.config import ROOT
 
     locations = [str(ROOT / MIGRATIONS_DIR / "versions")]
     for path in plugins.manager(current_app).hook.portal_migrations_dir():
@@ -205,7 +205,7 @@ def _number_pattern(places: int):
 
 def translated(text):
     """Stored text in the reader's language when it is a known source string
-    (see :mod:`portal.core.i18n`), else unchanged. Unlike ``_()`` in a
+    (see :mod:`portal.core.util.i18n`), else unchanged. Unlike ``_()`` in a
     template, the result is escaped like any other value, so stored text
     typed by a person stays safe."""
     from flask_babel import gettext
@@ -250,9 +250,18 @@ def _security_headers(response):
 
 def _template_globals():
     if g.get("portal_offline"):  # the database is unreachable: render without it
-        return {"current_agency": None, "nav_items": [], "locale": str(get_locale())}
+        return {"current_agency": None, "nav_items": [], "account_links": [], "locale": str(get_locale())}
     agency = getattr(g, "agency", None)
     nav = []
     if agency is not None:
         nav = plugins.collect("portal_nav_items", agency=agency, user=current_user)
-    return {"current_agency": agency, "nav_items": nav, "locale": str(get_locale())}
+    links = []
+    if current_user.is_authenticated:
+        for found in plugins.manager().hook.portal_account_links(user=current_user):
+            links.extend(found or [])
+    return {
+        "current_agency": agency,
+        "nav_items": nav,
+        "account_links": sorted(links),
+        "locale": str(get_locale()),
+    }

@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
-from portal.core import plugins
 from portal.core.models import Agency, AgencyPlugin, Officer, RatingEvent, RatingRollup, RatingScore
-from portal.core.timeutil import month_start, utcnow
+from portal.core.plugin_system import plugins
+from portal.core.util.timeutil import month_start, utcnow
 from portal.extensions import db
 
 

@@ -52,8 +52,8 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.core.forms import LoginForm, PasswordChangeForm
 from portal.core.models import Agency, User, audit
+from portal.core.web.forms import LoginForm, PasswordChangeForm
 from portal.extensions import db, limiter, login_manager
 
 bp = Blueprint("auth", __name__)

@@ -21,23 +21,19 @@ from sqlalchemy.orm import joinedload
 from wtforms import DateField, FieldList, FormField, HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.core import charts, plugins
-from portal.core.exports import FORMATS, table_response
-from portal.core.forms import BaseForm, strip
+from portal.builtin.records.models import FeedbackAction, FeedbackNote, FeedbackReply
+from portal.core.accounts.access import can_coach, can_view, coached_events, visible_officer_ids
 from portal.core.models import (
     ROLE_ADMIN,
     ROLE_SUPERVISOR,
     Agency,
-    FeedbackAction,
-    FeedbackNote,
-    FeedbackReply,
     Officer,
     RatingEvent,
     Unit,
     audit,
 )
-from portal.core.params import arg_date
-from portal.core.ratings import (
+from portal.core.plugin_system import plugins
+from portal.core.record.ratings import (
     PERIOD_KINDS,
     REVIEW_COUNTED,
     Stat,
@@ -53,7 +49,11 @@ from portal.core.ratings import (
     rating_sources,
     source_label,
 )
-from portal.core.timeutil import local, utcnow
+from portal.core.util import charts
+from portal.core.util.exports import FORMATS, table_response
+from portal.core.util.timeutil import local, utcnow
+from portal.core.web.forms import BaseForm, strip
+from portal.core.web.params import arg_date
 from portal.extensions import db
 
 bp = Blueprint("kinerja", __name__, url_prefix="/kinerja")
@@ -71,34 +71,6 @@ def _require_login():
 
 
 # ---------------------------------------------------------------- access
-
-
-def visible_officer_ids(user, agency: Agency) -> set[int] | None:
-    """Officers of ``agency`` that ``user`` may see; None means all of them."""
-    if user.is_superadmin or (user.role == ROLE_ADMIN and user.agency_id == agency.id):
-        return None
-    if user.agency_id != agency.id or user.officer is None:
-        return set()
-    ids = {user.officer.id}
-    if user.role == ROLE_SUPERVISOR:
-        ids |= user.officer.subordinate_ids()
-    return ids
-
-
-def can_view(user, officer: Officer) -> bool:
-    visible = visible_officer_ids(user, officer.agency)
-    return visible is None or officer.id in visible
-
-
-def can_coach(user, officer: Officer) -> bool:
-    """May ``user`` write feedback on, and moderate comments about, ``officer``?
-    Admins of the agency and supervisors above the officer; never oneself."""
-    if user.officer_id == officer.id:
-        return False
-    visible = visible_officer_ids(user, officer.agency)
-    if visible is None:
-        return True
-    return user.role == ROLE_SUPERVISOR and officer.id in visible
 
 
 def _agency(slug) -> Agency:
@@ -561,21 +533,6 @@ def feedback_reply(officer_id, note_id):
 
 
 # ---------------------------------------------------------------- comments
-
-
-def coached_events(agency: Agency, user, *conditions):
-    """Rating events of ``agency`` matching ``conditions`` about officers
-    ``user`` may coach (as :func:`can_coach`: admins the agency, supervisors
-    their team, never their own), or None when ``user`` coaches nobody."""
-    query = db.select(RatingEvent).where(RatingEvent.agency_id == agency.id, *conditions)
-    visible = visible_officer_ids(user, agency)
-    if visible is not None and user.role != ROLE_SUPERVISOR:
-        return None
-    if visible is not None:
-        query = query.where(RatingEvent.officer_id.in_((visible - {user.officer_id}) or {-1}))
-    elif user.officer_id is not None:
-        query = query.where(RatingEvent.officer_id != user.officer_id)
-    return query
 
 
 def _moderatable_query(agency: Agency):

@@ -11,7 +11,7 @@ from markupsafe import escape
 from sqlalchemy.exc import DataError, DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from portal.core.params import ParamError
+from portal.core.web.params import ParamError
 from portal.extensions import db
 
 log = logging.getLogger(__name__)

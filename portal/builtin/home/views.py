@@ -10,8 +10,8 @@ from flask import Blueprint, abort, g, jsonify, render_template
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.core import plugins
 from portal.core.models import Agency
+from portal.core.plugin_system import plugins
 from portal.extensions import csrf, db
 
 bp = Blueprint("public", __name__)

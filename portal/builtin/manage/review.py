@@ -1,5 +1,5 @@
 """The review queue under ``/kelola/<slug>/tinjauan``: ratings held for
-review (implausible ones, see ``portal.core.ratings.HOLD_REASONS``) wait here
+review (implausible ones, see ``portal.core.record.ratings.HOLD_REASONS``) wait here
 until an admin of the agency, or a supervisor above the officer, accepts
 (then they count) or rejects them (kept for audit, never counted).
 
@@ -15,11 +15,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import func
 from sqlalchemy.orm import joinedload
 
-from portal.core.auth import agency_for
-from portal.core.forms import BaseForm
-from portal.core.kinerja import can_coach, coached_events
+from portal.core.accounts.access import can_coach, coached_events
+from portal.core.accounts.auth import agency_for
 from portal.core.models import Agency, Officer, RatingEvent, audit
-from portal.core.ratings import REVIEW_HELD, accept_held, hold_label, reject_held
+from portal.core.record.ratings import REVIEW_HELD, accept_held, hold_label, reject_held
+from portal.core.web.forms import BaseForm
 from portal.extensions import db
 
 bp = Blueprint("tinjauan", __name__)

@@ -13,18 +13,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from portal.core import plugins
-from portal.core.auth import agency_for, superadmin_required
-from portal.core.forms import (
-    ROLE_LABELS,
-    AgencyForm,
-    BaseForm,
-    DeskForm,
-    ImportOfficersForm,
-    OfficerForm,
-    UnitForm,
-    UserForm,
-)
+from portal.builtin.manage.review import bp as review_bp
+from portal.builtin.manage.review import held_count
+from portal.core.accounts.auth import agency_for, superadmin_required
 from portal.core.models import (
     ROLE_ADMIN,
     Agency,
@@ -36,14 +27,23 @@ from portal.core.models import (
     User,
     audit,
 )
-from portal.core.people import import_officers, read_csv
-from portal.core.ratings import recompute_scores, source_label, weights_of
-from portal.core.review import bp as review_bp
-from portal.core.review import held_count
+from portal.core.plugin_system import plugins
+from portal.core.record.ratings import recompute_scores, source_label, weights_of
+from portal.core.tenancy.officers import import_officers, read_csv
+from portal.core.web.forms import (
+    ROLE_LABELS,
+    AgencyForm,
+    BaseForm,
+    DeskForm,
+    ImportOfficersForm,
+    OfficerForm,
+    UnitForm,
+    UserForm,
+)
 from portal.extensions import db
 
 bp = Blueprint("kelola", __name__, url_prefix="/kelola")
-# The review queue of held ratings: /kelola/<slug>/tinjauan (portal.core.review).
+# The review queue of held ratings: /kelola/<slug>/tinjauan (portal.builtin.manage.review).
 bp.register_blueprint(review_bp)
 PAGE_SIZE = 50
 
@@ -129,8 +129,8 @@ def _fill_agency(form, agency) -> None:
 def _take_logo(form, agency) -> bool:
     """Apply the logo part of the agency form; False (with the error on the
     field) when the upload is not an acceptable image."""
-    from portal.core.logo import LogoError, prepare
-    from portal.core.timeutil import utcnow
+    from portal.core.util.logo import LogoError, prepare
+    from portal.core.util.timeutil import utcnow
 
     upload = form.logo.data
     if form.remove_logo.data:
@@ -564,10 +564,10 @@ def user_edit(slug, user_id):
 
 @bp.route("/<slug>/kunci-api", methods=["GET", "POST"])
 def api_keys(slug):
-    from portal.core.api import create_key
-    from portal.core.forms import ApiKeyForm
     from portal.core.models import ApiKey
-    from portal.core.timeutil import utcnow
+    from portal.core.util.timeutil import utcnow
+    from portal.core.web.api import create_key
+    from portal.core.web.forms import ApiKeyForm
 
     agency = _manage()
     form = ApiKeyForm()

@@ -15,14 +15,25 @@ from flask import current_app, g, jsonify, request, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
-from portal.core.api import ApiError, api_key_required, bp, json_body
 from portal.core.models import Agency, Officer, Unit, audit
-from portal.core.nip import NipError, parse_nip
-from portal.core.params import ParamError, arg_date
-from portal.core.people import import_officers
-from portal.core.ratings import PERIOD_KINDS, Stat, agency_stat, band, officer_record, period_bounds, shrink
-from portal.core.timeutil import local, utcnow
+from portal.core.record.ratings import (
+    PERIOD_KINDS,
+    Stat,
+    agency_stat,
+    band,
+    officer_record,
+    period_bounds,
+    shrink,
+)
+from portal.core.tenancy.nip import NipError, parse_nip
+from portal.core.tenancy.officers import import_officers
+from portal.core.util.timeutil import local, utcnow
+from portal.core.web.api import ApiBlueprint, ApiError, api_key_required, json_body
+from portal.core.web.params import ParamError, arg_date
 from portal.extensions import db
+
+#: The agency, unit, officer and record resources at /api/v1/… (keys checked per view).
+bp = ApiBlueprint("api_resources", __name__, path="", plugin="portal.api")
 
 MAX_PER_PAGE = 100
 MAX_BULK = 1000
@@ -130,7 +141,7 @@ def agency(slug):
 @api_key_required("read")
 def units():
     query = db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name, Unit.id)
-    return _page(query, "api.units", unit_json)
+    return _page(query, "api_resources.units", unit_json)
 
 
 @bp.route("/units", methods=["POST"])
@@ -174,7 +185,7 @@ def officers():
         if active not in ("true", "false"):
             raise ApiError(400, _l("Parameter active harus true atau false."))
         query = query.filter_by(active=active == "true")
-    return _page(query, "api.officers", officer_json, active=active)
+    return _page(query, "api_resources.officers", officer_json, active=active)
 
 
 def _officer_item(item) -> tuple[dict | None, str | None]:
@@ -424,23 +435,6 @@ SCHEMAS = {
             },
         },
     },
-}
-
-RESPONSES = {
-    f"E{code}": {
-        "description": text,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-    }
-    for code, text in (
-        (400, "Bad request"),
-        (401, "Missing or revoked key"),
-        (403, "Read-only key"),
-        (404, "Not found"),
-        (409, "Conflict"),
-        (413, "Too many items"),
-        (415, "Not JSON"),
-        (422, "Invalid data"),
-    )
 }
 
 _WRITE_ERRORS = {**_ERRORS, **{str(c): {"$ref": f"#/components/responses/E{c}"} for c in (403, 415, 422)}}

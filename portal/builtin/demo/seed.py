@@ -3,8 +3,8 @@ changes nothing that exists and adds only what is missing."""
 
 from __future__ import annotations
 
-from portal.core import plugins
 from portal.core.models import Agency, AgencyPlugin, Desk, Officer, Unit, User
+from portal.core.plugin_system import plugins
 from portal.extensions import db
 
 DEMO_PASSWORD = "demo-sukamaju-2026"  # noqa: S105 - printed for the demo on purpose

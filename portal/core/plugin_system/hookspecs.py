@@ -42,33 +42,33 @@ def portal_cli(cli):
 @hookspec
 def portal_nav_items(agency, user):
     """Called per request for an agency's pages; return a list of
-    :class:`portal.core.plugins.NavItem` for that agency and (possibly
+    :class:`portal.core.plugin_system.plugins.NavItem` for that agency and (possibly
     anonymous) user."""
 
 
 @hookspec
 def portal_agency_home(agency):
     """Called for an agency's public home page; return a list of
-    :class:`portal.core.plugins.HomeSection` describing the plugin's public pages."""
+    :class:`portal.core.plugin_system.plugins.HomeSection` describing the plugin's public pages."""
 
 
 @hookspec
 def portal_dashboard_widgets(agency, user):
     """Called for an agency's staff dashboard; return a list of
-    :class:`portal.core.plugins.Panel` visible to ``user``."""
+    :class:`portal.core.plugin_system.plugins.Panel` visible to ``user``."""
 
 
 @hookspec
 def portal_officer_panels(officer, viewer):
     """Called for an officer's record page; return a list of
-    :class:`portal.core.plugins.Panel` that ``viewer`` may see."""
+    :class:`portal.core.plugin_system.plugins.Panel` that ``viewer`` may see."""
 
 
 @hookspec
 def portal_rating_sources():
     """Called once at start-up; return a list of
-    :class:`portal.core.plugins.RatingKind` the plugin may record through
-    :func:`portal.core.ratings.record_rating`. The source is the plugin's name."""
+    :class:`portal.core.plugin_system.plugins.RatingKind` the plugin may record through
+    :func:`portal.core.record.ratings.record_rating`. The source is the plugin's name."""
 
 
 @hookspec
@@ -88,6 +88,18 @@ def portal_rating_reviewed(event):
 def portal_seed_demo(agency):
     """Called by ``flask seed-demo`` for each demo agency the plugin is on for,
     after core's demo data exists; add the plugin's demo data (idempotently)."""
+
+
+@hookspec
+def portal_api_schemas():
+    """Called when ``/api/v1/openapi.json`` is served; return the OpenAPI schemas the
+    plugin's paths refer to as ``#/components/schemas/<Name>`` (a dict keyed by name)."""
+
+
+@hookspec
+def portal_account_links(user):
+    """Called for every page a signed-in ``user`` sees; return ``NavItem`` links for the
+    account bar (where staff find the pages of their work)."""
 
 
 @hookspec
