@@ -47,9 +47,9 @@ def nip(i: int) -> str:
 
 
 def _fill(app) -> tuple[int, int]:
-    from portal.core import plugins
     from portal.core.models import Agency, Officer, RatingEvent, RatingRollup, Unit, User
-    from portal.core.ratings import BAND_COLUMNS, band, recompute_scores
+    from portal.core.plugin_system import plugins
+    from portal.core.record.ratings import BAND_COLUMNS, band, recompute_scores
     from portal.extensions import db
 
     with app.app_context():

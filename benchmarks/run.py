@@ -159,7 +159,7 @@ def database_urls(kind: str, workdir: Path) -> tuple[str, str, callable]:
 SEED = """
 import datetime as dt, json, sys
 from portal import create_app
-from portal.core import plugins
+from portal.core.plugin_system import plugins
 from portal.core.models import Agency, Desk, Officer, Unit
 from portal.extensions import db
 from plugins.survei.models import Roster

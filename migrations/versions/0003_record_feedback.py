@@ -13,7 +13,7 @@ branch_labels = None
 depends_on = None
 
 # Lower bounds of the SKM grades on a 0–100 score, rounded to two decimals
-# the way portal.core.ratings.band() rounds (x >= 88.305 rounds to >= 88.31).
+# the way portal.core.record.ratings.band() rounds (x >= 88.305 rounds to >= 88.31).
 BANDS = (("band_a", 88.305, 1000.0), ("band_b", 76.605, 88.305), ("band_c", 64.995, 76.605),
          ("band_d", -1.0, 64.995))
 

@@ -5,7 +5,7 @@ Revises: 0003_record_feedback
 
 The table starts empty; ``flask --app portal db upgrade`` fills it from the
 rollups with each agency's weights right after migrating (see
-portal.core.ratings.recompute_missing_scores).
+portal.core.record.ratings.recompute_missing_scores).
 """
 import sqlalchemy as sa
 from alembic import op

@@ -40,7 +40,7 @@ class UnknownCode(RegistrationError):
     """A registration code that names no registration of the event (a typo or a guess)."""
 
 
-#: Length of a registration code: 8 characters of :data:`portal.core.codes.ALPHABET`
+#: Length of a registration code: 8 characters of :data:`portal.core.util.codes.ALPHABET`
 #: (23 symbols, no look-alikes) = 8 × log2(23) ≈ 36.2 bits. A code is a bearer
 #: secret (it opens, cancels and rates a registration), so every lookup by code
 #: is also rate-limited per address, counting only misses (see ``views``).

@@ -200,7 +200,7 @@ def track_form():
 
 
 # The tracking page as an anonymous visitor sees it, per ticket version and
-# language (see portal.core.pagecache): a lookup then costs one query. The
+# language (see portal.core.web.pagecache): a lookup then costs one query. The
 # page shows the complaint's private parts, so it is found by the private
 # tracking code only (never by the public reference), and the code is part
 # of the cache key: a page can only ever come back for the code it was

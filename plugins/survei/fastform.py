@@ -5,7 +5,7 @@ same officers are on duty; only the signed nonce differs. ``GET /s/<token>``
 therefore costs one query that must be exact — the token exists, the desk
 is active, the module is on for the agency — plus a cached page with a fresh
 nonce. Everything else the page shows (desk and unit names, questions,
-officers on duty, the agency's header) comes from :mod:`portal.core.pagecache`
+officers on duty, the agency's header) comes from :mod:`portal.core.web.pagecache`
 and is at most ``PORTAL_PAGE_CACHE_SECONDS`` old; edits made in this worker
 empty the cache at once.
 

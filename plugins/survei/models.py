@@ -141,7 +141,7 @@ class Response(db.Model):
     occupation: Mapped[str | None] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)  # cepat: comment; skm: saran
     comment_status: Mapped[str] = mapped_column(String(10), default=COMMENT_NONE)
-    #: Held for review (see portal.core.ratings): "" counted, "ditahan" held,
+    #: Held for review (see portal.core.record.ratings): "" counted, "ditahan" held,
     #: "diterima" accepted, "ditolak" rejected. Only "" and "diterima" enter
     #: the SKM report and the IKM.
     review: Mapped[str] = mapped_column(String(10), default="", server_default="")

@@ -36,7 +36,7 @@ def _logo_box(w: float, h: float, logo: bytes) -> tuple[float, float, float, flo
 
 def poster_svg(url: str, agency: str, desk: str, size: str = "a4", logo: bytes | None = None) -> str:
     """A printable poster: the agency's logo (a clean PNG, see
-    portal.core.logo) and name, the desk, the QR code, the instruction."""
+    portal.core.util.logo) and name, the desk, the QR code, the instruction."""
     import base64
 
     w, h = SIZES[size]

@@ -317,7 +317,7 @@ def answer_pattern(sub: Submission) -> str | None:
 
 def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str | None) -> str | None:
     """Why a new response on ``desk`` at ``at`` looks implausible (a code of
-    ``portal.core.ratings.HOLD_REASONS``), or None. One indexed query on
+    ``portal.core.record.ratings.HOLD_REASONS``), or None. One indexed query on
     the desk's last hour; the desk's roster and history are read only when
     that hour is already busy."""
     R = Response
