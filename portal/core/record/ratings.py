@@ -300,8 +300,15 @@ def recompute_scores(agency: Agency) -> int:
     db.session.execute(db.delete(RatingScore).where(RatingScore.agency_id == agency.id))
     rows: dict[tuple, list[float]] = {}
     query = db.select(
-        _R.officer_id, _R.period, _R.source, _R.kind, _R.verified, _R.count, _R.total, _R.total_sq
-    ).where(_R.agency_id == agency.id)
+        RatingRollup.officer_id,
+        RatingRollup.period,
+        RatingRollup.source,
+        RatingRollup.kind,
+        RatingRollup.verified,
+        RatingRollup.count,
+        RatingRollup.total,
+        RatingRollup.total_sq,
+    ).where(RatingRollup.agency_id == agency.id)
     spans: dict[dt.date, list] = {}
     for oid, period, source, kind, verified, n, total, total_sq in db.session.execute(query):
         wt = weights.of(source, kind, bool(verified))
@@ -338,7 +345,9 @@ def recompute_missing_scores() -> list[str]:
     the migration that added them). Commits; returns the agencies' slugs."""
     done = []
     for agency in db.session.scalars(db.select(Agency).order_by(Agency.id)):
-        has_rollups = db.session.scalar(db.select(_R.officer_id).where(_R.agency_id == agency.id).limit(1))
+        has_rollups = db.session.scalar(
+            db.select(RatingRollup.officer_id).where(RatingRollup.agency_id == agency.id).limit(1)
+        )
         has_scores = db.session.scalar(
             db.select(RatingScore.officer_id).where(RatingScore.agency_id == agency.id).limit(1)
         )
@@ -428,32 +437,32 @@ class Stat:
     """
 
     count: int = 0
-    w: float = 0.0  # Σ w·n
-    w2: float = 0.0  # Σ w²·n
-    s: float = 0.0  # Σ w·Σx
-    q: float = 0.0  # Σ w·Σx²
+    weight_sum: float = 0.0  # Σ w·n
+    weight_sq_sum: float = 0.0  # Σ w²·n
+    weighted_sum: float = 0.0  # Σ w·Σx
+    weighted_sq_sum: float = 0.0  # Σ w·Σx²
 
     def add(self, weight: float, count: int, total: float, total_sq: float) -> None:
         self.count += count
-        self.w += weight * count
-        self.w2 += weight * weight * count
-        self.s += weight * total
-        self.q += weight * total_sq
+        self.weight_sum += weight * count
+        self.weight_sq_sum += weight * weight * count
+        self.weighted_sum += weight * total
+        self.weighted_sq_sum += weight * total_sq
 
     def merge(self, other: Stat) -> None:
         self.count += other.count
-        self.w += other.w
-        self.w2 += other.w2
-        self.s += other.s
-        self.q += other.q
+        self.weight_sum += other.weight_sum
+        self.weight_sq_sum += other.weight_sq_sum
+        self.weighted_sum += other.weighted_sum
+        self.weighted_sq_sum += other.weighted_sq_sum
 
     @property
     def mean(self) -> float | None:
-        return self.s / self.w if self.w > 0 else None
+        return self.weighted_sum / self.weight_sum if self.weight_sum > 0 else None
 
     @property
     def n_eff(self) -> float:
-        return self.w * self.w / self.w2 if self.w2 > 0 else 0.0
+        return self.weight_sum * self.weight_sum / self.weight_sq_sum if self.weight_sq_sum > 0 else 0.0
 
     @property
     def ci(self) -> tuple[float, float] | None:
@@ -461,7 +470,7 @@ class Stat:
         if self.count < 2 or n <= 1:
             return None
         m = self.mean
-        var = max(self.q / self.w - m * m, 0.0) * n / (n - 1)
+        var = max(self.weighted_sq_sum / self.weight_sum - m * m, 0.0) * n / (n - 1)
         half = t975(n - 1) * math.sqrt(var / n)
         return max(0.0, m - half), min(100.0, m + half)
 
@@ -548,24 +557,30 @@ def _or_one(x):
     return 1.0 if x is None else float(x)
 
 
-_R = RatingRollup
-_SUMS = (func.sum(_R.count), func.sum(_R.total), func.sum(_R.total_sq))
-_BAND_SUMS = (func.sum(_R.band_a), func.sum(_R.band_b), func.sum(_R.band_c), func.sum(_R.band_d))
+_SUMS = (func.sum(RatingRollup.count), func.sum(RatingRollup.total), func.sum(RatingRollup.total_sq))
+_BAND_SUMS = (
+    func.sum(RatingRollup.band_a),
+    func.sum(RatingRollup.band_b),
+    func.sum(RatingRollup.band_c),
+    func.sum(RatingRollup.band_d),
+)
 
 
 def _filtered(query, agency, start, end, officer_ids=None, sources=None):
-    query = query.where(_R.agency_id == agency.id, _R.period >= start, _R.period < end)
+    query = query.where(
+        RatingRollup.agency_id == agency.id, RatingRollup.period >= start, RatingRollup.period < end
+    )
     if officer_ids is not None:
-        query = query.where(_R.officer_id.in_(list(officer_ids)))
+        query = query.where(RatingRollup.officer_id.in_(list(officer_ids)))
     if sources:
-        query = query.where(_R.source.in_(list(sources)))
+        query = query.where(RatingRollup.source.in_(list(sources)))
     return query
 
 
 def _rollup_rows(agency: Agency, start: dt.date, end: dt.date, officer_ids=None, sources=None):
-    query = db.select(_R.officer_id, _R.source, _R.kind, _R.verified, *_SUMS).group_by(
-        _R.officer_id, _R.source, _R.kind, _R.verified
-    )
+    query = db.select(
+        RatingRollup.officer_id, RatingRollup.source, RatingRollup.kind, RatingRollup.verified, *_SUMS
+    ).group_by(RatingRollup.officer_id, RatingRollup.source, RatingRollup.kind, RatingRollup.verified)
     return db.session.execute(_filtered(query, agency, start, end, officer_ids, sources)).all()
 
 
@@ -573,9 +588,9 @@ def officer_record(officer: Officer, start: dt.date, end: dt.date, sources=None)
     """``officer``'s record over months [start, end), from rollups only."""
     weights = weights_of(officer.agency)
     record = Record()
-    query = db.select(_R.source, _R.kind, _R.verified, *_SUMS, *_BAND_SUMS).group_by(
-        _R.source, _R.kind, _R.verified
-    )
+    query = db.select(
+        RatingRollup.source, RatingRollup.kind, RatingRollup.verified, *_SUMS, *_BAND_SUMS
+    ).group_by(RatingRollup.source, RatingRollup.kind, RatingRollup.verified)
     rows = db.session.execute(_filtered(query, officer.agency, start, end, [officer.id], sources))
     for source, kind, verified, n, total, total_sq, *bands in rows:
         weight = weights.of(source, kind, bool(verified))
@@ -608,9 +623,9 @@ def officer_trend(officer: Officer, last_month: dt.date, months: int = 12) -> li
     first = add_months(last_month.replace(day=1), -(months - 1))
     weights = weights_of(officer.agency)
     per_month = {add_months(first, i): Stat() for i in range(months)}
-    query = db.select(_R.period, _R.source, _R.kind, _R.verified, *_SUMS).group_by(
-        _R.period, _R.source, _R.kind, _R.verified
-    )
+    query = db.select(
+        RatingRollup.period, RatingRollup.source, RatingRollup.kind, RatingRollup.verified, *_SUMS
+    ).group_by(RatingRollup.period, RatingRollup.source, RatingRollup.kind, RatingRollup.verified)
     rows = db.session.execute(
         _filtered(query, officer.agency, first, add_months(first, months), [officer.id])
     )
@@ -632,17 +647,17 @@ def officer_record_and_trend(officer: Officer, start: dt.date, end: dt.date, mon
     record = Record()
     per_month = {add_months(first, i): Stat() for i in range(months)}
     query = db.select(
-        _R.period,
-        _R.source,
-        _R.kind,
-        _R.verified,
-        _R.count,
-        _R.total,
-        _R.total_sq,
-        _R.band_a,
-        _R.band_b,
-        _R.band_c,
-        _R.band_d,
+        RatingRollup.period,
+        RatingRollup.source,
+        RatingRollup.kind,
+        RatingRollup.verified,
+        RatingRollup.count,
+        RatingRollup.total,
+        RatingRollup.total_sq,
+        RatingRollup.band_a,
+        RatingRollup.band_b,
+        RatingRollup.band_c,
+        RatingRollup.band_d,
     )
     rows = db.session.execute(_filtered(query, officer.agency, first, end, [officer.id]))
     for period, source, kind, verified, n, total, total_sq, *bands in rows:
@@ -653,8 +668,13 @@ def officer_record_and_trend(officer: Officer, start: dt.date, end: dt.date, mon
     return record, sorted(per_month.items())
 
 
-_S = RatingScore
-_SCORE_SUMS = (func.sum(_S.count), func.sum(_S.w), func.sum(_S.w2), func.sum(_S.s), func.sum(_S.q))
+_SCORE_SUMS = (
+    func.sum(RatingScore.count),
+    func.sum(RatingScore.w),
+    func.sum(RatingScore.w2),
+    func.sum(RatingScore.s),
+    func.sum(RatingScore.q),
+)
 
 
 def _stat_of(row) -> Stat:
@@ -672,10 +692,10 @@ def _span_of(start: dt.date, end: dt.date) -> str:
 
 def _score_filter(query, agency, start, end):
     span = _span_of(start, end)
-    query = query.where(_S.agency_id == agency.id, _S.span == span)
+    query = query.where(RatingScore.agency_id == agency.id, RatingScore.span == span)
     if span == "bulan":
-        return query.where(_S.period >= start, _S.period < end)
-    return query.where(_S.period == start)
+        return query.where(RatingScore.period >= start, RatingScore.period < end)
+    return query.where(RatingScore.period == start)
 
 
 def agency_stat(agency: Agency, start: dt.date, end: dt.date) -> Stat:
@@ -691,9 +711,16 @@ def officer_stats(agency: Agency, start: dt.date, end: dt.date, sources=None):
     if not sources:
         if _span_of(start, end) != "bulan" or add_months(start, 1) == end:
             # One row per officer: no grouping needed.
-            query = db.select(_S.officer_id, _S.count, _S.w, _S.w2, _S.s, _S.q)
+            query = db.select(
+                RatingScore.officer_id,
+                RatingScore.count,
+                RatingScore.w,
+                RatingScore.w2,
+                RatingScore.s,
+                RatingScore.q,
+            )
         else:
-            query = db.select(_S.officer_id, *_SCORE_SUMS).group_by(_S.officer_id)
+            query = db.select(RatingScore.officer_id, *_SCORE_SUMS).group_by(RatingScore.officer_id)
         for oid, *sums in db.session.execute(_score_filter(query, agency, start, end)):
             per_officer[oid] = _stat_of(sums)
         return per_officer
@@ -729,8 +756,16 @@ def officer_stats_by_period(agency: Agency, periods, sources=None) -> list[dict[
         return [officer_stats(agency, start, end, sources) for start, end in periods]
     starts = [start for start, _end in periods]
     out: dict[dt.date, dict[int, Stat]] = {start: {} for start in starts}
-    query = db.select(_S.period, _S.officer_id, _S.count, _S.w, _S.w2, _S.s, _S.q).where(
-        _S.agency_id == agency.id, _S.span == spans.pop(), _S.period.in_(starts)
+    query = db.select(
+        RatingScore.period,
+        RatingScore.officer_id,
+        RatingScore.count,
+        RatingScore.w,
+        RatingScore.w2,
+        RatingScore.s,
+        RatingScore.q,
+    ).where(
+        RatingScore.agency_id == agency.id, RatingScore.span == spans.pop(), RatingScore.period.in_(starts)
     )
     for period, oid, *sums in db.session.execute(query):
         out[period][oid] = _stat_of(sums)
