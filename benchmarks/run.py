@@ -178,9 +178,10 @@ with app.app_context():
         db.session.add(Roster(desk_id=d.id, officer_id=o.id, weekday=w, start=dt.time(0),
                               end=dt.time(23, 59, 59)))
     db.session.commit()
-    from plugins.pengaduan.models import Category
+    from plugins.pengaduan.models import PengaduanCategory
     from plugins.pengaduan.service import Filing, file_ticket
-    category = Category(agency_id=a.id, code="pelayanan", name="Pelayanan", active=True, fields_json="[]")
+    category = PengaduanCategory(agency_id=a.id, code="pelayanan", name="Pelayanan", active=True,
+                                 fields_json="[]")
     db.session.add(category); db.session.commit()
     ticket = file_ticket(a, Filing(category=category, title="Uji beban pengaduan",
                                    description="Uraian pengaduan untuk uji beban.", name="Uji",

@@ -26,7 +26,7 @@ def main() -> None:
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
     os.environ["PORTAL_DATABASE_URL"] = url
     from plugins.pengaduan import codes
-    from plugins.pengaduan.models import Category, Ticket
+    from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket
     from portal import create_app
     from portal.core.models import Agency, User
     from portal.extensions import db
@@ -34,7 +34,9 @@ def main() -> None:
     app = create_app({"RATELIMIT_ENABLED": False, "PORTAL_PASSWORD_HASH": "pbkdf2:sha256:1000"})
     with app.app_context():
         agency = db.session.execute(db.select(Agency).filter_by(slug="bench")).scalar_one()
-        category = db.session.execute(db.select(Category).filter_by(agency_id=agency.id)).scalars().first()
+        category = (
+            db.session.execute(db.select(PengaduanCategory).filter_by(agency_id=agency.id)).scalars().first()
+        )
         admin = User(email="queue-admin@bench.example", name="Admin", role="admin", agency_id=agency.id)
         admin.set_password("bench-password-123")
         db.session.add(admin)
@@ -75,10 +77,10 @@ def main() -> None:
                 }
             )
             if len(batch) == 5000:
-                db.session.execute(db.insert(Ticket), batch)
+                db.session.execute(db.insert(PengaduanTicket), batch)
                 batch = []
         if batch:
-            db.session.execute(db.insert(Ticket), batch)
+            db.session.execute(db.insert(PengaduanTicket), batch)
         db.session.commit()
         # Fresh statistics, as autovacuum (PostgreSQL) would have gathered them a
         # minute after such a load; without them the planner guesses one row.

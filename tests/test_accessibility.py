@@ -56,7 +56,7 @@ def site(app):
     complaint, so that every kind of citizen page has something to show."""
     from plugins.dialog_publik.models import DialogEvent
     from plugins.dialog_publik.service import register
-    from plugins.pengaduan.models import Ticket
+    from plugins.pengaduan.models import PengaduanTicket
     from portal.builtin.demo.seed import seed
     from portal.core.models import Agency, Desk, Officer, Unit
     from portal.core.util.timeutil import utcnow
@@ -74,7 +74,7 @@ def site(app):
         db.session.commit()
         registration, _created = register(event.id, "Warga Uji", "081234567890")
         tickets = db.session.scalars(
-            db.select(Ticket).filter_by(agency_id=agency.id).order_by(Ticket.id)
+            db.select(PengaduanTicket).filter_by(agency_id=agency.id).order_by(PengaduanTicket.id)
         ).all()
         resolved = next(t for t in tickets if t.status == "selesai")
         desk = db.session.scalars(

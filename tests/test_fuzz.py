@@ -90,7 +90,7 @@ def stage(app, world):
     reaches its view."""
     from plugins.dialog_publik.models import DialogEvent
     from plugins.dialog_publik.service import register
-    from plugins.pengaduan.models import Category, Ticket
+    from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket
     from plugins.pengaduan.service import Filing, file_ticket
     from plugins.survei.models import SurveyTicket
     from portal.core.models import Agency, Desk
@@ -113,7 +113,7 @@ def stage(app, world):
     )
     with app.app_context():
         agency = db.session.get(Agency, world["alpha"]["agency"])
-        category = db.session.get(Category, category_id)
+        category = db.session.get(PengaduanCategory, category_id)
         event = db.session.get(DialogEvent, event_id)
         registration, _created = register(event.id, "Peserta Uji", "081234567890", walk_in=True)
         registration.checked_in_at = utcnow()
@@ -150,7 +150,7 @@ def stage(app, world):
             "key": key,
             "desk": desk.id,
             "category": category.code,
-            "ticket_model": Ticket,
+            "ticket_model": PengaduanTicket,
         }
         db.session.remove()
     yield staged

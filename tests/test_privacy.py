@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 from PIL import Image
 
 from plugins.dialog_publik.models import DialogEvent, DialogPanelist, DialogRegistration
-from plugins.pengaduan.models import Category, Ticket
+from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket
 from portal.core.models import Desk
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
@@ -45,7 +45,7 @@ PRIVATE_PREFIXES = ("/kelola", "/kinerja", "/api/", "/akun", "/static")
 
 def _setup(app, client, world):
     with app.app_context():
-        category = Category(
+        category = PengaduanCategory(
             agency_id=world["alpha"]["agency"],
             code="pelayanan",
             name="Pelayanan",
@@ -96,7 +96,9 @@ def _setup(app, client, world):
     )
     assert registered.status_code == 302
     with app.app_context():
-        ticket, secret_ticket = db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
+        ticket, secret_ticket = db.session.scalars(
+            db.select(PengaduanTicket).order_by(PengaduanTicket.id)
+        ).all()
         registration = db.session.scalars(db.select(DialogRegistration)).one()
         desk = db.session.get(Desk, world["alpha"]["desk"])
         assert ticket.name == MARKS[0] and registration.name == MARKS[5]  # stored, for staff
@@ -251,7 +253,11 @@ def _file_secret(app, client, category_id, files, **extra):
     )
     assert r.status_code == 302, r.get_data(as_text=True)[:500]
     with app.app_context():
-        return db.session.scalars(db.select(Ticket).order_by(Ticket.id.desc())).first().reference
+        return (
+            db.session.scalars(db.select(PengaduanTicket).order_by(PengaduanTicket.id.desc()))
+            .first()
+            .reference
+        )
 
 
 def test_a_strangers_crawl_reaches_no_secret(app, client, world):
@@ -265,7 +271,7 @@ def test_a_strangers_crawl_reaches_no_secret(app, client, world):
 
     app.config["PENGADUAN_LOOKUP_LIMIT"] = "1000 per minute"
     with app.app_context():
-        category = Category(
+        category = PengaduanCategory(
             agency_id=world["alpha"]["agency"],
             code="pelayanan",
             name="Pelayanan",
@@ -315,7 +321,7 @@ def test_a_strangers_crawl_reaches_no_secret(app, client, world):
         url = f"/kelola/alpha/pengaduan/tiket/{closed}"
         assert post_form(admin, url, {"action": action, **extra}).status_code == 302
     with app.app_context():
-        tickets = db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
+        tickets = db.session.scalars(db.select(PengaduanTicket).order_by(PengaduanTicket.id)).all()
         assert len(tickets) == 4 and sum(t.confidential for t in tickets) == 2
         codes = {t.code for t in tickets}
         public_references = {t.reference for t in tickets if not t.confidential}
@@ -369,7 +375,7 @@ def test_a_strangers_crawl_reaches_no_secret(app, client, world):
             assert secret not in answer.get_data(as_text=True), secret
     # Only its tracking code opens it, and its photo then carries no EXIF.
     with app.app_context():
-        ticket = db.session.scalars(db.select(Ticket).filter_by(reference=closed)).one()
+        ticket = db.session.scalars(db.select(PengaduanTicket).filter_by(reference=closed)).one()
         code, items = ticket.code, [(a.id, a.content_type) for a in ticket.attachments]
     page = stranger.get(f"/alpha/pengaduan/lacak/{code}").get_data(as_text=True)
     assert SECRET_TITLE in page and SECRET_TEXT in page

@@ -11,7 +11,7 @@ import os
 from sqlalchemy import func, select
 
 from plugins.dialog_publik.models import DialogEvent, DialogRating, DialogRegistration
-from plugins.pengaduan.models import Attachment, Category, Ticket
+from plugins.pengaduan.models import PengaduanAttachment, PengaduanCategory, PengaduanTicket
 from plugins.survei.models import Answer, Question, Response
 from portal.core.models import AuditLog, RatingEvent, RatingRollup
 from portal.core.util.timeutil import utcnow
@@ -34,7 +34,7 @@ def _stage(app, world, client):
     token = survey_desk(app, world)
     with app.app_context():
         agency = db.session.get(Agency, world["alpha"]["agency"])
-        category = Category(
+        category = PengaduanCategory(
             agency_id=agency.id, code="pelayanan", name="Pelayanan", active=True, fields_json="[]"
         )
         db.session.add(category)
@@ -132,9 +132,9 @@ def _numbers(app):
     with app.app_context():
         return {
             "tickets": db.session.execute(
-                select(Ticket.status, func.count(), func.sum(Ticket.rating))
-                .group_by(Ticket.status)
-                .order_by(Ticket.status)
+                select(PengaduanTicket.status, func.count(), func.sum(PengaduanTicket.rating))
+                .group_by(PengaduanTicket.status)
+                .order_by(PengaduanTicket.status)
             ).all(),
             "registrations": db.session.execute(
                 select(
@@ -169,16 +169,16 @@ def test_anonymise_removes_old_personal_data_and_keeps_statistics(app, client, w
     assert _numbers(app) == before
 
     with app.app_context():
-        old = db.session.get(Ticket, ids["old_closed"])
+        old = db.session.get(PengaduanTicket, ids["old_closed"])
         assert (old.name, old.phone, old.email, old.rating_comment) == ("", "", "", None)
         assert old.address == "" and old.anonymous  # rahasia: its place goes too
         assert old.title == "Aduan old_closed" and old.rating == 4
-        rejected = db.session.get(Ticket, ids["old_rejected"])
+        rejected = db.session.get(PengaduanTicket, ids["old_rejected"])
         assert rejected.name == "" and rejected.address == "Jl. Kenanga 7"  # a public place stays
         for label in ("old_open", "recent_closed"):
-            kept = db.session.get(Ticket, ids[label])
+            kept = db.session.get(PengaduanTicket, ids[label])
             assert (kept.name, kept.email) == ("Rina Pelapor", "rina@warga.example"), label
-        attachments = {a.stored_name for a in db.session.scalars(select(Attachment))}
+        attachments = {a.stored_name for a in db.session.scalars(select(PengaduanAttachment))}
         assert attachments == {files["old_open"], files["recent_closed"]}
         assert sorted(os.listdir(upload)) == sorted(attachments)
 
@@ -207,6 +207,6 @@ def test_anonymise_removes_old_personal_data_and_keeps_statistics(app, client, w
     # Staff still see the complaint and its history, without the person.
     login(client, world["alpha"]["emails"]["admin"])
     with app.app_context():
-        code = db.session.get(Ticket, ids["old_closed"]).code
+        code = db.session.get(PengaduanTicket, ids["old_closed"]).code
     page = client.get(f"/kelola/alpha/pengaduan/tiket/{code}").get_data(as_text=True)
     assert "Aduan old_closed" in page and "Rina Pelapor" not in page

@@ -99,7 +99,12 @@ def _fill_gaps(app):
         DialogRating,
         DialogRegistration,
     )
-    from plugins.pengaduan.models import Attachment, LeaveDay, Notification, Ticket
+    from plugins.pengaduan.models import (
+        PengaduanAttachment,
+        PengaduanLeaveDay,
+        PengaduanNotification,
+        PengaduanTicket,
+    )
     from plugins.survei.models import COMMENT_APPROVED, Answer, Question, Response
     from portal.builtin.records.models import FeedbackAction, FeedbackNote, FeedbackReply
     from portal.core.models import (
@@ -118,7 +123,9 @@ def _fill_gaps(app):
         admin = db.session.scalars(select(User).filter_by(email=LOGINS[0])).one()
         officer_user = db.session.scalars(select(User).filter_by(email=LOGINS[1])).one()
         officer = db.session.get(Officer, officer_user.officer_id)
-        ticket = db.session.scalars(select(Ticket).filter_by(agency_id=agency.id).order_by(Ticket.id)).first()
+        ticket = db.session.scalars(
+            select(PengaduanTicket).filter_by(agency_id=agency.id).order_by(PengaduanTicket.id)
+        ).first()
         event = db.session.scalars(
             select(DialogEvent).filter_by(agency_id=agency.id).order_by(DialogEvent.id)
         ).first()
@@ -174,15 +181,15 @@ def _fill_gaps(app):
                 FeedbackAction(note_id=note.id, text="a", due_date=dt.date.today()),
                 FeedbackReply(note_id=note.id, user_id=officer_user.id, body="b"),
                 Answer(response_id=response.id, question_id=question.id, value="v"),
-                LeaveDay(agency_id=agency.id, day=dt.date.today() + dt.timedelta(days=20), name="c"),
-                Attachment(
+                PengaduanLeaveDay(agency_id=agency.id, day=dt.date.today() + dt.timedelta(days=20), name="c"),
+                PengaduanAttachment(
                     ticket_id=ticket.id,
                     stored_name=secrets.token_hex(16),
                     original_name="f.png",
                     content_type="image/png",
                     size=10,
                 ),
-                Notification(user_id=admin.id, ticket_id=ticket.id, text="n"),
+                PengaduanNotification(user_id=admin.id, ticket_id=ticket.id, text="n"),
                 DialogCommitment(event_id=event.id, text="c", owner_id=officer.id, state="belum"),
                 DialogRating(registration_id=registration.id, officer_id=0, rating=4, comment="c"),
                 asked,
@@ -220,7 +227,7 @@ def _poison(app) -> None:
 def _urls(app) -> list[str]:
     """Every GET route, its arguments filled with the first agency's rows."""
     from plugins.dialog_publik.models import DialogEvent, DialogQuestion, DialogRegistration
-    from plugins.pengaduan.models import Attachment, Ticket
+    from plugins.pengaduan.models import PengaduanAttachment, PengaduanTicket
     from portal.core.models import Agency, Desk, Officer, Unit, User
 
     with app.app_context():
@@ -236,7 +243,7 @@ def _urls(app) -> list[str]:
             "fmt": ["csv"],
             "size": ["a4"],
             "event_id": ids(DialogEvent, agency_id=agency.id),
-            "ticket_id": ids(Ticket, agency_id=agency.id),
+            "ticket_id": ids(PengaduanTicket, agency_id=agency.id),
             "officer_id": ids(Officer, agency_id=agency.id),
             "user_id": ids(User, agency_id=agency.id),
             "unit_id": ids(Unit, agency_id=agency.id),
@@ -245,14 +252,16 @@ def _urls(app) -> list[str]:
                 for d in db.session.scalars(select(Desk).join(Unit).where(Unit.agency_id == agency.id))
             ][:3],
             "question_id": [str(i) for i in db.session.scalars(select(DialogQuestion.id))][:3],
-            "attachment_id": [str(i) for i in db.session.scalars(select(Attachment.id))][:1],
+            "attachment_id": [str(i) for i in db.session.scalars(select(PengaduanAttachment.id))][:1],
             "nip": [o.nip for o in db.session.scalars(select(Officer).filter_by(agency_id=agency.id))][:2],
             "token": [
                 d.qr_token
                 for d in db.session.scalars(select(Desk).join(Unit).where(Unit.agency_id == agency.id))
             ][:2],
             "code": (
-                [t.code for t in db.session.scalars(select(Ticket).filter_by(agency_id=agency.id))][:3]
+                [t.code for t in db.session.scalars(select(PengaduanTicket).filter_by(agency_id=agency.id))][
+                    :3
+                ]
                 + [r.code for r in db.session.scalars(select(DialogRegistration))][:2]
             ),
         }

@@ -71,26 +71,29 @@ def portal_agency_home(agency):
 def portal_dashboard_widgets(agency, user):
     from sqlalchemy import func
 
-    from plugins.pengaduan.models import OPEN_STATUSES, Ticket
+    from plugins.pengaduan.models import OPEN_STATUSES, PengaduanTicket
     from plugins.pengaduan.service import today_for
     from portal.plugin import db
 
-    query = db.select(Ticket.status, func.count(Ticket.id)).where(
-        Ticket.agency_id == agency.id, Ticket.status.in_(OPEN_STATUSES)
+    query = db.select(PengaduanTicket.status, func.count(PengaduanTicket.id)).where(
+        PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(OPEN_STATUSES)
     )
     if user.role == "officer":
-        query = query.where(Ticket.assigned_officer_id == user.officer_id)
-    counts = dict(db.session.execute(query.group_by(Ticket.status)).all())
+        query = query.where(PengaduanTicket.assigned_officer_id == user.officer_id)
+    counts = dict(db.session.execute(query.group_by(PengaduanTicket.status)).all())
     today = today_for(agency)
-    late = db.select(func.count(Ticket.id)).where(
-        Ticket.agency_id == agency.id,
+    late = db.select(func.count(PengaduanTicket.id)).where(
+        PengaduanTicket.agency_id == agency.id,
         (
-            ((Ticket.status == "baru") & (Ticket.verify_due < today))
-            | (Ticket.status.in_(("diverifikasi", "diproses")) & (Ticket.resolve_due < today))
+            ((PengaduanTicket.status == "baru") & (PengaduanTicket.verify_due < today))
+            | (
+                PengaduanTicket.status.in_(("diverifikasi", "diproses"))
+                & (PengaduanTicket.resolve_due < today)
+            )
         ),
     )
     if user.role == "officer":
-        late = late.where(Ticket.assigned_officer_id == user.officer_id)
+        late = late.where(PengaduanTicket.assigned_officer_id == user.officer_id)
     return [
         template_panel(
             30,
@@ -105,15 +108,18 @@ def portal_dashboard_widgets(agency, user):
 
 @hookimpl
 def portal_officer_panels(officer, viewer):
-    from plugins.pengaduan.models import Ticket
+    from plugins.pengaduan.models import PengaduanTicket
     from plugins.pengaduan.service import leave_days
     from plugins.pengaduan.workdays import working_days_between
     from portal.plugin import db
 
     rows = db.session.execute(
-        db.select(Ticket.created_at, Ticket.verified_at, Ticket.resolved_at, Ticket.rating).where(
-            Ticket.assigned_officer_id == officer.id
-        )
+        db.select(
+            PengaduanTicket.created_at,
+            PengaduanTicket.verified_at,
+            PengaduanTicket.resolved_at,
+            PengaduanTicket.rating,
+        ).where(PengaduanTicket.assigned_officer_id == officer.id)
     ).all()
     leave = leave_days(officer.agency_id)
     verify = [working_days_between(c.date(), v.date(), leave) for c, v, _r, _x in rows if v]

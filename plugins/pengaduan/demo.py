@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from plugins.pengaduan.models import Category, Template
+from plugins.pengaduan.models import PengaduanCategory, PengaduanTemplate
 from plugins.pengaduan.service import Filing, file_ticket, transition
 from portal.plugin import Officer, User, db, utcnow
 
@@ -17,17 +17,17 @@ CATEGORIES = [
 
 
 def seed(agency) -> None:
-    if db.session.scalar(db.select(Category.id).filter_by(agency_id=agency.id).limit(1)):
+    if db.session.scalar(db.select(PengaduanCategory.id).filter_by(agency_id=agency.id).limit(1)):
         return
     cats = []
     for code, name, description in CATEGORIES:
-        cat = Category(
+        cat = PengaduanCategory(
             agency_id=agency.id, code=code, name=name, description=description, active=True, fields_json="[]"
         )
         db.session.add(cat)
         cats.append(cat)
     db.session.add(
-        Template(
+        PengaduanTemplate(
             agency_id=agency.id,
             status="respond",
             title="Sedang ditindaklanjuti",

@@ -35,7 +35,7 @@ OPEN_STATUSES = (BARU, DIVERIFIKASI, DIPROSES)
 REJECTION_REASONS = ("bukan_wewenang", "tidak_lengkap", "duplikat", "tidak_jelas", "lainnya")
 
 
-class Settings(db.Model):
+class PengaduanSettings(db.Model):
     """An agency's complaint settings (no row: the defaults)."""
 
     __tablename__ = "pengaduan_settings"
@@ -46,7 +46,7 @@ class Settings(db.Model):
     reopen_days: Mapped[int] = mapped_column(SmallInteger, default=14)
 
 
-class LeaveDay(db.Model):
+class PengaduanLeaveDay(db.Model):
     """A day the agency does not work although it is a weekday (cuti bersama)."""
 
     __tablename__ = "pengaduan_leave_day"
@@ -58,7 +58,7 @@ class LeaveDay(db.Model):
     name: Mapped[str] = mapped_column(String(120), default="Cuti bersama")
 
 
-class Category(db.Model):
+class PengaduanCategory(db.Model):
     """A kind of complaint; the Open311 services of the agency."""
 
     __tablename__ = "pengaduan_category"
@@ -83,7 +83,7 @@ class Category(db.Model):
         return [f for f in data if isinstance(f, dict) and f.get("code")]
 
 
-class Ticket(db.Model):
+class PengaduanTicket(db.Model):
     __tablename__ = "pengaduan_ticket"
     __table_args__ = (
         Index("ix_pengaduan_ticket_agency_status", "agency_id", "status", "created_at"),
@@ -132,12 +132,14 @@ class Ticket(db.Model):
     rated_resolved: Mapped[bool | None] = mapped_column(Boolean)
     rating_comment: Mapped[str | None] = mapped_column(Text)
 
-    category: Mapped[Category] = relationship()
+    category: Mapped[PengaduanCategory] = relationship()
     unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id])
     assigned_unit: Mapped[Unit | None] = relationship(foreign_keys=[assigned_unit_id])
     assigned_officer: Mapped[Officer | None] = relationship()
-    events: Mapped[list[Event]] = relationship(back_populates="ticket", order_by="Event.id")
-    attachments: Mapped[list[Attachment]] = relationship(back_populates="ticket", order_by="Attachment.id")
+    events: Mapped[list[PengaduanEvent]] = relationship(back_populates="ticket", order_by="PengaduanEvent.id")
+    attachments: Mapped[list[PengaduanAttachment]] = relationship(
+        back_populates="ticket", order_by="PengaduanAttachment.id"
+    )
 
     @property
     def extra(self) -> dict:
@@ -151,7 +153,7 @@ class Ticket(db.Model):
         return self.status in OPEN_STATUSES
 
 
-class Event(db.Model):
+class PengaduanEvent(db.Model):
     """The ticket's timeline: every transition (who, when, from, to), public
     responses and internal notes."""
 
@@ -167,11 +169,11 @@ class Event(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     public: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    ticket: Mapped[PengaduanTicket] = relationship(back_populates="events")
     user: Mapped[User | None] = relationship()
 
 
-class Attachment(db.Model):
+class PengaduanAttachment(db.Model):
     """A file stored outside the web root under a random name."""
 
     __tablename__ = "pengaduan_attachment"
@@ -184,10 +186,10 @@ class Attachment(db.Model):
     size: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
-    ticket: Mapped[Ticket] = relationship(back_populates="attachments")
+    ticket: Mapped[PengaduanTicket] = relationship(back_populates="attachments")
 
 
-class Template(db.Model):
+class PengaduanTemplate(db.Model):
     """A response template for a status."""
 
     __tablename__ = "pengaduan_template"
@@ -199,7 +201,7 @@ class Template(db.Model):
     body: Mapped[str] = mapped_column(Text)
 
 
-class Notification(db.Model):
+class PengaduanNotification(db.Model):
     """An in-portal notice to a staff user (e.g. an SLA escalation)."""
 
     __tablename__ = "pengaduan_notification"
@@ -211,4 +213,4 @@ class Notification(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
-    ticket: Mapped[Ticket] = relationship()
+    ticket: Mapped[PengaduanTicket] = relationship()

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import gettext as _
 
 from plugins.pengaduan import codes
-from plugins.pengaduan.models import OPEN_STATUSES, Category, Ticket
+from plugins.pengaduan.models import OPEN_STATUSES, PengaduanCategory, PengaduanTicket
 from plugins.pengaduan.service import Filing, file_ticket
 from portal.plugin import (
     Agency,
@@ -135,7 +135,7 @@ def _time(moment: dt.datetime | None, agency: Agency) -> str | None:
     return moment.replace(tzinfo=dt.UTC).astimezone(ZoneInfo(agency.timezone)).isoformat(timespec="seconds")
 
 
-def _service(category: Category) -> dict:
+def _service(category: PengaduanCategory) -> dict:
     return {
         "service_code": category.code,
         "service_name": category.name,
@@ -173,7 +173,9 @@ def services(fmt):
     _fmt(fmt)
     agency = _agency()
     rows = db.session.scalars(
-        db.select(Category).filter_by(agency_id=agency.id, active=True).order_by(Category.name)
+        db.select(PengaduanCategory)
+        .filter_by(agency_id=agency.id, active=True)
+        .order_by(PengaduanCategory.name)
     )
     return _render(fmt, "services", "service", [_service(c) for c in rows])
 
@@ -183,7 +185,7 @@ def service_definition(code, fmt):
     _fmt(fmt)
     agency = _agency()
     category = db.session.execute(
-        db.select(Category).filter_by(agency_id=agency.id, code=code, active=True)
+        db.select(PengaduanCategory).filter_by(agency_id=agency.id, code=code, active=True)
     ).scalar_one_or_none()
     if category is None:
         raise Open311Error(404, f"service_code {code} not found")
@@ -205,7 +207,7 @@ def service_definition(code, fmt):
     return _single(fmt, "service_definition", row)
 
 
-def _request_row(ticket: Ticket, agency: Agency) -> dict:
+def _request_row(ticket: PengaduanTicket, agency: Agency) -> dict:
     """A request as Open311 shows it: by its public reference, never the
     complainant's identity; for a confidential (rahasia) complaint not its
     text, place or the agency's answers either."""
@@ -252,30 +254,32 @@ def requests_list(fmt):
     _fmt(fmt)
     agency = _agency()
     # A public list: never a rahasia complaint, whatever is asked for.
-    query = db.select(Ticket).where(Ticket.agency_id == agency.id, Ticket.confidential.is_(False))
+    query = db.select(PengaduanTicket).where(
+        PengaduanTicket.agency_id == agency.id, PengaduanTicket.confidential.is_(False)
+    )
     asked = request.args.get("service_request_id", "").split(",")
     ids = [codes.normalise_reference(x) for x in asked if x.strip()]
     if ids:
-        query = query.where(Ticket.reference.in_(ids[:100]))
+        query = query.where(PengaduanTicket.reference.in_(ids[:100]))
     else:
         service_codes = [c for c in request.args.get("service_code", "").split(",") if c.strip()]
         if service_codes:
-            query = query.join(Category).where(Category.code.in_(service_codes))
+            query = query.join(PengaduanCategory).where(PengaduanCategory.code.in_(service_codes))
         start, end = _parse_date("start_date"), _parse_date("end_date")
         if start and end and end < start:
             raise Open311Error(400, "end_date is before start_date")
         start = start or (end or dt.datetime.now(dt.UTC).replace(tzinfo=None)) - dt.timedelta(days=90)
-        query = query.where(Ticket.created_at >= start)
+        query = query.where(PengaduanTicket.created_at >= start)
         if end:
-            query = query.where(Ticket.created_at <= end)
+            query = query.where(PengaduanTicket.created_at <= end)
         status = request.args.get("status")
         if status == "open":
-            query = query.where(Ticket.status.in_(OPEN_STATUSES))
+            query = query.where(PengaduanTicket.status.in_(OPEN_STATUSES))
         elif status == "closed":
-            query = query.where(Ticket.status.notin_(OPEN_STATUSES))
+            query = query.where(PengaduanTicket.status.notin_(OPEN_STATUSES))
         elif status:
             raise Open311Error(400, "status must be open or closed")
-    rows = db.session.scalars(query.order_by(Ticket.created_at.desc()).limit(1000))
+    rows = db.session.scalars(query.order_by(PengaduanTicket.created_at.desc()).limit(1000))
     return _render(fmt, "service_requests", "request", [_request_row(t, agency) for t in rows])
 
 
@@ -284,7 +288,7 @@ def request_one(code, fmt):
     _fmt(fmt)
     agency = _agency()
     ticket = db.session.execute(
-        db.select(Ticket).filter_by(agency_id=agency.id, reference=codes.normalise_reference(code))
+        db.select(PengaduanTicket).filter_by(agency_id=agency.id, reference=codes.normalise_reference(code))
     ).scalar_one_or_none()
     if ticket is None:
         raise Open311Error(404, f"service_request_id {code} not found")
@@ -307,7 +311,7 @@ def requests_create(fmt):
     if not code:
         raise Open311Error(400, "service_code required")
     category = db.session.execute(
-        db.select(Category).filter_by(agency_id=agency.id, code=code, active=True)
+        db.select(PengaduanCategory).filter_by(agency_id=agency.id, code=code, active=True)
     ).scalar_one_or_none()
     if category is None:
         raise Open311Error(404, f"service_code {code} not found")

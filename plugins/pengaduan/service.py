@@ -23,12 +23,12 @@ from plugins.pengaduan.models import (
     DITUTUP,
     DIVERIFIKASI,
     SELESAI,
-    Attachment,
-    Category,
-    Event,
-    LeaveDay,
-    Settings,
-    Ticket,
+    PengaduanAttachment,
+    PengaduanCategory,
+    PengaduanEvent,
+    PengaduanLeaveDay,
+    PengaduanSettings,
+    PengaduanTicket,
 )
 from plugins.pengaduan.workdays import add_working_days
 from portal.plugin import (
@@ -73,21 +73,21 @@ class WorkflowError(ValueError):
 # ---------------------------------------------------------------- settings and dates
 
 
-def settings_for(agency_id: int) -> Settings:
-    return db.session.get(Settings, agency_id) or Settings(
+def settings_for(agency_id: int) -> PengaduanSettings:
+    return db.session.get(PengaduanSettings, agency_id) or PengaduanSettings(
         agency_id=agency_id, verify_days=3, followup_days=5, reopen_days=14
     )
 
 
 def leave_days(agency_id: int) -> set[dt.date]:
-    return set(db.session.scalars(db.select(LeaveDay.day).filter_by(agency_id=agency_id)))
+    return set(db.session.scalars(db.select(PengaduanLeaveDay.day).filter_by(agency_id=agency_id)))
 
 
 def today_for(agency: Agency, now: dt.datetime | None = None) -> dt.date:
     return local(now or utcnow(), agency.timezone).date()
 
 
-def _days(category: Category, agency_id: int, name: str) -> int:
+def _days(category: PengaduanCategory, agency_id: int, name: str) -> int:
     own = getattr(category, name)
     return own if own is not None else getattr(settings_for(agency_id), name)
 
@@ -221,7 +221,7 @@ def reencode_stored(max_pixels: int = MAX_PIXELS) -> dict[str, int]:
     counts = {"diproses": 0, "gagal": 0, "hilang": 0}
     folder = upload_dir()
     rows = db.session.scalars(
-        db.select(Attachment).where(Attachment.content_type.in_(list(IMAGE_TYPES.values())))
+        db.select(PengaduanAttachment).where(PengaduanAttachment.content_type.in_(list(IMAGE_TYPES.values())))
     )
     for item in rows:
         path = os.path.join(folder, item.stored_name)
@@ -244,14 +244,14 @@ def reencode_stored(max_pixels: int = MAX_PIXELS) -> dict[str, int]:
     return counts
 
 
-def store_files(ticket: Ticket, files: list[tuple[str, str, bytes]]) -> None:
+def store_files(ticket: PengaduanTicket, files: list[tuple[str, str, bytes]]) -> None:
     folder = upload_dir()
     for name, kind, data in files:
         stored = secrets.token_hex(16)
         with open(os.path.join(folder, stored), "wb") as out:
             out.write(data)
         ticket.attachments.append(
-            Attachment(stored_name=stored, original_name=name, content_type=kind, size=len(data))
+            PengaduanAttachment(stored_name=stored, original_name=name, content_type=kind, size=len(data))
         )
 
 
@@ -260,7 +260,7 @@ def store_files(ticket: Ticket, files: list[tuple[str, str, bytes]]) -> None:
 
 @dataclass
 class Filing:
-    category: Category
+    category: PengaduanCategory
     title: str
     description: str
     unit_id: int | None = None
@@ -275,7 +275,7 @@ class Filing:
     email: str = ""
 
 
-def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | None = None) -> Ticket:
+def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | None = None) -> PengaduanTicket:
     """Create the ticket with a fresh private tracking code and public
     reference (retried on the rare collision) and its SLA due date, and
     commit."""
@@ -284,7 +284,7 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
         today_for(agency, now), _days(filing.category, agency.id, "verify_days"), leave_days(agency.id)
     )
     for _attempt in range(5):
-        ticket = Ticket(
+        ticket = PengaduanTicket(
             agency_id=agency.id,
             code=codes.new_code(),
             reference=codes.new_reference(),
@@ -307,7 +307,7 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
             verify_due=verify_due,
         )
         ticket.events.append(
-            Event(
+            PengaduanEvent(
                 created_at=now,
                 actor="pelapor",
                 to_status=BARU,
@@ -332,7 +332,7 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
 ACTIONS = ("verify", "reject", "assign", "resolve", "close", "respond", "note")
 
 
-def can(user: User, ticket: Ticket, action: str) -> bool:
+def can(user: User, ticket: PengaduanTicket, action: str) -> bool:
     """Whether ``user`` may do ``action`` on ``ticket`` now (status aside)."""
     if user.is_superadmin:
         return True
@@ -346,7 +346,7 @@ def can(user: User, ticket: Ticket, action: str) -> bool:
     return False
 
 
-def can_see(user: User, ticket: Ticket) -> bool:
+def can_see(user: User, ticket: PengaduanTicket) -> bool:
     if user.is_superadmin:
         return True
     if user.agency_id != ticket.agency_id:
@@ -366,7 +366,7 @@ ALLOWED_FROM = {
 
 
 def transition(
-    ticket: Ticket,
+    ticket: PengaduanTicket,
     action: str,
     user: User,
     *,
@@ -384,7 +384,7 @@ def transition(
         if not text.strip():
             raise WorkflowError(_l("Tulis isi tanggapan."))
         ticket.events.append(
-            Event(created_at=now, user_id=user.id, text=text.strip(), public=action == "respond")
+            PengaduanEvent(created_at=now, user_id=user.id, text=text.strip(), public=action == "respond")
         )
         ticket.updated_at = now
         return
@@ -422,7 +422,7 @@ def transition(
         ticket.status, ticket.closed_at = DITUTUP, now
     ticket.updated_at = now
     ticket.events.append(
-        Event(
+        PengaduanEvent(
             created_at=now,
             user_id=user.id,
             from_status=before,
@@ -436,14 +436,14 @@ def transition(
 # ---------------------------------------------------------------- complainant
 
 
-def reopen_deadline(ticket: Ticket) -> dt.datetime | None:
+def reopen_deadline(ticket: PengaduanTicket) -> dt.datetime | None:
     if ticket.status != SELESAI or ticket.resolved_at is None:
         return None
     return ticket.resolved_at + dt.timedelta(days=settings_for(ticket.agency_id).reopen_days)
 
 
 def rate(
-    ticket: Ticket, rating: int, resolved: bool, comment: str = "", now: dt.datetime | None = None
+    ticket: PengaduanTicket, rating: int, resolved: bool, comment: str = "", now: dt.datetime | None = None
 ) -> None:
     """The complainant rates the handling (1–5) and says whether it is really
     resolved: yes closes the ticket, no reopens it (counted). The rating is
@@ -469,7 +469,7 @@ def rate(
         text = N_("Pelapor menyatakan pengaduan belum tuntas; pengaduan dibuka kembali.")
     ticket.updated_at = now
     ticket.events.append(
-        Event(
+        PengaduanEvent(
             created_at=now,
             actor="pelapor",
             from_status=before,
@@ -500,7 +500,7 @@ def rate(
 # ---------------------------------------------------------------- SLA
 
 
-def overdue_stage(ticket: Ticket, today: dt.date) -> str | None:
+def overdue_stage(ticket: PengaduanTicket, today: dt.date) -> str | None:
     """ "verifikasi" or "tindak_lanjut" when that deadline has passed, else None."""
     if ticket.status == BARU and today > ticket.verify_due:
         return "verifikasi"
@@ -522,18 +522,18 @@ def anonymise(before: dt.datetime) -> dict[str, int]:
     ``before``. The complaint itself, its status history, dates, category,
     unit, officer and rating stay, so every statistic is unchanged; the
     place stays only where it was public (not *rahasia*)."""
-    ended = db.func.coalesce(Ticket.closed_at, Ticket.resolved_at)
+    ended = db.func.coalesce(PengaduanTicket.closed_at, PengaduanTicket.resolved_at)
     tickets = db.session.scalars(
-        db.select(Ticket).where(
-            Ticket.status.in_((SELESAI, DITUTUP, DITOLAK)),
+        db.select(PengaduanTicket).where(
+            PengaduanTicket.status.in_((SELESAI, DITUTUP, DITOLAK)),
             ended < before,
             db.or_(
-                Ticket.name != "",
-                Ticket.phone != "",
-                Ticket.email != "",
-                Ticket.rating_comment.isnot(None),
-                Ticket.attachments.any(),
-                db.and_(Ticket.confidential, Ticket.address != ""),
+                PengaduanTicket.name != "",
+                PengaduanTicket.phone != "",
+                PengaduanTicket.email != "",
+                PengaduanTicket.rating_comment.isnot(None),
+                PengaduanTicket.attachments.any(),
+                db.and_(PengaduanTicket.confidential, PengaduanTicket.address != ""),
             ),
         )
     ).all()

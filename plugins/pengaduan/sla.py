@@ -8,12 +8,12 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from plugins.pengaduan.models import OPEN_STATUSES, Notification, Ticket
+from plugins.pengaduan.models import OPEN_STATUSES, PengaduanNotification, PengaduanTicket
 from plugins.pengaduan.service import overdue_stage, today_for
 from portal.plugin import ROLE_ADMIN, Agency, Officer, User, db, is_enabled, send_mail
 
 
-def recipients(ticket: Ticket) -> list[User]:
+def recipients(ticket: PengaduanTicket) -> list[User]:
     """The supervisor's login of the officer handling it; else the admins."""
     if ticket.assigned_officer_id:
         officer = db.session.get(Officer, ticket.assigned_officer_id)
@@ -30,7 +30,7 @@ def recipients(ticket: Ticket) -> list[User]:
     )
 
 
-def check(now: dt.datetime | None = None) -> list[tuple[Ticket, str, list[User]]]:
+def check(now: dt.datetime | None = None) -> list[tuple[PengaduanTicket, str, list[User]]]:
     """Escalate every newly overdue complaint; returns what was escalated."""
     done = []
     for agency in db.session.scalars(db.select(Agency)):
@@ -38,7 +38,9 @@ def check(now: dt.datetime | None = None) -> list[tuple[Ticket, str, list[User]]
             continue
         today = today_for(agency, now)
         tickets = db.session.scalars(
-            db.select(Ticket).where(Ticket.agency_id == agency.id, Ticket.status.in_(OPEN_STATUSES))
+            db.select(PengaduanTicket).where(
+                PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(OPEN_STATUSES)
+            )
         )
         for ticket in tickets:
             stage = overdue_stage(ticket, today)
@@ -56,7 +58,7 @@ def check(now: dt.datetime | None = None) -> list[tuple[Ticket, str, list[User]]
             )
             people = recipients(ticket)
             for user in people:
-                db.session.add(Notification(user_id=user.id, ticket_id=ticket.id, text=text))
+                db.session.add(PengaduanNotification(user_id=user.id, ticket_id=ticket.id, text=text))
                 send_mail(user.email, str(_l("Pengaduan melewati batas waktu")), text)
             ticket.escalated_stage = stage
             done.append((ticket, stage, people))

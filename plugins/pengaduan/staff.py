@@ -22,12 +22,12 @@ from plugins.pengaduan.forms import ActionForm, CategoryForm, LeaveDayForm, Sett
 from plugins.pengaduan.models import (
     OPEN_STATUSES,
     STATUSES,
-    Category,
-    LeaveDay,
-    Notification,
-    Settings,
-    Template,
-    Ticket,
+    PengaduanCategory,
+    PengaduanLeaveDay,
+    PengaduanNotification,
+    PengaduanSettings,
+    PengaduanTemplate,
+    PengaduanTicket,
 )
 from plugins.pengaduan.service import (
     ACTOR_LABELS,
@@ -67,12 +67,15 @@ def _manage():
 def _identified(value: str):
     """Where the ticket is the one ``value`` names: its public reference, or
     the tracking code a citizen read out."""
-    return or_(Ticket.reference == codes.normalise_reference(value), Ticket.code == codes.normalise(value))
+    return or_(
+        PengaduanTicket.reference == codes.normalise_reference(value),
+        PengaduanTicket.code == codes.normalise(value),
+    )
 
 
-def _ticket(reference: str) -> Ticket:
+def _ticket(reference: str) -> PengaduanTicket:
     ticket = db.session.execute(
-        db.select(Ticket).where(_identified(reference), Ticket.agency_id == g.agency.id)
+        db.select(PengaduanTicket).where(_identified(reference), PengaduanTicket.agency_id == g.agency.id)
     ).scalar_one_or_none()
     if ticket is None or not can_see(current_user, ticket):
         abort(404)
@@ -94,46 +97,51 @@ def _int(args, name: str) -> int | None:
 
 def queue_query(args):
     """The queue's query for the filters in ``args`` (a mapping)."""
-    query = db.select(Ticket).where(Ticket.agency_id == g.agency.id)
+    query = db.select(PengaduanTicket).where(PengaduanTicket.agency_id == g.agency.id)
     if current_user.role == ROLE_OFFICER:
-        query = query.where(Ticket.assigned_officer_id == current_user.officer_id)
+        query = query.where(PengaduanTicket.assigned_officer_id == current_user.officer_id)
     status = args.get("status", "terbuka")
     if status == "terbuka":
-        query = query.where(Ticket.status.in_(OPEN_STATUSES))
+        query = query.where(PengaduanTicket.status.in_(OPEN_STATUSES))
     elif status in STATUSES:
-        query = query.where(Ticket.status == status)
+        query = query.where(PengaduanTicket.status == status)
     unit, officer, category = _int(args, "unit"), _int(args, "petugas"), _int(args, "jenis")
     if unit:
-        query = query.where(or_(Ticket.unit_id == unit, Ticket.assigned_unit_id == unit))
+        query = query.where(or_(PengaduanTicket.unit_id == unit, PengaduanTicket.assigned_unit_id == unit))
     if officer:
-        query = query.where(Ticket.assigned_officer_id == officer)
+        query = query.where(PengaduanTicket.assigned_officer_id == officer)
     if category:
-        query = query.where(Ticket.category_id == category)
+        query = query.where(PengaduanTicket.category_id == category)
     q = (args.get("q") or "").strip()
     if q:
         like = f"%{q}%"
-        query = query.where(or_(_identified(q), Ticket.title.ilike(like), Ticket.description.ilike(like)))
+        query = query.where(
+            or_(_identified(q), PengaduanTicket.title.ilike(like), PengaduanTicket.description.ilike(like))
+        )
     if args.get("terlambat"):
         today = today_for(g.agency)
         query = query.where(
             or_(
-                (Ticket.status == "baru") & (Ticket.verify_due < today),
-                Ticket.status.in_(("diverifikasi", "diproses")) & (Ticket.resolve_due < today),
+                (PengaduanTicket.status == "baru") & (PengaduanTicket.verify_due < today),
+                PengaduanTicket.status.in_(("diverifikasi", "diproses"))
+                & (PengaduanTicket.resolve_due < today),
             )
         )
-    return query.order_by(Ticket.created_at.desc(), Ticket.id.desc())
+    return query.order_by(PengaduanTicket.created_at.desc(), PengaduanTicket.id.desc())
 
 
 @staff.route("/")
 def queue():
     page = db.paginate(
-        queue_query(request.args).options(joinedload(Ticket.category)), per_page=PAGE_SIZE, error_out=False
+        queue_query(request.args).options(joinedload(PengaduanTicket.category)),
+        per_page=PAGE_SIZE,
+        error_out=False,
     )
     units = db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name)).all()
-    categories = db.session.scalars(db.select(Category).filter_by(agency_id=g.agency.id)).all()
+    categories = db.session.scalars(db.select(PengaduanCategory).filter_by(agency_id=g.agency.id)).all()
     unread = db.session.scalar(
-        db.select(func.count(Notification.id)).where(
-            Notification.user_id == current_user.id, Notification.read_at.is_(None)
+        db.select(func.count(PengaduanNotification.id)).where(
+            PengaduanNotification.user_id == current_user.id, PengaduanNotification.read_at.is_(None)
         )
     )
     return render_template(
@@ -165,7 +173,7 @@ def bulk():
     done, failed = 0, 0
     for reference in request.form.getlist("codes")[:200]:
         ticket = db.session.execute(
-            db.select(Ticket).where(_identified(reference), Ticket.agency_id == g.agency.id)
+            db.select(PengaduanTicket).where(_identified(reference), PengaduanTicket.agency_id == g.agency.id)
         ).scalar_one_or_none()
         if ticket is None:
             continue
@@ -215,7 +223,7 @@ def detail(code):
 
 
 def _detail_context(ticket, form, officers):
-    templates = db.session.scalars(db.select(Template).filter_by(agency_id=g.agency.id)).all()
+    templates = db.session.scalars(db.select(PengaduanTemplate).filter_by(agency_id=g.agency.id)).all()
     show_identity = not ticket.confidential or current_user.can_manage_agency(g.agency)
     return {
         "ticket": ticket,
@@ -240,16 +248,16 @@ def attachment(code, attachment_id):
 def notifications():
     if request.method == "POST" and BaseForm().validate_on_submit():
         db.session.execute(
-            db.update(Notification)
-            .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+            db.update(PengaduanNotification)
+            .where(PengaduanNotification.user_id == current_user.id, PengaduanNotification.read_at.is_(None))
             .values(read_at=utcnow())
         )
         db.session.commit()
         return redirect(url_for(".notifications"))
     rows = db.session.scalars(
-        db.select(Notification)
+        db.select(PengaduanNotification)
         .filter_by(user_id=current_user.id)
-        .order_by(Notification.created_at.desc())
+        .order_by(PengaduanNotification.created_at.desc())
         .limit(100)
     ).all()
     return render_template("pengaduan/staff/notifications.html", rows=rows, form=BaseForm())
@@ -266,14 +274,14 @@ def unit_statistics(agency):
     leave = leave_days(agency.id)
     rows = db.session.execute(
         db.select(
-            Ticket.unit_id,
-            Ticket.assigned_unit_id,
-            Ticket.status,
-            Ticket.created_at,
-            Ticket.resolved_at,
-            Ticket.resolve_due,
-            Ticket.rating,
-        ).where(Ticket.agency_id == agency.id)
+            PengaduanTicket.unit_id,
+            PengaduanTicket.assigned_unit_id,
+            PengaduanTicket.status,
+            PengaduanTicket.created_at,
+            PengaduanTicket.resolved_at,
+            PengaduanTicket.resolve_due,
+            PengaduanTicket.rating,
+        ).where(PengaduanTicket.agency_id == agency.id)
     ).all()
     names = dict(db.session.execute(db.select(Unit.id, Unit.name).filter_by(agency_id=agency.id)).all())
     stats: dict = {}
@@ -331,7 +339,9 @@ EXPORT_COLUMNS = [
 
 def _export_rows():
     query = queue_query(request.args).options(
-        joinedload(Ticket.category), joinedload(Ticket.assigned_officer), joinedload(Ticket.assigned_unit)
+        joinedload(PengaduanTicket.category),
+        joinedload(PengaduanTicket.assigned_officer),
+        joinedload(PengaduanTicket.assigned_unit),
     )
     for t in db.session.scalars(query.limit(50_000)):
         yield [
@@ -378,29 +388,31 @@ def settings():
     if request.method == "POST" and which in forms and forms[which].validate_on_submit():
         form = forms[which]
         if which == "sla":
-            row = db.session.get(Settings, g.agency.id) or Settings(agency_id=g.agency.id)
+            row = db.session.get(PengaduanSettings, g.agency.id) or PengaduanSettings(agency_id=g.agency.id)
             form.populate_obj(row)
             db.session.add(row)
         elif which == "category":
             if db.session.execute(
-                db.select(Category.id).filter_by(agency_id=g.agency.id, code=form.code.data)
+                db.select(PengaduanCategory.id).filter_by(agency_id=g.agency.id, code=form.code.data)
             ).first():
                 form.code.errors.append(_("Kode ini sudah dipakai jenis pengaduan lain."))
                 return _settings_page(forms), 422
-            row = Category(agency_id=g.agency.id, active=True, fields_json="[]")
+            row = PengaduanCategory(agency_id=g.agency.id, active=True, fields_json="[]")
             form.populate_obj(row)
             db.session.add(row)
         elif which == "leave":
             if db.session.execute(
-                db.select(LeaveDay.id).filter_by(agency_id=g.agency.id, day=form.day.data)
+                db.select(PengaduanLeaveDay.id).filter_by(agency_id=g.agency.id, day=form.day.data)
             ).first():
                 form.day.errors.append(_("Tanggal ini sudah terdaftar."))
                 return _settings_page(forms), 422
             db.session.add(
-                LeaveDay(agency_id=g.agency.id, day=form.day.data, name=form.name.data or "Cuti bersama")
+                PengaduanLeaveDay(
+                    agency_id=g.agency.id, day=form.day.data, name=form.name.data or "Cuti bersama"
+                )
             )
         else:
-            row = Template(agency_id=g.agency.id)
+            row = PengaduanTemplate(agency_id=g.agency.id)
             form.populate_obj(row)
             db.session.add(row)
         audit(f"pengaduan_{which}_saved", g.agency, detail=which)
@@ -414,9 +426,9 @@ def _settings_page(forms):
     return render_template(
         "pengaduan/staff/settings.html",
         forms=forms,
-        categories=db.session.scalars(db.select(Category).filter_by(agency_id=g.agency.id)).all(),
+        categories=db.session.scalars(db.select(PengaduanCategory).filter_by(agency_id=g.agency.id)).all(),
         leave=db.session.scalars(
-            db.select(LeaveDay).filter_by(agency_id=g.agency.id).order_by(LeaveDay.day)
+            db.select(PengaduanLeaveDay).filter_by(agency_id=g.agency.id).order_by(PengaduanLeaveDay.day)
         ).all(),
-        templates=db.session.scalars(db.select(Template).filter_by(agency_id=g.agency.id)).all(),
+        templates=db.session.scalars(db.select(PengaduanTemplate).filter_by(agency_id=g.agency.id)).all(),
     )

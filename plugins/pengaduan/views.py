@@ -30,7 +30,7 @@ from wtforms.fields.choices import SelectChoice
 
 from plugins.pengaduan import NAME, codes
 from plugins.pengaduan.forms import FilingForm, RatingForm
-from plugins.pengaduan.models import Category, Ticket
+from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket
 from plugins.pengaduan.service import (
     IMAGE_TYPES,
     MAX_BYTES,
@@ -106,7 +106,9 @@ def new():
         mb=f"{current_app.config.get('PENGADUAN_MAX_BYTES', MAX_BYTES) / 2**20:g}",
     )
     categories = db.session.scalars(
-        db.select(Category).filter_by(agency_id=g.agency.id, active=True).order_by(Category.name)
+        db.select(PengaduanCategory)
+        .filter_by(agency_id=g.agency.id, active=True)
+        .order_by(PengaduanCategory.name)
     ).all()
     if not categories:
         return render_template("pengaduan/closed.html", agency=g.agency)
@@ -163,11 +165,11 @@ def filed(code):
     return _private(make_response(render_template("pengaduan/filed.html", ticket=ticket, agency=g.agency)))
 
 
-def _ticket(code: str) -> Ticket:
+def _ticket(code: str) -> PengaduanTicket:
     """The agency's ticket with this private tracking code (never the public
     reference), or 404."""
     ticket = db.session.execute(
-        db.select(Ticket).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
+        db.select(PengaduanTicket).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
     ).scalar_one_or_none()
     if ticket is None:
         abort(404)
@@ -180,7 +182,7 @@ def track_form():
     code = request.args.get("kode", "").strip()
     if code:
         ticket = db.session.execute(
-            db.select(Ticket.code).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
+            db.select(PengaduanTicket.code).filter_by(code=codes.normalise(code), agency_id=g.agency.id)
         ).scalar_one_or_none()
         if ticket:
             return redirect(url_for(".track", code=ticket))
@@ -206,9 +208,9 @@ def track_form():
 # of the cache key: a page can only ever come back for the code it was
 # rendered for.
 _TRACK_STATE = (
-    select(Ticket.id, Ticket.updated_at)
-    .join(Agency, Agency.id == Ticket.agency_id)
-    .where(Agency.slug == bindparam("slug"), Ticket.code == bindparam("code"))
+    select(PengaduanTicket.id, PengaduanTicket.updated_at)
+    .join(Agency, Agency.id == PengaduanTicket.agency_id)
+    .where(Agency.slug == bindparam("slug"), PengaduanTicket.code == bindparam("code"))
     .where(pagecache.module_on(NAME).is_(True))
 )
 
@@ -216,7 +218,7 @@ _TRACK_STATE = (
 def _track_pages():
     # The ticket's own changes are in its version (updated_at); these are
     # what else the page shows (the agency's header and menu, categories).
-    return pagecache.cache("pengaduan.track").watch(Agency, Category)
+    return pagecache.cache("pengaduan.track").watch(Agency, PengaduanCategory)
 
 
 def _track_key(code, ticket_id, version):
@@ -304,7 +306,7 @@ def download_name(original: str, content_type: str) -> str:
     return stem[:100] + EXTENSIONS.get(content_type, ".bin")
 
 
-def send_attachment(ticket: Ticket, attachment_id: int):
+def send_attachment(ticket: PengaduanTicket, attachment_id: int):
     """The file, to whoever the caller already checked may see the ticket.
     Images (re-encoded on upload) are shown in the browser; anything else,
     a PDF above all, is only ever a download."""

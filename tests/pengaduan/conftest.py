@@ -4,7 +4,7 @@ import json
 import pytest
 from PIL import Image
 
-from plugins.pengaduan.models import Category
+from plugins.pengaduan.models import PengaduanCategory
 from portal.extensions import db
 
 
@@ -13,7 +13,7 @@ def cats(app, world):
     """Two categories for alpha (one with a required extra field), one for beta."""
     with app.app_context():
         rows = [
-            Category(
+            PengaduanCategory(
                 agency_id=world["alpha"]["agency"],
                 code="pelayanan",
                 name="Pelayanan petugas",
@@ -21,14 +21,14 @@ def cats(app, world):
                 active=True,
                 fields_json="[]",
             ),
-            Category(
+            PengaduanCategory(
                 agency_id=world["alpha"]["agency"],
                 code="jalan",
                 name="Jalan rusak",
                 active=True,
                 fields_json=json.dumps([{"code": "rt", "label": "RT/RW", "required": True}]),
             ),
-            Category(
+            PengaduanCategory(
                 agency_id=world["beta"]["agency"],
                 code="pelayanan",
                 name="Pelayanan beta",

@@ -9,7 +9,7 @@ import os
 
 from PIL import Image, PngImagePlugin
 
-from plugins.pengaduan.models import Attachment, Ticket
+from plugins.pengaduan.models import PengaduanAttachment, PengaduanTicket
 from portal.extensions import db
 from tests.pengaduan.conftest import CAMERA, PDF, huge_png, jpeg_with_gps
 from tests.pengaduan.test_pengaduan import _file, _ticket
@@ -23,7 +23,7 @@ def _attachments(app, ticket_id):
     with app.app_context():
         return [
             (a.id, a.original_name, a.content_type, a.size, a.stored_name)
-            for a in db.session.get(Ticket, ticket_id).attachments
+            for a in db.session.get(PengaduanTicket, ticket_id).attachments
         ]
 
 
@@ -125,7 +125,7 @@ def test_stored_images_are_reencoded_by_the_command(app, client, cats):
     ticket = _ticket(app)
     raw = jpeg_with_gps()
     with app.app_context():
-        row = db.session.get(Ticket, ticket.id)
+        row = db.session.get(PengaduanTicket, ticket.id)
         # As files were stored before uploads were re-encoded.
         store_files(row, [("lama.jpg", "image/jpeg", raw), ("rusak.png", "image/png", b"\x89PNG rusak")])
         db.session.commit()
@@ -138,7 +138,7 @@ def test_stored_images_are_reencoded_by_the_command(app, client, cats):
     assert data != raw and CAMERA.encode() not in data
     assert dict(Image.open(io.BytesIO(data)).getexif()) == {}
     with app.app_context():
-        assert db.session.get(Attachment, old[0]).size == len(data)
+        assert db.session.get(PengaduanAttachment, old[0]).size == len(data)
 
 
 def test_a_file_is_saved_under_the_extension_of_what_it_is(app, client, cats):

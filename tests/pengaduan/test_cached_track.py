@@ -3,7 +3,7 @@ lookup, and every change of the ticket visible at once, in every worker."""
 
 from __future__ import annotations
 
-from plugins.pengaduan.models import Ticket
+from plugins.pengaduan.models import PengaduanTicket
 from portal.core.models import Agency
 from portal.core.plugin_system import plugins
 from portal.extensions import db
@@ -21,7 +21,7 @@ def _filed(app, client, cats) -> str:
     )
     assert r.status_code == 302
     with app.app_context():
-        return db.session.scalars(db.select(Ticket.code)).one()
+        return db.session.scalars(db.select(PengaduanTicket.code)).one()
 
 
 def _act(client, code, action, **data):

@@ -9,7 +9,7 @@ import re
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from plugins.pengaduan.models import Notification, Ticket
+from plugins.pengaduan.models import PengaduanNotification, PengaduanTicket
 from portal.extensions import db
 from tests.conftest import make_app
 from tests.core.test_migrations import _empty
@@ -68,7 +68,7 @@ def test_existing_tickets_keep_their_code_and_get_a_reference(database_url, tmp_
 
             upgrade(revision="p0003_pengaduan")
             db.session.expire_all()
-            tickets = db.session.scalars(db.select(Ticket).order_by(Ticket.id)).all()
+            tickets = db.session.scalars(db.select(PengaduanTicket).order_by(PengaduanTicket.id)).all()
             assert [t.code for t in tickets] == list(OLD_CODES)  # what citizens hold still works
             references = [t.reference for t in tickets]
             assert all(
@@ -76,7 +76,7 @@ def test_existing_tickets_keep_their_code_and_get_a_reference(database_url, tmp_
                 for r in references
             )
             assert len(set(references)) == 2
-            notice = db.session.get(Notification, 1).text
+            notice = db.session.get(PengaduanNotification, 1).text
             assert references[0] in notice and OLD_CODES[0] not in notice
             # (Later core revisions rebuild the login table, on SQLite only when nothing refers to it.)
             db.session.execute(text("DELETE FROM pengaduan_notification"))

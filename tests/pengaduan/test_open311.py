@@ -111,10 +111,10 @@ def test_post_errors_in_spec_format(app, client, key, data, status, description)
     assert error["code"] == status and description in error["description"]
     root = ET.fromstring(_post(client, key, "xml", **data).data)
     assert root.tag == "errors" and root.findtext("error/code") == str(status)
-    from plugins.pengaduan.models import Ticket
+    from plugins.pengaduan.models import PengaduanTicket
 
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(Ticket.id))) == 0
+        assert db.session.scalar(db.select(db.func.count(PengaduanTicket.id))) == 0
 
 
 def test_get_errors(client, cats):
@@ -129,11 +129,11 @@ def test_get_errors(client, cats):
 
 
 def test_confidential_requests_hide_text_and_place(app, client, key):
-    from plugins.pengaduan.models import Ticket
+    from plugins.pengaduan.models import PengaduanTicket
 
     reference = _post(client, key).json[0]["service_request_id"]
     with app.app_context():
-        ticket = db.session.scalars(db.select(Ticket).filter_by(reference=reference)).one()
+        ticket = db.session.scalars(db.select(PengaduanTicket).filter_by(reference=reference)).one()
         ticket.confidential = True
         db.session.commit()
     row = client.get(f"/open311/v2/requests/{reference}.json?jurisdiction_id=alpha").json[0]
@@ -147,12 +147,12 @@ def test_confidential_requests_hide_text_and_place(app, client, key):
 def test_requests_are_known_by_their_public_reference_only(app, client, key):
     """The id Open311 shows is the public reference; the private tracking
     code is in no answer to a GET and finds nothing when asked for."""
-    from plugins.pengaduan.models import Ticket
+    from plugins.pengaduan.models import PengaduanTicket
 
     created = _post(client, key).json[0]
     reference = created["service_request_id"]
     with app.app_context():
-        ticket = db.session.scalars(db.select(Ticket)).one()
+        ticket = db.session.scalars(db.select(PengaduanTicket)).one()
         code = ticket.code
     assert reference == ticket.reference and reference.startswith("ADU-") and reference != code
     # The filer (an authenticated client acting for the citizen) is told the

@@ -10,7 +10,7 @@ import threading
 import pytest
 
 from plugins.pengaduan import codes
-from plugins.pengaduan.models import Notification, Ticket
+from plugins.pengaduan.models import PengaduanNotification, PengaduanTicket
 from portal.core.models import Officer, RatingEvent, User
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
@@ -29,10 +29,10 @@ def _file(client, cats, **extra):
 
 def _ticket(app, code=None):
     with app.app_context():
-        query = db.select(Ticket)
+        query = db.select(PengaduanTicket)
         if code:
             query = query.filter_by(code=code)
-        return db.session.scalars(query.order_by(Ticket.id)).first()
+        return db.session.scalars(query.order_by(PengaduanTicket.id)).first()
 
 
 def test_filing_gives_a_code_and_a_public_page_without_personal_data(app, client, cats):
@@ -93,7 +93,7 @@ def test_attachments_are_checked_by_content(app, client, cats, world):
     assert r.status_code == 302
     ticket = _ticket(app)
     with app.app_context():
-        t = db.session.get(Ticket, ticket.id)
+        t = db.session.get(PengaduanTicket, ticket.id)
         items = [(a.id, a.original_name, a.content_type, a.stored_name) for a in t.attachments]
     expected = [("bukti.png", "image/png"), ("surat.pdf", "application/pdf")]
     assert [(n, c) for _i, n, c, _s in items] == expected
@@ -162,7 +162,7 @@ def test_full_workflow_and_the_citizens_rating_reach_the_record(app, client, cat
             80.0,
             world["alpha"]["staff"],
         )
-        t = db.session.get(Ticket, ticket.id)
+        t = db.session.get(PengaduanTicket, ticket.id)
         transitions = [
             (e.from_status, e.to_status, e.user.email if e.user else e.actor) for e in t.events if e.to_status
         ]
@@ -212,7 +212,7 @@ def test_reopen_window_is_enforced(app, client, cats, world):
     ):
         _act(admin, code, action, **extra)
     with app.app_context():
-        t = db.session.scalars(db.select(Ticket).filter_by(code=code)).one()
+        t = db.session.scalars(db.select(PengaduanTicket).filter_by(code=code)).one()
         t.resolved_at = utcnow() - dt.timedelta(days=15)
         db.session.commit()
     page = post_form(client, f"/alpha/pengaduan/lacak/{code}", {"rating": "2", "resolved": "tidak"})
@@ -289,7 +289,7 @@ def test_check_sla_escalates_once_per_stage(app, client, cats, world, runner):
     _file(client, cats)
     code = _ticket(app).code
     with app.app_context():
-        t = db.session.scalars(db.select(Ticket).filter_by(code=code)).one()
+        t = db.session.scalars(db.select(PengaduanTicket).filter_by(code=code)).one()
         t.verify_due = dt.date(2020, 1, 1)
         db.session.commit()
     reference = _ticket(app, code).reference
@@ -309,20 +309,23 @@ def test_check_sla_escalates_once_per_stage(app, client, cats, world, runner):
     _act(admin, code, "verify")
     _act(admin, code, "assign", officer_id=world["alpha"]["staff"])
     with app.app_context():
-        t = db.session.scalars(db.select(Ticket).filter_by(code=code)).one()
+        t = db.session.scalars(db.select(PengaduanTicket).filter_by(code=code)).one()
         t.resolve_due = dt.date(2020, 1, 1)
         db.session.commit()
     assert "atasan@alpha.example" in runner.invoke(args=["pengaduan", "check-sla"]).output
     with app.app_context():
         boss = db.session.scalars(db.select(User).filter_by(email="atasan@alpha.example")).one()
-        assert db.session.scalar(db.select(db.func.count(Notification.id)).filter_by(user_id=boss.id)) == 1
+        assert (
+            db.session.scalar(db.select(db.func.count(PengaduanNotification.id)).filter_by(user_id=boss.id))
+            == 1
+        )
 
 
 # ---------------------------------------------------------------- codes
 
 
 def test_concurrent_filings_get_distinct_codes(app, cats, world):
-    from plugins.pengaduan.models import Category
+    from plugins.pengaduan.models import PengaduanCategory
     from plugins.pengaduan.service import Filing, file_ticket
     from portal.core.models import Agency
 
@@ -333,7 +336,7 @@ def test_concurrent_filings_get_distinct_codes(app, cats, world):
         try:
             with app.app_context():
                 agency = db.session.get(Agency, world["alpha"]["agency"])
-                category = db.session.get(Category, cats["alpha"])
+                category = db.session.get(PengaduanCategory, cats["alpha"])
                 db.session.rollback()
                 barrier.wait(timeout=30)
                 filing = Filing(
@@ -356,7 +359,7 @@ def test_concurrent_filings_get_distinct_codes(app, cats, world):
 
 
 def test_a_code_collision_is_retried(app, cats, world, monkeypatch):
-    from plugins.pengaduan.models import Category
+    from plugins.pengaduan.models import PengaduanCategory
     from plugins.pengaduan.service import Filing, file_ticket
     from portal.core.models import Agency
 
@@ -365,14 +368,14 @@ def test_a_code_collision_is_retried(app, cats, world, monkeypatch):
     with app.app_context():
         agency = db.session.get(Agency, world["alpha"]["agency"])
         filing = Filing(
-            category=db.session.get(Category, cats["alpha"]),
+            category=db.session.get(PengaduanCategory, cats["alpha"]),
             title="Pertama",
             description="x" * 30,
             name="A",
             phone="08123456789",
         )
         first = file_ticket(agency, filing).code
-        filing.category = db.session.get(Category, cats["alpha"])
+        filing.category = db.session.get(PengaduanCategory, cats["alpha"])
         second = file_ticket(db.session.get(Agency, world["alpha"]["agency"]), filing).code
     assert (first, second) == ("AAAAA-AAAAA", "CCCCC-CCCCC")
 

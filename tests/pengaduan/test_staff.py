@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from plugins.pengaduan.models import Category, LeaveDay, Settings, Ticket
+from plugins.pengaduan.models import PengaduanCategory, PengaduanLeaveDay, PengaduanSettings, PengaduanTicket
 from portal.extensions import db
 from tests.conftest import login, post_form
 from tests.pengaduan.test_pengaduan import _file, _ticket
@@ -28,8 +28,8 @@ def test_queue_filters_search_and_bulk(app, client, cats, world):
     page = admin.get("/kelola/alpha/pengaduan/?q=biaya").get_data(as_text=True)
     assert "Biaya tidak resmi" in page and "Loket satu kosong" not in page
     with app.app_context():
-        codes = db.session.scalars(db.select(Ticket.reference).order_by(Ticket.id)).all()
-        secrets = db.session.scalars(db.select(Ticket.code).order_by(Ticket.id)).all()
+        codes = db.session.scalars(db.select(PengaduanTicket.reference).order_by(PengaduanTicket.id)).all()
+        secrets = db.session.scalars(db.select(PengaduanTicket.code).order_by(PengaduanTicket.id)).all()
     for url in (
         "/kelola/alpha/pengaduan/",
         f"/kelola/alpha/pengaduan/tiket/{codes[0]}",
@@ -123,9 +123,9 @@ def test_settings_change_due_dates(app, client, cats, world):
         == 302
     )
     with app.app_context():
-        assert db.session.get(Settings, world["alpha"]["agency"]).verify_days == 10
-        assert db.session.scalars(db.select(LeaveDay.name)).all() == ["Cuti Natal"]
-        assert "parkir" in db.session.scalars(db.select(Category.code)).all()
+        assert db.session.get(PengaduanSettings, world["alpha"]["agency"]).verify_days == 10
+        assert db.session.scalars(db.select(PengaduanLeaveDay.name)).all() == ["Cuti Natal"]
+        assert "parkir" in db.session.scalars(db.select(PengaduanCategory.code)).all()
     supervisor = app.test_client()
     login(supervisor, world["alpha"]["emails"]["supervisor"])
     assert supervisor.get(url).status_code == 403

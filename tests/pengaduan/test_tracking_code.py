@@ -8,7 +8,7 @@ import io
 
 import pytest
 
-from plugins.pengaduan.models import Ticket
+from plugins.pengaduan.models import PengaduanTicket
 from portal.core.models import RatingEvent
 from portal.core.web import pagecache
 from portal.extensions import db
@@ -25,7 +25,7 @@ def _filed(app, client, cats, **extra):
     r = _file(client, cats, title=TITLE, description=TEXT, confidential="y", files=files, **extra)
     assert r.status_code == 302, r.get_data(as_text=True)[:300]
     with app.app_context():
-        ticket = db.session.scalars(db.select(Ticket).order_by(Ticket.id.desc())).first()
+        ticket = db.session.scalars(db.select(PengaduanTicket).order_by(PengaduanTicket.id.desc())).first()
         return ticket.code, ticket.reference, [a.id for a in ticket.attachments]
 
 
@@ -38,7 +38,7 @@ def _resolved(app, world, reference):
 
 def _state(app, code):
     with app.app_context():
-        ticket = db.session.scalars(db.select(Ticket).filter_by(code=code)).one()
+        ticket = db.session.scalars(db.select(PengaduanTicket).filter_by(code=code)).one()
         events = db.session.scalar(db.select(db.func.count(RatingEvent.id)))
         return ticket.status, ticket.rating, ticket.reopen_count, events
 

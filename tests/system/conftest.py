@@ -174,11 +174,11 @@ def survey_desk(app, world) -> str:
 
 
 def complaint_category(app, world, fields_json: str = "[]") -> int:
-    from plugins.pengaduan.models import Category
+    from plugins.pengaduan.models import PengaduanCategory
     from portal.extensions import db
 
     with app.app_context():
-        category = Category(
+        category = PengaduanCategory(
             agency_id=world["alpha"]["agency"],
             code="pelayanan",
             name="Pelayanan",

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from plugins.dialog_publik.models import DialogRegistration
-from plugins.pengaduan.models import Ticket
+from plugins.pengaduan.models import PengaduanTicket
 from plugins.survei.models import Response
 from portal.core.models import RatingEvent, RatingRollup
 from portal.extensions import db
@@ -73,6 +73,6 @@ def test_sixty_four_clients_lose_and_duplicate_nothing(app, world, serve, databa
         ).all()
         assert dict(statuses) == {"terdaftar": SEATS, "antre": CLIENTS - SEATS}
 
-        codes = list(db.session.scalars(select(Ticket.code)))
+        codes = list(db.session.scalars(select(PengaduanTicket.code)))
         assert len(codes) == len(set(codes)) == CLIENTS
         assert {location.rsplit("/", 1)[-1] for _s, location in complaint_results} == set(codes)

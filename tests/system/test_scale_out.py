@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from plugins.dialog_publik.models import DialogRegistration
-from plugins.pengaduan.models import Ticket
+from plugins.pengaduan.models import PengaduanTicket
 from plugins.survei.models import Response
 from portal.extensions import db
 from tests.system.conftest import (
@@ -94,7 +94,7 @@ def test_tickets_filed_on_both_instances_get_distinct_codes(app, pair):
     )
     assert [answer.status_code for answer in answers] == [302] * 24
     with app.app_context():
-        codes = list(db.session.scalars(select(Ticket.code)))
+        codes = list(db.session.scalars(select(PengaduanTicket.code)))
     assert len(codes) == len(set(codes)) == 24
 
 
