@@ -110,22 +110,20 @@ def _switch(name: str, slug: str, on: bool) -> None:
     click.echo(f"Modul {name} {'diaktifkan' if on else 'dinonaktifkan'} untuk {agency.slug}.")
 
 
-@plugins_group.command("enable")
-@click.argument("name")
-@click.option("--agency", "slug", required=True, help="Slug instansi.")
-@with_appcontext
-def plugins_enable(name, slug):
-    """Aktifkan modul NAME untuk sebuah instansi."""
-    _switch(name, slug, True)
+def _switch_command(verb: str, on: bool, help_text: str) -> click.Command:
+    """``plugins enable`` and ``plugins disable``: one command, two directions."""
+
+    @click.argument("name")
+    @click.option("--agency", "slug", required=True, help="Slug instansi.")
+    @with_appcontext
+    def command(name, slug):
+        _switch(name, slug, on)
+
+    return click.command(verb, help=help_text)(command)
 
 
-@plugins_group.command("disable")
-@click.argument("name")
-@click.option("--agency", "slug", required=True, help="Slug instansi.")
-@with_appcontext
-def plugins_disable(name, slug):
-    """Nonaktifkan modul NAME untuk sebuah instansi."""
-    _switch(name, slug, False)
+plugins_group.add_command(_switch_command("enable", True, "Aktifkan modul NAME untuk sebuah instansi."))
+plugins_group.add_command(_switch_command("disable", False, "Nonaktifkan modul NAME untuk sebuah instansi."))
 
 
 @click.command("create-user")

@@ -68,3 +68,27 @@ def test_a_plugin_loaded_by_module_path_keeps_its_declared_name(app, app_factory
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "antrean alpha"
     assert named.test_client().get("/beta/antrean/").status_code == 404  # off for beta
+
+
+def test_a_plugin_laid_out_by_convention_needs_no_model_or_migration_hook(database_url):
+    """models.py is imported and migrations/ is an Alembic branch without the
+    two hooks every plugin used to repeat."""
+    from sqlalchemy import inspect, text
+
+    from portal.extensions import db
+    from tests.conftest import make_app
+    from tests.core.test_migrations import _empty
+
+    app = make_app(database_url, PORTAL_PLUGINS="tests.core.conventional_plugin")
+    _empty(app)
+    try:
+        with app.app_context():
+            assert "konvensi_note" in db.metadata.tables
+        result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            assert "konvensi_note" in inspect(db.engine).get_table_names()
+            heads = {row[0] for row in db.session.execute(text("SELECT version_num FROM alembic_version"))}
+            assert "k0001_konvensi" in heads
+    finally:
+        _empty(app)

@@ -314,29 +314,44 @@ def units(slug):
     return render_template("kelola/units.html", units=rows)
 
 
+def _save_named(agency, obj, form, *, clash, duplicate, action: str, done) -> bool:
+    """Save a named object (unit, desk) from ``form``: refused with a form
+    error when ``clash`` finds another of that name in its scope, audited,
+    flashed. True once saved."""
+    if not form.validate_on_submit():
+        return False
+    if db.session.execute(clash).first():
+        form.name.errors.append(str(duplicate))
+        return False
+    form.populate_obj(obj)
+    db.session.add(obj)
+    db.session.flush()
+    audit(action, obj, agency=agency, detail=obj.name)
+    if not _save(form, duplicate, form.name):
+        return False
+    flash(str(done), "success")
+    return True
+
+
 @bp.route("/<slug>/unit/baru", methods=["GET", "POST"], defaults={"unit_id": None})
 @bp.route("/<slug>/unit/<int:unit_id>", methods=["GET", "POST"])
 def unit_edit(slug, unit_id):
     agency = _manage()
     unit = _scoped(Unit, unit_id, agency) if unit_id else Unit(agency_id=agency.id)
     form = UnitForm(obj=unit)
-    duplicate = _l("Unit dengan nama ini sudah ada.")
-    if form.validate_on_submit():
-        clash = db.session.execute(
-            db.select(Unit.id).where(
-                Unit.agency_id == agency.id, Unit.name == form.name.data, Unit.id != unit.id
-            )
-        ).first()
-        if clash:
-            form.name.errors.append(str(duplicate))
-        else:
-            form.populate_obj(unit)
-            db.session.add(unit)
-            db.session.flush()
-            audit("unit_saved", unit, agency=agency, detail=unit.name)
-            if _save(form, duplicate, form.name):
-                flash(_("Unit layanan disimpan."), "success")
-                return redirect(url_for("kelola.units", slug=slug))
+    saved = _save_named(
+        agency,
+        unit,
+        form,
+        clash=db.select(Unit.id).where(
+            Unit.agency_id == agency.id, Unit.name == form.name.data, Unit.id != unit.id
+        ),
+        duplicate=_l("Unit dengan nama ini sudah ada."),
+        action="unit_saved",
+        done=_l("Unit layanan disimpan."),
+    )
+    if saved:
+        return redirect(url_for("kelola.units", slug=slug))
     title = _("Ubah unit layanan") if unit_id else _("Unit layanan baru")
     return render_template("kelola/form.html", form=form, title=title)
 
@@ -371,23 +386,19 @@ def desk_edit(slug, desk_id):
     if not form.unit_id.choices:
         flash(_("Buat unit layanan terlebih dahulu; setiap loket berada di sebuah unit."), "info")
         return redirect(url_for("kelola.unit_edit", slug=slug))
-    duplicate = _l("Unit ini sudah punya loket dengan nama tersebut.")
-    if form.validate_on_submit():
-        clash = db.session.execute(
-            db.select(Desk.id).where(
-                Desk.unit_id == form.unit_id.data, Desk.name == form.name.data, Desk.id != desk.id
-            )
-        ).first()
-        if clash:
-            form.name.errors.append(str(duplicate))
-        else:
-            form.populate_obj(desk)
-            db.session.add(desk)
-            db.session.flush()
-            audit("desk_saved", desk, agency=agency, detail=desk.name)
-            if _save(form, duplicate, form.name):
-                flash(_("Loket disimpan."), "success")
-                return redirect(url_for("kelola.desks", slug=slug))
+    saved = _save_named(
+        agency,
+        desk,
+        form,
+        clash=db.select(Desk.id).where(
+            Desk.unit_id == form.unit_id.data, Desk.name == form.name.data, Desk.id != desk.id
+        ),
+        duplicate=_l("Unit ini sudah punya loket dengan nama tersebut."),
+        action="desk_saved",
+        done=_l("Loket disimpan."),
+    )
+    if saved:
+        return redirect(url_for("kelola.desks", slug=slug))
     title = _("Ubah loket") if desk_id else _("Loket baru")
     return render_template("kelola/form.html", form=form, title=title)
 

@@ -167,19 +167,12 @@ class TeamView:
 
 
 def team_view(agency: Agency, period: Period, unit_id=None, source=None) -> TeamView:
-    visible = visible_officer_ids(current_user, agency)
+    """The officers the current user may see, ranked for ``period`` (one
+    source, or all), with per-unit figures and who moved most since the
+    previous period."""
     sources = [source] if source else None
-    query = (
-        db.select(Officer.id, Officer.nip, Officer.name, Officer.unit_id)
-        .filter_by(agency_id=agency.id, active=True)
-        .order_by(Officer.name)
-    )
-    if visible is not None:
-        query = query.where(Officer.id.in_(visible))
     unit_by_id = {u.id: u for u in agency.units}
-    people = {
-        oid: Person(oid, nip, name, unit_by_id.get(uid)) for oid, nip, name, uid in db.session.execute(query)
-    }
+    people = _visible_people(agency, unit_by_id)
     unit = unit_by_id.get(unit_id) if unit_id else None
     now, before = officer_stats_by_period(
         agency, [(period.start, period.end), (period.previous.start, period.previous.end)], sources
@@ -187,28 +180,54 @@ def team_view(agency: Agency, period: Period, unit_id=None, source=None) -> Team
     agency_stat, ranked = agency_ranking(
         agency, period.start, period.end, officer_ids=set(people), sources=sources, stats=now
     )
-    per_unit: dict[int | None, Stat] = {}
-    for r in ranked:
-        u = people[r.officer_id].unit
-        per_unit.setdefault(u.id if u else None, Stat()).merge(r.stat)
-    units = sorted(
-        ((unit_by_id.get(uid), stat) for uid, stat in per_unit.items()),
-        key=lambda us: (us[0] is None, us[0].name if us[0] else ""),
-    )
     in_scope = {
         oid for oid, p in people.items() if unit is None or (p.unit is not None and p.unit.id == unit.id)
     }
     rows = [(people[r.officer_id], r) for r in ranked if r.officer_id in in_scope]
     rated = {r.officer_id for r in ranked}
     unrated = [p for oid, p in people.items() if oid in in_scope and oid not in rated]
+    up, down = _movers(rows, before, in_scope)
+    units = _per_unit(ranked, people, unit_by_id)
+    return TeamView(agency, period, rows, unrated, agency_stat, units, up, down, unit, source)
 
+
+def _visible_people(agency: Agency, unit_by_id: dict) -> dict[int, Person]:
+    """Active officers of ``agency`` the current user may see, by id."""
+    visible = visible_officer_ids(current_user, agency)
+    query = (
+        db.select(Officer.id, Officer.nip, Officer.name, Officer.unit_id)
+        .filter_by(agency_id=agency.id, active=True)
+        .order_by(Officer.name)
+    )
+    if visible is not None:
+        query = query.where(Officer.id.in_(visible))
+    return {
+        oid: Person(oid, nip, name, unit_by_id.get(uid)) for oid, nip, name, uid in db.session.execute(query)
+    }
+
+
+def _per_unit(ranked, people: dict[int, Person], unit_by_id: dict) -> list:
+    """(Unit | None, Stat) of every unit with ratings, by name, no unit last."""
+    per_unit: dict[int | None, Stat] = {}
+    for r in ranked:
+        u = people[r.officer_id].unit
+        per_unit.setdefault(u.id if u else None, Stat()).merge(r.stat)
+    return sorted(
+        ((unit_by_id.get(uid), stat) for uid, stat in per_unit.items()),
+        key=lambda us: (us[0] is None, us[0].name if us[0] else ""),
+    )
+
+
+def _movers(rows, before: dict, in_scope: set[int]) -> tuple[list, list]:
+    """The five who rose most and the five who fell most since the previous
+    period: (Person, before, now, change)."""
     earlier = {oid: stat.mean for oid, stat in before.items() if oid in in_scope and stat.mean is not None}
     changes = [
         (p, earlier[p.id], r.stat.mean, r.stat.mean - earlier[p.id]) for p, r in rows if p.id in earlier
     ]
     up = sorted((c for c in changes if c[3] > 0), key=lambda c: -c[3])[:5]
     down = sorted((c for c in changes if c[3] < 0), key=lambda c: c[3])[:5]
-    return TeamView(agency, period, rows, unrated, agency_stat, units, up, down, unit, source)
+    return up, down
 
 
 def _sorted_rows(rows, sort: str):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.util
 import logging
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
+from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, request
 from markupsafe import Markup
@@ -148,6 +150,35 @@ def init_plugins(app) -> PortalPlugins:
     app.extensions[EXTENSION_KEY] = state
     log.info("Portal Warga plugins loaded: %s", ", ".join(names) or "(none)")
     return state
+
+
+def _conventional(pm: PluginManager, hook: str):
+    """Plugin packages that do not implement ``hook`` (their conventional
+    layout stands in for it)."""
+    for _name, module in pm.list_name_plugin():
+        if hasattr(module, "__path__") and not hasattr(module, hook):
+            yield module
+
+
+def import_models(pm: PluginManager) -> None:
+    """Import every plugin's models before migrations or ``create_all``: what
+    ``portal_models`` returns, or by convention the package's ``models``
+    module when it has one."""
+    for module in _conventional(pm, "portal_models"):
+        if importlib.util.find_spec(f"{module.__name__}.models") is not None:
+            importlib.import_module(f"{module.__name__}.models")
+    pm.hook.portal_models()
+
+
+def migration_dirs(pm: PluginManager) -> list[str]:
+    """Every plugin's Alembic branch: what ``portal_migrations_dir`` returns,
+    or by convention the package's ``migrations/`` folder when it has one."""
+    found = [str(path) for path in pm.hook.portal_migrations_dir() if path]
+    for module in _conventional(pm, "portal_migrations_dir"):
+        folder = Path(module.__path__[0]) / "migrations"
+        if folder.is_dir() and any(folder.glob("*.py")):
+            found.append(str(folder))
+    return found
 
 
 def _only(pm: PluginManager, name: str, hook: str):

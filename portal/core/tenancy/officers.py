@@ -56,6 +56,19 @@ def read_csv(data: bytes) -> list[dict]:
     return rows
 
 
+@dataclass
+class _Row:
+    """One row that passed its own checks, waiting for the batch's."""
+
+    line: int
+    nip: str
+    name: str
+    position: str
+    unit: Unit | None
+    supervisor_nip: str
+    active: bool | None
+
+
 def import_officers(agency: Agency, rows: list[dict], first_line: int = 2) -> ImportResult:
     """Create or update officers of ``agency`` by NIP. Validates every row
     first (for a CSV, line numbers count the header as line 1; the API passes
@@ -66,73 +79,84 @@ def import_officers(agency: Agency, rows: list[dict], first_line: int = 2) -> Im
     units = {u.name.lower(): u for u in db.session.scalars(db.select(Unit).filter_by(agency=agency))}
     existing = {o.nip: o for o in db.session.scalars(db.select(Officer).filter_by(agency=agency))}
     seen: dict[str, int] = {}
-    active: dict[str, bool] = {}
     parsed = []
     for line, row in enumerate(rows, start=first_line):
-        try:
-            nip = parse_nip(row.get("nip", "")).value
-        except NipError as error:
-            result.errors.append((line, str(error)))
-            continue
-        if nip in seen:
-            result.errors.append(
-                (line, str(_l("NIP %(nip)s sudah ada di baris %(line)d.", nip=nip, line=seen[nip])))
-            )
-            continue
-        seen[nip] = line
-        name = row.get("name", "")
-        if not name:
-            result.errors.append((line, str(_l("Nama wajib diisi."))))
-            continue
-        if len(name) > 200 or len(row.get("position", "")) > 200:
-            result.errors.append((line, str(_l("Nama atau jabatan lebih dari 200 karakter."))))
-            continue
-        unit = None
-        if row.get("unit"):
-            unit = units.get(row["unit"].lower())
-            if unit is None:
-                result.errors.append(
-                    (line, str(_l("Unit '%(unit)s' tidak ada di instansi ini.", unit=row["unit"])))
-                )
-                continue
-        parsed.append((line, nip, name, row.get("position", ""), unit, row.get("supervisor_nip", "")))
-        if isinstance(row.get("active"), bool):
-            active[nip] = row["active"]
-
-    for line, nip, _name, _pos, _unit, sup in parsed:
-        if not sup:
-            continue
-        try:
-            sup = parse_nip(sup).value
-        except NipError as error:
-            result.errors.append((line, str(_l("NIP atasan: %(error)s", error=str(error)))))
-            continue
-        if sup == nip:
-            result.errors.append((line, str(_l("Pegawai tidak dapat menjadi atasannya sendiri."))))
-        elif sup not in seen and not (sup in existing and existing[sup].agency_id == agency.id):
-            result.errors.append(
-                (line, str(_l("NIP atasan %(nip)s tidak ditemukan di instansi ini.", nip=sup)))
-            )
+        checked = _check_row(line, row, units, seen, result.errors)
+        if checked is not None:
+            parsed.append(checked)
+    for row in parsed:
+        _check_supervisor(row, seen, existing, result.errors)
     if result.errors:
         result.errors.sort()
         return result
+    _write(agency, parsed, existing, result)
+    return result
 
+
+def _check_row(line: int, row: dict, units: dict, seen: dict[str, int], errors: list) -> _Row | None:
+    """The row's own checks (NIP, not repeated, name, lengths, unit); None and
+    an error when one fails. Records the NIP's line in ``seen``."""
+    try:
+        nip = parse_nip(row.get("nip", "")).value
+    except NipError as error:
+        errors.append((line, str(error)))
+        return None
+    if nip in seen:
+        errors.append((line, str(_l("NIP %(nip)s sudah ada di baris %(line)d.", nip=nip, line=seen[nip]))))
+        return None
+    seen[nip] = line
+    name, position = row.get("name", ""), row.get("position", "")
+    if not name:
+        errors.append((line, str(_l("Nama wajib diisi."))))
+        return None
+    if len(name) > 200 or len(position) > 200:
+        errors.append((line, str(_l("Nama atau jabatan lebih dari 200 karakter."))))
+        return None
+    unit = None
+    if row.get("unit"):
+        unit = units.get(row["unit"].lower())
+        if unit is None:
+            errors.append((line, str(_l("Unit '%(unit)s' tidak ada di instansi ini.", unit=row["unit"]))))
+            return None
+    active = row["active"] if isinstance(row.get("active"), bool) else None
+    return _Row(line, nip, name, position, unit, row.get("supervisor_nip", ""), active)
+
+
+def _check_supervisor(row: _Row, seen: dict[str, int], existing: dict[str, Officer], errors: list) -> None:
+    """The supervisor must be an officer of the agency (in the batch or
+    already known), and not the officer themself; normalises its NIP."""
+    if not row.supervisor_nip:
+        return
+    try:
+        row.supervisor_nip = parse_nip(row.supervisor_nip).value
+    except NipError as error:
+        errors.append((row.line, str(_l("NIP atasan: %(error)s", error=str(error)))))
+        return
+    if row.supervisor_nip == row.nip:
+        errors.append((row.line, str(_l("Pegawai tidak dapat menjadi atasannya sendiri."))))
+    elif row.supervisor_nip not in seen and row.supervisor_nip not in existing:
+        errors.append(
+            (row.line, str(_l("NIP atasan %(nip)s tidak ditemukan di instansi ini.", nip=row.supervisor_nip)))
+        )
+
+
+def _write(agency: Agency, parsed: list[_Row], existing: dict[str, Officer], result: ImportResult) -> None:
+    """Create or update every officer, then link supervisors (which may be
+    created in the same batch)."""
     officers = {}
-    for _line, nip, name, position, unit, _sup in parsed:
-        officer = existing.get(nip)
+    for row in parsed:
+        officer = existing.get(row.nip)
         if officer is None:
-            officer = Officer(agency=agency, nip=nip)
+            officer = Officer(agency=agency, nip=row.nip)
             db.session.add(officer)
             result.created += 1
         else:
             result.updated += 1
-        officer.name, officer.position, officer.unit = name, position, unit
-        if nip in active:
-            officer.active = active[nip]
-        officers[nip] = officer
+        officer.name, officer.position, officer.unit = row.name, row.position, row.unit
+        if row.active is not None:
+            officer.active = row.active
+        officers[row.nip] = officer
     db.session.flush()
-    for _line, nip, _name, _pos, _unit, sup in parsed:
-        if sup:
-            sup = parse_nip(sup).value
-            officers[nip].supervisor = officers.get(sup) or existing[sup]
-    return result
+    for row in parsed:
+        if row.supervisor_nip:
+            officers[row.nip].supervisor = officers.get(row.supervisor_nip) or existing[row.supervisor_nip]

@@ -61,7 +61,7 @@ def init_app(app) -> None:
     # migrations or create_all run.
     importlib.import_module("portal.core.models")
     state = plugins.init_plugins(app)
-    state.manager.hook.portal_models()
+    plugins.import_models(state.manager)
     _init_babel(app, state)
 
     from portal.core import cli
@@ -181,9 +181,7 @@ def _version_locations(config):
     from portal.config import ROOT
 
     locations = [str(ROOT / MIGRATIONS_DIR / "versions")]
-    for path in plugins.manager(current_app).hook.portal_migrations_dir():
-        if path:
-            locations.append(str(path))
+    locations += plugins.migration_dirs(plugins.manager(current_app))
     config.set_main_option("path_separator", "os")
     config.set_main_option("version_locations", os.pathsep.join(locations))
     return config
