@@ -67,7 +67,13 @@ def portal_agency_home(agency):
 def portal_seed_demo(agency):
     import datetime as dt
 
-    from plugins.dialog_publik.models import DialogAgendaItem, DialogEvent, DialogPanelist
+    from plugins.dialog_publik.models import (
+        DialogAgendaItem,
+        DialogEvent,
+        DialogEventMode,
+        DialogEventStatus,
+        DialogPanelist,
+    )
     from portal.plugin import Officer, db, utcnow
 
     if db.session.scalar(db.select(DialogEvent.id).filter_by(agency_id=agency.id).limit(1)):
@@ -81,12 +87,12 @@ def portal_seed_demo(agency):
         title=f"Forum Warga: Layanan {agency.name}",
         topic="Kualitas layanan",
         description="Sampaikan pertanyaan dan masukan langsung kepada pimpinan unit layanan.",
-        mode="tatap_muka",
+        mode=DialogEventMode.IN_PERSON,
         venue="Aula Kantor",
         starts_at=start,
         ends_at=start + dt.timedelta(hours=2),
         capacity=60,
-        status="terbit",
+        status=DialogEventStatus.PUBLISHED,
         updated_at=utcnow(),
         panelists=[DialogPanelist(officer_id=o.id) for o in officers],
         agenda=[

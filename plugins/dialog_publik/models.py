@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -22,11 +23,43 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.plugin import Officer, Unit, db, utcnow
 
-DRAF, TERBIT, SELESAI, DIBATALKAN = "draf", "terbit", "selesai", "dibatalkan"
-MODES = ("tatap_muka", "daring", "hibrida")
-REGISTERED, WAITLISTED, CANCELLED = "terdaftar", "antre", "batal"
-EVENT_LABELS = {DRAF: _l("Draf"), TERBIT: _l("Terbit"), SELESAI: _l("Selesai"), DIBATALKAN: _l("Dibatalkan")}
-REGISTRATION_LABELS = {REGISTERED: _l("Terdaftar"), WAITLISTED: _l("Daftar tunggu"), CANCELLED: _l("Batal")}
+
+class DialogEventStatus(StrEnum):
+    """Stored in ``DialogEvent.status``."""
+
+    DRAFT = "draf"
+    PUBLISHED = "terbit"
+    FINISHED = "selesai"
+    CANCELLED = "dibatalkan"
+
+
+class DialogEventMode(StrEnum):
+    """Stored in ``DialogEvent.mode``: in person, online, or both."""
+
+    IN_PERSON = "tatap_muka"
+    ONLINE = "daring"
+    HYBRID = "hibrida"
+
+
+class DialogRegistrationStatus(StrEnum):
+    """Stored in ``DialogRegistration.status``: a seat, a place on the waitlist, or cancelled."""
+
+    REGISTERED = "terdaftar"
+    WAITLISTED = "antre"
+    CANCELLED = "batal"
+
+
+EVENT_LABELS = {
+    DialogEventStatus.DRAFT: _l("Draf"),
+    DialogEventStatus.PUBLISHED: _l("Terbit"),
+    DialogEventStatus.FINISHED: _l("Selesai"),
+    DialogEventStatus.CANCELLED: _l("Dibatalkan"),
+}
+REGISTRATION_LABELS = {
+    DialogRegistrationStatus.REGISTERED: _l("Terdaftar"),
+    DialogRegistrationStatus.WAITLISTED: _l("Daftar tunggu"),
+    DialogRegistrationStatus.CANCELLED: _l("Batal"),
+}
 
 
 class DialogEvent(db.Model):
@@ -40,7 +73,7 @@ class DialogEvent(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     topic: Mapped[str] = mapped_column(String(100), default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    mode: Mapped[str] = mapped_column(String(12), default="tatap_muka")
+    mode: Mapped[str] = mapped_column(String(12), default=DialogEventMode.IN_PERSON)
     venue: Mapped[str] = mapped_column(String(300), default="")
     online_url: Mapped[str] = mapped_column(String(300), default="")
     starts_at: Mapped[dt.datetime] = mapped_column(DateTime)  # naive UTC
@@ -56,7 +89,7 @@ class DialogEvent(db.Model):
     # registrations of the event may support a question, one vote each.
     anonymous_votes: Mapped[bool] = mapped_column(Boolean, default=False)
     minutes: Mapped[str] = mapped_column(Text, default="")  # notulen: summary after the event
-    status: Mapped[str] = mapped_column(String(12), default=DRAF)
+    status: Mapped[str] = mapped_column(String(12), default=DialogEventStatus.DRAFT)
     sequence: Mapped[int] = mapped_column(Integer, default=0)  # iCalendar SEQUENCE, bumped on change
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -71,13 +104,15 @@ class DialogEvent(db.Model):
 
     def visible(self, now: dt.datetime) -> bool:
         """Shown to the public: published (now or by schedule), or finished/cancelled."""
-        if self.status in (SELESAI, DIBATALKAN):
+        if self.status in (DialogEventStatus.FINISHED, DialogEventStatus.CANCELLED):
             return True
-        return self.status == TERBIT and (self.publish_at is None or self.publish_at <= now)
+        return self.status == DialogEventStatus.PUBLISHED and (
+            self.publish_at is None or self.publish_at <= now
+        )
 
     def registration_open(self, now: dt.datetime) -> bool:
         return (
-            self.status == TERBIT
+            self.status == DialogEventStatus.PUBLISHED
             and self.visible(now)
             and now < self.starts_at
             and (self.registration_opens_at is None or self.registration_opens_at <= now)
@@ -118,8 +153,8 @@ class DialogRegistration(db.Model):
             "event_id",
             "contact_key",
             unique=True,
-            sqlite_where=db.text("status != 'batal'"),
-            postgresql_where=db.text("status != 'batal'"),
+            sqlite_where=db.text(f"status != '{DialogRegistrationStatus.CANCELLED}'"),
+            postgresql_where=db.text(f"status != '{DialogRegistrationStatus.CANCELLED}'"),
         ),
     )
 
@@ -130,7 +165,7 @@ class DialogRegistration(db.Model):
     contact: Mapped[str] = mapped_column(String(254))
     contact_key: Mapped[str] = mapped_column(String(254))
     organisation: Mapped[str] = mapped_column(String(200), default="")
-    status: Mapped[str] = mapped_column(String(10), default=REGISTERED)
+    status: Mapped[str] = mapped_column(String(10), default=DialogRegistrationStatus.REGISTERED)
     walk_in: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     promoted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
@@ -154,12 +189,13 @@ class DialogRating(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-QUESTION_PENDING, QUESTION_APPROVED, QUESTION_REJECTED, QUESTION_MERGED = (
-    "menunggu",
-    "disetujui",
-    "ditolak",
-    "digabung",
-)
+class DialogQuestionStatus(StrEnum):
+    """Stored in ``DialogQuestion.status``: moderation of a question."""
+
+    PENDING = "menunggu"
+    APPROVED = "disetujui"
+    REJECTED = "ditolak"
+    MERGED = "digabung"
 
 
 class DialogQuestion(db.Model):
@@ -170,7 +206,7 @@ class DialogQuestion(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("dialog_publik_event.id"))
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("dialog_publik_registration.id"))
     text: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default=QUESTION_PENDING)
+    status: Mapped[str] = mapped_column(String(10), default=DialogQuestionStatus.PENDING)
     reject_reason: Mapped[str] = mapped_column(String(200), default="")
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("dialog_publik_question.id"))
     answer: Mapped[str] = mapped_column(Text, default="")
@@ -193,11 +229,18 @@ class DialogVote(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-COMMITMENT_STATES = ("belum", "proses", "selesai")
+class DialogCommitmentState(StrEnum):
+    """Stored in ``DialogCommitment.state``: progress of a promised follow-up."""
+
+    NOT_STARTED = "belum"
+    IN_PROGRESS = "proses"
+    DONE = "selesai"
+
+
 COMMITMENT_LABELS = {
-    "belum": _l("belum dimulai"),
-    "proses": _l("sedang dikerjakan"),
-    "selesai": _l("selesai"),
+    DialogCommitmentState.NOT_STARTED: _l("belum dimulai"),
+    DialogCommitmentState.IN_PROGRESS: _l("sedang dikerjakan"),
+    DialogCommitmentState.DONE: _l("selesai"),
 }
 
 
@@ -216,6 +259,6 @@ class DialogCommitment(db.Model):
     text: Mapped[str] = mapped_column(String(500))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"))
     due: Mapped[dt.date | None] = mapped_column(Date)
-    state: Mapped[str] = mapped_column(String(10), default="belum")
+    state: Mapped[str] = mapped_column(String(10), default=DialogCommitmentState.NOT_STARTED)
 
     owner: Mapped[Officer | None] = relationship()

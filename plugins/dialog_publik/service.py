@@ -11,13 +11,12 @@ from sqlalchemy import func
 from sqlalchemy.exc import IntegrityError
 
 from plugins.dialog_publik.models import (
-    CANCELLED,
-    DIBATALKAN,
-    REGISTERED,
-    WAITLISTED,
     DialogEvent,
+    DialogEventStatus,
+    DialogQuestionStatus,
     DialogRating,
     DialogRegistration,
+    DialogRegistrationStatus,
 )
 from portal.plugin import (
     Agency,
@@ -91,7 +90,8 @@ def _lock(event_id: int) -> DialogEvent:
 def seats_taken(event_id: int) -> int:
     return db.session.scalar(
         db.select(func.count(DialogRegistration.id)).where(
-            DialogRegistration.event_id == event_id, DialogRegistration.status == REGISTERED
+            DialogRegistration.event_id == event_id,
+            DialogRegistration.status == DialogRegistrationStatus.REGISTERED,
         )
     )
 
@@ -99,7 +99,8 @@ def seats_taken(event_id: int) -> int:
 def waitlist_length(event_id: int) -> int:
     return db.session.scalar(
         db.select(func.count(DialogRegistration.id)).where(
-            DialogRegistration.event_id == event_id, DialogRegistration.status == WAITLISTED
+            DialogRegistration.event_id == event_id,
+            DialogRegistration.status == DialogRegistrationStatus.WAITLISTED,
         )
     )
 
@@ -126,7 +127,7 @@ def register(
             db.select(DialogRegistration).where(
                 DialogRegistration.event_id == event_id,
                 DialogRegistration.contact_key == key,
-                DialogRegistration.status != CANCELLED,
+                DialogRegistration.status != DialogRegistrationStatus.CANCELLED,
             )
         ).scalar_one_or_none()
         if existing is not None:
@@ -143,7 +144,7 @@ def register(
             contact=contact.strip()[:254],
             contact_key=key,
             organisation=(organisation or "").strip()[:200],
-            status=WAITLISTED if full else REGISTERED,
+            status=DialogRegistrationStatus.WAITLISTED if full else DialogRegistrationStatus.REGISTERED,
             walk_in=walk_in,
             created_at=now,
             checked_in_at=now if walk_in else None,
@@ -164,22 +165,25 @@ def cancel(registration_id: int, now: dt.datetime | None = None) -> DialogRegist
     registration = db.session.get(DialogRegistration, registration_id)
     event = _lock(registration.event_id)
     db.session.refresh(registration)
-    if registration.status == CANCELLED:
+    if registration.status == DialogRegistrationStatus.CANCELLED:
         db.session.rollback()
         return None
-    freed = registration.status == REGISTERED
-    registration.status, registration.cancelled_at = CANCELLED, now
+    freed = registration.status == DialogRegistrationStatus.REGISTERED
+    registration.status, registration.cancelled_at = DialogRegistrationStatus.CANCELLED, now
     promoted = None
     db.session.flush()
     if freed and seats_taken(event.id) < event.capacity:
         promoted = db.session.execute(
             db.select(DialogRegistration)
-            .where(DialogRegistration.event_id == event.id, DialogRegistration.status == WAITLISTED)
+            .where(
+                DialogRegistration.event_id == event.id,
+                DialogRegistration.status == DialogRegistrationStatus.WAITLISTED,
+            )
             .order_by(DialogRegistration.id)
             .limit(1)
         ).scalar_one_or_none()
         if promoted is not None:
-            promoted.status, promoted.promoted_at = REGISTERED, now
+            promoted.status, promoted.promoted_at = DialogRegistrationStatus.REGISTERED, now
     db.session.commit()
     if promoted is not None and "@" in promoted.contact_key:
         send_mail(
@@ -194,12 +198,17 @@ def cancel(registration_id: int, now: dt.datetime | None = None) -> DialogRegist
 
 def cancel_event(event: DialogEvent, now: dt.datetime | None = None) -> int:
     """Cancel the event and tell everyone registered; returns how many were told by e-mail."""
-    event.status, event.updated_at, event.sequence = DIBATALKAN, now or utcnow(), event.sequence + 1
+    event.status, event.updated_at, event.sequence = (
+        DialogEventStatus.CANCELLED,
+        now or utcnow(),
+        event.sequence + 1,
+    )
     db.session.commit()
     told = 0
     for reg in db.session.scalars(
         db.select(DialogRegistration).where(
-            DialogRegistration.event_id == event.id, DialogRegistration.status != CANCELLED
+            DialogRegistration.event_id == event.id,
+            DialogRegistration.status != DialogRegistrationStatus.CANCELLED,
         )
     ):
         if "@" in reg.contact_key:
@@ -250,7 +259,7 @@ def member(event: DialogEvent, code: str) -> DialogRegistration | None:
     registration = db.session.execute(
         db.select(DialogRegistration).filter_by(event_id=event.id, code=code)
     ).scalar_one_or_none()
-    if registration is None or registration.status == CANCELLED:
+    if registration is None or registration.status == DialogRegistrationStatus.CANCELLED:
         return None
     return registration
 
@@ -261,9 +270,9 @@ def check_in(event: DialogEvent, code: str, now: dt.datetime | None = None) -> D
     ).scalar_one_or_none()
     if registration is None:
         raise RegistrationError(_l("Kode %(c)s tidak terdaftar untuk acara ini.", c=normalise_code(code)))
-    if registration.status == WAITLISTED:
+    if registration.status == DialogRegistrationStatus.WAITLISTED:
         raise RegistrationError(_l("%(n)s masih dalam daftar tunggu.", n=registration.name))
-    if registration.status == CANCELLED:
+    if registration.status == DialogRegistrationStatus.CANCELLED:
         raise RegistrationError(_l("Pendaftaran %(c)s sudah dibatalkan.", c=registration.code))
     if registration.checked_in_at is not None:
         raise RegistrationError(_l("%(n)s sudah hadir (check-in sebelumnya).", n=registration.name))
@@ -354,7 +363,7 @@ def ical(events, url_for_event, agency_name: str) -> bytes:
         vevent.add("location", item.venue or item.online_url)
         vevent.add("url", url_for_event(item))
         vevent.add("sequence", item.sequence)
-        vevent.add("status", "CANCELLED" if item.status == DIBATALKAN else "CONFIRMED")
+        vevent.add("status", "CANCELLED" if item.status == DialogEventStatus.CANCELLED else "CONFIRMED")
         cal.add_component(vevent)
     cal.add_missing_timezones()
     return cal.to_ical()
@@ -372,7 +381,7 @@ def ask(event: DialogEvent, text: str, code: str = "", now: dt.datetime | None =
     text = (text or "").strip()
     if not 10 <= len(text) <= 500:
         raise RegistrationError(_l("Pertanyaan harus 10–500 karakter."))
-    if event.status != "terbit" or now > event.ends_at:
+    if event.status != DialogEventStatus.PUBLISHED or now > event.ends_at:
         raise RegistrationError(_l("Pertanyaan untuk acara ini sudah ditutup."))
     registration = None
     if code:
@@ -444,7 +453,7 @@ def vote(question_id: int, voter: str) -> bool:
         return False
 
 
-def ordered_questions(event_id: int, statuses=("disetujui",)):
+def ordered_questions(event_id: int, statuses=(DialogQuestionStatus.APPROVED,)):
     """Questions with their vote counts, most votes first, then oldest first.
     Votes of registrations count; votes of devices only while the event
     allows anonymous votes."""

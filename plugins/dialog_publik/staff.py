@@ -23,16 +23,28 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from plugins.dialog_publik.models import (
-    CANCELLED,
-    DRAF,
-    TERBIT,
     DialogAgendaItem,
+    DialogCommitment,
+    DialogCommitmentState,
     DialogEvent,
+    DialogEventMode,
+    DialogEventStatus,
     DialogPanelist,
+    DialogQuestion,
+    DialogQuestionStatus,
+    DialogRating,
     DialogRegistration,
+    DialogRegistrationStatus,
     labels,
 )
-from plugins.dialog_publik.service import RegistrationError, cancel_event, check_in, register, valid_contact
+from plugins.dialog_publik.service import (
+    RegistrationError,
+    cancel_event,
+    check_in,
+    ordered_questions,
+    register,
+    valid_contact,
+)
 from portal.plugin import AgencyBlueprint, BaseForm, Officer, Unit, audit, db, strip, utcnow
 
 staff = AgencyBlueprint(
@@ -55,9 +67,9 @@ class EventForm(BaseForm):
     mode = SelectField(
         _l("Bentuk"),
         choices=[
-            SelectChoice("tatap_muka", _l("Tatap muka")),
-            SelectChoice("daring", _l("Daring")),
-            SelectChoice("hibrida", _l("Hibrida")),
+            SelectChoice(DialogEventMode.IN_PERSON, _l("Tatap muka")),
+            SelectChoice(DialogEventMode.ONLINE, _l("Daring")),
+            SelectChoice(DialogEventMode.HYBRID, _l("Hibrida")),
         ],
     )
     venue = StringField(_l("Tempat"), validators=[Optional(), Length(max=300)], filters=[strip])
@@ -94,7 +106,7 @@ class EventForm(BaseForm):
     def validate(self, extra_validators=None):
         ok = super().validate(extra_validators)
         # Optional() ends a field's own checks when it is empty; these depend on the mode.
-        if self.mode.data in ("daring", "hibrida") and not self.online_url.data:
+        if self.mode.data in (DialogEventMode.ONLINE, DialogEventMode.HYBRID) and not self.online_url.data:
             self.online_url.errors = [
                 *self.online_url.errors,
                 _l("Acara daring atau hibrida memerlukan tautan."),
@@ -103,7 +115,7 @@ class EventForm(BaseForm):
         if self.online_url.data and not self.online_url.data.startswith(("https://", "http://")):
             self.online_url.errors = [*self.online_url.errors, _l("Tautan harus diawali https://.")]
             ok = False
-        if self.mode.data in ("tatap_muka", "hibrida") and not self.venue.data:
+        if self.mode.data in (DialogEventMode.IN_PERSON, DialogEventMode.HYBRID) and not self.venue.data:
             self.venue.errors = [*self.venue.errors, _l("Acara tatap muka atau hibrida memerlukan tempat.")]
             ok = False
         return ok
@@ -181,7 +193,7 @@ def edit(event_id):
         form.panelists.data = [p.officer_id for p in event.panelists]
         form.agenda.data = "\n".join(f"{a.title} | {a.minutes}" for a in event.agenda)
     if form.validate_on_submit():
-        event = event or DialogEvent(agency_id=g.agency.id, status=DRAF)
+        event = event or DialogEvent(agency_id=g.agency.id, status=DialogEventStatus.DRAFT)
         event.public_questions = bool(form.public_questions.data)
         event.anonymous_votes = bool(form.anonymous_votes.data)
         event.waitlist = bool(form.waitlist.data)
@@ -221,11 +233,15 @@ def change_status(event_id):
     if not BaseForm().validate_on_submit():
         abort(400)
     action = request.form.get("status")
-    allowed = {"terbit": (DRAF,), "selesai": (TERBIT,), "dibatalkan": (DRAF, TERBIT)}
+    allowed = {
+        DialogEventStatus.PUBLISHED: (DialogEventStatus.DRAFT,),
+        DialogEventStatus.FINISHED: (DialogEventStatus.PUBLISHED,),
+        DialogEventStatus.CANCELLED: (DialogEventStatus.DRAFT, DialogEventStatus.PUBLISHED),
+    }
     if action not in allowed or event.status not in allowed[action]:
         flash(_("Perubahan status ini tidak dapat dilakukan."), "error")
         return redirect(url_for(".edit", event_id=event.id))
-    if action == "dibatalkan":
+    if action == DialogEventStatus.CANCELLED:
         told = cancel_event(event)
         flash(_("Acara dibatalkan; %(n)d peserta diberi tahu lewat e-mail.", n=told), "success")
     else:
@@ -277,7 +293,7 @@ def checkin(event_id):
         db.select(db.func.count(DialogRegistration.id)).where(
             DialogRegistration.event_id == event.id,
             DialogRegistration.checked_in_at.isnot(None),
-            DialogRegistration.status != CANCELLED,
+            DialogRegistration.status != DialogRegistrationStatus.CANCELLED,
         )
     )
     return render_template(
@@ -297,15 +313,6 @@ def checkin(event_id):
 def questions(event_id):
     """Moderation (approve, reject with reason, merge), the presenter's order,
     and answers recorded with the panelist who gave them."""
-    from plugins.dialog_publik.models import (
-        QUESTION_APPROVED,
-        QUESTION_MERGED,
-        QUESTION_PENDING,
-        QUESTION_REJECTED,
-        DialogQuestion,
-    )
-    from plugins.dialog_publik.service import ordered_questions
-
     if current_user.role == "officer":
         abort(403)
     event = _event(event_id)
@@ -316,16 +323,16 @@ def questions(event_id):
             abort(404)
         action = request.form.get("action")
         if action == "setujui":
-            question.status = QUESTION_APPROVED
+            question.status = DialogQuestionStatus.APPROVED
         elif action == "tolak":
-            question.status = QUESTION_REJECTED
+            question.status = DialogQuestionStatus.REJECTED
             question.reject_reason = request.form.get("reason", "").strip()[:200] or _("Tidak relevan")
         elif action == "gabung":
             target = db.session.get(DialogQuestion, request.form.get("into", type=int) or 0)
             if target is None or target.event_id != event.id or target.id == question.id:
                 flash(_("Pilih pertanyaan tujuan penggabungan."), "error")
                 return redirect(url_for(".questions", event_id=event.id))
-            question.status, question.merged_into_id = QUESTION_MERGED, target.id
+            question.status, question.merged_into_id = DialogQuestionStatus.MERGED, target.id
         elif action == "jawab":
             panel = {p.officer_id for p in event.panelists}
             officer_id = request.form.get("officer_id", type=int)
@@ -344,13 +351,13 @@ def questions(event_id):
         return redirect(url_for(".questions", event_id=event.id))
     pending = db.session.scalars(
         db.select(DialogQuestion)
-        .filter_by(event_id=event.id, status=QUESTION_PENDING)
+        .filter_by(event_id=event.id, status=DialogQuestionStatus.PENDING)
         .order_by(DialogQuestion.id)
     ).all()
     approved = ordered_questions(event.id)
     rejected = db.session.scalars(
         db.select(DialogQuestion)
-        .filter_by(event_id=event.id, status=QUESTION_REJECTED)
+        .filter_by(event_id=event.id, status=DialogQuestionStatus.REJECTED)
         .order_by(DialogQuestion.id)
     ).all()
     return render_template(
@@ -366,8 +373,6 @@ def questions(event_id):
 @staff.route("/acara/<int:event_id>/notulen", methods=["GET", "POST"])
 def minutes(event_id):
     """Notulen: summary and the commitments (owner, due date, state) shown publicly."""
-    from plugins.dialog_publik.models import COMMITMENT_STATES, DialogCommitment
-
     _manage()
     event = _event(event_id)
     form = BaseForm()
@@ -398,7 +403,7 @@ def minutes(event_id):
             if (
                 item is None
                 or item.event_id != event.id
-                or request.form.get("state") not in COMMITMENT_STATES
+                or request.form.get("state") not in list(DialogCommitmentState)
             ):
                 abort(404)
             item.state = request.form["state"]
@@ -420,7 +425,7 @@ def minutes(event_id):
         form=form,
         items=items,
         officers=officers,
-        states=COMMITMENT_STATES,
+        states=list(DialogCommitmentState),
         ratings=_attendee_ratings(event),
     )
 
@@ -428,8 +433,6 @@ def minutes(event_id):
 def _attendee_ratings(event) -> dict:
     """What checked-in attendees said: the mean and count for the event and
     for each panelist, and the comments on the event itself."""
-    from plugins.dialog_publik.models import DialogRating
-
     scope = db.select(DialogRating).join(DialogRegistration).where(DialogRegistration.event_id == event.id)
     summary = db.session.execute(
         db.select(DialogRating.officer_id, db.func.count(DialogRating.id), db.func.avg(DialogRating.rating))

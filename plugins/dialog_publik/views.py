@@ -24,7 +24,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import func
 
-from plugins.dialog_publik.models import CANCELLED, DRAF, DialogEvent, DialogRegistration, labels
+from plugins.dialog_publik.models import (
+    DialogEvent,
+    DialogEventStatus,
+    DialogQuestionStatus,
+    DialogRegistration,
+    DialogRegistrationStatus,
+    labels,
+)
 from plugins.dialog_publik.service import (
     RegistrationError,
     UnknownCode,
@@ -66,7 +73,9 @@ def _visible(query, now):
 @bp.route("/")
 def index():
     now = utcnow()
-    query = db.select(DialogEvent).where(DialogEvent.agency_id == g.agency.id, DialogEvent.status != DRAF)
+    query = db.select(DialogEvent).where(
+        DialogEvent.agency_id == g.agency.id, DialogEvent.status != DialogEventStatus.DRAFT
+    )
     topic = request.args.get("topik", "").strip()
     unit = request.args.get("unit", type=int)
     if topic:
@@ -79,7 +88,7 @@ def index():
             t
             for t in db.session.scalars(
                 db.select(DialogEvent.topic).where(
-                    DialogEvent.agency_id == g.agency.id, DialogEvent.status != DRAF
+                    DialogEvent.agency_id == g.agency.id, DialogEvent.status != DialogEventStatus.DRAFT
                 )
             )
             if t
@@ -106,7 +115,9 @@ def all_events():
     events = _visible(
         db.select(DialogEvent)
         .where(
-            DialogEvent.agency_id.in_(list(agencies)), DialogEvent.ends_at >= now, DialogEvent.status != DRAF
+            DialogEvent.agency_id.in_(list(agencies)),
+            DialogEvent.ends_at >= now,
+            DialogEvent.status != DialogEventStatus.DRAFT,
         )
         .order_by(DialogEvent.starts_at),
         now,
@@ -352,7 +363,11 @@ def upvote(question_id):
     from plugins.dialog_publik.service import member
 
     question = db.session.get(DialogQuestion, question_id)
-    if question is None or question.status != "disetujui" or not BaseForm().validate_on_submit():
+    if (
+        question is None
+        or question.status != DialogQuestionStatus.APPROVED
+        or not BaseForm().validate_on_submit()
+    ):
         abort(404)
     item = _event(question.event_id)
     code, typed = _typed_or_remembered_code(item.id)
@@ -398,7 +413,7 @@ def confirmation(code):
             calendar_link=calendar_link(registration.event),
         )
     )
-    if registration.status == CANCELLED:
+    if registration.status == DialogRegistrationStatus.CANCELLED:
         _forget_code(response, registration.event_id)
     else:
         _remember_code(response, registration)
@@ -459,7 +474,7 @@ def agency_calendar():
     now = utcnow()
     events = _visible(
         db.select(DialogEvent)
-        .where(DialogEvent.agency_id == g.agency.id, DialogEvent.status != DRAF)
+        .where(DialogEvent.agency_id == g.agency.id, DialogEvent.status != DialogEventStatus.DRAFT)
         .order_by(DialogEvent.starts_at),
         now,
     )
