@@ -10,7 +10,7 @@ import click
 from flask.cli import with_appcontext
 from flask_migrate.cli import db as migrate_group
 
-from portal.core.models import ROLES, Agency, Officer, User, audit
+from portal.core.models import ROLES, Agency, CommentState, Officer, User, audit
 from portal.core.plugin_system import plugins
 from portal.extensions import db
 
@@ -262,7 +262,7 @@ def anonymise(days):
     comments = db.session.execute(
         db.update(RatingEvent)
         .where(RatingEvent.created_at < before, RatingEvent.comment.isnot(None))
-        .values(comment=None, comment_state="")
+        .values(comment=None, comment_state=CommentState.NONE)
     ).rowcount
     counts = {"komentar penilaian": comments}
     for result in plugins.manager().hook.portal_anonymise(before=before):

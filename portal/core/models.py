@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -28,11 +29,37 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from portal.core.util.timeutil import DEFAULT_TZ, utcnow
 from portal.extensions import db
 
-ROLE_SUPERADMIN = "superadmin"
-ROLE_ADMIN = "admin"
-ROLE_SUPERVISOR = "supervisor"
-ROLE_OFFICER = "officer"
-ROLES = (ROLE_SUPERADMIN, ROLE_ADMIN, ROLE_SUPERVISOR, ROLE_OFFICER)
+
+class Role(StrEnum):
+    """What a login may do (stored in ``User.role``)."""
+
+    SUPERADMIN = "superadmin"
+    ADMIN = "admin"
+    SUPERVISOR = "supervisor"
+    OFFICER = "officer"
+
+
+ROLE_SUPERADMIN, ROLE_ADMIN, ROLE_SUPERVISOR, ROLE_OFFICER = Role
+ROLES = tuple(role.value for role in Role)  # plain strings, for choices
+
+
+class ReviewState(StrEnum):
+    """Review of a :class:`RatingEvent` (its ``review`` column): counted at
+    once, held, accepted or rejected."""
+
+    NONE = ""
+    HELD = "ditahan"
+    ACCEPTED = "diterima"
+    REJECTED = "ditolak"
+
+
+class CommentState(StrEnum):
+    """A citizen's comment on a :class:`RatingEvent` (its ``comment_state``)."""
+
+    NONE = ""
+    NEW = "baru"  # waiting for moderation
+    SHOWN = "tampil"  # shown on the officer's record
+    HIDDEN = "tolak"
 
 
 def new_desk_token() -> str:

@@ -27,6 +27,7 @@ from portal.core.models import (
     ROLE_ADMIN,
     ROLE_SUPERVISOR,
     Agency,
+    CommentState,
     Officer,
     RatingEvent,
     Unit,
@@ -366,7 +367,7 @@ def _officer_page_data(person: Officer, period: Period):
         db.select(RatingEvent)
         .where(
             RatingEvent.officer_id == person.id,
-            RatingEvent.comment_state == "tampil",
+            RatingEvent.comment_state == CommentState.SHOWN,
             RatingEvent.review.in_(REVIEW_COUNTED),
         )
         .order_by(RatingEvent.created_at.desc())
@@ -556,7 +557,10 @@ def feedback_reply(officer_id, note_id):
 
 def _moderatable_query(agency: Agency):
     return coached_events(
-        agency, current_user, RatingEvent.comment_state == "baru", RatingEvent.review.in_(REVIEW_COUNTED)
+        agency,
+        current_user,
+        RatingEvent.comment_state == CommentState.NEW,
+        RatingEvent.review.in_(REVIEW_COUNTED),
     )
 
 
@@ -583,7 +587,7 @@ def comments(slug):
             decision not in ("tampil", "tolak")
             or event is None
             or event.agency_id != agency.id
-            or event.comment_state != "baru"
+            or event.comment_state != CommentState.NEW
             or not can_coach(current_user, event.officer)
         ):
             abort(404)

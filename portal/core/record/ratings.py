@@ -18,7 +18,16 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from sqlalchemy.dialects import postgresql, sqlite
 
-from portal.core.models import Agency, AgencyPlugin, Officer, RatingEvent, RatingRollup, RatingScore
+from portal.core.models import (
+    Agency,
+    AgencyPlugin,
+    CommentState,
+    Officer,
+    RatingEvent,
+    RatingRollup,
+    RatingScore,
+    ReviewState,
+)
 from portal.core.plugin_system import plugins
 from portal.core.util.timeutil import month_start, utcnow
 from portal.extensions import db
@@ -31,7 +40,7 @@ class RatingError(ValueError):
 # ---------------------------------------------------------------- held for review
 
 #: Review states of a :class:`RatingEvent` (see its ``review`` column).
-REVIEW_NONE, REVIEW_HELD, REVIEW_ACCEPTED, REVIEW_REJECTED = "", "ditahan", "diterima", "ditolak"
+REVIEW_NONE, REVIEW_HELD, REVIEW_ACCEPTED, REVIEW_REJECTED = ReviewState
 #: The states whose ratings count.
 REVIEW_COUNTED = (REVIEW_NONE, REVIEW_ACCEPTED)
 
@@ -133,7 +142,7 @@ def record_rating(
         verified=bool(verified),
         ref=ref[:120],
         comment=comment,
-        comment_state="baru" if comment else "",
+        comment_state=CommentState.NEW if comment else CommentState.NONE,
         period=period,
         created_at=created,
         review=REVIEW_HELD if hold else REVIEW_NONE,
