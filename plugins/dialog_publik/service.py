@@ -281,6 +281,58 @@ def check_in(event: DialogEvent, code: str, now: dt.datetime | None = None) -> D
     return registration
 
 
+def _ensure_may_rate(registration: DialogRegistration, now: dt.datetime) -> None:
+    """Only attendees who checked in rate, and only once the event has begun."""
+    if registration.checked_in_at is None:
+        raise RegistrationError(_l("Hanya peserta yang hadir yang dapat memberi penilaian."))
+    if now < registration.event.starts_at:
+        raise RegistrationError(_l("Penilaian dibuka setelah acara dimulai."))
+
+
+def _new_scores(registration: DialogRegistration, panel: set[int], scores: dict[int, int]) -> dict[int, int]:
+    """The scores worth storing: 1–5, for the event (0) or one of its
+    ``panel``, and not already given by this registration."""
+    already_rated = set(
+        db.session.scalars(db.select(DialogRating.officer_id).filter_by(registration_id=registration.id))
+    )
+    return {
+        officer_id: score
+        for officer_id, score in scores.items()
+        if officer_id not in already_rated and (not officer_id or officer_id in panel) and 1 <= score <= 5
+    }
+
+
+def _rating_comment(comments: dict[int, str], officer_id: int) -> str | None:
+    return (comments.get(officer_id) or "").strip()[:1000] or None
+
+
+def _credit_panelists(
+    registration: DialogRegistration,
+    scores: dict[int, int],
+    comments: dict[int, str],
+    now: dt.datetime,
+) -> None:
+    """Add each panelist's new score to their performance record (the
+    event's own score, officer 0, belongs to no one's record)."""
+    agency = db.session.get(Agency, registration.event.agency_id)
+    for officer_id, score in scores.items():
+        if not officer_id:
+            continue
+        try:
+            record_rating(
+                agency=agency,
+                officer=db.session.get(Officer, officer_id),
+                source="dialog_publik",
+                kind="panel",
+                value=score,
+                ref=f"dialog_publik_registration:{registration.id}",
+                at=now,
+                comment=_rating_comment(comments, officer_id),
+            )
+        except RatingError:
+            db.session.commit()
+
+
 def rate(
     registration: DialogRegistration,
     scores: dict[int, int],
@@ -290,52 +342,27 @@ def rate(
     """Store the attendee's ratings (officer id → 1–5; 0 is the event) once
     each, crediting each panelist. Returns how many were new."""
     now = now or utcnow()
-    if registration.checked_in_at is None:
-        raise RegistrationError(_l("Hanya peserta yang hadir yang dapat memberi penilaian."))
-    event = registration.event
-    if now < event.starts_at:
-        raise RegistrationError(_l("Penilaian dibuka setelah acara dimulai."))
-    panel = {p.officer_id for p in event.panelists}
-    done = set(
-        db.session.scalars(db.select(DialogRating.officer_id).filter_by(registration_id=registration.id))
-    )
-    new = 0
-    for officer_id, score in scores.items():
-        if officer_id in done or (officer_id and officer_id not in panel) or not 1 <= score <= 5:
-            continue
+    _ensure_may_rate(registration, now)
+    panel = {p.officer_id for p in registration.event.panelists}
+    new_scores = _new_scores(registration, panel, scores)
+    for officer_id, score in new_scores.items():
         db.session.add(
             DialogRating(
                 registration_id=registration.id,
                 officer_id=officer_id,
                 rating=score,
-                comment=(comments.get(officer_id) or "").strip()[:1000] or None,
+                comment=_rating_comment(comments, officer_id),
                 created_at=now,
             )
         )
-        new += 1
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
         return 0
-    agency = db.session.get(Agency, event.agency_id)
-    for officer_id, score in scores.items():
-        if officer_id and officer_id in panel and officer_id not in done and 1 <= score <= 5:
-            try:
-                record_rating(
-                    agency=agency,
-                    officer=db.session.get(Officer, officer_id),
-                    source="dialog_publik",
-                    kind="panel",
-                    value=score,
-                    ref=f"dialog_publik_registration:{registration.id}",
-                    at=now,
-                    comment=(comments.get(officer_id) or "").strip()[:1000] or None,
-                )
-            except RatingError:
-                db.session.commit()
+    _credit_panelists(registration, new_scores, comments, now)
     db.session.commit()
-    return new
+    return len(new_scores)
 
 
 # ---------------------------------------------------------------- iCalendar
