@@ -169,52 +169,74 @@ def index():
     return render_template("dialog_publik/staff/index.html", events=events)
 
 
+def _active_officers() -> list[Officer]:
+    """The agency's active officers by name: who may sit on a panel or own a commitment."""
+    return db.session.scalars(
+        db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name)
+    ).all()
+
+
+def _offer_choices(form: EventForm) -> None:
+    """The agency's units (or the agency itself) as organiser, its active officers as panelists."""
+    form.unit_id.choices = [SelectChoice(0, _("— instansi —"))] + [
+        SelectChoice(u.id, u.name)
+        for u in db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))
+    ]
+    form.panelists.choices = [SelectChoice(o.id, f"{o.name} · {o.position}") for o in _active_officers()]
+
+
+def _show_event(form: EventForm, event: DialogEvent) -> None:
+    """What the form cannot take from the event's attributes: times in WIB, the panel and the agenda."""
+    form.starts_at.data, form.ends_at.data = to_local(event.starts_at), to_local(event.ends_at)
+    form.registration_closes_at.data = to_local(event.registration_closes_at)
+    form.publish_at.data = to_local(event.publish_at)
+    form.unit_id.data = event.unit_id or 0
+    form.panelists.data = [p.officer_id for p in event.panelists]
+    form.agenda.data = "\n".join(f"{a.title} | {a.minutes}" for a in event.agenda)
+
+
+def _keep_panel(event: DialogEvent, wanted: set[int]) -> None:
+    """The panel becomes ``wanted``: panelists staying keep their rows, new ones are added."""
+    event.panelists = [p for p in event.panelists if p.officer_id in wanted] + [
+        DialogPanelist(officer_id=o) for o in sorted(wanted - {p.officer_id for p in event.panelists})
+    ]
+
+
+def _agenda_items(text: str) -> list[DialogAgendaItem]:
+    """The agenda from its "title | minutes" lines, in order, skipping blank ones."""
+    lines = filter(None, (_agenda_line(line) for line in text.splitlines()))
+    return [DialogAgendaItem(position=i, title=t, minutes=m) for i, (t, m) in enumerate(lines)]
+
+
+def _apply_form(form: EventForm, event: DialogEvent) -> None:
+    """Copy the submitted form onto ``event`` (times from WIB to UTC) and bump its iCalendar sequence."""
+    event.public_questions = bool(form.public_questions.data)
+    event.anonymous_votes = bool(form.anonymous_votes.data)
+    event.waitlist = bool(form.waitlist.data)
+    for name in ("title", "topic", "description", "mode", "venue", "online_url", "capacity"):
+        setattr(event, name, getattr(form, name).data or ("" if name != "capacity" else 1))
+    event.unit_id = form.unit_id.data or None
+    event.starts_at, event.ends_at = to_utc(form.starts_at.data), to_utc(form.ends_at.data)
+    event.registration_closes_at = to_utc(form.registration_closes_at.data)
+    event.publish_at = to_utc(form.publish_at.data)
+    event.updated_at = utcnow()
+    event.sequence = (event.sequence or 0) + 1
+    _keep_panel(event, set(form.panelists.data or []))
+    event.agenda = _agenda_items(form.agenda.data or "")
+
+
 @staff.route("/acara/baru", methods=["GET", "POST"], defaults={"event_id": None})
 @staff.route("/acara/<int:event_id>", methods=["GET", "POST"])
 def edit(event_id):
     _manage()
     event = _event(event_id) if event_id else None
     form = EventForm(obj=event)
-    form.unit_id.choices = [SelectChoice(0, _("— instansi —"))] + [
-        SelectChoice(u.id, u.name)
-        for u in db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))
-    ]
-    form.panelists.choices = [
-        SelectChoice(o.id, f"{o.name} · {o.position}")
-        for o in db.session.scalars(
-            db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name)
-        )
-    ]
+    _offer_choices(form)
     if request.method == "GET" and event is not None:
-        form.starts_at.data, form.ends_at.data = to_local(event.starts_at), to_local(event.ends_at)
-        form.registration_closes_at.data = to_local(event.registration_closes_at)
-        form.publish_at.data = to_local(event.publish_at)
-        form.unit_id.data = event.unit_id or 0
-        form.panelists.data = [p.officer_id for p in event.panelists]
-        form.agenda.data = "\n".join(f"{a.title} | {a.minutes}" for a in event.agenda)
+        _show_event(form, event)
     if form.validate_on_submit():
         event = event or DialogEvent(agency_id=g.agency.id, status=DialogEventStatus.DRAFT)
-        event.public_questions = bool(form.public_questions.data)
-        event.anonymous_votes = bool(form.anonymous_votes.data)
-        event.waitlist = bool(form.waitlist.data)
-        for name in ("title", "topic", "description", "mode", "venue", "online_url", "capacity"):
-            setattr(event, name, getattr(form, name).data or ("" if name != "capacity" else 1))
-        event.unit_id = form.unit_id.data or None
-        event.starts_at, event.ends_at = to_utc(form.starts_at.data), to_utc(form.ends_at.data)
-        event.registration_closes_at = to_utc(form.registration_closes_at.data)
-        event.publish_at = to_utc(form.publish_at.data)
-        event.updated_at = utcnow()
-        event.sequence = (event.sequence or 0) + 1
-        wanted = set(form.panelists.data or [])
-        event.panelists = [p for p in event.panelists if p.officer_id in wanted] + [
-            DialogPanelist(officer_id=o) for o in sorted(wanted - {p.officer_id for p in event.panelists})
-        ]
-        event.agenda = [
-            DialogAgendaItem(position=i, title=t, minutes=m)
-            for i, (t, m) in enumerate(
-                filter(None, (_agenda_line(line) for line in (form.agenda.data or "").splitlines()))
-            )
-        ]
+        _apply_form(form, event)
         db.session.add(event)
         db.session.flush()
         audit("dialog_event_saved", g.agency, detail=f"{event.id} {event.title}")
@@ -416,9 +438,7 @@ def minutes(event_id):
     items = db.session.scalars(
         db.select(DialogCommitment).filter_by(event_id=event.id).order_by(DialogCommitment.id)
     ).all()
-    officers = db.session.scalars(
-        db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name)
-    ).all()
+    officers = _active_officers()
     return render_template(
         "dialog_publik/staff/minutes.html",
         event=event,
