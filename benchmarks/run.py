@@ -162,7 +162,7 @@ from portal import create_app
 from portal.core.plugin_system import plugins
 from portal.core.models import Agency, Desk, Officer, Unit
 from portal.extensions import db
-from plugins.survei.models import Roster
+from plugins.survei.models import SurveiRoster
 from plugins.survei.service import issue_nonce
 app = create_app()
 with app.app_context():
@@ -175,7 +175,7 @@ with app.app_context():
     db.session.add_all([a, u, d, o, admin]); db.session.flush()
     for name in plugins.installed(): plugins.set_enabled(a, name, True)
     for w in range(7):
-        db.session.add(Roster(desk_id=d.id, officer_id=o.id, weekday=w, start=dt.time(0),
+        db.session.add(SurveiRoster(desk_id=d.id, officer_id=o.id, weekday=w, start=dt.time(0),
                               end=dt.time(23, 59, 59)))
     db.session.commit()
     from plugins.pengaduan.models import PengaduanCategory

@@ -92,7 +92,7 @@ def stage(app, world):
     from plugins.dialog_publik.service import register
     from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket
     from plugins.pengaduan.service import Filing, file_ticket
-    from plugins.survei.models import SurveyTicket
+    from plugins.survei.models import SurveiTicket
     from portal.core.models import Agency, Desk
     from portal.core.util.timeutil import utcnow
     from portal.core.web.api import create_key
@@ -133,7 +133,7 @@ def stage(app, world):
         _row, key = create_key(agency, "uji", "write")
         db.session.commit()
         desk = db.session.get(Desk, world["alpha"]["desk"])
-        one_time = SurveyTicket(
+        one_time = SurveiTicket(
             token=secrets.token_urlsafe(16),
             desk_id=desk.id,
             officer_id=world["alpha"]["staff"],

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from plugins.dialog_publik.models import DialogEvent, DialogRating, DialogRegistration
 from plugins.pengaduan.models import PengaduanAttachment, PengaduanCategory, PengaduanTicket
-from plugins.survei.models import Answer, Question, Response
+from plugins.survei.models import SurveiAnswer, SurveiQuestion, SurveiResponse
 from portal.core.models import AuditLog, RatingEvent, RatingRollup
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
@@ -92,7 +92,7 @@ def _stage(app, world, client):
                 rate(registration, {0: 5}, {0: "Acaranya bermanfaat"}, now=ends)
             events[label] = event.id
 
-        question = Question(
+        question = SurveiQuestion(
             unit_id=world["alpha"]["unit"],
             position=1,
             text="Saran untuk kami?",
@@ -121,7 +121,7 @@ def _stage(app, world, client):
             == 302
         )
     with app.app_context():
-        first = db.session.scalars(select(Response).order_by(Response.id)).first()
+        first = db.session.scalars(select(SurveiResponse).order_by(SurveiResponse.id)).first()
         first.created_at = LONG_AGO  # one old response, one recent
         db.session.commit()
     return ids, files, events
@@ -145,8 +145,10 @@ def _numbers(app):
                 ).group_by(DialogRegistration.event_id, DialogRegistration.status)
             ).all(),
             "event ratings": db.session.scalar(select(func.sum(DialogRating.rating))),
-            "responses": db.session.execute(select(func.count(Response.id), func.sum(Response.face))).one(),
-            "answers": db.session.scalar(select(func.count(Answer.id))),
+            "responses": db.session.execute(
+                select(func.count(SurveiResponse.id), func.sum(SurveiResponse.face))
+            ).one(),
+            "answers": db.session.scalar(select(func.count(SurveiAnswer.id))),
             "rollups": db.session.execute(
                 select(func.sum(RatingRollup.count), func.sum(RatingRollup.total))
             ).one(),
@@ -187,9 +189,12 @@ def test_anonymise_removes_old_personal_data_and_keeps_statistics(app, client, w
         assert by_event[events["recent"]].name == "Sari Peserta"
         assert db.session.scalar(select(func.count()).where(DialogRating.comment.isnot(None))) == 0
 
-        comments = [r.comment for r in db.session.scalars(select(Response).order_by(Response.id))]
+        comments = [r.comment for r in db.session.scalars(select(SurveiResponse).order_by(SurveiResponse.id))]
         assert comments == [None, "Nama saya Budi, 0812777"]
-        assert sorted(a.value for a in db.session.scalars(select(Answer))) == ["", "Hubungi saya di 0812777"]
+        assert sorted(a.value for a in db.session.scalars(select(SurveiAnswer))) == [
+            "",
+            "Hubungi saya di 0812777",
+        ]
         assert db.session.scalar(select(func.count()).where(RatingEvent.comment.isnot(None))) == 0
         [entry] = db.session.scalars(select(AuditLog).filter_by(action="retention_anonymised")).all()
         assert "pengaduan: 2" in entry.detail

@@ -120,11 +120,11 @@ from flask_babel import force_locale, gettext
 from portal import create_app
 from portal.core.models import Desk
 from portal.extensions import db
-from plugins.survei.models import DeskSurvey
+from plugins.survei.models import SurveiDeskSurvey
 
 app = create_app()
 with app.app_context():
-    desk = db.session.scalars(db.select(Desk).join(DeskSurvey, DeskSurvey.desk_id == Desk.id)
+    desk = db.session.scalars(db.select(Desk).join(SurveiDeskSurvey, SurveiDeskSurvey.desk_id == Desk.id)
                               .where(Desk.active.is_(True)).order_by(Desk.id)).first()
     print(desk.qr_token)
     print(desk.name)

@@ -105,7 +105,7 @@ def _fill_gaps(app):
         PengaduanNotification,
         PengaduanTicket,
     )
-    from plugins.survei.models import COMMENT_APPROVED, Answer, Question, Response
+    from plugins.survei.models import COMMENT_APPROVED, SurveiAnswer, SurveiQuestion, SurveiResponse
     from portal.builtin.records.models import FeedbackAction, FeedbackNote, FeedbackReply
     from portal.core.models import (
         Agency,
@@ -130,10 +130,10 @@ def _fill_gaps(app):
             select(DialogEvent).filter_by(agency_id=agency.id).order_by(DialogEvent.id)
         ).first()
         response = db.session.scalars(
-            select(Response).filter_by(agency_id=agency.id).order_by(Response.id)
+            select(SurveiResponse).filter_by(agency_id=agency.id).order_by(SurveiResponse.id)
         ).first()
         now = utcnow()
-        question = Question(
+        question = SurveiQuestion(
             unit_id=response.unit_id,
             position=0,
             text="q",
@@ -180,7 +180,7 @@ def _fill_gaps(app):
                 AuditLog(agency_id=agency.id, user_id=admin.id, action="uji", detail="d"),
                 FeedbackAction(note_id=note.id, text="a", due_date=dt.date.today()),
                 FeedbackReply(note_id=note.id, user_id=officer_user.id, body="b"),
-                Answer(response_id=response.id, question_id=question.id, value="v"),
+                SurveiAnswer(response_id=response.id, question_id=question.id, value="v"),
                 PengaduanLeaveDay(agency_id=agency.id, day=dt.date.today() + dt.timedelta(days=20), name="c"),
                 PengaduanAttachment(
                     ticket_id=ticket.id,
@@ -198,7 +198,7 @@ def _fill_gaps(app):
         )
         ticket.rating, ticket.rated_resolved = 4, True
         # Shown where moderation allows it: citizens' comments approved.
-        for row in db.session.scalars(select(Response).where(Response.comment.isnot(None))):
+        for row in db.session.scalars(select(SurveiResponse).where(SurveiResponse.comment.isnot(None))):
             row.comment_status = COMMENT_APPROVED
         db.session.execute(text("UPDATE rating_event SET comment = 'c', comment_state = 'tampil'"))
         db.session.commit()

@@ -120,14 +120,17 @@ def portal_dashboard_widgets(agency, user):
     from sqlalchemy import func
 
     from plugins.survei import report
-    from plugins.survei.models import Response, counted
+    from plugins.survei.models import SurveiResponse, counted
     from plugins.survei.staff import today_bounds
     from portal.plugin import db, local, period_bounds, utcnow
 
     lo, hi = today_bounds(agency)
     today = db.session.scalar(
-        db.select(func.count(Response.id)).where(
-            Response.agency_id == agency.id, Response.created_at >= lo, Response.created_at < hi, counted()
+        db.select(func.count(SurveiResponse.id)).where(
+            SurveiResponse.agency_id == agency.id,
+            SurveiResponse.created_at >= lo,
+            SurveiResponse.created_at < hi,
+            counted(),
         )
     )
     start, end = period_bounds("semester", local(utcnow(), agency.timezone).date())
@@ -141,17 +144,17 @@ def portal_dashboard_widgets(agency, user):
 
 @hookimpl
 def portal_officer_panels(officer, viewer):
-    from plugins.survei.models import COMMENT_APPROVED, Response, counted
+    from plugins.survei.models import COMMENT_APPROVED, SurveiResponse, counted
     from portal.plugin import db
 
     comments = db.session.execute(
-        db.select(Response.created_at, Response.comment)
+        db.select(SurveiResponse.created_at, SurveiResponse.comment)
         .where(
-            Response.officer_id == officer.id,
-            Response.comment_status == COMMENT_APPROVED,
+            SurveiResponse.officer_id == officer.id,
+            SurveiResponse.comment_status == COMMENT_APPROVED,
             counted(),
         )
-        .order_by(Response.created_at.desc())
+        .order_by(SurveiResponse.created_at.desc())
         .limit(10)
     ).all()
     return [
@@ -165,13 +168,13 @@ def portal_rating_reviewed(event):
     an accepted one enters the SKM report and the IKM, a rejected one never."""
     if event.source != NAME or not event.ref.startswith("survei_response:"):
         return
-    from plugins.survei.models import Response
+    from plugins.survei.models import SurveiResponse
     from portal.plugin import REVIEW_HELD, db
 
     response_id = int(event.ref.split(":", 1)[1])
     db.session.execute(
-        db.update(Response)
-        .where(Response.id == response_id, Response.review == REVIEW_HELD)
+        db.update(SurveiResponse)
+        .where(SurveiResponse.id == response_id, SurveiResponse.review == REVIEW_HELD)
         .values(review=event.review)
         .execution_options(synchronize_session=False)
     )

@@ -15,7 +15,7 @@ import uuid
 from flask import current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
-from plugins.survei.models import Question, Response, desk_kind
+from plugins.survei.models import SurveiQuestion, SurveiResponse, desk_kind
 from plugins.survei.service import officer_choices, store, validate
 from portal.plugin import (
     ApiBlueprint,
@@ -98,7 +98,7 @@ def _one(item: dict) -> dict:
             "errors": {"client_uuid": str(_l("client_uuid harus berupa UUID."))},
         }
     result["client_uuid"] = client_uuid
-    if db.session.scalar(db.select(Response.id).filter_by(client_uuid=client_uuid)):
+    if db.session.scalar(db.select(SurveiResponse.id).filter_by(client_uuid=client_uuid)):
         return {**result, "status": "duplicate"}
     errors = {}
     desk = db.session.execute(
@@ -143,7 +143,9 @@ def _one(item: dict) -> dict:
     # The officer a kiosk names must be one the desk's own form would have
     # offered at that moment (on duty, or rostered there when nobody was).
     unscheduled = officer is not None and officer not in (offered or [only])
-    questions = list(db.session.scalars(db.select(Question).filter_by(unit_id=desk.unit_id, active=True)))
+    questions = list(
+        db.session.scalars(db.select(SurveiQuestion).filter_by(unit_id=desk.unit_id, active=True))
+    )
     data = {k: (str(v) if v is not None else "") for k, v in item.items()}
     sub = validate(data, kind, questions, [], officer)
     if not sub.ok:

@@ -7,7 +7,7 @@ import datetime as dt
 import random
 
 from plugins.survei import skm
-from plugins.survei.models import DeskSurvey, Response, Roster
+from plugins.survei.models import SurveiDeskSurvey, SurveiResponse, SurveiRoster
 from plugins.survei.service import Submission, store
 from portal.plugin import Desk, Officer, Unit, db, utcnow
 
@@ -20,7 +20,7 @@ COMMENTS = [
 
 
 def seed(agency) -> None:
-    if db.session.scalar(db.select(Response.id).filter_by(agency_id=agency.id).limit(1)):
+    if db.session.scalar(db.select(SurveiResponse.id).filter_by(agency_id=agency.id).limit(1)):
         return  # already seeded (or real data): leave it alone
     rng = random.Random(agency.id)
     units = db.session.scalars(db.select(Unit).filter_by(agency_id=agency.id).order_by(Unit.id)).all()
@@ -30,13 +30,13 @@ def seed(agency) -> None:
         ).all()
         desks = db.session.scalars(db.select(Desk).filter_by(unit_id=unit.id).order_by(Desk.id)).all()
         for i, desk in enumerate(desks):
-            if db.session.get(DeskSurvey, desk.id) is None:
-                db.session.add(DeskSurvey(desk_id=desk.id, kind="skm" if i == 0 else "cepat"))
+            if db.session.get(SurveiDeskSurvey, desk.id) is None:
+                db.session.add(SurveiDeskSurvey(desk_id=desk.id, kind="skm" if i == 0 else "cepat"))
             staff = officers[1 + i :: len(desks)] or officers[:1]
             for officer in staff[:2]:
                 for weekday in range(5):
                     db.session.add(
-                        Roster(
+                        SurveiRoster(
                             desk_id=desk.id,
                             officer_id=officer.id,
                             weekday=weekday,

@@ -22,7 +22,7 @@ from flask import current_app, request
 from sqlalchemy import bindparam, select
 
 from plugins.survei import NAME
-from plugins.survei.models import DeskSurvey, Question, Roster
+from plugins.survei.models import SurveiDeskSurvey, SurveiQuestion, SurveiRoster
 from plugins.survei.service import issue_nonce, recently_answered
 from portal.plugin import Agency, Desk, Officer, Unit, db, pagecache, utcnow
 
@@ -38,11 +38,13 @@ _DESK_STATE = (
 
 
 def pages():
-    return pagecache.cache("survei.pages").watch(Agency, Unit, Desk, Officer, DeskSurvey, Question, Roster)
+    return pagecache.cache("survei.pages").watch(
+        Agency, Unit, Desk, Officer, SurveiDeskSurvey, SurveiQuestion, SurveiRoster
+    )
 
 
 def rosters():
-    return pagecache.cache("survei.rosters").watch(Desk, Officer, Roster)
+    return pagecache.cache("survei.rosters").watch(Desk, Officer, SurveiRoster)
 
 
 def desk_state(token: str):
@@ -57,10 +59,12 @@ def _shifts(desk_id: int, agency_id: int) -> tuple:
         with db.engine.connect() as conn:
             found = tuple(
                 conn.execute(
-                    select(Roster.weekday, Roster.start, Roster.end, Officer.id)
-                    .join(Officer, Officer.id == Roster.officer_id)
+                    select(SurveiRoster.weekday, SurveiRoster.start, SurveiRoster.end, Officer.id)
+                    .join(Officer, Officer.id == SurveiRoster.officer_id)
                     .where(
-                        Roster.desk_id == desk_id, Officer.active.is_(True), Officer.agency_id == agency_id
+                        SurveiRoster.desk_id == desk_id,
+                        Officer.active.is_(True),
+                        Officer.agency_id == agency_id,
                     )
                 )
             )

@@ -32,7 +32,7 @@ COMMENT_NONE, COMMENT_PENDING, COMMENT_APPROVED, COMMENT_REJECTED = (
 )
 
 
-class DeskSurvey(db.Model):
+class SurveiDeskSurvey(db.Model):
     """Which survey a desk's QR code opens (no row: the quick survey)."""
 
     __tablename__ = "survei_desk_survey"
@@ -41,7 +41,7 @@ class DeskSurvey(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default="cepat")
 
 
-class Roster(db.Model):
+class SurveiRoster(db.Model):
     """A weekly shift of an officer at a desk (times in the agency's zone)."""
 
     __tablename__ = "survei_roster"
@@ -57,7 +57,7 @@ class Roster(db.Model):
     desk: Mapped[Desk] = relationship()
 
 
-class Question(db.Model):
+class SurveiQuestion(db.Model):
     """An agency's own question for a unit, asked after the standard ones."""
 
     __tablename__ = "survei_question"
@@ -78,7 +78,7 @@ class Question(db.Model):
         return [c.strip() for c in self.choices.splitlines() if c.strip()]
 
 
-class SurveyTicket(db.Model):
+class SurveiTicket(db.Model):
     """A one-time QR shown by an officer after serving: bound to that officer
     and desk, usable once, expiring; its response is marked verified."""
 
@@ -101,7 +101,7 @@ class SurveyTicket(db.Model):
     officer: Mapped[Officer] = relationship()
 
 
-class Response(db.Model):
+class SurveiResponse(db.Model):
     """One citizen's answers. ``nonce`` (one per form view) and
     ``client_uuid`` (one per kiosk capture) are unique, so a replay is never
     stored twice."""
@@ -153,16 +153,18 @@ class Response(db.Model):
 
     desk: Mapped[Desk] = relationship()
     officer: Mapped[Officer | None] = relationship()
-    answers: Mapped[list[Answer]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    answers: Mapped[list[SurveiAnswer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan"
+    )
 
 
 def counted():
     """The condition on responses that count in every figure (report, IKM,
     counts, comments): neither held for review nor rejected."""
-    return Response.review.in_(REVIEW_COUNTED)
+    return SurveiResponse.review.in_(REVIEW_COUNTED)
 
 
-class Answer(db.Model):
+class SurveiAnswer(db.Model):
     """The answer to one of the agency's own questions."""
 
     __tablename__ = "survei_answer"
@@ -173,11 +175,11 @@ class Answer(db.Model):
     question_id: Mapped[int] = mapped_column(ForeignKey("survei_question.id"), index=True)
     value: Mapped[str] = mapped_column(Text)
 
-    response: Mapped[Response] = relationship(back_populates="answers")
-    question: Mapped[Question] = relationship()
+    response: Mapped[SurveiResponse] = relationship(back_populates="answers")
+    question: Mapped[SurveiQuestion] = relationship()
 
 
-class Population(db.Model):
+class SurveiPopulation(db.Model):
     """Service users of a unit in a period, entered by the admin, for the
     Krejcie–Morgan minimum sample."""
 
@@ -190,16 +192,16 @@ class Population(db.Model):
 
 
 def desk_kind(desk_id: int) -> str:
-    kind = db.session.scalar(db.select(DeskSurvey.kind).where(DeskSurvey.desk_id == desk_id))
+    kind = db.session.scalar(db.select(SurveiDeskSurvey.kind).where(SurveiDeskSurvey.desk_id == desk_id))
     return kind or "cepat"
 
 
 def desks_with_kind(agency):
     """(desk, survey kind) for the agency's active desks, by unit and name."""
     rows = db.session.execute(
-        db.select(Desk, DeskSurvey.kind)
+        db.select(Desk, SurveiDeskSurvey.kind)
         .join(Unit, Desk.unit_id == Unit.id)
-        .outerjoin(DeskSurvey, DeskSurvey.desk_id == Desk.id)
+        .outerjoin(SurveiDeskSurvey, SurveiDeskSurvey.desk_id == Desk.id)
         .where(Unit.agency_id == agency.id, Desk.active.is_(True))
         .order_by(Unit.name, Desk.name)
     ).all()

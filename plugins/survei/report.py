@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from plugins.survei import skm
-from plugins.survei.models import Answer, Population, Question, Response, counted
+from plugins.survei.models import SurveiAnswer, SurveiPopulation, SurveiQuestion, SurveiResponse, counted
 from portal.plugin import Agency, Unit, db
 
 
@@ -33,7 +33,7 @@ def utc_bounds(agency: Agency, start: dt.date, end: dt.date) -> tuple[dt.datetim
 class ExtraResult:
     """Answers to one of the agency's own questions in the period."""
 
-    question: Question
+    question: SurveiQuestion
     answers: int = 0
     counts: list[tuple[str, int]] = field(default_factory=list)  # choice or scale value → count
     mean: float | None = None  # scale questions
@@ -77,13 +77,13 @@ class SkmReport:
 def _scope(query, agency, unit, lo, hi):
     # Responses held for review (or rejected) are in no figure of the report.
     query = query.where(
-        Response.agency_id == agency.id,
-        Response.created_at >= lo,
-        Response.created_at < hi,
+        SurveiResponse.agency_id == agency.id,
+        SurveiResponse.created_at >= lo,
+        SurveiResponse.created_at < hi,
         counted(),
     )
     if unit is not None:
-        query = query.where(Response.unit_id == unit.id)
+        query = query.where(SurveiResponse.unit_id == unit.id)
     return query
 
 
@@ -101,10 +101,10 @@ def build(
     places such as the dashboard that show nothing else."""
     lo, hi = utc_bounds(agency, start, end)
     report = SkmReport(agency=agency, unit=unit, start=start, end=end)
-    skm_only = Response.kind == "skm"
-    columns = [func.count(Response.id)]
+    skm_only = SurveiResponse.kind == "skm"
+    columns = [func.count(SurveiResponse.id)]
     for n in range(1, 10):
-        column = getattr(Response, f"u{n}")
+        column = getattr(SurveiResponse, f"u{n}")
         columns += [func.coalesce(func.sum(column), 0), func.count(column)]
     row = db.session.execute(_scope(db.select(*columns).where(skm_only), agency, unit, lo, hi)).one()
     report.respondents = row[0]
@@ -116,11 +116,11 @@ def build(
         return report
 
     for name, options in skm.PROFILE.items():
-        column = getattr(Response, name)
+        column = getattr(SurveiResponse, name)
         counts = dict(
             db.session.execute(
                 _scope(
-                    db.select(column, func.count(Response.id)).where(skm_only), agency, unit, lo, hi
+                    db.select(column, func.count(SurveiResponse.id)).where(skm_only), agency, unit, lo, hi
                 ).group_by(column)
             ).all()
         )
@@ -131,12 +131,14 @@ def build(
     faces = dict(
         db.session.execute(
             _scope(
-                db.select(Response.face, func.count(Response.id)).where(Response.kind == "cepat"),
+                db.select(SurveiResponse.face, func.count(SurveiResponse.id)).where(
+                    SurveiResponse.kind == "cepat"
+                ),
                 agency,
                 unit,
                 lo,
                 hi,
-            ).group_by(Response.face)
+            ).group_by(SurveiResponse.face)
         ).all()
     )
     report.quick_faces = {int(k): v for k, v in faces.items() if k is not None}
@@ -144,7 +146,7 @@ def build(
 
     if unit is not None:
         report.population = db.session.scalar(
-            db.select(Population.users).filter_by(unit_id=unit.id, period_start=start, period_end=end)
+            db.select(SurveiPopulation.users).filter_by(unit_id=unit.id, period_start=start, period_end=end)
         )
         if report.population:
             report.minimum = skm.krejcie_morgan(report.population)
@@ -157,14 +159,14 @@ def build(
         report.suggestions = list(
             db.session.execute(
                 _scope(
-                    db.select(Response.created_at, Response.comment).where(
-                        skm_only, Response.comment.isnot(None)
+                    db.select(SurveiResponse.created_at, SurveiResponse.comment).where(
+                        skm_only, SurveiResponse.comment.isnot(None)
                     ),
                     agency,
                     unit,
                     lo,
                     hi,
-                ).order_by(Response.created_at)
+                ).order_by(SurveiResponse.created_at)
             ).all()
         )
     return report
@@ -175,8 +177,8 @@ def _extra_results(agency, unit, lo, hi) -> list[ExtraResult]:
     choice and scale questions (with the mean for a scale), the answers
     themselves for text questions."""
     answered = _scope(
-        db.select(Answer.question_id, Answer.value, func.count(Answer.id)).join(
-            Response, Response.id == Answer.response_id
+        db.select(SurveiAnswer.question_id, SurveiAnswer.value, func.count(SurveiAnswer.id)).join(
+            SurveiResponse, SurveiResponse.id == SurveiAnswer.response_id
         ),
         agency,
         unit,
@@ -184,15 +186,17 @@ def _extra_results(agency, unit, lo, hi) -> list[ExtraResult]:
         hi,
     )
     counts: dict[int, dict[str, int]] = {}
-    for question_id, value, count in db.session.execute(answered.group_by(Answer.question_id, Answer.value)):
+    for question_id, value, count in db.session.execute(
+        answered.group_by(SurveiAnswer.question_id, SurveiAnswer.value)
+    ):
         counts.setdefault(question_id, {})[value] = count
     if not counts:
         return []
     questions = db.session.scalars(
-        db.select(Question)
-        .where(Question.id.in_(counts))
+        db.select(SurveiQuestion)
+        .where(SurveiQuestion.id.in_(counts))
         .join(Unit)
-        .order_by(Unit.name, Question.position, Question.id)
+        .order_by(Unit.name, SurveiQuestion.position, SurveiQuestion.id)
     ).all()
     results = []
     for question in questions:

@@ -22,11 +22,11 @@ from plugins.survei import skm
 from plugins.survei.models import (
     COMMENT_NONE,
     COMMENT_PENDING,
-    Answer,
-    Question,
-    Response,
-    Roster,
-    SurveyTicket,
+    SurveiAnswer,
+    SurveiQuestion,
+    SurveiResponse,
+    SurveiRoster,
+    SurveiTicket,
 )
 from portal.plugin import (
     REVIEW_HELD,
@@ -59,8 +59,12 @@ def rostered(desk: Desk) -> list[Officer]:
     """Active officers of the desk's agency with any shift at this desk."""
     rows = db.session.scalars(
         db.select(Officer)
-        .join(Roster, Roster.officer_id == Officer.id)
-        .where(Roster.desk_id == desk.id, Officer.active.is_(True), Officer.agency_id == desk.unit.agency_id)
+        .join(SurveiRoster, SurveiRoster.officer_id == Officer.id)
+        .where(
+            SurveiRoster.desk_id == desk.id,
+            Officer.active.is_(True),
+            Officer.agency_id == desk.unit.agency_id,
+        )
         .distinct()
         .order_by(Officer.name)
     )
@@ -73,12 +77,12 @@ def on_duty(desk: Desk, now: dt.datetime | None = None) -> list[Officer]:
     clock = moment.time().replace(tzinfo=None)
     rows = db.session.scalars(
         db.select(Officer)
-        .join(Roster, Roster.officer_id == Officer.id)
+        .join(SurveiRoster, SurveiRoster.officer_id == Officer.id)
         .where(
-            Roster.desk_id == desk.id,
-            Roster.weekday == moment.weekday(),
-            Roster.start <= clock,
-            Roster.end > clock,
+            SurveiRoster.desk_id == desk.id,
+            SurveiRoster.weekday == moment.weekday(),
+            SurveiRoster.start <= clock,
+            SurveiRoster.end > clock,
             Officer.active.is_(True),
             Officer.agency_id == desk.unit.agency_id,
         )
@@ -200,7 +204,7 @@ def _int_in(value, low: int, high: int) -> int | None:
 
 
 def validate(
-    data, kind: str, questions: list[Question], offered: list[Officer], fixed: Officer | None
+    data, kind: str, questions: list[SurveiQuestion], offered: list[Officer], fixed: Officer | None
 ) -> Submission:
     """Check a submitted form (any mapping of field → string)."""
     sub = Submission(kind=kind)
@@ -320,7 +324,7 @@ def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str |
     ``portal.core.record.ratings.HOLD_REASONS``), or None. One indexed query on
     the desk's last hour; the desk's roster and history are read only when
     that hour is already busy."""
-    R = Response
+    R = SurveiResponse
     hour_lo = at - dt.timedelta(hours=1)
     address_lo = at - dt.timedelta(minutes=limit("SURVEI_ADDRESS_MINUTES"))
     pattern_lo = at - dt.timedelta(minutes=limit("SURVEI_PATTERN_MINUTES"))
@@ -372,11 +376,11 @@ def store(
     *,
     nonce: str | None = None,
     client_uuid: str | None = None,
-    ticket: SurveyTicket | None = None,
+    ticket: SurveiTicket | None = None,
     at: dt.datetime | None = None,
     origin: str | None = None,
     hold: str | None = None,
-) -> Response | None:
+) -> SurveiResponse | None:
     """Store the response and credit the officer in one transaction.
 
     A response that looks implausible (``hold`` given, or found by
@@ -392,7 +396,7 @@ def store(
     if has_request_context():
         begin_write()  # the reading is done; take the write lock only now
     agency = desk.unit.agency
-    response = Response(
+    response = SurveiResponse(
         agency_id=agency.id,
         unit_id=desk.unit_id,
         desk_id=desk.id,
@@ -411,7 +415,7 @@ def store(
         **{k: v for k, v in sub.values.items() if k != "comment"},
         comment=sub.values.get("comment"),
     )
-    response.answers = [Answer(question_id=qid, value=v) for qid, v in sub.answers.items()]
+    response.answers = [SurveiAnswer(question_id=qid, value=v) for qid, v in sub.answers.items()]
     if ticket is not None:
         ticket.used_at = utcnow()
     db.session.add(response)
@@ -453,18 +457,18 @@ def anonymise(before: dt.datetime) -> dict[str, int]:
     text questions) from responses given before ``before``. Scores, unsur
     values and the respondent profile (sex, age group, education,
     occupation: what the SKM report counts) stay."""
-    old = db.select(Response.id).where(Response.created_at < before)
+    old = db.select(SurveiResponse.id).where(SurveiResponse.created_at < before)
     comments = db.session.execute(
-        db.update(Response)
-        .where(Response.created_at < before, Response.comment.isnot(None))
+        db.update(SurveiResponse)
+        .where(SurveiResponse.created_at < before, SurveiResponse.comment.isnot(None))
         .values(comment=None)
     ).rowcount
     texts = db.session.execute(
-        db.update(Answer)
+        db.update(SurveiAnswer)
         .where(
-            Answer.response_id.in_(old),
-            Answer.value != "",
-            Answer.question_id.in_(db.select(Question.id).where(Question.type == "text")),
+            SurveiAnswer.response_id.in_(old),
+            SurveiAnswer.value != "",
+            SurveiAnswer.question_id.in_(db.select(SurveiQuestion.id).where(SurveiQuestion.type == "text")),
         )
         .values(value="")
     ).rowcount

@@ -26,12 +26,12 @@ from plugins.survei.models import (
     COMMENT_APPROVED,
     COMMENT_PENDING,
     COMMENT_REJECTED,
-    DeskSurvey,
-    Population,
-    Question,
-    Response,
-    Roster,
-    SurveyTicket,
+    SurveiDeskSurvey,
+    SurveiPopulation,
+    SurveiQuestion,
+    SurveiResponse,
+    SurveiRoster,
+    SurveiTicket,
     counted,
     desk_kind,
 )
@@ -104,22 +104,28 @@ def index():
     def counts(a, b):
         return dict(
             db.session.execute(
-                db.select(Response.desk_id, func.count(Response.id))
-                .where(Response.agency_id == g.agency.id, Response.created_at >= a, Response.created_at < b)
+                db.select(SurveiResponse.desk_id, func.count(SurveiResponse.id))
+                .where(
+                    SurveiResponse.agency_id == g.agency.id,
+                    SurveiResponse.created_at >= a,
+                    SurveiResponse.created_at < b,
+                )
                 .where(counted())
-                .group_by(Response.desk_id)
+                .group_by(SurveiResponse.desk_id)
             ).all()
         )
 
-    kinds = dict(db.session.execute(db.select(DeskSurvey.desk_id, DeskSurvey.kind)).all())
+    kinds = dict(db.session.execute(db.select(SurveiDeskSurvey.desk_id, SurveiDeskSurvey.kind)).all())
     pending = db.session.scalar(
-        db.select(func.count(Response.id)).where(
-            Response.agency_id == g.agency.id, Response.comment_status == COMMENT_PENDING
+        db.select(func.count(SurveiResponse.id)).where(
+            SurveiResponse.agency_id == g.agency.id, SurveiResponse.comment_status == COMMENT_PENDING
         )
     )
     held_count = db.session.scalar(
-        db.select(func.count(Response.id)).where(
-            Response.agency_id == g.agency.id, Response.review == REVIEW_HELD, Response.officer_id.is_(None)
+        db.select(func.count(SurveiResponse.id)).where(
+            SurveiResponse.agency_id == g.agency.id,
+            SurveiResponse.review == REVIEW_HELD,
+            SurveiResponse.officer_id.is_(None),
         )
     )
     return render_template(
@@ -146,7 +152,7 @@ def desk_settings(desk_id):
         )
     ]
     if "s-kind" in request.form and form.validate_on_submit():
-        row = db.session.get(DeskSurvey, desk.id) or DeskSurvey(desk_id=desk.id)
+        row = db.session.get(SurveiDeskSurvey, desk.id) or SurveiDeskSurvey(desk_id=desk.id)
         row.kind = form.kind.data
         db.session.add(row)
         audit("survei_desk_kind", desk, agency=g.agency, detail=f"{desk.name}: {row.kind}")
@@ -154,7 +160,7 @@ def desk_settings(desk_id):
         flash(_("Jenis survei loket disimpan."), "success")
         return redirect(url_for(".desk_settings", desk_id=desk.id))
     if "r-officer_id" in request.form and roster.validate_on_submit():
-        shift = Roster(
+        shift = SurveiRoster(
             desk_id=desk.id,
             officer_id=roster.officer_id.data,
             weekday=roster.weekday.data,
@@ -172,7 +178,7 @@ def desk_settings(desk_id):
         flash(_("Jadwal jaga ditambahkan."), "success")
         return redirect(url_for(".desk_settings", desk_id=desk.id))
     shifts = db.session.scalars(
-        db.select(Roster).filter_by(desk_id=desk.id).order_by(Roster.weekday, Roster.start)
+        db.select(SurveiRoster).filter_by(desk_id=desk.id).order_by(SurveiRoster.weekday, SurveiRoster.start)
     ).all()
     return render_template(
         "survei/staff/desk.html",
@@ -189,7 +195,7 @@ def desk_settings(desk_id):
 def roster_delete(desk_id, shift_id):
     _admin()
     desk = _desk(desk_id)
-    shift = db.session.get(Roster, shift_id)
+    shift = db.session.get(SurveiRoster, shift_id)
     if shift is None or shift.desk_id != desk.id or not BaseForm().validate_on_submit():
         abort(404)
     db.session.delete(shift)
@@ -242,7 +248,7 @@ def questions(question_id):
     _admin()
     question = None
     if question_id is not None:
-        question = db.session.get(Question, question_id)
+        question = db.session.get(SurveiQuestion, question_id)
         if question is None or question.unit.agency_id != g.agency.id:
             abort(404)
     form = QuestionForm(obj=question)
@@ -251,7 +257,7 @@ def questions(question_id):
         for u in db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))
     ]
     if form.validate_on_submit():
-        question = question or Question()
+        question = question or SurveiQuestion()
         form.populate_obj(question)
         question.position = form.position.data or 0
         db.session.add(question)
@@ -261,10 +267,10 @@ def questions(question_id):
         flash(_("Pertanyaan disimpan."), "success")
         return redirect(url_for(".questions"))
     rows = db.session.scalars(
-        db.select(Question)
+        db.select(SurveiQuestion)
         .join(Unit)
         .where(Unit.agency_id == g.agency.id)
-        .order_by(Unit.name, Question.position, Question.id)
+        .order_by(Unit.name, SurveiQuestion.position, SurveiQuestion.id)
     ).all()
     return render_template("survei/staff/questions.html", form=form, questions=rows, editing=question)
 
@@ -280,7 +286,7 @@ def moderation():
         if not form.validate_on_submit():
             abort(400)
         decision = {"setujui": COMMENT_APPROVED, "tolak": COMMENT_REJECTED}.get(request.form.get("keputusan"))
-        response = db.session.get(Response, request.form.get("response_id", type=int) or 0)
+        response = db.session.get(SurveiResponse, request.form.get("response_id", type=int) or 0)
         if decision is None or response is None or response.agency_id != g.agency.id:
             abort(404)
         response.comment_status = decision
@@ -288,9 +294,9 @@ def moderation():
         db.session.commit()
         return redirect(url_for(".moderation"))
     pending = db.session.scalars(
-        db.select(Response)
-        .where(Response.agency_id == g.agency.id, Response.comment_status == COMMENT_PENDING)
-        .order_by(Response.created_at)
+        db.select(SurveiResponse)
+        .where(SurveiResponse.agency_id == g.agency.id, SurveiResponse.comment_status == COMMENT_PENDING)
+        .order_by(SurveiResponse.created_at)
         .limit(100)
     ).all()
     return render_template("survei/staff/moderation.html", pending=pending, form=form)
@@ -312,12 +318,12 @@ def held():
             abort(404)
         # One conditional UPDATE: two admins deciding at once decide once.
         changed = db.session.execute(
-            db.update(Response)
+            db.update(SurveiResponse)
             .where(
-                Response.id == response_id,
-                Response.agency_id == g.agency.id,
-                Response.officer_id.is_(None),
-                Response.review == REVIEW_HELD,
+                SurveiResponse.id == response_id,
+                SurveiResponse.agency_id == g.agency.id,
+                SurveiResponse.officer_id.is_(None),
+                SurveiResponse.review == REVIEW_HELD,
             )
             .values(review=decision)
         ).rowcount
@@ -330,11 +336,13 @@ def held():
         )
         return redirect(url_for(".held"))
     rows = db.session.scalars(
-        db.select(Response)
+        db.select(SurveiResponse)
         .where(
-            Response.agency_id == g.agency.id, Response.review == REVIEW_HELD, Response.officer_id.is_(None)
+            SurveiResponse.agency_id == g.agency.id,
+            SurveiResponse.review == REVIEW_HELD,
+            SurveiResponse.officer_id.is_(None),
         )
-        .order_by(Response.created_at)
+        .order_by(SurveiResponse.created_at)
         .limit(200)
     ).all()
     return render_template("survei/staff/held.html", rows=rows, form=form, label=hold_label)
@@ -373,7 +381,7 @@ def report_page():
         if unit is None:
             abort(400)
         if form.validate_on_submit():
-            row = db.session.get(Population, (unit.id, start, end)) or Population(
+            row = db.session.get(SurveiPopulation, (unit.id, start, end)) or SurveiPopulation(
                 unit_id=unit.id, period_start=start, period_end=end
             )
             row.users = form.users.data
@@ -423,8 +431,8 @@ def finish_service():
     form = TicketForm()
     mine = db.session.scalars(
         db.select(Desk)
-        .join(Roster, Roster.desk_id == Desk.id)
-        .where(Roster.officer_id == officer.id)
+        .join(SurveiRoster, SurveiRoster.desk_id == Desk.id)
+        .where(SurveiRoster.officer_id == officer.id)
         .distinct()
     ).all()
     desks = (
@@ -443,7 +451,7 @@ def finish_service():
         pace = int(current_app.config.get("SURVEI_TICKET_MIN_SECONDS", 60))
         now = utcnow()
         last = db.session.scalar(
-            db.select(func.max(SurveyTicket.created_at)).where(SurveyTicket.officer_id == officer.id)
+            db.select(func.max(SurveiTicket.created_at)).where(SurveiTicket.officer_id == officer.id)
         )
         if last is not None and now - last < dt.timedelta(seconds=pace):
             wait = pace - int((now - last).total_seconds())
@@ -459,11 +467,11 @@ def finish_service():
         else:
             # One open one-time QR per officer: a new one voids the unanswered one.
             db.session.execute(
-                db.update(SurveyTicket)
+                db.update(SurveiTicket)
                 .where(
-                    SurveyTicket.officer_id == officer.id,
-                    SurveyTicket.used_at.is_(None),
-                    SurveyTicket.expires_at > now,
+                    SurveiTicket.officer_id == officer.id,
+                    SurveiTicket.used_at.is_(None),
+                    SurveiTicket.expires_at > now,
                 )
                 .values(expires_at=now)
                 .execution_options(synchronize_session=False)
@@ -471,7 +479,7 @@ def finish_service():
             marker = request.cookies.get(DEVICE_MARKER) or ""
             if not (16 <= len(marker) <= 32 and marker.replace("-", "").replace("_", "").isalnum()):
                 marker = secrets.token_urlsafe(16)
-            ticket = SurveyTicket(
+            ticket = SurveiTicket(
                 desk_id=form.desk_id.data,
                 officer_id=officer.id,
                 created_at=now,
@@ -497,7 +505,7 @@ def finish_service():
 
 @staff.route("/tiket/<int:ticket_id>")
 def ticket_page(ticket_id):
-    ticket = db.session.get(SurveyTicket, ticket_id)
+    ticket = db.session.get(SurveiTicket, ticket_id)
     if (
         ticket is None
         or current_user.officer_id != ticket.officer_id

@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from plugins.survei import NAME, fastform, skm
-from plugins.survei.models import Question, SurveyTicket, desk_kind
+from plugins.survei.models import SurveiQuestion, SurveiTicket, desk_kind
 from plugins.survei.service import (
     DEVICE_MARKER,
     NO_OFFICER,
@@ -83,12 +83,12 @@ def _desk_or_notice(token: str):
     return desk, None
 
 
-def _questions(desk: Desk) -> list[Question]:
+def _questions(desk: Desk) -> list[SurveiQuestion]:
     return list(
         db.session.scalars(
-            db.select(Question)
+            db.select(SurveiQuestion)
             .filter_by(unit_id=desk.unit_id, active=True)
-            .order_by(Question.position, Question.id)
+            .order_by(SurveiQuestion.position, SurveiQuestion.id)
         )
     )
 
@@ -127,7 +127,7 @@ def _desk_survey(token):
 def ticket_survey(token):
     if request.method == "POST":
         read_first()
-    ticket = db.session.execute(db.select(SurveyTicket).filter_by(token=token)).scalar_one_or_none()
+    ticket = db.session.execute(db.select(SurveiTicket).filter_by(token=token)).scalar_one_or_none()
     if ticket is None:
         return notice(
             _l("Kode QR tidak dikenal"),
@@ -155,7 +155,7 @@ def ticket_survey(token):
     return _survey(desk, ticket=ticket, action=url_for("survei_qr.ticket_survey", token=token))
 
 
-def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
+def _survey(desk: Desk, ticket: SurveiTicket | None, action: str):
     kind = desk_kind(desk.id)
     questions = _questions(desk)
     if ticket is not None:
@@ -255,7 +255,7 @@ def _survey(desk: Desk, ticket: SurveyTicket | None, action: str):
     return html, status
 
 
-def _issuer_device(ticket: SurveyTicket | None, origin: str | None) -> str | None:
+def _issuer_device(ticket: SurveiTicket | None, origin: str | None) -> str | None:
     """ "perangkat_petugas" when a one-time QR is answered from the browser
     that issued it (its device marker) or from the issuer's network address
     at any time in its life (a second browser on the officer's own computer

@@ -202,12 +202,12 @@ def test_every_post_with_a_wrong_csrf_token_is_refused(app, client, world, kind)
 def _every_post_is_refused(app, client, world, extra):
     import datetime as dt
 
-    from plugins.survei.models import SurveyTicket
+    from plugins.survei.models import SurveiTicket
     from portal.core.models import Desk
 
     with app.app_context():
         desk = db.session.get(Desk, world["alpha"]["desk"])
-        ticket = SurveyTicket(
+        ticket = SurveiTicket(
             desk_id=desk.id, officer_id=world["alpha"]["staff"], expires_at=dt.datetime(2100, 1, 1)
         )
         db.session.add(ticket)

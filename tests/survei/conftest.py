@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from plugins.survei.models import DeskSurvey, Roster
+from plugins.survei.models import SurveiDeskSurvey, SurveiRoster
 from portal.core.models import Desk
 from portal.extensions import db
 
@@ -13,7 +13,7 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 def all_week(desk_id, officer_id):
     return [
-        Roster(
+        SurveiRoster(
             desk_id=desk_id, officer_id=officer_id, weekday=d, start=dt.time(0, 0), end=dt.time(23, 59, 59)
         )
         for d in range(7)
@@ -32,7 +32,7 @@ def desk(app, world):
 
 def set_kind(app, desk_id, kind):
     with app.app_context():
-        row = db.session.get(DeskSurvey, desk_id) or DeskSurvey(desk_id=desk_id)
+        row = db.session.get(SurveiDeskSurvey, desk_id) or SurveiDeskSurvey(desk_id=desk_id)
         row.kind = kind
         db.session.add(row)
         db.session.commit()

@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from plugins.survei.models import Response
+from plugins.survei.models import SurveiResponse
 from portal.core.models import RatingEvent
 from portal.extensions import db
 from tests.conftest import PASSWORD, screenshot
@@ -50,7 +50,7 @@ def test_citizen_rates_at_phone_size(app, live_server, world, desk, browser, jav
     # Every tap target is at least 44 px high.
     context.close()
     with app.app_context():
-        [response] = db.session.scalars(db.select(Response)).all()
+        [response] = db.session.scalars(db.select(SurveiResponse)).all()
         assert response.face == 3 and response.officer_id == world["alpha"]["staff"]
         assert db.session.scalars(db.select(RatingEvent.score)).all() == [75.0]
 
@@ -73,4 +73,4 @@ def test_full_skm_form_is_usable_and_tap_targets_are_large(app, live_server, wor
     assert page.locator("h1").inner_text() == "Terima kasih!"
     context.close()
     with app.app_context():
-        assert db.session.scalars(db.select(Response.u9)).all() == [4]
+        assert db.session.scalars(db.select(SurveiResponse.u9)).all() == [4]

@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import event
 
-from plugins.survei.models import Response
+from plugins.survei.models import SurveiResponse
 from portal.core.models import Agency, Desk
 from portal.core.plugin_system import plugins
 from portal.core.web import pagecache
@@ -73,7 +73,7 @@ def test_a_cached_form_submits_like_a_fresh_one(app, client, desk, world):
     r = client.post(f"/s/{desk}", data={**fields, "face": "2"})
     assert r.status_code == 302
     with app.app_context():
-        [response] = db.session.scalars(db.select(Response)).all()
+        [response] = db.session.scalars(db.select(SurveiResponse)).all()
         assert (response.face, response.officer_id) == (2, world["alpha"]["staff"])
 
 
@@ -163,7 +163,7 @@ def test_a_form_sent_from_another_site_is_refused(app, client, desk, headers):
     r = client.post(f"/s/{desk}", data={**fields, "face": "1"}, headers=headers)
     assert r.status_code == 400 and "dikirim dari situs lain" in r.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalars(db.select(Response)).all() == []
+        assert db.session.scalars(db.select(SurveiResponse)).all() == []
 
 
 def test_a_form_sent_from_the_portal_itself_is_accepted(app, client, desk):
@@ -191,7 +191,7 @@ def test_the_cached_and_the_rendered_form_agree_on_who_is_on_duty(app, world):
     import datetime as dt
 
     from plugins.survei import fastform
-    from plugins.survei.models import Roster
+    from plugins.survei.models import SurveiRoster
     from plugins.survei.service import officer_choices
     from portal.core.models import Officer
 
@@ -214,7 +214,7 @@ def test_the_cached_and_the_rendered_form_agree_on_who_is_on_duty(app, world):
         ]
         db.session.add_all(
             [
-                Roster(desk_id=a["desk"], officer_id=o, weekday=d, start=dt.time(h1), end=dt.time(h2))
+                SurveiRoster(desk_id=a["desk"], officer_id=o, weekday=d, start=dt.time(h1), end=dt.time(h2))
                 for o, d, h1, h2 in shift
             ]
         )

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from plugins.survei.models import Response
+from plugins.survei.models import SurveiResponse
 from portal.core.models import Agency, Desk, Officer, RatingEvent
 from portal.core.web.api import create_key
 from portal.extensions import db
@@ -53,7 +53,7 @@ def test_batch_is_stored_and_resending_stores_nothing_twice(app, world, desk, ki
     assert (r.json["stored"], r.json["duplicate"]) == (0, 2)
     assert [x["status"] for x in r.json["results"]] == ["duplicate", "duplicate"]
     with app.app_context():
-        responses = db.session.scalars(db.select(Response).order_by(Response.id)).all()
+        responses = db.session.scalars(db.select(SurveiResponse).order_by(SurveiResponse.id)).all()
         assert len(responses) == 2 and {x.face for x in responses} == {4, 2}
         events = db.session.scalars(db.select(RatingEvent)).all()
         assert len(events) == 2 and all(not e.verified for e in events)
@@ -89,7 +89,7 @@ def test_invalid_items_are_reported_while_valid_ones_are_stored(app, world, desk
     assert errors[7] == {"officer_nip": "Pegawai tidak ditemukan di instansi ini."}
     assert errors[8] == {"kind": "Loket ini memakai survei 'cepat'."}
     with app.app_context():
-        assert db.session.scalar(db.select(db.func.count(Response.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(SurveiResponse.id))) == 1
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ import uuid
 from sqlalchemy import func
 
 from plugins.survei import report
-from plugins.survei.models import Response, SurveyTicket
+from plugins.survei.models import SurveiResponse, SurveiTicket
 from portal.core.models import Agency, RatingEvent, RatingRollup, RatingScore
 from portal.core.record.ratings import accept_held, period_bounds
 from portal.core.util.timeutil import utcnow
@@ -57,7 +57,7 @@ def test_a_browser_with_a_staff_session_cannot_rate(app, client, world, desk):
     r = client.post(f"/s/{desk}", data={**fields, "face": "4"}, headers={"Origin": "http://localhost"})
     assert r.status_code == 403 and "sesi petugas" in r.get_data(as_text=True)
     with app.app_context():
-        assert db.session.scalar(db.select(func.count(Response.id))) == 0
+        assert db.session.scalar(db.select(func.count(SurveiResponse.id))) == 0
 
 
 def test_the_twenty_one_time_qr_attack(app, client, world, desk):
@@ -71,7 +71,7 @@ def test_the_twenty_one_time_qr_attack(app, client, world, desk):
     assert [r.status_code for r in issued[1:]] == [429] * 19
     assert "detik setelah kode sebelumnya" in issued[1].get_data(as_text=True)
     with app.app_context():
-        [ticket] = db.session.scalars(db.select(SurveyTicket)).all()
+        [ticket] = db.session.scalars(db.select(SurveiTicket)).all()
         token = ticket.token
     # Answered from the officer's own browser while signed in: refused.
     nonce = NONCE_RE.search(client.get(f"/s/t/{token}").get_data(as_text=True)).group(1)
@@ -94,7 +94,7 @@ def test_a_new_one_time_qr_voids_the_unanswered_one(app, client, world, desk):
     assert post_form(client, url, {"desk_id": world["alpha"]["desk"]}).status_code == 302
     assert post_form(client, url, {"desk_id": world["alpha"]["desk"]}).status_code == 302
     with app.app_context():
-        first, second = db.session.scalars(db.select(SurveyTicket).order_by(SurveyTicket.id)).all()
+        first, second = db.session.scalars(db.select(SurveiTicket).order_by(SurveiTicket.id)).all()
         first_token, second_token = first.token, second.token
     r = citizen(app).get(f"/s/t/{first_token}")
     assert r.status_code == 410
@@ -105,7 +105,7 @@ def test_one_time_qr_answered_from_the_issuing_address_is_held(app, client, worl
     login(client, world["alpha"]["emails"]["officer"])  # the officer's browser: 127.0.0.1
     post_form(client, "/kelola/alpha/survei/selesai-melayani", {"desk_id": world["alpha"]["desk"]})
     with app.app_context():
-        token = db.session.scalars(db.select(SurveyTicket)).one().token
+        token = db.session.scalars(db.select(SurveiTicket)).one().token
     same_network = citizen(app, "127.0.0.1")
     fields, _html = open_form(same_network, f"/s/t/{token}")
     assert same_network.post(f"/s/t/{token}", data={**fields, "face": "4"}).status_code == 302
@@ -114,7 +114,7 @@ def test_one_time_qr_answered_from_the_issuing_address_is_held(app, client, worl
     app.config["SURVEI_TICKET_MIN_SECONDS"] = 0
     post_form(client, "/kelola/alpha/survei/selesai-melayani", {"desk_id": world["alpha"]["desk"]})
     with app.app_context():
-        ticket = db.session.scalars(db.select(SurveyTicket).order_by(SurveyTicket.id.desc())).first()
+        ticket = db.session.scalars(db.select(SurveiTicket).order_by(SurveiTicket.id.desc())).first()
         ticket.created_at -= dt.timedelta(minutes=20)
         db.session.commit()
         token = ticket.token
@@ -126,7 +126,7 @@ def test_one_time_qr_answered_from_the_issuing_address_is_held(app, client, worl
     app.config["SURVEI_TICKET_MIN_SECONDS"] = 0
     post_form(client, "/kelola/alpha/survei/selesai-melayani", {"desk_id": world["alpha"]["desk"]})
     with app.app_context():
-        token = db.session.scalars(db.select(SurveyTicket).order_by(SurveyTicket.id.desc())).first().token
+        token = db.session.scalars(db.select(SurveiTicket).order_by(SurveiTicket.id.desc())).first().token
     phone = citizen(app, "10.20.30.40")
     fields, _html = open_form(phone, f"/s/t/{token}")
     assert phone.post(f"/s/t/{token}", data={**fields, "face": "4"}).status_code == 302
@@ -161,8 +161,8 @@ def test_stuffing_121_responses_with_fresh_cookie_jars_is_held(app, world, desk)
     assert codes == [302] * 121  # the citizen sees a thank-you; nothing is refused
     burst = app.config.get("SURVEI_ADDRESS_BURST", 10)
     with app.app_context():
-        assert db.session.scalar(db.select(func.count(Response.id))) == 121
-        assert db.session.scalar(db.select(func.count(Response.id)).filter_by(review="")) == burst
+        assert db.session.scalar(db.select(func.count(SurveiResponse.id))) == 121
+        assert db.session.scalar(db.select(func.count(SurveiResponse.id)).filter_by(review="")) == burst
         agency = db.session.get(Agency, world["alpha"]["agency"])
         today = utcnow().date()
         data = report.build(agency, None, *period_bounds("semester", today), summary=True)
@@ -240,7 +240,7 @@ def test_kiosk_batch_of_500_back_dated_ten_months_counts_for_nobody(app, world, 
     r = send([_item(desk, old) for _ in range(501)])
     assert r.status_code == 413 and "Paling banyak 500" in r.json["error"]["message"]
     with app.app_context():
-        assert db.session.scalar(db.select(func.count(Response.id))) == 500
+        assert db.session.scalar(db.select(func.count(SurveiResponse.id))) == 500
 
 
 def test_kiosk_back_dated_items_are_held_and_reported_per_item(app, world, desk):
@@ -277,7 +277,7 @@ def _held_without_officer(app, world, count=2):
     with app.app_context():
         ids = []
         for _ in range(count):
-            row = Response(
+            row = SurveiResponse(
                 agency_id=world["alpha"]["agency"],
                 unit_id=world["alpha"]["unit"],
                 desk_id=world["alpha"]["desk"],
@@ -329,7 +329,7 @@ def test_only_the_agencys_admin_reviews_held_responses(app, world):
         assert browser.get("/kelola/alpha/survei/ditahan").status_code == status, email
     assert _respondents(app, world) == 0
     with app.app_context():
-        assert db.session.get(Response, held).review == "ditahan"
+        assert db.session.get(SurveiResponse, held).review == "ditahan"
 
 
 def test_a_rating_rejected_in_the_core_queue_rejects_its_response(app, world):
@@ -339,7 +339,7 @@ def test_a_rating_rejected_in_the_core_queue_rejects_its_response(app, world):
     from portal.core.record.ratings import record_rating, reject_held
 
     with app.app_context():
-        response = Response(
+        response = SurveiResponse(
             agency_id=world["alpha"]["agency"],
             unit_id=world["alpha"]["unit"],
             desk_id=world["alpha"]["desk"],
@@ -362,4 +362,4 @@ def test_a_rating_rejected_in_the_core_queue_rejects_its_response(app, world):
         )
         reject_held(event.id)
         db.session.expire_all()
-        assert db.session.get(Response, response.id).review == "ditolak"
+        assert db.session.get(SurveiResponse, response.id).review == "ditolak"

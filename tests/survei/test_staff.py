@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from PIL import Image
 
 from plugins.survei import poster
-from plugins.survei.models import Question, Roster
+from plugins.survei.models import SurveiQuestion, SurveiRoster
 from portal.core.models import Desk
 from portal.extensions import db
 from tests.conftest import login, post_form
@@ -106,10 +106,10 @@ def test_comments_reach_the_officer_record_only_after_moderation(app, client, wo
     _admin(client, world)
     page = client.get("/kelola/alpha/survei/moderasi").get_data(as_text=True)
     assert "Ruang tunggu panas" in page
-    from plugins.survei.models import Response
+    from plugins.survei.models import SurveiResponse
 
     with app.app_context():
-        ids = {r.comment: r.id for r in db.session.scalars(db.select(Response))}
+        ids = {r.comment: r.id for r in db.session.scalars(db.select(SurveiResponse))}
     post_form(
         client,
         "/kelola/alpha/survei/moderasi",
@@ -210,11 +210,11 @@ def test_roster_and_desk_kind_are_managed_by_the_admin(app, client, world, desk)
     page = client.get(url).get_data(as_text=True)
     assert "Senin" in page and "08:00–12:00" in page and "Atasan alpha" in page
     with app.app_context():
-        shift = db.session.scalars(db.select(Roster).filter_by(officer_id=world["alpha"]["boss"])).one()
+        shift = db.session.scalars(db.select(SurveiRoster).filter_by(officer_id=world["alpha"]["boss"])).one()
     assert post_form(client, f"{url}/jadwal/{shift.id}/hapus", token_from=url).status_code == 302
     # A shift of another desk is not reachable through this desk.
     with app.app_context():
-        other = db.session.scalars(db.select(Roster)).first()
+        other = db.session.scalars(db.select(SurveiRoster)).first()
     assert (
         post_form(
             client,
@@ -260,7 +260,7 @@ def test_questions_are_managed_with_clear_errors(app, client, world):
     ).get_data(as_text=True)
     assert "Pilihan tidak valid." in page
     with app.app_context():
-        assert db.session.scalars(db.select(Question.text)).all() == ["Pilih satu"]
+        assert db.session.scalars(db.select(SurveiQuestion.text)).all() == ["Pilih satu"]
 
 
 @pytest.mark.parametrize(
@@ -290,7 +290,7 @@ def test_report_shows_answers_to_the_agencys_own_questions(app, client, world, d
     with app.app_context():
         unit = world["alpha"]["unit"]
         rows = [
-            Question(
+            SurveiQuestion(
                 unit_id=unit,
                 position=1,
                 text="Dari mana Anda tahu layanan ini?",
@@ -299,7 +299,7 @@ def test_report_shows_answers_to_the_agencys_own_questions(app, client, world, d
                 required=False,
                 active=True,
             ),
-            Question(
+            SurveiQuestion(
                 unit_id=unit,
                 position=2,
                 text="Kebersihan ruang tunggu",
@@ -307,7 +307,7 @@ def test_report_shows_answers_to_the_agencys_own_questions(app, client, world, d
                 required=False,
                 active=True,
             ),
-            Question(
+            SurveiQuestion(
                 unit_id=unit,
                 position=3,
                 text="Apa yang perlu diperbaiki?",

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func
 
-from plugins.survei.models import COMMENT_PENDING, Question, Response, SurveyTicket
+from plugins.survei.models import COMMENT_PENDING, SurveiQuestion, SurveiResponse, SurveiTicket
 from portal.core.models import Desk, Officer, RatingEvent, RatingRollup
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
@@ -18,7 +18,7 @@ from tests.survei.conftest import SKM_GOOD, all_week, open_form, set_kind
 
 def _responses(app):
     with app.app_context():
-        return db.session.scalars(db.select(Response).order_by(Response.id)).all()
+        return db.session.scalars(db.select(SurveiResponse).order_by(SurveiResponse.id)).all()
 
 
 def _events(app):
@@ -236,7 +236,7 @@ def test_agency_questions_are_asked_and_stored(app, client, world, desk):
     with app.app_context():
         db.session.add_all(
             [
-                Question(
+                SurveiQuestion(
                     unit_id=world["alpha"]["unit"],
                     position=1,
                     text="Dari mana Anda tahu layanan ini?",
@@ -245,7 +245,7 @@ def test_agency_questions_are_asked_and_stored(app, client, world, desk):
                     required=True,
                     active=True,
                 ),
-                Question(
+                SurveiQuestion(
                     unit_id=world["alpha"]["unit"],
                     position=2,
                     text="Kebersihan ruang tunggu",
@@ -253,7 +253,7 @@ def test_agency_questions_are_asked_and_stored(app, client, world, desk):
                     required=False,
                     active=True,
                 ),
-                Question(
+                SurveiQuestion(
                     unit_id=world["beta"]["unit"],
                     position=1,
                     text="Pertanyaan beta",
@@ -264,7 +264,7 @@ def test_agency_questions_are_asked_and_stored(app, client, world, desk):
             ]
         )
         db.session.commit()
-        ids = db.session.scalars(db.select(Question.id).order_by(Question.id)).all()
+        ids = db.session.scalars(db.select(SurveiQuestion.id).order_by(SurveiQuestion.id)).all()
     fields, html = open_form(client, f"/s/{desk}")
     assert "Dari mana Anda tahu" in html and "Pertanyaan beta" not in html
     assert html.index("Dari mana") < html.index("Kebersihan")
@@ -275,7 +275,7 @@ def test_agency_questions_are_asked_and_stored(app, client, world, desk):
     assert r.status_code == 302
     [response] = _responses(app)
     with app.app_context():
-        answers = {a.question_id: a.value for a in db.session.get(Response, response.id).answers}
+        answers = {a.question_id: a.value for a in db.session.get(SurveiResponse, response.id).answers}
     assert answers == {ids[0]: "Teman", ids[1]: "5"}
 
 
@@ -289,7 +289,7 @@ def _ticket(app, client, world):
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "<svg" in page and "Berlaku satu kali, selama 30 menit." in page
     with app.app_context():
-        return db.session.scalars(db.select(SurveyTicket)).one()
+        return db.session.scalars(db.select(SurveiTicket)).one()
 
 
 def test_one_time_qr_is_verified_once_and_expires(app, client, world, desk):
@@ -306,7 +306,7 @@ def test_one_time_qr_is_verified_once_and_expires(app, client, world, desk):
     second = _ticket_again(app, world)
     assert citizen.get(f"/s/t/{second}").status_code == 200
     with app.app_context():
-        t = db.session.scalars(db.select(SurveyTicket).filter_by(token=second)).one()
+        t = db.session.scalars(db.select(SurveiTicket).filter_by(token=second)).one()
         t.expires_at = utcnow() - dt.timedelta(seconds=1)
         db.session.commit()
     r = citizen.get(f"/s/t/{second}")
@@ -316,7 +316,7 @@ def test_one_time_qr_is_verified_once_and_expires(app, client, world, desk):
 
 def _ticket_again(app, world):
     with app.app_context():
-        t = SurveyTicket(
+        t = SurveiTicket(
             desk_id=world["alpha"]["desk"],
             officer_id=world["alpha"]["staff"],
             expires_at=utcnow() + dt.timedelta(minutes=30),
@@ -359,7 +359,7 @@ def test_same_nonce_from_twenty_threads_is_stored_once(app, world, desk):
     assert not errors
     assert sorted(codes) == [200] * 19 + [302]  # one stored, nineteen "already received"
     with app.app_context():
-        assert db.session.scalar(db.select(func.count(Response.id))) == 1
+        assert db.session.scalar(db.select(func.count(SurveiResponse.id))) == 1
         assert db.session.scalar(db.select(func.sum(RatingRollup.count))) == 1
         officer = db.session.get(Officer, world["alpha"]["staff"])
         assert officer is not None

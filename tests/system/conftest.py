@@ -153,14 +153,14 @@ def serve(tmp_path):
 
 def survey_desk(app, world) -> str:
     """Alpha's desk with its officer on duty all week; returns the QR token."""
-    from plugins.survei.models import Roster
+    from plugins.survei.models import SurveiRoster
     from portal.core.models import Desk
     from portal.extensions import db
 
     with app.app_context():
         desk = db.session.get(Desk, world["alpha"]["desk"])
         db.session.add_all(
-            Roster(
+            SurveiRoster(
                 desk_id=desk.id,
                 officer_id=world["alpha"]["staff"],
                 weekday=d,

@@ -74,10 +74,10 @@ def test_pg_dump_and_restore_give_the_same_portal(app, world, database_url, serv
         assert submit_survey(again.url, token)[0].status_code == 302
         check = make_app(restored)
         with check.app_context():
-            from plugins.survei.models import Response
+            from plugins.survei.models import SurveiResponse
             from portal.core.models import RatingEvent, RatingRollup
 
-            responses = db.session.scalar(select(func.count(Response.id)))
+            responses = db.session.scalar(select(func.count(SurveiResponse.id)))
             assert responses == original["survei_response"] + 1
             assert db.session.scalar(select(func.sum(RatingRollup.count))) == db.session.scalar(
                 select(func.count(RatingEvent.id))

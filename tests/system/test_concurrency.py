@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from plugins.dialog_publik.models import DialogRegistration
 from plugins.pengaduan.models import PengaduanTicket
-from plugins.survei.models import Response
+from plugins.survei.models import SurveiResponse
 from portal.core.models import RatingEvent, RatingRollup
 from portal.extensions import db
 from tests.system.conftest import (
@@ -58,7 +58,7 @@ def test_sixty_four_clients_lose_and_duplicate_nothing(app, world, serve, databa
     assert "database is locked" not in log and "Traceback" not in log, log[-3000:]
 
     with app.app_context():
-        nonces = set(db.session.scalars(select(Response.nonce)))
+        nonces = set(db.session.scalars(select(SurveiResponse.nonce)))
         assert nonces == stored_nonces(app, [n for _s, n in survey_results], world["alpha"]["desk"])
         assert db.session.scalar(select(func.count(RatingEvent.id))) == CLIENTS
         assert db.session.scalar(select(func.sum(RatingRollup.count))) == CLIENTS

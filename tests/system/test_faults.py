@@ -13,7 +13,7 @@ import time
 import requests
 from sqlalchemy import func, select
 
-from plugins.survei.models import Response
+from plugins.survei.models import SurveiResponse
 from portal.core.models import RatingEvent, RatingRollup
 from portal.extensions import db
 from tests.system.conftest import NONCE_RE, release_database, stored_nonces, survey_desk
@@ -69,7 +69,7 @@ def _assert_whole(app, acknowledged: set[str]) -> int:
     """Every acknowledged response is stored, and each stored response has
     exactly its one rating event and rollup count (no half-written request)."""
     with app.app_context():
-        stored = set(db.session.scalars(select(Response.nonce)))
+        stored = set(db.session.scalars(select(SurveiResponse.nonce)))
         assert acknowledged <= stored, f"{len(acknowledged - stored)} acknowledged responses lost"
         events = db.session.scalar(select(func.count(RatingEvent.id)))
         rolled = db.session.scalar(select(func.sum(RatingRollup.count))) or 0

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from plugins.dialog_publik.models import DialogRegistration
 from plugins.pengaduan.models import PengaduanTicket
-from plugins.survei.models import Response
+from plugins.survei.models import SurveiResponse
 from portal.extensions import db
 from tests.system.conftest import (
     complaint_category,
@@ -56,7 +56,7 @@ def test_a_rate_limit_counts_across_instances(app, pair):
     assert codes.count(302) == 6 and codes.count(429) == 4, codes
     refused = next(answer for answer in statuses if answer.status_code == 429)
     assert "Terlalu banyak permintaan" in refused.text
-    assert _count(app, Response.id) == 6
+    assert _count(app, SurveiResponse.id) == 6
 
 
 def test_one_nonce_posted_to_both_instances_is_stored_once(app, pair):
@@ -79,7 +79,7 @@ def test_one_nonce_posted_to_both_instances_is_stored_once(app, pair):
 
     codes = together(6, post)
     assert sorted(codes) == [200] * 5 + [302], codes  # one stored, five "already received"
-    assert _count(app, Response.id) == 1
+    assert _count(app, SurveiResponse.id) == 1
 
 
 def test_tickets_filed_on_both_instances_get_distinct_codes(app, pair):
