@@ -71,12 +71,12 @@ def portal_agency_home(agency):
 def portal_dashboard_widgets(agency, user):
     from sqlalchemy import func
 
-    from plugins.pengaduan.models import OPEN_STATUSES, PengaduanTicket
+    from plugins.pengaduan.models import PengaduanTicket, TicketStatus
     from plugins.pengaduan.service import today_for
     from portal.plugin import db
 
     query = db.select(PengaduanTicket.status, func.count(PengaduanTicket.id)).where(
-        PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(OPEN_STATUSES)
+        PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(TicketStatus.open_statuses())
     )
     if user.role == "officer":
         query = query.where(PengaduanTicket.assigned_officer_id == user.officer_id)
@@ -85,9 +85,9 @@ def portal_dashboard_widgets(agency, user):
     late = db.select(func.count(PengaduanTicket.id)).where(
         PengaduanTicket.agency_id == agency.id,
         (
-            ((PengaduanTicket.status == "baru") & (PengaduanTicket.verify_due < today))
+            ((PengaduanTicket.status == TicketStatus.BARU) & (PengaduanTicket.verify_due < today))
             | (
-                PengaduanTicket.status.in_(("diverifikasi", "diproses"))
+                PengaduanTicket.status.in_(TicketStatus.in_follow_up())
                 & (PengaduanTicket.resolve_due < today)
             )
         ),

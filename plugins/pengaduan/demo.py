@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from plugins.pengaduan.models import PengaduanCategory, PengaduanTemplate
+from plugins.pengaduan.models import PengaduanCategory, PengaduanTemplate, TicketAction
 from plugins.pengaduan.service import Filing, file_ticket, transition
 from portal.plugin import Officer, User, db, utcnow
 
@@ -29,7 +29,7 @@ def seed(agency) -> None:
     db.session.add(
         PengaduanTemplate(
             agency_id=agency.id,
-            status="respond",
+            status=TicketAction.RESPOND,
             title="Sedang ditindaklanjuti",
             body="Terima kasih atas laporan Anda. Pengaduan sedang kami tindak lanjuti.",
         )
@@ -57,8 +57,10 @@ def seed(agency) -> None:
             now=utcnow() - dt.timedelta(days=6 - i * 2),
         )
         if admin and officer and i < 2:
-            transition(ticket, "verify", admin)
-            transition(ticket, "assign", admin, officer=officer)
+            transition(ticket, TicketAction.VERIFY, admin)
+            transition(ticket, TicketAction.ASSIGN, admin, officer=officer)
             if i == 0:
-                transition(ticket, "resolve", admin, text="Antrean ditambah satu loket pada jam sibuk.")
+                transition(
+                    ticket, TicketAction.RESOLVE, admin, text="Antrean ditambah satu loket pada jam sibuk."
+                )
         db.session.commit()

@@ -26,6 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from plugins.pengaduan.models import TicketAction
 from portal.plugin import BaseForm, strip
 
 
@@ -96,11 +97,7 @@ class RatingForm(BaseForm):
 
 
 class ActionForm(BaseForm):
-    action = SelectField(
-        choices=[
-            SelectChoice(a, a) for a in ("verify", "reject", "assign", "resolve", "close", "respond", "note")
-        ]
-    )
+    action = SelectField(choices=[SelectChoice(action, action) for action in TicketAction])
     text = TextAreaField(_l("Teks"), validators=[Optional(), Length(max=4000)])
     reason = SelectField(_l("Alasan penolakan"), validate_choice=False)
     officer_id = SelectField(_l("Petugas"), coerce=int, validate_choice=False)
@@ -148,9 +145,9 @@ class TemplateForm(BaseForm):
     status = SelectField(
         _l("Untuk tindakan"),
         choices=[
-            SelectChoice("respond", _l("Tanggapan")),
-            SelectChoice("reject", _l("Penolakan")),
-            SelectChoice("resolve", _l("Penyelesaian")),
+            SelectChoice(TicketAction.RESPOND, _l("Tanggapan")),
+            SelectChoice(TicketAction.REJECT, _l("Penolakan")),
+            SelectChoice(TicketAction.RESOLVE, _l("Penyelesaian")),
         ],
     )
     title = StringField(_l("Judul templat"), validators=[DataRequired(), Length(max=120)], filters=[strip])

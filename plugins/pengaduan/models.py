@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -22,17 +23,69 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.plugin import Officer, Unit, User, db, utcnow
 
-BARU, DIVERIFIKASI, DITOLAK, DIPROSES, SELESAI, DITUTUP = (
-    "baru",
-    "diverifikasi",
-    "ditolak",
-    "diproses",
-    "selesai",
-    "ditutup",
-)
-STATUSES = (BARU, DIVERIFIKASI, DITOLAK, DIPROSES, SELESAI, DITUTUP)
-OPEN_STATUSES = (BARU, DIVERIFIKASI, DIPROSES)
-REJECTION_REASONS = ("bukan_wewenang", "tidak_lengkap", "duplikat", "tidak_jelas", "lainnya")
+
+class TicketStatus(StrEnum):
+    """Where a complaint is in its workflow (stored in ``pengaduan_ticket.status``)."""
+
+    BARU = "baru"
+    DIVERIFIKASI = "diverifikasi"
+    DITOLAK = "ditolak"
+    DIPROSES = "diproses"
+    SELESAI = "selesai"
+    DITUTUP = "ditutup"
+
+    @classmethod
+    def open_statuses(cls) -> tuple[TicketStatus, ...]:
+        """The statuses of a complaint still waiting for the agency."""
+        return (cls.BARU, cls.DIVERIFIKASI, cls.DIPROSES)
+
+    @classmethod
+    def in_follow_up(cls) -> tuple[TicketStatus, ...]:
+        """Verified and not yet resolved: the follow-up deadline runs."""
+        return (cls.DIVERIFIKASI, cls.DIPROSES)
+
+    @classmethod
+    def ended(cls) -> tuple[TicketStatus, ...]:
+        """Resolved, closed or rejected: nothing more is asked of the agency."""
+        return (cls.SELESAI, cls.DITUTUP, cls.DITOLAK)
+
+
+class RejectionReason(StrEnum):
+    """Why staff rejected a complaint (stored in ``pengaduan_ticket.rejection_reason``)."""
+
+    BUKAN_WEWENANG = "bukan_wewenang"
+    TIDAK_LENGKAP = "tidak_lengkap"
+    DUPLIKAT = "duplikat"
+    TIDAK_JELAS = "tidak_jelas"
+    LAINNYA = "lainnya"
+
+
+class OverdueStage(StrEnum):
+    """The deadline a complaint missed (stored in ``pengaduan_ticket.escalated_stage``)."""
+
+    VERIFIKASI = "verifikasi"
+    TINDAK_LANJUT = "tindak_lanjut"
+
+
+class EventActor(StrEnum):
+    """Who made a timeline entry (stored in ``pengaduan_event.actor``)."""
+
+    STAF = "staf"
+    PELAPOR = "pelapor"
+    SISTEM = "sistem"
+
+
+class TicketAction(StrEnum):
+    """What staff do to a complaint; a response template is kept for one
+    of them (stored in ``pengaduan_template.status``)."""
+
+    VERIFY = "verify"
+    REJECT = "reject"
+    ASSIGN = "assign"
+    RESOLVE = "resolve"
+    CLOSE = "close"
+    RESPOND = "respond"
+    NOTE = "note"
 
 
 class PengaduanSettings(db.Model):
@@ -114,7 +167,7 @@ class PengaduanTicket(db.Model):
     name: Mapped[str] = mapped_column(String(150), default="")
     phone: Mapped[str] = mapped_column(String(30), default="")
     email: Mapped[str] = mapped_column(String(254), default="")
-    status: Mapped[str] = mapped_column(String(15), default=BARU)
+    status: Mapped[str] = mapped_column(String(15), default=TicketStatus.BARU)
     assigned_unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"))
     assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("officer.id"), index=True)
     rejection_reason: Mapped[str] = mapped_column(String(20), default="")
@@ -150,7 +203,7 @@ class PengaduanTicket(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in TicketStatus.open_statuses()
 
 
 class PengaduanEvent(db.Model):
@@ -163,7 +216,7 @@ class PengaduanEvent(db.Model):
     ticket_id: Mapped[int] = mapped_column(ForeignKey("pengaduan_ticket.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    actor: Mapped[str] = mapped_column(String(20), default="staf")  # staf, pelapor, sistem
+    actor: Mapped[str] = mapped_column(String(20), default=EventActor.STAF)
     from_status: Mapped[str] = mapped_column(String(15), default="")
     to_status: Mapped[str] = mapped_column(String(15), default="")
     text: Mapped[str] = mapped_column(Text, default="")

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import gettext as _
 
 from plugins.pengaduan import codes
-from plugins.pengaduan.models import OPEN_STATUSES, PengaduanCategory, PengaduanTicket
+from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket, TicketStatus
 from plugins.pengaduan.service import Filing, file_ticket
 from portal.plugin import (
     Agency,
@@ -215,7 +215,7 @@ def _request_row(ticket: PengaduanTicket, agency: Agency) -> dict:
     notes = "" if secret else next((e.text for e in reversed(ticket.events) if e.public and e.text), "")
     return {
         "service_request_id": ticket.reference,
-        "status": "open" if ticket.status in OPEN_STATUSES else "closed",
+        "status": "open" if ticket.status in TicketStatus.open_statuses() else "closed",
         "status_notes": notes,
         "service_name": ticket.category.name,
         "service_code": ticket.category.code,
@@ -274,9 +274,9 @@ def requests_list(fmt):
             query = query.where(PengaduanTicket.created_at <= end)
         status = request.args.get("status")
         if status == "open":
-            query = query.where(PengaduanTicket.status.in_(OPEN_STATUSES))
+            query = query.where(PengaduanTicket.status.in_(TicketStatus.open_statuses()))
         elif status == "closed":
-            query = query.where(PengaduanTicket.status.notin_(OPEN_STATUSES))
+            query = query.where(PengaduanTicket.status.notin_(TicketStatus.open_statuses()))
         elif status:
             raise Open311Error(400, "status must be open or closed")
     rows = db.session.scalars(query.order_by(PengaduanTicket.created_at.desc()).limit(1000))

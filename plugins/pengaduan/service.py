@@ -17,18 +17,17 @@ from sqlalchemy.exc import IntegrityError
 
 from plugins.pengaduan import codes
 from plugins.pengaduan.models import (
-    BARU,
-    DIPROSES,
-    DITOLAK,
-    DITUTUP,
-    DIVERIFIKASI,
-    SELESAI,
+    EventActor,
+    OverdueStage,
     PengaduanAttachment,
     PengaduanCategory,
     PengaduanEvent,
     PengaduanLeaveDay,
     PengaduanSettings,
     PengaduanTicket,
+    RejectionReason,
+    TicketAction,
+    TicketStatus,
 )
 from plugins.pengaduan.workdays import add_working_days
 from portal.plugin import (
@@ -47,21 +46,21 @@ from portal.plugin import (
 )
 
 STATUS_LABELS = {
-    "baru": _l("Baru"),
-    "diverifikasi": _l("Diverifikasi"),
-    "ditolak": _l("Ditolak"),
-    "diproses": _l("Diproses"),
-    "selesai": _l("Selesai"),
-    "ditutup": _l("Ditutup"),
+    TicketStatus.BARU: _l("Baru"),
+    TicketStatus.DIVERIFIKASI: _l("Diverifikasi"),
+    TicketStatus.DITOLAK: _l("Ditolak"),
+    TicketStatus.DIPROSES: _l("Diproses"),
+    TicketStatus.SELESAI: _l("Selesai"),
+    TicketStatus.DITUTUP: _l("Ditutup"),
 }
 #: Rejection reasons by stored code; the Indonesian source is also what a
 #: timeline entry stores when staff give no text (translated when shown).
 REASONS = {
-    "bukan_wewenang": N_("Bukan wewenang instansi ini"),
-    "tidak_lengkap": N_("Data tidak lengkap"),
-    "duplikat": N_("Duplikat pengaduan lain"),
-    "tidak_jelas": N_("Isi tidak jelas"),
-    "lainnya": N_("Alasan lain"),
+    RejectionReason.BUKAN_WEWENANG: N_("Bukan wewenang instansi ini"),
+    RejectionReason.TIDAK_LENGKAP: N_("Data tidak lengkap"),
+    RejectionReason.DUPLIKAT: N_("Duplikat pengaduan lain"),
+    RejectionReason.TIDAK_JELAS: N_("Isi tidak jelas"),
+    RejectionReason.LAINNYA: N_("Alasan lain"),
 }
 REASON_LABELS = {code: _l(text) for code, text in REASONS.items()}
 
@@ -301,7 +300,7 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
             name="" if filing.anonymous else filing.name,
             phone="" if filing.anonymous else filing.phone,
             email="" if filing.anonymous else filing.email,
-            status=BARU,
+            status=TicketStatus.BARU,
             created_at=now,
             updated_at=now,
             verify_due=verify_due,
@@ -309,8 +308,8 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
         ticket.events.append(
             PengaduanEvent(
                 created_at=now,
-                actor="pelapor",
-                to_status=BARU,
+                actor=EventActor.PELAPOR,
+                to_status=TicketStatus.BARU,
                 text=N_("Pengaduan diterima."),  # translated when shown
                 public=True,
             )
@@ -329,8 +328,6 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
 
 # ---------------------------------------------------------------- permissions
 
-ACTIONS = ("verify", "reject", "assign", "resolve", "close", "respond", "note")
-
 
 def can(user: User, ticket: PengaduanTicket, action: str) -> bool:
     """Whether ``user`` may do ``action`` on ``ticket`` now (status aside)."""
@@ -339,10 +336,10 @@ def can(user: User, ticket: PengaduanTicket, action: str) -> bool:
     if user.agency_id != ticket.agency_id:
         return False
     if user.role in (ROLE_ADMIN, ROLE_SUPERVISOR):
-        return action != "close" or user.role == ROLE_ADMIN
+        return action != TicketAction.CLOSE or user.role == ROLE_ADMIN
     if user.role == ROLE_OFFICER:
         assigned = user.officer_id is not None and user.officer_id == ticket.assigned_officer_id
-        return assigned and action in ("resolve", "respond", "note")
+        return assigned and action in (TicketAction.RESOLVE, TicketAction.RESPOND, TicketAction.NOTE)
     return False
 
 
@@ -357,11 +354,11 @@ def can_see(user: User, ticket: PengaduanTicket) -> bool:
 
 
 ALLOWED_FROM = {
-    "verify": (BARU,),
-    "reject": (BARU, DIVERIFIKASI),
-    "assign": (DIVERIFIKASI, DIPROSES),
-    "resolve": (DIPROSES,),
-    "close": (SELESAI,),
+    TicketAction.VERIFY: (TicketStatus.BARU,),
+    TicketAction.REJECT: (TicketStatus.BARU, TicketStatus.DIVERIFIKASI),
+    TicketAction.ASSIGN: (TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES),
+    TicketAction.RESOLVE: (TicketStatus.DIPROSES,),
+    TicketAction.CLOSE: (TicketStatus.SELESAI,),
 }
 
 
@@ -380,11 +377,13 @@ def transition(
     if not can(user, ticket, action):
         raise WorkflowError(_l("Anda tidak berwenang melakukan tindakan ini."))
     now = now or utcnow()
-    if action in ("respond", "note"):
+    if action in (TicketAction.RESPOND, TicketAction.NOTE):
         if not text.strip():
             raise WorkflowError(_l("Tulis isi tanggapan."))
         ticket.events.append(
-            PengaduanEvent(created_at=now, user_id=user.id, text=text.strip(), public=action == "respond")
+            PengaduanEvent(
+                created_at=now, user_id=user.id, text=text.strip(), public=action == TicketAction.RESPOND
+            )
         )
         ticket.updated_at = now
         return
@@ -397,29 +396,29 @@ def transition(
         )
     before = ticket.status
     agency = db.session.get(Agency, ticket.agency_id)
-    if action == "verify":
-        ticket.status, ticket.verified_at = DIVERIFIKASI, now
+    if action == TicketAction.VERIFY:
+        ticket.status, ticket.verified_at = TicketStatus.DIVERIFIKASI, now
         ticket.resolve_due = add_working_days(
             today_for(agency, now), _days(ticket.category, agency.id, "followup_days"), leave_days(agency.id)
         )
-    elif action == "reject":
+    elif action == TicketAction.REJECT:
         if reason not in REASON_LABELS:
             raise WorkflowError(_l("Pilih alasan penolakan."))
-        ticket.status, ticket.rejection_reason, ticket.closed_at = DITOLAK, reason, now
+        ticket.status, ticket.rejection_reason, ticket.closed_at = TicketStatus.DITOLAK, reason, now
         text = text or REASONS[reason]
-    elif action == "assign":
+    elif action == TicketAction.ASSIGN:
         if officer is None or officer.agency_id != ticket.agency_id or not officer.active:
             raise WorkflowError(_l("Pilih petugas dari instansi ini."))
-        ticket.status = DIPROSES
+        ticket.status = TicketStatus.DIPROSES
         ticket.assigned_officer_id = officer.id
         ticket.assigned_unit_id = unit_id or officer.unit_id
         text = text or N_("Pengaduan diteruskan kepada petugas yang menanganinya.")
-    elif action == "resolve":
+    elif action == TicketAction.RESOLVE:
         if not text.strip():
             raise WorkflowError(_l("Tuliskan penyelesaiannya untuk pelapor."))
-        ticket.status, ticket.resolved_at, ticket.resolution = SELESAI, now, text.strip()
-    elif action == "close":
-        ticket.status, ticket.closed_at = DITUTUP, now
+        ticket.status, ticket.resolved_at, ticket.resolution = TicketStatus.SELESAI, now, text.strip()
+    elif action == TicketAction.CLOSE:
+        ticket.status, ticket.closed_at = TicketStatus.DITUTUP, now
     ticket.updated_at = now
     ticket.events.append(
         PengaduanEvent(
@@ -437,7 +436,7 @@ def transition(
 
 
 def reopen_deadline(ticket: PengaduanTicket) -> dt.datetime | None:
-    if ticket.status != SELESAI or ticket.resolved_at is None:
+    if ticket.status != TicketStatus.SELESAI or ticket.resolved_at is None:
         return None
     return ticket.resolved_at + dt.timedelta(days=settings_for(ticket.agency_id).reopen_days)
 
@@ -449,7 +448,7 @@ def rate(
     resolved: yes closes the ticket, no reopens it (counted). The rating is
     credited to the officer who handled it. Commits."""
     now = now or utcnow()
-    if ticket.status != SELESAI:
+    if ticket.status != TicketStatus.SELESAI:
         raise WorkflowError(_l("Penanganan dapat dinilai setelah pengaduan berstatus Selesai."))
     if ticket.rating is not None:
         raise WorkflowError(_l("Penanganan pengaduan ini sudah dinilai."))
@@ -461,17 +460,17 @@ def rate(
     ticket.rating, ticket.rated_resolved, ticket.rating_comment = rating, resolved, comment or None
     before = ticket.status
     if resolved:
-        ticket.status, ticket.closed_at = DITUTUP, now
+        ticket.status, ticket.closed_at = TicketStatus.DITUTUP, now
         text = N_("Pelapor menyatakan pengaduan tuntas.")
     else:
-        ticket.status, ticket.reopen_count = DIPROSES, ticket.reopen_count + 1
+        ticket.status, ticket.reopen_count = TicketStatus.DIPROSES, ticket.reopen_count + 1
         ticket.resolved_at = None
         text = N_("Pelapor menyatakan pengaduan belum tuntas; pengaduan dibuka kembali.")
     ticket.updated_at = now
     ticket.events.append(
         PengaduanEvent(
             created_at=now,
-            actor="pelapor",
+            actor=EventActor.PELAPOR,
             from_status=before,
             to_status=ticket.status,
             text=text,
@@ -500,17 +499,21 @@ def rate(
 # ---------------------------------------------------------------- SLA
 
 
-def overdue_stage(ticket: PengaduanTicket, today: dt.date) -> str | None:
-    """ "verifikasi" or "tindak_lanjut" when that deadline has passed, else None."""
-    if ticket.status == BARU and today > ticket.verify_due:
-        return "verifikasi"
-    if ticket.status in (DIVERIFIKASI, DIPROSES) and ticket.resolve_due and today > ticket.resolve_due:
-        return "tindak_lanjut"
+def overdue_stage(ticket: PengaduanTicket, today: dt.date) -> OverdueStage | None:
+    """The deadline that has passed, if any."""
+    if ticket.status == TicketStatus.BARU and today > ticket.verify_due:
+        return OverdueStage.VERIFIKASI
+    if ticket.status in TicketStatus.in_follow_up() and ticket.resolve_due and today > ticket.resolve_due:
+        return OverdueStage.TINDAK_LANJUT
     return None
 
 
 #: Who made a timeline entry without a staff account, by stored code.
-ACTOR_LABELS = {"pelapor": _l("pelapor"), "staf": _l("staf"), "sistem": _l("sistem")}
+ACTOR_LABELS = {
+    EventActor.PELAPOR: _l("pelapor"),
+    EventActor.STAF: _l("staf"),
+    EventActor.SISTEM: _l("sistem"),
+}
 
 
 # ---------------------------------------------------------------- retention
@@ -525,7 +528,7 @@ def anonymise(before: dt.datetime) -> dict[str, int]:
     ended = db.func.coalesce(PengaduanTicket.closed_at, PengaduanTicket.resolved_at)
     tickets = db.session.scalars(
         db.select(PengaduanTicket).where(
-            PengaduanTicket.status.in_((SELESAI, DITUTUP, DITOLAK)),
+            PengaduanTicket.status.in_(TicketStatus.ended()),
             ended < before,
             db.or_(
                 PengaduanTicket.name != "",
@@ -551,7 +554,7 @@ def anonymise(before: dt.datetime) -> dict[str, int]:
             db.session.delete(attachment)
             files += 1
         for event in ticket.events:
-            if event.actor == "pelapor":
+            if event.actor == EventActor.PELAPOR:
                 event.text = ""
     db.session.flush()
     return {"pengaduan": len(tickets), "lampiran pengaduan": files}

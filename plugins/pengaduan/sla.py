@@ -8,7 +8,7 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from plugins.pengaduan.models import OPEN_STATUSES, PengaduanNotification, PengaduanTicket
+from plugins.pengaduan.models import OverdueStage, PengaduanNotification, PengaduanTicket, TicketStatus
 from plugins.pengaduan.service import overdue_stage, today_for
 from portal.plugin import ROLE_ADMIN, Agency, Officer, User, db, is_enabled, send_mail
 
@@ -39,20 +39,21 @@ def check(now: dt.datetime | None = None) -> list[tuple[PengaduanTicket, str, li
         today = today_for(agency, now)
         tickets = db.session.scalars(
             db.select(PengaduanTicket).where(
-                PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(OPEN_STATUSES)
+                PengaduanTicket.agency_id == agency.id,
+                PengaduanTicket.status.in_(TicketStatus.open_statuses()),
             )
         )
         for ticket in tickets:
             stage = overdue_stage(ticket, today)
             if stage is None or ticket.escalated_stage == stage:
                 continue
-            due = ticket.verify_due if stage == "verifikasi" else ticket.resolve_due
+            due = ticket.verify_due if stage == OverdueStage.VERIFIKASI else ticket.resolve_due
             text = str(
                 _l(
                     "Pengaduan %(code)s (%(title)s) melewati batas %(stage)s (%(due)s).",
                     code=ticket.reference,
                     title=ticket.title,
-                    stage=_l("verifikasi") if stage == "verifikasi" else _l("tindak lanjut"),
+                    stage=_l("verifikasi") if stage == OverdueStage.VERIFIKASI else _l("tindak lanjut"),
                     due=due.isoformat(),
                 )
             )

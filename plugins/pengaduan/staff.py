@@ -20,14 +20,14 @@ from wtforms.fields.choices import SelectChoice
 from plugins.pengaduan import codes
 from plugins.pengaduan.forms import ActionForm, CategoryForm, LeaveDayForm, SettingsForm, TemplateForm
 from plugins.pengaduan.models import (
-    OPEN_STATUSES,
-    STATUSES,
     PengaduanCategory,
     PengaduanLeaveDay,
     PengaduanNotification,
     PengaduanSettings,
     PengaduanTemplate,
     PengaduanTicket,
+    TicketAction,
+    TicketStatus,
 )
 from plugins.pengaduan.service import (
     ACTOR_LABELS,
@@ -102,8 +102,8 @@ def queue_query(args):
         query = query.where(PengaduanTicket.assigned_officer_id == current_user.officer_id)
     status = args.get("status", "terbuka")
     if status == "terbuka":
-        query = query.where(PengaduanTicket.status.in_(OPEN_STATUSES))
-    elif status in STATUSES:
+        query = query.where(PengaduanTicket.status.in_(TicketStatus.open_statuses()))
+    elif status in tuple(TicketStatus):
         query = query.where(PengaduanTicket.status == status)
     unit, officer, category = _int(args, "unit"), _int(args, "petugas"), _int(args, "jenis")
     if unit:
@@ -122,8 +122,8 @@ def queue_query(args):
         today = today_for(g.agency)
         query = query.where(
             or_(
-                (PengaduanTicket.status == "baru") & (PengaduanTicket.verify_due < today),
-                PengaduanTicket.status.in_(("diverifikasi", "diproses"))
+                (PengaduanTicket.status == TicketStatus.BARU) & (PengaduanTicket.verify_due < today),
+                PengaduanTicket.status.in_(TicketStatus.in_follow_up())
                 & (PengaduanTicket.resolve_due < today),
             )
         )
@@ -165,10 +165,10 @@ def bulk():
     if current_user.role == ROLE_OFFICER or not BaseForm().validate_on_submit():
         abort(403 if current_user.role == ROLE_OFFICER else 400)
     action = request.form.get("action")
-    if action not in ("verify", "assign"):
+    if action not in (TicketAction.VERIFY, TicketAction.ASSIGN):
         abort(400)
     officer = None
-    if action == "assign":
+    if action == TicketAction.ASSIGN:
         officer = db.session.get(Officer, request.form.get("officer_id", type=int) or 0)
     done, failed = 0, 0
     for reference in request.form.getlist("codes")[:200]:
@@ -200,7 +200,9 @@ def detail(code):
     form.reason.choices = [SelectChoice(k, v) for k, v in REASON_LABELS.items()]
     form.officer_id.choices = [SelectChoice(o.id, o.name) for o in officers]
     if form.validate_on_submit():
-        officer = db.session.get(Officer, form.officer_id.data) if form.action.data == "assign" else None
+        officer = (
+            db.session.get(Officer, form.officer_id.data) if form.action.data == TicketAction.ASSIGN else None
+        )
         try:
             transition(
                 ticket,
@@ -289,7 +291,7 @@ def unit_statistics(agency):
         key = names.get(assigned or unit_id, _("Tanpa unit"))
         s = stats.setdefault(key, {"count": 0, "open": 0, "days": [], "in_sla": 0, "done": 0, "ratings": []})
         s["count"] += 1
-        s["open"] += status in OPEN_STATUSES
+        s["open"] += status in TicketStatus.open_statuses()
         if resolved is not None:
             s["done"] += 1
             s["days"].append(working_days_between(created.date(), resolved.date(), leave))

@@ -30,13 +30,12 @@ from wtforms.fields.choices import SelectChoice
 
 from plugins.pengaduan import NAME, codes
 from plugins.pengaduan.forms import FilingForm, RatingForm
-from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket
+from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket, TicketStatus
 from plugins.pengaduan.service import (
     IMAGE_TYPES,
     MAX_BYTES,
     MAX_FILES,
     REASON_LABELS,
-    SELESAI,
     STATUS_LABELS,
     Filing,
     WorkflowError,
@@ -264,7 +263,7 @@ def track(code):
             return redirect(url_for(".track", code=ticket.code))
     events = [e for e in ticket.events if e.public]
     status = 422 if form.errors else 200
-    rating_open = ticket.status == SELESAI and ticket.rating is None
+    rating_open = ticket.status == TicketStatus.SELESAI and ticket.rating is None
     html = render_template(
         "pengaduan/track.html",
         ticket=ticket,
