@@ -180,15 +180,21 @@ def services(fmt):
     return _render(fmt, "services", "service", [_service(c) for c in rows])
 
 
-@open311.route("/services/<code>.<fmt>")
-def service_definition(code, fmt):
-    _fmt(fmt)
-    agency = _agency()
+def _active_category(agency: Agency, code: str) -> PengaduanCategory:
+    """The agency's active category (Open311 service) with this code, or a 404 error."""
     category = db.session.execute(
         db.select(PengaduanCategory).filter_by(agency_id=agency.id, code=code, active=True)
     ).scalar_one_or_none()
     if category is None:
         raise Open311Error(404, f"service_code {code} not found")
+    return category
+
+
+@open311.route("/services/<code>.<fmt>")
+def service_definition(code, fmt):
+    _fmt(fmt)
+    agency = _agency()
+    category = _active_category(agency, code)
     row = {
         "service_code": category.code,
         "attributes": [
@@ -299,45 +305,18 @@ def request_one(code, fmt):
 @limiter.limit("60 per minute")
 def requests_create(fmt):
     _fmt(fmt)
-    agency = _agency()
-    key = request.values.get("api_key")
-    if key:
-        request.environ["HTTP_X_API_KEY"] = key
-    api_key = authenticate("write")
-    if api_key.agency_id != agency.id:
-        raise Open311Error(403, "api_key does not belong to this jurisdiction_id")
+    agency = _writing_agency()
     form = request.form
     code = form.get("service_code", "").strip()
     if not code:
         raise Open311Error(400, "service_code required")
-    category = db.session.execute(
-        db.select(PengaduanCategory).filter_by(agency_id=agency.id, code=code, active=True)
-    ).scalar_one_or_none()
-    if category is None:
-        raise Open311Error(404, f"service_code {code} not found")
-    lat, lon = form.get("lat"), form.get("long")
-    address = form.get("address_string", "").strip()[:300]
-    if not address and not (lat and lon):
-        raise Open311Error(400, "lat and long, or address_string, required")
-    try:
-        lat_f = float(lat) if lat else None
-        lon_f = float(lon) if lon else None
-    except ValueError:
-        raise Open311Error(400, "lat and long must be numbers") from None
-    if (lat_f is not None and not -90 <= lat_f <= 90) or (lon_f is not None and not -180 <= lon_f <= 180):
-        raise Open311Error(400, "lat or long out of range")
+    category = _active_category(agency, code)
+    address, lat, lon = _location(form)
     description = form.get("description", "").strip()
     if not 10 <= len(description) <= 4000:
         raise Open311Error(400, "description required, 10 to 4000 characters")
-    extra = {}
-    for field in category.fields:
-        value = form.get(f"attribute[{field['code']}]", "").strip()[:300]
-        if field.get("required") and not value:
-            raise Open311Error(400, f"attribute[{field['code']}] required")
-        if value:
-            extra[field["code"]] = value
-    name = " ".join(x for x in (form.get("first_name", "").strip(), form.get("last_name", "").strip()) if x)
-    email, phone = form.get("email", "").strip()[:254], form.get("phone", "").strip()[:30]
+    extra = _attributes(category, form)
+    name, phone, email = _complainant(form)
     title = description.split("\n", 1)[0][:150]
     ticket = file_ticket(
         agency,
@@ -346,8 +325,8 @@ def requests_create(fmt):
             title=title if len(title) >= 5 else category.name,
             description=description,
             address=address,
-            lat=lat_f,
-            lon=lon_f,
+            lat=lat,
+            lon=lon,
             extra=extra,
             anonymous=not (name or email or phone),
             name=name[:150],
@@ -355,20 +334,80 @@ def requests_create(fmt):
             email=email.lower(),
         ),
     )
-    # The answer goes only to the client that filed on the citizen's behalf,
-    # which hands the private tracking link to the citizen; nothing that
-    # anyone can read (GET) ever shows it.
+    return _render(
+        fmt,
+        "service_requests",
+        "request",
+        [
+            {
+                "service_request_id": ticket.reference,
+                "service_notice": _filed_notice(agency, ticket),
+                "account_id": None,
+            }
+        ],
+    )
+
+
+def _writing_agency() -> Agency:
+    """The agency asked for, once the request's API key may write for it."""
+    agency = _agency()
+    key = request.values.get("api_key")
+    if key:
+        request.environ["HTTP_X_API_KEY"] = key
+    api_key = authenticate("write")
+    if api_key.agency_id != agency.id:
+        raise Open311Error(403, "api_key does not belong to this jurisdiction_id")
+    return agency
+
+
+def _location(form) -> tuple[str, float | None, float | None]:
+    """(address, latitude, longitude) of a posted request: an address, a
+    point, or both."""
+    lat, lon = form.get("lat"), form.get("long")
+    address = form.get("address_string", "").strip()[:300]
+    if not address and not (lat and lon):
+        raise Open311Error(400, "lat and long, or address_string, required")
+    try:
+        latitude = float(lat) if lat else None
+        longitude = float(lon) if lon else None
+    except ValueError:
+        raise Open311Error(400, "lat and long must be numbers") from None
+    if (latitude is not None and not -90 <= latitude <= 90) or (
+        longitude is not None and not -180 <= longitude <= 180
+    ):
+        raise Open311Error(400, "lat or long out of range")
+    return address, latitude, longitude
+
+
+def _attributes(category: PengaduanCategory, form) -> dict[str, str]:
+    """The category's extra fields as posted (``attribute[code]``); the
+    required ones must be there."""
+    extra = {}
+    for field in category.fields:
+        value = form.get(f"attribute[{field['code']}]", "").strip()[:300]
+        if field.get("required") and not value:
+            raise Open311Error(400, f"attribute[{field['code']}] required")
+        if value:
+            extra[field["code"]] = value
+    return extra
+
+
+def _complainant(form) -> tuple[str, str, str]:
+    """(name, phone, e-mail) of the citizen, each possibly empty."""
+    parts = (form.get("first_name", "").strip(), form.get("last_name", "").strip())
+    name = " ".join(part for part in parts if part)
+    return name, form.get("phone", "").strip()[:30], form.get("email", "").strip()[:254]
+
+
+def _filed_notice(agency: Agency, ticket: PengaduanTicket) -> str:
+    """The answer to the client that filed on the citizen's behalf, which
+    hands the private tracking link to the citizen; nothing that anyone can
+    read (GET) ever shows it."""
     track = url_for("pengaduan.track", agency_slug=agency.slug, code=ticket.code, _external=True)
-    notice = _(
+    return _(
         "Nomor referensi %(reference)s. Kode pelacakan (rahasiakan, hanya untuk pelapor): %(code)s. "
         "Lacak di %(url)s",
         reference=ticket.reference,
         code=ticket.code,
         url=track,
-    )
-    return _render(
-        fmt,
-        "service_requests",
-        "request",
-        [{"service_request_id": ticket.reference, "service_notice": notice, "account_id": None}],
     )
