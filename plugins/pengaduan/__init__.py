@@ -72,27 +72,19 @@ def portal_dashboard_widgets(agency, user):
     from sqlalchemy import func
 
     from plugins.pengaduan.models import PengaduanTicket, TicketStatus
-    from plugins.pengaduan.service import today_for
-    from portal.plugin import db
+    from plugins.pengaduan.service import overdue_clause, today_for
+    from portal.plugin import ROLE_OFFICER, db
 
     query = db.select(PengaduanTicket.status, func.count(PengaduanTicket.id)).where(
         PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(TicketStatus.open_statuses())
     )
-    if user.role == "officer":
+    if user.role == ROLE_OFFICER:
         query = query.where(PengaduanTicket.assigned_officer_id == user.officer_id)
     counts = dict(db.session.execute(query.group_by(PengaduanTicket.status)).all())
-    today = today_for(agency)
     late = db.select(func.count(PengaduanTicket.id)).where(
-        PengaduanTicket.agency_id == agency.id,
-        (
-            ((PengaduanTicket.status == TicketStatus.BARU) & (PengaduanTicket.verify_due < today))
-            | (
-                PengaduanTicket.status.in_(TicketStatus.in_follow_up())
-                & (PengaduanTicket.resolve_due < today)
-            )
-        ),
+        PengaduanTicket.agency_id == agency.id, overdue_clause(today_for(agency))
     )
-    if user.role == "officer":
+    if user.role == ROLE_OFFICER:
         late = late.where(PengaduanTicket.assigned_officer_id == user.officer_id)
     return [
         template_panel(

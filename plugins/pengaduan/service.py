@@ -419,14 +419,28 @@ def transition(
         ticket.status, ticket.resolved_at, ticket.resolution = TicketStatus.SELESAI, now, text.strip()
     elif action == TicketAction.CLOSE:
         ticket.status, ticket.closed_at = TicketStatus.DITUTUP, now
+    _record_transition(ticket, before, now, text.strip(), user_id=user.id)
+
+
+def _record_transition(
+    ticket: PengaduanTicket,
+    before: str,
+    now: dt.datetime,
+    text: str,
+    *,
+    user_id: int | None = None,
+    actor: EventActor = EventActor.STAF,
+) -> None:
+    """Put the status change from ``before`` on the ticket's public timeline."""
     ticket.updated_at = now
     ticket.events.append(
         PengaduanEvent(
             created_at=now,
-            user_id=user.id,
+            user_id=user_id,
+            actor=actor,
             from_status=before,
             to_status=ticket.status,
-            text=text.strip(),
+            text=text,
             public=True,
         )
     )
@@ -466,17 +480,7 @@ def rate(
         ticket.status, ticket.reopen_count = TicketStatus.DIPROSES, ticket.reopen_count + 1
         ticket.resolved_at = None
         text = N_("Pelapor menyatakan pengaduan belum tuntas; pengaduan dibuka kembali.")
-    ticket.updated_at = now
-    ticket.events.append(
-        PengaduanEvent(
-            created_at=now,
-            actor=EventActor.PELAPOR,
-            from_status=before,
-            to_status=ticket.status,
-            text=text,
-            public=True,
-        )
-    )
+    _record_transition(ticket, before, now, text, actor=EventActor.PELAPOR)
     officer = db.session.get(Officer, ticket.assigned_officer_id) if ticket.assigned_officer_id else None
     if officer is not None:
         try:
@@ -506,6 +510,15 @@ def overdue_stage(ticket: PengaduanTicket, today: dt.date) -> OverdueStage | Non
     if ticket.status in TicketStatus.in_follow_up() and ticket.resolve_due and today > ticket.resolve_due:
         return OverdueStage.TINDAK_LANJUT
     return None
+
+
+def overdue_clause(today: dt.date):
+    """The SQL condition for a complaint past its deadline on ``today``
+    (what :func:`overdue_stage` says of one complaint)."""
+    return db.or_(
+        (PengaduanTicket.status == TicketStatus.BARU) & (PengaduanTicket.verify_due < today),
+        PengaduanTicket.status.in_(TicketStatus.in_follow_up()) & (PengaduanTicket.resolve_due < today),
+    )
 
 
 #: Who made a timeline entry without a staff account, by stored code.

@@ -36,6 +36,7 @@ from plugins.pengaduan.service import (
     WorkflowError,
     can,
     can_see,
+    overdue_clause,
     overdue_stage,
     settings_for,
     today_for,
@@ -73,10 +74,15 @@ def _identified(value: str):
     )
 
 
-def _ticket(reference: str) -> PengaduanTicket:
-    ticket = db.session.execute(
+def _find_ticket(reference: str) -> PengaduanTicket | None:
+    """The agency's ticket that ``reference`` names, whoever may see it."""
+    return db.session.execute(
         db.select(PengaduanTicket).where(_identified(reference), PengaduanTicket.agency_id == g.agency.id)
     ).scalar_one_or_none()
+
+
+def _ticket(reference: str) -> PengaduanTicket:
+    ticket = _find_ticket(reference)
     if ticket is None or not can_see(current_user, ticket):
         abort(404)
     return ticket
@@ -119,14 +125,7 @@ def queue_query(args):
             or_(_identified(q), PengaduanTicket.title.ilike(like), PengaduanTicket.description.ilike(like))
         )
     if args.get("terlambat"):
-        today = today_for(g.agency)
-        query = query.where(
-            or_(
-                (PengaduanTicket.status == TicketStatus.BARU) & (PengaduanTicket.verify_due < today),
-                PengaduanTicket.status.in_(TicketStatus.in_follow_up())
-                & (PengaduanTicket.resolve_due < today),
-            )
-        )
+        query = query.where(overdue_clause(today_for(g.agency)))
     return query.order_by(PengaduanTicket.created_at.desc(), PengaduanTicket.id.desc())
 
 
@@ -172,9 +171,7 @@ def bulk():
         officer = db.session.get(Officer, request.form.get("officer_id", type=int) or 0)
     done, failed = 0, 0
     for reference in request.form.getlist("codes")[:200]:
-        ticket = db.session.execute(
-            db.select(PengaduanTicket).where(_identified(reference), PengaduanTicket.agency_id == g.agency.id)
-        ).scalar_one_or_none()
+        ticket = _find_ticket(reference)
         if ticket is None:
             continue
         try:
@@ -394,19 +391,20 @@ def settings():
             form.populate_obj(row)
             db.session.add(row)
         elif which == "category":
-            if db.session.execute(
-                db.select(PengaduanCategory.id).filter_by(agency_id=g.agency.id, code=form.code.data)
-            ).first():
-                form.code.errors.append(_("Kode ini sudah dipakai jenis pengaduan lain."))
+            if _already_saved(
+                PengaduanCategory,
+                form.code,
+                _("Kode ini sudah dipakai jenis pengaduan lain."),
+                code=form.code.data,
+            ):
                 return _settings_page(forms), 422
             row = PengaduanCategory(agency_id=g.agency.id, active=True, fields_json="[]")
             form.populate_obj(row)
             db.session.add(row)
         elif which == "leave":
-            if db.session.execute(
-                db.select(PengaduanLeaveDay.id).filter_by(agency_id=g.agency.id, day=form.day.data)
-            ).first():
-                form.day.errors.append(_("Tanggal ini sudah terdaftar."))
+            if _already_saved(
+                PengaduanLeaveDay, form.day, _("Tanggal ini sudah terdaftar."), day=form.day.data
+            ):
                 return _settings_page(forms), 422
             db.session.add(
                 PengaduanLeaveDay(
@@ -422,6 +420,15 @@ def settings():
         flash(_("Pengaturan disimpan."), "success")
         return redirect(url_for(".settings"))
     return _settings_page(forms), (422 if request.method == "POST" else 200)
+
+
+def _already_saved(model, field, message: str, **values) -> bool:
+    """Whether the agency already has a ``model`` row with ``values``; if
+    so, ``message`` is shown on the form's ``field``."""
+    if db.session.execute(db.select(model.id).filter_by(agency_id=g.agency.id, **values)).first() is None:
+        return False
+    field.errors.append(message)
+    return True
 
 
 def _settings_page(forms):

@@ -328,6 +328,4 @@ def send_attachment(ticket: PengaduanTicket, attachment_id: int):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = ATTACHMENT_POLICY
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+    return _private(response)
