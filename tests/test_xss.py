@@ -105,7 +105,7 @@ def _fill_gaps(app):
         PengaduanNotification,
         PengaduanTicket,
     )
-    from plugins.survei.models import COMMENT_APPROVED, SurveiAnswer, SurveiQuestion, SurveiResponse
+    from plugins.survei.models import SurveiAnswer, SurveiCommentStatus, SurveiQuestion, SurveiResponse
     from portal.builtin.records.models import FeedbackAction, FeedbackNote, FeedbackReply
     from portal.core.models import (
         Agency,
@@ -199,7 +199,7 @@ def _fill_gaps(app):
         ticket.rating, ticket.rated_resolved = 4, True
         # Shown where moderation allows it: citizens' comments approved.
         for row in db.session.scalars(select(SurveiResponse).where(SurveiResponse.comment.isnot(None))):
-            row.comment_status = COMMENT_APPROVED
+            row.comment_status = SurveiCommentStatus.APPROVED
         db.session.execute(text("UPDATE rating_event SET comment = 'c', comment_state = 'tampil'"))
         db.session.commit()
         assert db.session.scalar(select(db.func.count(RatingEvent.id))) > 0

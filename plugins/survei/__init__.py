@@ -73,9 +73,11 @@ def portal_migrations_dir():
 
 @hookimpl
 def portal_rating_sources():
+    from plugins.survei.models import SurveiKind
+
     return [
-        RatingKind("skm", _l("SKM: kompetensi dan perilaku pelaksana"), 1, 4),
-        RatingKind("cepat", _l("Survei cepat"), 1, 4),
+        RatingKind(SurveiKind.SKM, _l("SKM: kompetensi dan perilaku pelaksana"), 1, 4),
+        RatingKind(SurveiKind.QUICK, _l("Survei cepat"), 1, 4),
     ]
 
 
@@ -144,14 +146,14 @@ def portal_dashboard_widgets(agency, user):
 
 @hookimpl
 def portal_officer_panels(officer, viewer):
-    from plugins.survei.models import COMMENT_APPROVED, SurveiResponse, counted
+    from plugins.survei.models import SurveiCommentStatus, SurveiResponse, counted
     from portal.plugin import db
 
     comments = db.session.execute(
         db.select(SurveiResponse.created_at, SurveiResponse.comment)
         .where(
             SurveiResponse.officer_id == officer.id,
-            SurveiResponse.comment_status == COMMENT_APPROVED,
+            SurveiResponse.comment_status == SurveiCommentStatus.APPROVED,
             counted(),
         )
         .order_by(SurveiResponse.created_at.desc())
@@ -168,13 +170,13 @@ def portal_rating_reviewed(event):
     an accepted one enters the SKM report and the IKM, a rejected one never."""
     if event.source != NAME or not event.ref.startswith("survei_response:"):
         return
-    from plugins.survei.models import SurveiResponse
-    from portal.plugin import REVIEW_HELD, db
+    from plugins.survei.models import SurveiResponse, SurveiReview
+    from portal.plugin import db
 
     response_id = int(event.ref.split(":", 1)[1])
     db.session.execute(
         db.update(SurveiResponse)
-        .where(SurveiResponse.id == response_id, SurveiResponse.review == REVIEW_HELD)
+        .where(SurveiResponse.id == response_id, SurveiResponse.review == SurveiReview.HELD)
         .values(review=event.review)
         .execution_options(synchronize_session=False)
     )

@@ -7,7 +7,7 @@ import datetime as dt
 import random
 
 from plugins.survei import skm
-from plugins.survei.models import SurveiDeskSurvey, SurveiResponse, SurveiRoster
+from plugins.survei.models import SurveiDeskSurvey, SurveiKind, SurveiResponse, SurveiRoster
 from plugins.survei.service import Submission, store
 from portal.plugin import Desk, Officer, Unit, db, utcnow
 
@@ -31,7 +31,9 @@ def seed(agency) -> None:
         desks = db.session.scalars(db.select(Desk).filter_by(unit_id=unit.id).order_by(Desk.id)).all()
         for i, desk in enumerate(desks):
             if db.session.get(SurveiDeskSurvey, desk.id) is None:
-                db.session.add(SurveiDeskSurvey(desk_id=desk.id, kind="skm" if i == 0 else "cepat"))
+                db.session.add(
+                    SurveiDeskSurvey(desk_id=desk.id, kind=SurveiKind.SKM if i == 0 else SurveiKind.QUICK)
+                )
             staff = officers[1 + i :: len(desks)] or officers[:1]
             for officer in staff[:2]:
                 for weekday in range(5):
@@ -47,12 +49,12 @@ def seed(agency) -> None:
         db.session.commit()
         for i, desk in enumerate(desks):
             staff = officers[1 + i :: len(desks)] or officers[:1]
-            kind = "skm" if i == 0 else "cepat"
+            kind = SurveiKind.SKM if i == 0 else SurveiKind.QUICK
             for n in range(24):
                 at = utcnow() - dt.timedelta(days=rng.randint(0, 150), hours=rng.randint(0, 6))
                 sub = Submission(kind=kind, officer=rng.choice(staff) if staff else None)
                 good = rng.random() < 0.8
-                if kind == "cepat":
+                if kind == SurveiKind.QUICK:
                     sub.values["face"] = rng.choice((3, 4, 4) if good else (1, 2, 3))
                 else:
                     for u in skm.UNSUR:

@@ -14,6 +14,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from plugins.survei.models import SurveiKind, SurveiQuestionType
 from portal.plugin import BaseForm, strip
 
 WEEKDAYS = (_l("Senin"), _l("Selasa"), _l("Rabu"), _l("Kamis"), _l("Jumat"), _l("Sabtu"), _l("Minggu"))
@@ -23,8 +24,8 @@ class DeskSettingsForm(BaseForm):
     kind = SelectField(
         _l("Jenis survei"),
         choices=[
-            SelectChoice("cepat", _l("Survei cepat (satu pertanyaan, 2 ketukan)")),
-            SelectChoice("skm", _l("SKM lengkap (9 unsur PermenPANRB 14/2017)")),
+            SelectChoice(SurveiKind.QUICK, _l("Survei cepat (satu pertanyaan, 2 ketukan)")),
+            SelectChoice(SurveiKind.SKM, _l("SKM lengkap (9 unsur PermenPANRB 14/2017)")),
         ],
     )
 
@@ -48,10 +49,10 @@ class QuestionForm(BaseForm):
     type = SelectField(
         _l("Jenis jawaban"),
         choices=[
-            SelectChoice("scale4", _l("Skala 1–4")),
-            SelectChoice("scale5", _l("Skala 1–5")),
-            SelectChoice("choice", _l("Pilihan tunggal")),
-            SelectChoice("text", _l("Isian teks")),
+            SelectChoice(SurveiQuestionType.SCALE4, _l("Skala 1–4")),
+            SelectChoice(SurveiQuestionType.SCALE5, _l("Skala 1–5")),
+            SelectChoice(SurveiQuestionType.CHOICE, _l("Pilihan tunggal")),
+            SelectChoice(SurveiQuestionType.TEXT, _l("Isian teks")),
         ],
     )
     choices = TextAreaField(
@@ -65,7 +66,7 @@ class QuestionForm(BaseForm):
 
     def validate_choices(self, field):
         options = [c.strip() for c in (field.data or "").splitlines() if c.strip()]
-        if self.type.data == "choice" and len(options) < 2:
+        if self.type.data == SurveiQuestionType.CHOICE and len(options) < 2:
             raise ValidationError(_l("Isi paling sedikit dua pilihan, satu per baris."))
         if any(len(o) > 200 for o in options):
             raise ValidationError(_l("Setiap pilihan paling banyak 200 karakter."))

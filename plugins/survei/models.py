@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from enum import StrEnum
 
 from sqlalchemy import (
     Boolean,
@@ -22,14 +23,56 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.plugin import REVIEW_COUNTED, Desk, Officer, Unit, db, utcnow
 
-KINDS = ("cepat", "skm")
-QUESTION_TYPES = ("text", "choice", "scale4", "scale5")
-COMMENT_NONE, COMMENT_PENDING, COMMENT_APPROVED, COMMENT_REJECTED = (
-    "none",
-    "pending",
-    "approved",
-    "rejected",
-)
+
+class SurveiKind(StrEnum):
+    """Stored in ``SurveiDeskSurvey.kind`` and ``SurveiResponse.kind``; also the
+    rating kinds the plugin credits (see ``portal_rating_sources``)."""
+
+    QUICK = "cepat"  # one question, four faces
+    SKM = "skm"  # the nine unsur of PermenPANRB 14/2017 and the respondent's profile
+
+
+class SurveiQuestionType(StrEnum):
+    """Stored in ``SurveiQuestion.type``: how an agency's own question is answered."""
+
+    TEXT = "text"
+    CHOICE = "choice"
+    SCALE4 = "scale4"
+    SCALE5 = "scale5"
+
+
+class SurveiCommentStatus(StrEnum):
+    """Stored in ``SurveiResponse.comment_status``: a comment's moderation."""
+
+    NONE = "none"  # no comment
+    PENDING = "pending"
+    APPROVED = "approved"  # shown on the officer's record
+    REJECTED = "rejected"
+
+
+class SurveiReview(StrEnum):
+    """Stored in ``SurveiResponse.review``: core's review states of a rating
+    (``portal.plugin.REVIEW_HELD``, ``REVIEW_COUNTED``). Only ``NONE`` and
+    ``ACCEPTED`` enter the SKM report and the IKM."""
+
+    NONE = ""  # counted, never held
+    HELD = "ditahan"
+    ACCEPTED = "diterima"
+    REJECTED = "ditolak"
+
+
+class SurveiHoldReason(StrEnum):
+    """Stored in ``SurveiResponse.hold_reason`` ("" when not held): why a
+    response is held for review, codes of ``portal.plugin.HOLD_REASONS``."""
+
+    NONE = ""
+    CAPACITY = "kapasitas"  # more responses than the officers on duty can serve
+    HISTORY = "kebiasaan"  # far more than the desk's usual hour
+    ADDRESS_BURST = "alamat"  # a burst from one network address
+    PATTERN = "pola"  # identical answers again and again
+    ISSUER_DEVICE = "perangkat_petugas"  # a one-time QR answered from its issuer's device or network
+    KIOSK_BACKDATED = "kiosk_mundur"  # a kiosk item older than the accepted age
+    OFF_ROSTER = "luar_jadwal"  # a kiosk names an officer not rostered at the desk then
 
 
 class SurveiDeskSurvey(db.Model):
@@ -38,7 +81,7 @@ class SurveiDeskSurvey(db.Model):
     __tablename__ = "survei_desk_survey"
 
     desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(10), default="cepat")
+    kind: Mapped[str] = mapped_column(String(10), default=SurveiKind.QUICK)
 
 
 class SurveiRoster(db.Model):
@@ -67,7 +110,7 @@ class SurveiQuestion(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
     text: Mapped[str] = mapped_column(String(300))
     type: Mapped[str] = mapped_column(String(10))
-    choices: Mapped[str] = mapped_column(Text, default="")  # one per line, for "choice"
+    choices: Mapped[str] = mapped_column(Text, default="")  # one per line, for SurveiQuestionType.CHOICE
     required: Mapped[bool] = mapped_column(Boolean, default=False)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
@@ -76,6 +119,11 @@ class SurveiQuestion(db.Model):
     @property
     def choice_list(self) -> list[str]:
         return [c.strip() for c in self.choices.splitlines() if c.strip()]
+
+    @property
+    def scale_top(self) -> int | None:
+        """The highest answer of a scale question (None for the other types)."""
+        return {SurveiQuestionType.SCALE4: 4, SurveiQuestionType.SCALE5: 5}.get(self.type)
 
 
 class SurveiTicket(db.Model):
@@ -140,12 +188,10 @@ class SurveiResponse(db.Model):
     education: Mapped[str | None] = mapped_column(String(10))
     occupation: Mapped[str | None] = mapped_column(String(10))
     comment: Mapped[str | None] = mapped_column(Text)  # cepat: comment; skm: saran
-    comment_status: Mapped[str] = mapped_column(String(10), default=COMMENT_NONE)
-    #: Held for review (see portal.core.record.ratings): "" counted, "ditahan" held,
-    #: "diterima" accepted, "ditolak" rejected. Only "" and "diterima" enter
-    #: the SKM report and the IKM.
-    review: Mapped[str] = mapped_column(String(10), default="", server_default="")
-    hold_reason: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    comment_status: Mapped[str] = mapped_column(String(10), default=SurveiCommentStatus.NONE)
+    #: Held for review (see portal.core.record.ratings): a SurveiReview.
+    review: Mapped[str] = mapped_column(String(10), default=SurveiReview.NONE, server_default="")
+    hold_reason: Mapped[str] = mapped_column(String(30), default=SurveiHoldReason.NONE, server_default="")
     #: A keyed hash of the sender's network address (never the address) and
     #: of the answers, for the burst and identical-pattern checks.
     origin: Mapped[str | None] = mapped_column(String(16))
@@ -191,9 +237,20 @@ class SurveiPopulation(db.Model):
     users: Mapped[int] = mapped_column(Integer)
 
 
+def active_questions(unit_id: int) -> list[SurveiQuestion]:
+    """The unit's own questions shown on its forms, in their order."""
+    return list(
+        db.session.scalars(
+            db.select(SurveiQuestion)
+            .filter_by(unit_id=unit_id, active=True)
+            .order_by(SurveiQuestion.position, SurveiQuestion.id)
+        )
+    )
+
+
 def desk_kind(desk_id: int) -> str:
     kind = db.session.scalar(db.select(SurveiDeskSurvey.kind).where(SurveiDeskSurvey.desk_id == desk_id))
-    return kind or "cepat"
+    return kind or SurveiKind.QUICK
 
 
 def desks_with_kind(agency):
@@ -205,4 +262,4 @@ def desks_with_kind(agency):
         .where(Unit.agency_id == agency.id, Desk.active.is_(True))
         .order_by(Unit.name, Desk.name)
     ).all()
-    return [(desk, kind or "cepat") for desk, kind in rows]
+    return [(desk, kind or SurveiKind.QUICK) for desk, kind in rows]

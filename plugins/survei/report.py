@@ -15,7 +15,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 
 from plugins.survei import skm
-from plugins.survei.models import SurveiAnswer, SurveiPopulation, SurveiQuestion, SurveiResponse, counted
+from plugins.survei.models import (
+    SurveiAnswer,
+    SurveiKind,
+    SurveiPopulation,
+    SurveiQuestion,
+    SurveiQuestionType,
+    SurveiResponse,
+    counted,
+)
 from portal.plugin import Agency, Unit, db
 
 
@@ -101,7 +109,7 @@ def build(
     places such as the dashboard that show nothing else."""
     lo, hi = utc_bounds(agency, start, end)
     report = SkmReport(agency=agency, unit=unit, start=start, end=end)
-    skm_only = SurveiResponse.kind == "skm"
+    skm_only = SurveiResponse.kind == SurveiKind.SKM
     columns = [func.count(SurveiResponse.id)]
     for n in range(1, 10):
         column = getattr(SurveiResponse, f"u{n}")
@@ -132,7 +140,7 @@ def build(
         db.session.execute(
             _scope(
                 db.select(SurveiResponse.face, func.count(SurveiResponse.id)).where(
-                    SurveiResponse.kind == "cepat"
+                    SurveiResponse.kind == SurveiKind.QUICK
                 ),
                 agency,
                 unit,
@@ -202,14 +210,14 @@ def _extra_results(agency, unit, lo, hi) -> list[ExtraResult]:
     for question in questions:
         values = counts[question.id]
         result = ExtraResult(question=question, answers=sum(values.values()))
-        if question.type == "text":
+        if question.type == SurveiQuestionType.TEXT:
             # Emptied answers (see service.anonymise) are counted, not listed.
             result.texts = [value for value, count in sorted(values.items()) if value for _n in range(count)]
-        elif question.type == "choice":
+        elif question.type == SurveiQuestionType.CHOICE:
             order = question.choice_list + sorted(set(values) - set(question.choice_list))
             result.counts = [(choice, values.get(choice, 0)) for choice in order]
         else:
-            top = 5 if question.type == "scale5" else 4
+            top = question.scale_top or 4
             result.counts = [(str(n), values.get(str(n), 0)) for n in range(1, top + 1)]
             scored = [(int(v), c) for v, c in values.items() if v.isdigit()]
             total = sum(c for _v, c in scored)

@@ -20,16 +20,18 @@ from sqlalchemy.exc import IntegrityError
 
 from plugins.survei import skm
 from plugins.survei.models import (
-    COMMENT_NONE,
-    COMMENT_PENDING,
     SurveiAnswer,
+    SurveiCommentStatus,
+    SurveiHoldReason,
+    SurveiKind,
     SurveiQuestion,
+    SurveiQuestionType,
     SurveiResponse,
+    SurveiReview,
     SurveiRoster,
     SurveiTicket,
 )
 from portal.plugin import (
-    REVIEW_HELD,
     Desk,
     Officer,
     RatingError,
@@ -209,7 +211,7 @@ def validate(
     """Check a submitted form (any mapping of field → string)."""
     sub = Submission(kind=kind)
     required = _l("Pilih salah satu jawaban.")
-    if kind == "cepat":
+    if kind == SurveiKind.QUICK:
         face = _int_in(data.get("face"), 1, 4)
         if face is None:
             sub.errors["face"] = str(
@@ -244,12 +246,12 @@ def validate(
             if q.required:
                 sub.errors[name] = str(_l("Pertanyaan ini wajib dijawab."))
             continue
-        if q.type == "text" and len(value) > ANSWER_MAX:
+        if q.type == SurveiQuestionType.TEXT and len(value) > ANSWER_MAX:
             sub.errors[name] = str(_l("Jawaban paling banyak %(n)d karakter.", n=ANSWER_MAX))
-        elif q.type == "choice" and value not in q.choice_list:
+        elif q.type == SurveiQuestionType.CHOICE and value not in q.choice_list:
             sub.errors[name] = str(_l("Pilihan tidak valid."))
-        elif q.type in ("scale4", "scale5") and _int_in(value, 1, int(q.type[-1])) is None:
-            sub.errors[name] = str(_l("Jawaban harus bernilai 1 sampai %(n)s.", n=q.type[-1]))
+        elif q.scale_top is not None and _int_in(value, 1, q.scale_top) is None:
+            sub.errors[name] = str(_l("Jawaban harus bernilai 1 sampai %(n)s.", n=str(q.scale_top)))
         else:
             sub.answers[q.id] = value
 
@@ -307,7 +309,7 @@ def answer_pattern(sub: Submission) -> str | None:
     and again. None for a quick survey without a comment: four faces repeat
     naturally."""
     comment = " ".join((sub.values.get("comment") or "").lower().split())
-    if sub.kind == "cepat":
+    if sub.kind == SurveiKind.QUICK:
         if not comment:
             return None
         parts = [str(sub.values.get("face")), comment]
@@ -339,7 +341,7 @@ def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str |
     last_hour, same_origin, same_pattern = (int(x or 0) for x in row)
     per_officer = limit("SURVEI_PER_OFFICER_HOUR")
     if last_hour >= per_officer and last_hour >= per_officer * max(1, len(on_duty(desk, at))):
-        return "kapasitas"
+        return SurveiHoldReason.CAPACITY
     if last_hour >= limit("SURVEI_HISTORY_MIN_PER_HOUR"):
         days = limit("SURVEI_HISTORY_DAYS")
         history = db.session.scalar(
@@ -348,11 +350,11 @@ def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str |
             )
         )
         if last_hour >= limit("SURVEI_HISTORY_FACTOR") * (history or 0) / days:
-            return "kebiasaan"
+            return SurveiHoldReason.HISTORY
     if origin is not None and same_origin >= limit("SURVEI_ADDRESS_BURST"):
-        return "alamat"
+        return SurveiHoldReason.ADDRESS_BURST
     if pattern is not None and same_pattern >= limit("SURVEI_PATTERN_REPEAT"):
-        return "pola"
+        return SurveiHoldReason.PATTERN
     return None
 
 
@@ -363,7 +365,7 @@ def credit_value(sub: Submission) -> float | None:
     """The value credited to the officer: the face for *cepat*; for SKM the
     mean of the configured unsur (default 6 and 7: Kompetensi and Perilaku
     Pelaksana)."""
-    if sub.kind == "cepat":
+    if sub.kind == SurveiKind.QUICK:
         return sub.values.get("face")
     unsur = config("SURVEI_SKM_CREDIT_UNSUR", (6, 7))
     answers = [sub.values[f"u{n}"] for n in unsur]
@@ -407,11 +409,11 @@ def store(
         ticket_id=ticket.id if ticket else None,
         verified=ticket is not None,
         created_at=created,
-        review=REVIEW_HELD if hold else "",
-        hold_reason=hold or "",
+        review=SurveiReview.HELD if hold else SurveiReview.NONE,
+        hold_reason=hold or SurveiHoldReason.NONE,
         origin=origin,
         pattern=pattern,
-        comment_status=COMMENT_PENDING if sub.values.get("comment") else COMMENT_NONE,
+        comment_status=SurveiCommentStatus.PENDING if sub.values.get("comment") else SurveiCommentStatus.NONE,
         **{k: v for k, v in sub.values.items() if k != "comment"},
         comment=sub.values.get("comment"),
     )
@@ -468,7 +470,9 @@ def anonymise(before: dt.datetime) -> dict[str, int]:
         .where(
             SurveiAnswer.response_id.in_(old),
             SurveiAnswer.value != "",
-            SurveiAnswer.question_id.in_(db.select(SurveiQuestion.id).where(SurveiQuestion.type == "text")),
+            SurveiAnswer.question_id.in_(
+                db.select(SurveiQuestion.id).where(SurveiQuestion.type == SurveiQuestionType.TEXT)
+            ),
         )
         .values(value="")
     ).rowcount

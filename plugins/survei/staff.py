@@ -23,13 +23,12 @@ from plugins.survei.forms import (
     TicketForm,
 )
 from plugins.survei.models import (
-    COMMENT_APPROVED,
-    COMMENT_PENDING,
-    COMMENT_REJECTED,
+    SurveiCommentStatus,
     SurveiDeskSurvey,
     SurveiPopulation,
     SurveiQuestion,
     SurveiResponse,
+    SurveiReview,
     SurveiRoster,
     SurveiTicket,
     counted,
@@ -37,7 +36,6 @@ from plugins.survei.models import (
 )
 from plugins.survei.service import DEVICE_MARKER, origin_hash
 from portal.plugin import (
-    REVIEW_HELD,
     ROLE_SUPERVISOR,
     AgencyBlueprint,
     BaseForm,
@@ -118,13 +116,14 @@ def index():
     kinds = dict(db.session.execute(db.select(SurveiDeskSurvey.desk_id, SurveiDeskSurvey.kind)).all())
     pending = db.session.scalar(
         db.select(func.count(SurveiResponse.id)).where(
-            SurveiResponse.agency_id == g.agency.id, SurveiResponse.comment_status == COMMENT_PENDING
+            SurveiResponse.agency_id == g.agency.id,
+            SurveiResponse.comment_status == SurveiCommentStatus.PENDING,
         )
     )
     held_count = db.session.scalar(
         db.select(func.count(SurveiResponse.id)).where(
             SurveiResponse.agency_id == g.agency.id,
-            SurveiResponse.review == REVIEW_HELD,
+            SurveiResponse.review == SurveiReview.HELD,
             SurveiResponse.officer_id.is_(None),
         )
     )
@@ -285,7 +284,9 @@ def moderation():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        decision = {"setujui": COMMENT_APPROVED, "tolak": COMMENT_REJECTED}.get(request.form.get("keputusan"))
+        decision = {"setujui": SurveiCommentStatus.APPROVED, "tolak": SurveiCommentStatus.REJECTED}.get(
+            request.form.get("keputusan")
+        )
         response = db.session.get(SurveiResponse, request.form.get("response_id", type=int) or 0)
         if decision is None or response is None or response.agency_id != g.agency.id:
             abort(404)
@@ -295,7 +296,10 @@ def moderation():
         return redirect(url_for(".moderation"))
     pending = db.session.scalars(
         db.select(SurveiResponse)
-        .where(SurveiResponse.agency_id == g.agency.id, SurveiResponse.comment_status == COMMENT_PENDING)
+        .where(
+            SurveiResponse.agency_id == g.agency.id,
+            SurveiResponse.comment_status == SurveiCommentStatus.PENDING,
+        )
         .order_by(SurveiResponse.created_at)
         .limit(100)
     ).all()
@@ -312,7 +316,9 @@ def held():
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400)
-        decision = {"terima": "diterima", "tolak": "ditolak"}.get(request.form.get("keputusan"))
+        decision = {"terima": SurveiReview.ACCEPTED, "tolak": SurveiReview.REJECTED}.get(
+            request.form.get("keputusan")
+        )
         response_id = request.form.get("response_id", type=int) or 0
         if decision is None:
             abort(404)
@@ -323,7 +329,7 @@ def held():
                 SurveiResponse.id == response_id,
                 SurveiResponse.agency_id == g.agency.id,
                 SurveiResponse.officer_id.is_(None),
-                SurveiResponse.review == REVIEW_HELD,
+                SurveiResponse.review == SurveiReview.HELD,
             )
             .values(review=decision)
         ).rowcount
@@ -332,14 +338,16 @@ def held():
         audit("survei_response_" + decision, agency=g.agency, detail=f"response {response_id}")
         db.session.commit()
         flash(
-            _("Tanggapan diterima dan kini dihitung.") if decision == "diterima" else _("Tanggapan ditolak.")
+            _("Tanggapan diterima dan kini dihitung.")
+            if decision == SurveiReview.ACCEPTED
+            else _("Tanggapan ditolak.")
         )
         return redirect(url_for(".held"))
     rows = db.session.scalars(
         db.select(SurveiResponse)
         .where(
             SurveiResponse.agency_id == g.agency.id,
-            SurveiResponse.review == REVIEW_HELD,
+            SurveiResponse.review == SurveiReview.HELD,
             SurveiResponse.officer_id.is_(None),
         )
         .order_by(SurveiResponse.created_at)

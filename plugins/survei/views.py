@@ -19,7 +19,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from plugins.survei import NAME, fastform, skm
-from plugins.survei.models import SurveiQuestion, SurveiTicket, desk_kind
+from plugins.survei.models import SurveiHoldReason, SurveiTicket, active_questions, desk_kind
 from plugins.survei.service import (
     DEVICE_MARKER,
     NO_OFFICER,
@@ -81,16 +81,6 @@ def _desk_or_notice(token: str):
         )
     g.agency = desk.unit.agency
     return desk, None
-
-
-def _questions(desk: Desk) -> list[SurveiQuestion]:
-    return list(
-        db.session.scalars(
-            db.select(SurveiQuestion)
-            .filter_by(unit_id=desk.unit_id, active=True)
-            .order_by(SurveiQuestion.position, SurveiQuestion.id)
-        )
-    )
 
 
 # The form's signed single-use nonce is its CSRF token (plus an origin
@@ -157,7 +147,7 @@ def ticket_survey(token):
 
 def _survey(desk: Desk, ticket: SurveiTicket | None, action: str):
     kind = desk_kind(desk.id)
-    questions = _questions(desk)
+    questions = active_questions(desk.unit_id)
     if ticket is not None:
         offered, fixed = [], ticket.officer
     else:
@@ -256,7 +246,7 @@ def _survey(desk: Desk, ticket: SurveiTicket | None, action: str):
 
 
 def _issuer_device(ticket: SurveiTicket | None, origin: str | None) -> str | None:
-    """ "perangkat_petugas" when a one-time QR is answered from the browser
+    """:attr:`SurveiHoldReason.ISSUER_DEVICE` when a one-time QR is answered from the browser
     that issued it (its device marker) or from the issuer's network address
     at any time in its life (a second browser on the officer's own computer
     is that address too); else None. Held, not refused: a citizen on the
@@ -265,9 +255,9 @@ def _issuer_device(ticket: SurveiTicket | None, origin: str | None) -> str | Non
         return None
     marker = request.cookies.get(DEVICE_MARKER)
     if ticket.device and marker and hmac.compare_digest(marker, ticket.device):
-        return "perangkat_petugas"
+        return SurveiHoldReason.ISSUER_DEVICE
     if ticket.origin and ticket.origin == origin:
-        return "perangkat_petugas"
+        return SurveiHoldReason.ISSUER_DEVICE
     return None
 
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func
 
-from plugins.survei.models import COMMENT_PENDING, SurveiQuestion, SurveiResponse, SurveiTicket
+from plugins.survei.models import SurveiCommentStatus, SurveiQuestion, SurveiResponse, SurveiTicket
 from portal.core.models import Desk, Officer, RatingEvent, RatingRollup
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
@@ -40,7 +40,7 @@ def test_quick_survey_in_two_taps_credits_the_officer_on_duty(app, client, world
         world["alpha"]["staff"],
         False,
     )
-    assert response.comment == "Cepat dan ramah" and response.comment_status == COMMENT_PENDING
+    assert response.comment == "Cepat dan ramah" and response.comment_status == SurveiCommentStatus.PENDING
     [event] = _events(app)
     assert (event.source, event.kind, event.value, event.score, event.officer_id) == (
         "survei",
