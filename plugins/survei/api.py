@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from enum import StrEnum
 
 from flask import current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
-from plugins.survei.models import SurveiQuestion, SurveiResponse, desk_kind
+from plugins.survei.models import SurveiHoldReason, SurveiKind, SurveiResponse, active_questions, desk_kind
 from plugins.survei.service import officer_choices, store, validate
 from portal.plugin import (
     ApiBlueprint,
@@ -38,7 +39,15 @@ MAX_BATCH = 500  # default of SURVEI_KIOSK_MAX_BATCH, as kiosks were built for
 BACKDATE_DAYS = 7  # default of SURVEI_KIOSK_MAX_AGE_DAYS
 MAX_AGE = dt.timedelta(days=366)
 CLOCK_SKEW = dt.timedelta(minutes=10)
-STATUSES = ("stored", "held", "duplicate", "invalid")
+
+
+class KioskItemStatus(StrEnum):
+    """What became of one synced item (the API's published values)."""
+
+    STORED = "stored"
+    HELD = "held"  # stored, held for review
+    DUPLICATE = "duplicate"  # already stored: nothing stored twice
+    INVALID = "invalid"  # refused, with its errors
 
 
 def max_batch() -> int:
@@ -84,22 +93,63 @@ def sync_responses():
     results = []
     for item in items:
         results.append(_one(item if isinstance(item, dict) else {}))
-    counts = {s: sum(1 for r in results if r["status"] == s) for s in STATUSES}
+    counts = {str(s): sum(1 for r in results if r["status"] == s) for s in KioskItemStatus}
     return jsonify({"results": results, **counts})
 
 
+class _InvalidItem(Exception):
+    """An item refused with ``errors`` (field → message)."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(errors)
+        self.errors = errors
+
+
 def _one(item: dict) -> dict:
+    """The result of syncing one item: stored, held, duplicate or invalid."""
     client_uuid = _uuid(item.get("client_uuid"))
-    result = {"client_uuid": item.get("client_uuid")}
     if client_uuid is None:
         return {
-            **result,
-            "status": "invalid",
+            "client_uuid": item.get("client_uuid"),
+            "status": KioskItemStatus.INVALID,
             "errors": {"client_uuid": str(_l("client_uuid harus berupa UUID."))},
         }
-    result["client_uuid"] = client_uuid
+    result = {"client_uuid": client_uuid}
+    try:
+        return {**result, **_sync(item, client_uuid)}
+    except _InvalidItem as invalid:
+        return {**result, "status": KioskItemStatus.INVALID, "errors": invalid.errors}
+
+
+def _sync(item: dict, client_uuid: str) -> dict:
+    """Store one item with a valid UUID; raises :class:`_InvalidItem`."""
     if db.session.scalar(db.select(SurveiResponse.id).filter_by(client_uuid=client_uuid)):
-        return {**result, "status": "duplicate"}
+        return {"status": KioskItemStatus.DUPLICATE}
+    desk, at, now = _desk_and_moment(item)
+    kind = desk_kind(desk.id)
+    if item.get("kind") not in (None, kind):
+        raise _InvalidItem({"kind": str(_l("Loket ini memakai survei '%(k)s'.", k=kind))})
+    officer, unscheduled = _credited_officer(item, desk, at)
+    data = {k: (str(v) if v is not None else "") for k, v in item.items()}
+    sub = validate(data, kind, active_questions(desk.unit_id), [], officer)
+    if not sub.ok:
+        raise _InvalidItem(sub.errors)
+    response = store(desk, sub, client_uuid=client_uuid, at=at, hold=_kiosk_hold(at, now, unscheduled))
+    if response is None:
+        return {"status": KioskItemStatus.DUPLICATE}
+    if response.hold_reason:
+        return {
+            "status": KioskItemStatus.HELD,
+            "id": response.id,
+            "reason": response.hold_reason,
+            "reason_label": hold_label(response.hold_reason),
+        }
+    return {"status": KioskItemStatus.STORED, "id": response.id}
+
+
+def _desk_and_moment(item: dict) -> tuple[Desk, dt.datetime, dt.datetime]:
+    """(the item's desk in this agency, when it was captured, now); raises
+    :class:`_InvalidItem` naming every field that is wrong."""
     errors = {}
     desk = db.session.execute(
         db.select(Desk)
@@ -117,53 +167,35 @@ def _one(item: dict) -> dict:
     elif at > now + CLOCK_SKEW or at < now - MAX_AGE:
         errors["created_at"] = str(_l("created_at di luar rentang yang diterima (setahun terakhir)."))
     if errors:
-        return {**result, "status": "invalid", "errors": errors}
+        raise _InvalidItem(errors)
+    return desk, at, now
 
-    kind = desk_kind(desk.id)
-    if item.get("kind") not in (None, kind):
-        return {
-            **result,
-            "status": "invalid",
-            "errors": {"kind": str(_l("Loket ini memakai survei '%(k)s'.", k=kind))},
-        }
+
+def _credited_officer(item: dict, desk: Desk, at: dt.datetime) -> tuple[Officer | None, bool]:
+    """(the officer to credit, whether the desk's own form would not have
+    offered them at ``at``); raises :class:`_InvalidItem` for an unknown NIP."""
     officer = None
     if item.get("officer_nip"):
         officer = db.session.execute(
             db.select(Officer).filter_by(nip=str(item["officer_nip"]), agency_id=g.agency.id, active=True)
         ).scalar_one_or_none()
         if officer is None:
-            return {
-                **result,
-                "status": "invalid",
-                "errors": {"officer_nip": str(_l("Pegawai tidak ditemukan di instansi ini."))},
-            }
+            raise _InvalidItem({"officer_nip": str(_l("Pegawai tidak ditemukan di instansi ini."))})
     offered, only = officer_choices(desk, at)
     if officer is None:
         officer = only
     # The officer a kiosk names must be one the desk's own form would have
     # offered at that moment (on duty, or rostered there when nobody was).
     unscheduled = officer is not None and officer not in (offered or [only])
-    questions = list(
-        db.session.scalars(db.select(SurveiQuestion).filter_by(unit_id=desk.unit_id, active=True))
-    )
-    data = {k: (str(v) if v is not None else "") for k, v in item.items()}
-    sub = validate(data, kind, questions, [], officer)
-    if not sub.ok:
-        return {**result, "status": "invalid", "errors": sub.errors}
+    return officer, unscheduled
+
+
+def _kiosk_hold(at: dt.datetime, now: dt.datetime, unscheduled: bool) -> SurveiHoldReason | None:
+    """Why a kiosk item is held for review before any plausibility check, or None."""
     backdated = dt.timedelta(days=int(current_app.config.get("SURVEI_KIOSK_MAX_AGE_DAYS", BACKDATE_DAYS)))
-    hold = "kiosk_mundur" if at < now - backdated else ("luar_jadwal" if unscheduled else None)
-    response = store(desk, sub, client_uuid=client_uuid, at=at, hold=hold)
-    if response is None:
-        return {**result, "status": "duplicate"}
-    if response.hold_reason:
-        return {
-            **result,
-            "status": "held",
-            "id": response.id,
-            "reason": response.hold_reason,
-            "reason_label": hold_label(response.hold_reason),
-        }
-    return {**result, "status": "stored", "id": response.id}
+    if at < now - backdated:
+        return SurveiHoldReason.KIOSK_BACKDATED
+    return SurveiHoldReason.OFF_ROSTER if unscheduled else None
 
 
 RESPONSE_ITEM = {
@@ -173,7 +205,7 @@ RESPONSE_ITEM = {
         "client_uuid": {"type": "string", "format": "uuid"},
         "desk_token": {"type": "string", "description": "The desk's QR token (as in /s/<token>)."},
         "created_at": {"type": "string", "format": "date-time"},
-        "kind": {"type": "string", "enum": ["cepat", "skm"]},
+        "kind": {"type": "string", "enum": [str(kind) for kind in SurveiKind]},
         "officer_nip": {"type": "string", "pattern": "^[0-9]{18}$"},
         "face": {"type": "integer", "minimum": 1, "maximum": 4},
         **{f"u{n}": {"type": "integer", "minimum": 1, "maximum": 4} for n in range(1, 10)},
@@ -222,7 +254,9 @@ PATHS = {
                                             "type": "object",
                                             "properties": {
                                                 "client_uuid": {},
-                                                "status": {"enum": list(STATUSES)},
+                                                "status": {
+                                                    "enum": [str(status) for status in KioskItemStatus]
+                                                },
                                                 "id": {"type": "integer"},
                                                 "errors": {"type": "object"},
                                                 "reason": {
