@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from plugins.dialog_publik.models import (
     DialogEvent,
     DialogEventStatus,
+    DialogQuestion,
     DialogQuestionStatus,
     DialogRating,
     DialogRegistration,
     DialogRegistrationStatus,
+    DialogVote,
 )
 from portal.plugin import (
     Agency,
@@ -78,7 +80,7 @@ def valid_contact(contact: str) -> bool:
     return 8 <= len(key) <= 15 and key.startswith("0")
 
 
-def _lock(event_id: int) -> DialogEvent:
+def _lock_event(event_id: int) -> DialogEvent:
     """The event row, locked until commit (PostgreSQL ``FOR UPDATE``; on
     SQLite the write transaction already holds the database's write lock)."""
     query = db.select(DialogEvent).where(DialogEvent.id == event_id)
@@ -119,7 +121,7 @@ def register(
     now = now or utcnow()
     key = contact_key(contact)
     for _attempt in range(5):
-        event = _lock(event_id)
+        event = _lock_event(event_id)
         if not walk_in and not event.registration_open(now):
             db.session.rollback()
             raise RegistrationError(_l("Pendaftaran untuk acara ini tidak sedang dibuka."))
@@ -163,7 +165,7 @@ def cancel(registration_id: int, now: dt.datetime | None = None) -> DialogRegist
     returned (and told by e-mail when their contact is one). Commits."""
     now = now or utcnow()
     registration = db.session.get(DialogRegistration, registration_id)
-    event = _lock(registration.event_id)
+    event = _lock_event(registration.event_id)
     db.session.refresh(registration)
     if registration.status == DialogRegistrationStatus.CANCELLED:
         db.session.rollback()
@@ -205,21 +207,21 @@ def cancel_event(event: DialogEvent, now: dt.datetime | None = None) -> int:
     )
     db.session.commit()
     told = 0
-    for reg in db.session.scalars(
+    for registration in db.session.scalars(
         db.select(DialogRegistration).where(
             DialogRegistration.event_id == event.id,
             DialogRegistration.status != DialogRegistrationStatus.CANCELLED,
         )
     ):
-        if "@" in reg.contact_key:
+        if "@" in registration.contact_key:
             send_mail(
-                reg.contact_key,
+                registration.contact_key,
                 str(_l("Acara dibatalkan: %(t)s", t=event.title)),
                 str(
                     _l(
                         "Mohon maaf, %(t)s dibatalkan. Kode pendaftaran Anda: %(c)s.",
                         t=event.title,
-                        c=reg.code,
+                        c=registration.code,
                     )
                 ),
             )
@@ -250,7 +252,7 @@ def send_code_reminder(registration: DialogRegistration) -> bool:
     return True
 
 
-def member(event: DialogEvent, code: str) -> DialogRegistration | None:
+def registration_for_code(event: DialogEvent, code: str) -> DialogRegistration | None:
     """The registration (seat or waitlist, not cancelled) that ``code`` names
     for ``event``, or None."""
     code = normalise_code(code)
@@ -374,10 +376,10 @@ def ical(events, url_for_event, agency_name: str) -> bytes:
 
     from icalendar import Calendar, Event
 
-    cal = Calendar()
-    cal.add("prodid", "-//Portal Warga//Dialog Publik//ID")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"Dialog Publik {agency_name}")
+    calendar = Calendar()
+    calendar.add("prodid", "-//Portal Warga//Dialog Publik//ID")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"Dialog Publik {agency_name}")
     for item in events:
         zone = ZoneInfo("Asia/Jakarta")
         vevent = Event()
@@ -391,9 +393,9 @@ def ical(events, url_for_event, agency_name: str) -> bytes:
         vevent.add("url", url_for_event(item))
         vevent.add("sequence", item.sequence)
         vevent.add("status", "CANCELLED" if item.status == DialogEventStatus.CANCELLED else "CONFIRMED")
-        cal.add_component(vevent)
-    cal.add_missing_timezones()
-    return cal.to_ical()
+        calendar.add_component(vevent)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
 
 
 # ---------------------------------------------------------------- questions
@@ -402,8 +404,6 @@ def ical(events, url_for_event, agency_name: str) -> bytes:
 def ask(event: DialogEvent, text: str, code: str = "", now: dt.datetime | None = None):
     """A question waiting for moderation. Registered members ask with their
     code; anyone may when the event allows public questions."""
-    from plugins.dialog_publik.models import DialogQuestion
-
     now = now or utcnow()
     text = (text or "").strip()
     if not 10 <= len(text) <= 500:
@@ -412,7 +412,7 @@ def ask(event: DialogEvent, text: str, code: str = "", now: dt.datetime | None =
         raise RegistrationError(_l("Pertanyaan untuk acara ini sudah ditutup."))
     registration = None
     if code:
-        registration = member(event, code)
+        registration = registration_for_code(event, code)
         if registration is None:
             raise UnknownCode(_l("Kode pendaftaran tidak dikenal untuk acara ini."))
     elif not event.public_questions:
@@ -439,7 +439,7 @@ def support(question, event: DialogEvent, code: str = "", device: str | None = N
     if question.event_id != event.id:
         raise RegistrationError(_l("Pertanyaan ini bukan dari acara ini."))
     if code:
-        registration = member(event, code)
+        registration = registration_for_code(event, code)
         if registration is None:
             raise UnknownCode(
                 _l(
@@ -469,8 +469,6 @@ def support(question, event: DialogEvent, code: str = "", device: str | None = N
 def vote(question_id: int, voter: str) -> bool:
     """Store one upvote per voter (``pendaftaran:<id>`` or ``perangkat:<id>``);
     False when already counted. Callers check who may vote (:func:`support`)."""
-    from plugins.dialog_publik.models import DialogVote
-
     db.session.add(DialogVote(question_id=question_id, voter=voter[:64]))
     try:
         db.session.commit()
@@ -484,8 +482,6 @@ def ordered_questions(event_id: int, statuses=(DialogQuestionStatus.APPROVED,)):
     """Questions with their vote counts, most votes first, then oldest first.
     Votes of registrations count; votes of devices only while the event
     allows anonymous votes."""
-    from plugins.dialog_publik.models import DialogQuestion, DialogVote
-
     anonymous = db.session.scalar(db.select(DialogEvent.anonymous_votes).where(DialogEvent.id == event_id))
     counted = DialogVote.voter.startswith(MEMBER_VOTER)
     if anonymous:
@@ -498,7 +494,7 @@ def ordered_questions(event_id: int, statuses=(DialogQuestionStatus.APPROVED,)):
         .group_by(DialogQuestion.id)
         .order_by(votes.desc(), DialogQuestion.created_at, DialogQuestion.id)
     ).all()
-    return [(q, n) for q, n in rows]
+    return [(question, votes) for question, votes in rows]
 
 
 # ---------------------------------------------------------------- retention

@@ -122,33 +122,33 @@ class EventForm(BaseForm):
 
     def validate_agenda(self, field):
         for line in (field.data or "").splitlines():
-            if line.strip() and not _agenda_line(line):
+            if line.strip() and not _parse_agenda_line(line):
                 raise ValidationError(_l('Baris "%(l)s" tidak berbentuk judul | menit.', l=line.strip()[:40]))
 
 
-def _agenda_line(line: str):
+def _parse_agenda_line(line: str):
     if "|" not in line:
         return None
-    title, minutes = line.rsplit("|", 1)
+    title, minutes_text = line.rsplit("|", 1)
     try:
-        value = int(minutes.strip())
+        minutes = int(minutes_text.strip())
     except ValueError:
         return None
-    return (title.strip()[:200], value) if title.strip() and 1 <= value <= 600 else None
+    return (title.strip()[:200], minutes) if title.strip() and 1 <= minutes <= 600 else None
 
 
-ZONE = ZoneInfo("Asia/Jakarta")
+WIB = ZoneInfo("Asia/Jakarta")
 
 
 def to_utc(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=ZONE).astimezone(dt.UTC).replace(tzinfo=None) if value else None
+    return value.replace(tzinfo=WIB).astimezone(dt.UTC).replace(tzinfo=None) if value else None
 
 
 def to_local(value: dt.datetime | None) -> dt.datetime | None:
-    return value.replace(tzinfo=dt.UTC).astimezone(ZONE).replace(tzinfo=None) if value else None
+    return value.replace(tzinfo=dt.UTC).astimezone(WIB).replace(tzinfo=None) if value else None
 
 
-def _manage():
+def _require_manager():
     if not current_user.can_manage_agency(g.agency):
         abort(403)
 
@@ -162,7 +162,7 @@ def _event(event_id: int) -> DialogEvent:
 
 @staff.route("/")
 def index():
-    _manage()
+    _require_manager()
     events = db.session.scalars(
         db.select(DialogEvent).filter_by(agency_id=g.agency.id).order_by(DialogEvent.starts_at.desc())
     ).all()
@@ -204,8 +204,11 @@ def _keep_panel(event: DialogEvent, wanted: set[int]) -> None:
 
 def _agenda_items(text: str) -> list[DialogAgendaItem]:
     """The agenda from its "title | minutes" lines, in order, skipping blank ones."""
-    lines = filter(None, (_agenda_line(line) for line in text.splitlines()))
-    return [DialogAgendaItem(position=i, title=t, minutes=m) for i, (t, m) in enumerate(lines)]
+    lines = filter(None, (_parse_agenda_line(line) for line in text.splitlines()))
+    return [
+        DialogAgendaItem(position=position, title=title, minutes=minutes)
+        for position, (title, minutes) in enumerate(lines)
+    ]
 
 
 def _apply_form(form: EventForm, event: DialogEvent) -> None:
@@ -228,7 +231,7 @@ def _apply_form(form: EventForm, event: DialogEvent) -> None:
 @staff.route("/acara/baru", methods=["GET", "POST"], defaults={"event_id": None})
 @staff.route("/acara/<int:event_id>", methods=["GET", "POST"])
 def edit(event_id):
-    _manage()
+    _require_manager()
     event = _event(event_id) if event_id else None
     form = EventForm(obj=event)
     _offer_choices(form)
@@ -250,7 +253,7 @@ def edit(event_id):
 
 @staff.route("/acara/<int:event_id>/status", methods=["POST"])
 def change_status(event_id):
-    _manage()
+    _require_manager()
     event = _event(event_id)
     if not BaseForm().validate_on_submit():
         abort(400)
@@ -277,7 +280,7 @@ def change_status(event_id):
 
 @staff.route("/acara/<int:event_id>/peserta")
 def participants(event_id):
-    _manage()
+    _require_manager()
     event = _event(event_id)
     rows = db.session.scalars(
         db.select(DialogRegistration).filter_by(event_id=event.id).order_by(DialogRegistration.id)
@@ -395,7 +398,7 @@ def questions(event_id):
 @staff.route("/acara/<int:event_id>/notulen", methods=["GET", "POST"])
 def minutes(event_id):
     """Notulen: summary and the commitments (owner, due date, state) shown publicly."""
-    _manage()
+    _require_manager()
     event = _event(event_id)
     form = BaseForm()
     if request.method == "POST" and form.validate_on_submit():
@@ -421,14 +424,14 @@ def minutes(event_id):
                 )
             )
         elif what == "status":
-            item = db.session.get(DialogCommitment, request.form.get("commitment_id", type=int) or 0)
+            commitment = db.session.get(DialogCommitment, request.form.get("commitment_id", type=int) or 0)
             if (
-                item is None
-                or item.event_id != event.id
+                commitment is None
+                or commitment.event_id != event.id
                 or request.form.get("state") not in list(DialogCommitmentState)
             ):
                 abort(404)
-            item.state = request.form["state"]
+            commitment.state = request.form["state"]
         else:
             abort(400)
         audit("dialog_minutes_saved", g.agency, detail=f"{event.id} {what}")
@@ -467,7 +470,9 @@ def _attendee_ratings(event) -> dict:
         ).order_by(DialogRating.created_at)
     ).all()
     return {
-        "event": next(((n, float(mean)) for officer, n, mean in summary if officer == 0), None),
-        "panel": [(names.get(officer, "?"), n, float(mean)) for officer, n, mean in summary if officer],
+        "event": next(((count, float(mean)) for officer, count, mean in summary if officer == 0), None),
+        "panel": [
+            (names.get(officer, "?"), count, float(mean)) for officer, count, mean in summary if officer
+        ],
         "comments": comments,
     }

@@ -25,9 +25,12 @@ from markupsafe import Markup
 from sqlalchemy import func
 
 from plugins.dialog_publik.models import (
+    DialogCommitment,
     DialogEvent,
     DialogEventStatus,
+    DialogQuestion,
     DialogQuestionStatus,
+    DialogRating,
     DialogRegistration,
     DialogRegistrationStatus,
     labels,
@@ -42,6 +45,7 @@ from plugins.dialog_publik.service import (
     ordered_questions,
     rate,
     register,
+    registration_for_code,
     seats_taken,
     send_code_reminder,
     support,
@@ -66,7 +70,7 @@ everywhere = Blueprint("dialog_publik_all", __name__, url_prefix="/dialog", temp
 bp.context_processor(lambda: {"dialog_labels": labels()})
 
 
-def _visible(query, now):
+def _visible_events(query, now):
     return [e for e in db.session.scalars(query) if e.visible(now)]
 
 
@@ -82,7 +86,7 @@ def index():
         query = query.where(DialogEvent.topic == topic)
     if unit:
         query = query.where(DialogEvent.unit_id == unit)
-    events = _visible(query.order_by(DialogEvent.starts_at), now)
+    events = _visible_events(query.order_by(DialogEvent.starts_at), now)
     topics = sorted(
         {
             t
@@ -112,7 +116,7 @@ def index():
 def all_events():
     now = utcnow()
     agencies = {a.id: a for a in db.session.scalars(db.select(Agency)) if is_enabled(a, "dialog_publik")}
-    events = _visible(
+    events = _visible_events(
         db.select(DialogEvent)
         .where(
             DialogEvent.agency_id.in_(list(agencies)),
@@ -134,12 +138,12 @@ def _event(event_id: int) -> DialogEvent:
 
 def calendar_link(event: DialogEvent) -> str:
     """An "add to Google Calendar" link (other calendars take the .ics)."""
-    fmt = "%Y%m%dT%H%M%SZ"
+    utc_format = "%Y%m%dT%H%M%SZ"
     return "https://calendar.google.com/calendar/render?" + urlencode(
         {
             "action": "TEMPLATE",
             "text": event.title,
-            "dates": f"{event.starts_at.strftime(fmt)}/{event.ends_at.strftime(fmt)}",
+            "dates": f"{event.starts_at.strftime(utc_format)}/{event.ends_at.strftime(utc_format)}",
             "details": event.description[:500],
             "location": event.venue or event.online_url,
         }
@@ -191,7 +195,7 @@ def _voter_signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.secret_key, salt="dialog_publik.voter")
 
 
-def _device() -> str | None:
+def _voter_device() -> str | None:
     """This browser's voter id, when it carries one this portal issued."""
     raw = request.cookies.get(VOTER_COOKIE)
     if not raw:
@@ -203,8 +207,8 @@ def _device() -> str | None:
     return value if isinstance(value, str) and len(value) == 32 else None
 
 
-def _give_device(response) -> None:
-    if _device() is None:
+def _give_voter_cookie(response) -> None:
+    if _voter_device() is None:
         set_cookie(response, VOTER_COOKIE, _voter_signer().dumps(secrets.token_hex(16)), ONE_YEAR)
 
 
@@ -284,8 +288,6 @@ def event(event_id):
 
 
 def _event_page(item, form, errors, values, question_error=None, vote_error=None):
-    from plugins.dialog_publik.models import DialogCommitment
-
     now = utcnow()
     present = db.session.scalar(
         db.select(func.count(DialogRegistration.id)).where(
@@ -316,7 +318,7 @@ def _event_page(item, form, errors, values, question_error=None, vote_error=None
         422 if (errors or question_error or vote_error) else 200,
     )
     if item.anonymous_votes:
-        _give_device(response)  # the one vote this browser may cast per question
+        _give_voter_cookie(response)  # the one vote this browser may cast per question
     return response
 
 
@@ -326,6 +328,19 @@ def _typed_or_remembered_code(event_id: int) -> tuple[str, bool]:
     if typed:
         return typed, True
     return normalise_code(request.cookies.get(_code_cookie(event_id), "")), False
+
+
+def _refused(item: DialogEvent, error: RegistrationError, typed: bool, error_slot: str) -> Response:
+    """The event page again, ``error`` shown in ``error_slot`` (``question_error``
+    or ``vote_error``). A code that names no registration counts against the
+    budget of wrong codes, and when this browser remembered it (rather than
+    the person typing it) it is forgotten."""
+    if isinstance(error, UnknownCode):
+        _code_miss()
+    response = _event_page(item, BaseForm(), {}, {}, **{error_slot: str(error)})
+    if isinstance(error, UnknownCode) and not typed:
+        _forget_code(response, item.id)
+    return response
 
 
 @bp.route("/<int:event_id>/tanya", methods=["POST"])
@@ -339,14 +354,8 @@ def ask_question(event_id):
     code, typed = _typed_or_remembered_code(item.id)
     try:
         question = ask(item, request.form.get("question", ""), code)
-    except UnknownCode as error:
-        _code_miss()
-        response = _event_page(item, BaseForm(), {}, {}, question_error=str(error))
-        if not typed:
-            _forget_code(response, item.id)
-        return response
     except RegistrationError as error:
-        return _event_page(item, BaseForm(), {}, {}, question_error=str(error))
+        return _refused(item, error, typed, "question_error")
     flash(_("Pertanyaan Anda diterima dan akan tampil setelah dimoderasi."), "success")
     response = redirect(url_for(".event", event_id=item.id))
     if typed and question.registration_id:
@@ -359,9 +368,6 @@ def ask_question(event_id):
 @limiter.limit("30 per minute")
 @citizen_only
 def upvote(question_id):
-    from plugins.dialog_publik.models import DialogQuestion
-    from plugins.dialog_publik.service import member
-
     question = db.session.get(DialogQuestion, question_id)
     if (
         question is None
@@ -372,19 +378,13 @@ def upvote(question_id):
     item = _event(question.event_id)
     code, typed = _typed_or_remembered_code(item.id)
     try:
-        counted = support(question, item, code, _device())
-    except UnknownCode as error:
-        _code_miss()
-        response = _event_page(item, BaseForm(), {}, {}, vote_error=str(error))
-        if not typed:
-            _forget_code(response, item.id)
-        return response
+        counted = support(question, item, code, _voter_device())
     except RegistrationError as error:
-        return _event_page(item, BaseForm(), {}, {}, vote_error=str(error))
+        return _refused(item, error, typed, "vote_error")
     flash(_("Dukungan Anda tercatat.") if counted else _("Anda sudah mendukung pertanyaan ini."), "info")
     response = redirect(url_for(".event", event_id=item.id) + f"#q{question.id}")
     if typed:
-        _remember_code(response, member(item, code))
+        _remember_code(response, registration_for_code(item, code))
     return response
 
 
@@ -452,9 +452,7 @@ def rating(code):
         else:
             flash(_("Terima kasih atas penilaian Anda."), "success")
             return redirect(url_for(".rating", code=registration.code))
-    from plugins.dialog_publik.models import DialogRating
-
-    done = set(
+    already_rated = set(
         db.session.scalars(db.select(DialogRating.officer_id).filter_by(registration_id=registration.id))
     )
     allowed = registration.checked_in_at is not None and utcnow() >= event.starts_at
@@ -462,7 +460,7 @@ def rating(code):
         "dialog_publik/rating.html",
         registration=registration,
         event=event,
-        done=done,
+        done=already_rated,
         allowed=allowed,
         error=error,
         form=BaseForm(),
@@ -472,7 +470,7 @@ def rating(code):
 @bp.route("/kalender.ics")
 def agency_calendar():
     now = utcnow()
-    events = _visible(
+    events = _visible_events(
         db.select(DialogEvent)
         .where(DialogEvent.agency_id == g.agency.id, DialogEvent.status != DialogEventStatus.DRAFT)
         .order_by(DialogEvent.starts_at),
