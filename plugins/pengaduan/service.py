@@ -188,15 +188,15 @@ def check_files(files) -> tuple[list[tuple[str, str, bytes]], list[str]]:
     Images come back re-encoded (see :func:`clean_image`); a PDF as sent,
     to be served only as a download."""
     accepted, errors = [], []
-    files = [f for f in files if f and f.filename]
+    files = [upload for upload in files if upload and upload.filename]
     if len(files) > MAX_FILES:
         return [], [str(_l("Paling banyak %(n)d lampiran.", n=MAX_FILES))]
     limit = current_app.config.get("PENGADUAN_MAX_BYTES", MAX_BYTES)
     max_pixels = int(current_app.config.get("PENGADUAN_MAX_PIXELS", MAX_PIXELS))
-    for f in files:
-        data = f.read(limit + 1)
-        f.close()
-        name = os.path.basename(f.filename)[:200]
+    for upload in files:
+        data = upload.read(limit + 1)
+        upload.close()
+        name = os.path.basename(upload.filename)[:200]
         if len(data) > limit:
             errors.append(str(_l("%(name)s lebih dari %(mb)s MB.", name=name, mb=f"{limit / 2**20:g}")))
             continue

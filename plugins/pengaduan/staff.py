@@ -118,11 +118,15 @@ def queue_query(args):
         query = query.where(PengaduanTicket.assigned_officer_id == officer)
     if category:
         query = query.where(PengaduanTicket.category_id == category)
-    q = (args.get("q") or "").strip()
-    if q:
-        like = f"%{q}%"
+    search = (args.get("q") or "").strip()
+    if search:
+        like = f"%{search}%"
         query = query.where(
-            or_(_identified(q), PengaduanTicket.title.ilike(like), PengaduanTicket.description.ilike(like))
+            or_(
+                _identified(search),
+                PengaduanTicket.title.ilike(like),
+                PengaduanTicket.description.ilike(like),
+            )
         )
     if args.get("terlambat"):
         query = query.where(overdue_clause(today_for(g.agency)))
@@ -286,26 +290,28 @@ def unit_statistics(agency):
     stats: dict = {}
     for unit_id, assigned, status, created, resolved, due, rating in rows:
         key = names.get(assigned or unit_id, _("Tanpa unit"))
-        s = stats.setdefault(key, {"count": 0, "open": 0, "days": [], "in_sla": 0, "done": 0, "ratings": []})
-        s["count"] += 1
-        s["open"] += status in TicketStatus.open_statuses()
+        unit_stats = stats.setdefault(
+            key, {"count": 0, "open": 0, "days": [], "in_sla": 0, "done": 0, "ratings": []}
+        )
+        unit_stats["count"] += 1
+        unit_stats["open"] += status in TicketStatus.open_statuses()
         if resolved is not None:
-            s["done"] += 1
-            s["days"].append(working_days_between(created.date(), resolved.date(), leave))
+            unit_stats["done"] += 1
+            unit_stats["days"].append(working_days_between(created.date(), resolved.date(), leave))
             if due is None or resolved.date() <= due:
-                s["in_sla"] += 1
+                unit_stats["in_sla"] += 1
         if rating:
-            s["ratings"].append(rating)
+            unit_stats["ratings"].append(rating)
     out = []
-    for name, s in sorted(stats.items()):
+    for name, unit_stats in sorted(stats.items()):
         out.append(
             {
                 "unit": name,
-                "count": s["count"],
-                "open": s["open"],
-                "median_days": statistics.median(s["days"]) if s["days"] else None,
-                "sla": s["in_sla"] / s["done"] if s["done"] else None,
-                "rating": statistics.mean(s["ratings"]) if s["ratings"] else None,
+                "count": unit_stats["count"],
+                "open": unit_stats["open"],
+                "median_days": statistics.median(unit_stats["days"]) if unit_stats["days"] else None,
+                "sla": unit_stats["in_sla"] / unit_stats["done"] if unit_stats["done"] else None,
+                "rating": statistics.mean(unit_stats["ratings"]) if unit_stats["ratings"] else None,
             }
         )
     return out
@@ -342,20 +348,20 @@ def _export_rows():
         joinedload(PengaduanTicket.assigned_officer),
         joinedload(PengaduanTicket.assigned_unit),
     )
-    for t in db.session.scalars(query.limit(50_000)):
+    for ticket in db.session.scalars(query.limit(50_000)):
         yield [
-            t.reference,
-            t.created_at.isoformat(sep=" ", timespec="minutes"),
-            t.category.name,
-            t.title,
-            t.status,
-            t.assigned_unit.name if t.assigned_unit else "",
-            t.assigned_officer.name if t.assigned_officer else "",
-            t.verify_due.isoformat(),
-            t.resolve_due.isoformat() if t.resolve_due else "",
-            t.resolved_at.isoformat(sep=" ", timespec="minutes") if t.resolved_at else "",
-            t.reopen_count,
-            t.rating or "",
+            ticket.reference,
+            ticket.created_at.isoformat(sep=" ", timespec="minutes"),
+            ticket.category.name,
+            ticket.title,
+            ticket.status,
+            ticket.assigned_unit.name if ticket.assigned_unit else "",
+            ticket.assigned_officer.name if ticket.assigned_officer else "",
+            ticket.verify_due.isoformat(),
+            ticket.resolve_due.isoformat() if ticket.resolve_due else "",
+            ticket.resolved_at.isoformat(sep=" ", timespec="minutes") if ticket.resolved_at else "",
+            ticket.reopen_count,
+            ticket.rating or "",
         ]
 
 
