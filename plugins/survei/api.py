@@ -131,10 +131,10 @@ def _sync(item: dict, client_uuid: str) -> dict:
         raise _InvalidItem({"kind": str(_l("Loket ini memakai survei '%(k)s'.", k=kind))})
     officer, unscheduled = _credited_officer(item, desk, at)
     data = {k: (str(v) if v is not None else "") for k, v in item.items()}
-    sub = validate(data, kind, active_questions(desk.unit_id), [], officer)
-    if not sub.ok:
-        raise _InvalidItem(sub.errors)
-    response = store(desk, sub, client_uuid=client_uuid, at=at, hold=_kiosk_hold(at, now, unscheduled))
+    submission = validate(data, kind, active_questions(desk.unit_id), [], officer)
+    if not submission.ok:
+        raise _InvalidItem(submission.errors)
+    response = store(desk, submission, client_uuid=client_uuid, at=at, hold=_kiosk_hold(at, now, unscheduled))
     if response is None:
         return {"status": KioskItemStatus.DUPLICATE}
     if response.hold_reason:

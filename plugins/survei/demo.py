@@ -52,13 +52,15 @@ def seed(agency) -> None:
             kind = SurveiKind.SKM if i == 0 else SurveiKind.QUICK
             for n in range(24):
                 at = utcnow() - dt.timedelta(days=rng.randint(0, 150), hours=rng.randint(0, 6))
-                sub = Submission(kind=kind, officer=rng.choice(staff) if staff else None)
+                submission = Submission(kind=kind, officer=rng.choice(staff) if staff else None)
                 good = rng.random() < 0.8
                 if kind == SurveiKind.QUICK:
-                    sub.values["face"] = rng.choice((3, 4, 4) if good else (1, 2, 3))
+                    submission.values["face"] = rng.choice((3, 4, 4) if good else (1, 2, 3))
                 else:
                     for u in skm.UNSUR:
-                        sub.values[f"u{u.number}"] = rng.choice((3, 4, 4) if good else (2, 3))
-                    sub.values.update({name: rng.choice(options)[0] for name, options in skm.PROFILE.items()})
-                sub.values["comment"] = rng.choice(COMMENTS) if n % 6 == 0 else None
-                store(desk, sub, nonce=f"demo-{desk.id}-{n}", at=at)
+                        submission.values[f"u{u.number}"] = rng.choice((3, 4, 4) if good else (2, 3))
+                    submission.values.update(
+                        {name: rng.choice(options)[0] for name, options in skm.PROFILE.items()}
+                    )
+                submission.values["comment"] = rng.choice(COMMENTS) if n % 6 == 0 else None
+                store(desk, submission, nonce=f"demo-{desk.id}-{n}", at=at)

@@ -159,9 +159,11 @@ def build(
         if report.population:
             report.minimum = skm.krejcie_morgan(report.population)
     else:
-        for each in db.session.scalars(db.select(Unit).filter_by(agency_id=agency.id).order_by(Unit.name)):
-            sub = build(agency, each, start, end, with_text=False)
-            report.units.append((each, sub.respondents, sub.ikm, sub.grade))
+        for each_unit in db.session.scalars(
+            db.select(Unit).filter_by(agency_id=agency.id).order_by(Unit.name)
+        ):
+            unit_report = build(agency, each_unit, start, end, with_text=False)
+            report.units.append((each_unit, unit_report.respondents, unit_report.ikm, unit_report.grade))
     if with_text:
         report.extra = _extra_results(agency, unit, lo, hi)
         report.suggestions = list(

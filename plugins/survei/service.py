@@ -209,62 +209,77 @@ def validate(
     data, kind: str, questions: list[SurveiQuestion], offered: list[Officer], fixed: Officer | None
 ) -> Submission:
     """Check a submitted form (any mapping of field → string)."""
-    sub = Submission(kind=kind)
-    required = _l("Pilih salah satu jawaban.")
+    submission = Submission(kind=kind)
     if kind == SurveiKind.QUICK:
-        face = _int_in(data.get("face"), 1, 4)
-        if face is None:
-            sub.errors["face"] = str(
-                required if not data.get("face") else _l("Jawaban harus salah satu dari empat pilihan.")
-            )
-        sub.values["face"] = face
+        _check_scale_answer(data, "face", submission, _l("Jawaban harus salah satu dari empat pilihan."))
     else:
-        for unsur in skm.UNSUR:
-            name = f"u{unsur.number}"
-            answer = _int_in(data.get(name), 1, 4)
-            if answer is None:
-                sub.errors[name] = str(
-                    required if not data.get(name) else _l("Jawaban harus bernilai 1 sampai 4.")
-                )
-            sub.values[name] = answer
-        for name, options in skm.PROFILE.items():
-            value = (data.get(name) or "").strip()
-            if value and value not in dict(options):
-                sub.errors[name] = str(_l("Pilihan tidak valid."))
-            sub.values[name] = value or None
+        _check_skm(data, submission)
+    _check_comment(data, submission)
+    for question in questions:
+        _check_own_answer(data, question, submission)
+    _check_officer(data, offered, fixed, submission)
+    return submission
+
+
+def _check_scale_answer(data, name: str, submission: Submission, out_of_range) -> None:
+    """An answer on the 1–4 scale (a face, an unsur): missing and out of
+    range are told apart."""
+    answer = _int_in(data.get(name), 1, 4)
+    if answer is None:
+        submission.errors[name] = str(_l("Pilih salah satu jawaban.") if not data.get(name) else out_of_range)
+    submission.values[name] = answer
+
+
+def _check_skm(data, submission: Submission) -> None:
+    """The nine unsur (each required) and the optional respondent profile."""
+    for unsur in skm.UNSUR:
+        _check_scale_answer(data, f"u{unsur.number}", submission, _l("Jawaban harus bernilai 1 sampai 4."))
+    for name, options in skm.PROFILE.items():
+        value = (data.get(name) or "").strip()
+        if value and value not in dict(options):
+            submission.errors[name] = str(_l("Pilihan tidak valid."))
+        submission.values[name] = value or None
+
+
+def _check_comment(data, submission: Submission) -> None:
     comment = (data.get("comment") or "").strip()
     if len(comment) > COMMENT_MAX:
-        sub.errors["comment"] = str(
+        submission.errors["comment"] = str(
             _l("Tulisan paling banyak %(n)d karakter; yang diisi %(m)d.", n=COMMENT_MAX, m=len(comment))
         )
-    sub.values["comment"] = comment or None
+    submission.values["comment"] = comment or None
 
-    for q in questions:
-        name = f"q{q.id}"
-        value = (data.get(name) or "").strip()
-        if not value:
-            if q.required:
-                sub.errors[name] = str(_l("Pertanyaan ini wajib dijawab."))
-            continue
-        if q.type == SurveiQuestionType.TEXT and len(value) > ANSWER_MAX:
-            sub.errors[name] = str(_l("Jawaban paling banyak %(n)d karakter.", n=ANSWER_MAX))
-        elif q.type == SurveiQuestionType.CHOICE and value not in q.choice_list:
-            sub.errors[name] = str(_l("Pilihan tidak valid."))
-        elif q.scale_top is not None and _int_in(value, 1, q.scale_top) is None:
-            sub.errors[name] = str(_l("Jawaban harus bernilai 1 sampai %(n)s.", n=str(q.scale_top)))
-        else:
-            sub.answers[q.id] = value
 
+def _check_own_answer(data, question: SurveiQuestion, submission: Submission) -> None:
+    """The answer to one of the agency's own questions, kept when valid."""
+    name = f"q{question.id}"
+    value = (data.get(name) or "").strip()
+    if not value:
+        if question.required:
+            submission.errors[name] = str(_l("Pertanyaan ini wajib dijawab."))
+        return
+    if question.type == SurveiQuestionType.TEXT and len(value) > ANSWER_MAX:
+        submission.errors[name] = str(_l("Jawaban paling banyak %(n)d karakter.", n=ANSWER_MAX))
+    elif question.type == SurveiQuestionType.CHOICE and value not in question.choice_list:
+        submission.errors[name] = str(_l("Pilihan tidak valid."))
+    elif question.scale_top is not None and _int_in(value, 1, question.scale_top) is None:
+        submission.errors[name] = str(_l("Jawaban harus bernilai 1 sampai %(n)s.", n=str(question.scale_top)))
+    else:
+        submission.answers[question.id] = value
+
+
+def _check_officer(data, offered: list[Officer], fixed: Officer | None, submission: Submission) -> None:
+    """Who served: ``fixed`` when known, else the citizen's pick among
+    ``offered`` (or "Tidak ingat")."""
     if fixed is not None:
-        sub.officer = fixed
+        submission.officer = fixed
     elif offered:
         chosen = (data.get("officer") or "").strip()
-        by_id = {str(o.id): o for o in offered}
+        by_id = {str(officer.id): officer for officer in offered}
         if chosen in by_id:
-            sub.officer = by_id[chosen]
+            submission.officer = by_id[chosen]
         elif chosen != NO_OFFICER:
-            sub.errors["officer"] = str(_l('Pilih petugas yang melayani Anda, atau "Tidak ingat".'))
-    return sub
+            submission.errors["officer"] = str(_l('Pilih petugas yang melayani Anda, atau "Tidak ingat".'))
 
 
 # ---------------------------------------------------------------- plausibility
@@ -304,20 +319,20 @@ def origin_hash(address: str | None = None) -> str | None:
     return digest.hexdigest()[:16]
 
 
-def answer_pattern(sub: Submission) -> str | None:
+def answer_pattern(submission: Submission) -> str | None:
     """A short hash of the answers, for spotting the same answers sent again
     and again. None for a quick survey without a comment: four faces repeat
     naturally."""
-    comment = " ".join((sub.values.get("comment") or "").lower().split())
-    if sub.kind == SurveiKind.QUICK:
+    comment = " ".join((submission.values.get("comment") or "").lower().split())
+    if submission.kind == SurveiKind.QUICK:
         if not comment:
             return None
-        parts = [str(sub.values.get("face")), comment]
+        parts = [str(submission.values.get("face")), comment]
     else:
-        parts = [str(sub.values.get(f"u{n}")) for n in range(1, 10)]
-        parts += [str(sub.values.get(name) or "") for name in skm.PROFILE] + [comment]
-    parts += [str(sub.officer.id if sub.officer else "")]
-    parts += [f"{qid}={value}" for qid, value in sorted(sub.answers.items())]
+        parts = [str(submission.values.get(f"u{n}")) for n in range(1, 10)]
+        parts += [str(submission.values.get(name) or "") for name in skm.PROFILE] + [comment]
+    parts += [str(submission.officer.id if submission.officer else "")]
+    parts += [f"{qid}={value}" for qid, value in sorted(submission.answers.items())]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
@@ -326,27 +341,36 @@ def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str |
     ``portal.core.record.ratings.HOLD_REASONS``), or None. One indexed query on
     the desk's last hour; the desk's roster and history are read only when
     that hour is already busy."""
-    R = SurveiResponse
-    hour_lo = at - dt.timedelta(hours=1)
-    address_lo = at - dt.timedelta(minutes=limit("SURVEI_ADDRESS_MINUTES"))
-    pattern_lo = at - dt.timedelta(minutes=limit("SURVEI_PATTERN_MINUTES"))
-    lo = min(hour_lo, address_lo, pattern_lo)
+    hour_start = at - dt.timedelta(hours=1)
+    address_since = at - dt.timedelta(minutes=limit("SURVEI_ADDRESS_MINUTES"))
+    pattern_since = at - dt.timedelta(minutes=limit("SURVEI_PATTERN_MINUTES"))
+    earliest = min(hour_start, address_since, pattern_since)
     row = db.session.execute(
         db.select(
-            func.count(case((R.created_at >= hour_lo, 1))),
-            func.count(case(((R.origin == origin) & (R.created_at >= address_lo), 1))),
-            func.count(case(((R.pattern == pattern) & (R.created_at >= pattern_lo), 1))),
-        ).where(R.desk_id == desk.id, R.created_at >= lo, R.created_at <= at)
+            func.count(case((SurveiResponse.created_at >= hour_start, 1))),
+            func.count(
+                case(((SurveiResponse.origin == origin) & (SurveiResponse.created_at >= address_since), 1))
+            ),
+            func.count(
+                case(((SurveiResponse.pattern == pattern) & (SurveiResponse.created_at >= pattern_since), 1))
+            ),
+        ).where(
+            SurveiResponse.desk_id == desk.id,
+            SurveiResponse.created_at >= earliest,
+            SurveiResponse.created_at <= at,
+        )
     ).one()
-    last_hour, same_origin, same_pattern = (int(x or 0) for x in row)
+    last_hour, same_origin, same_pattern = (int(count or 0) for count in row)
     per_officer = limit("SURVEI_PER_OFFICER_HOUR")
     if last_hour >= per_officer and last_hour >= per_officer * max(1, len(on_duty(desk, at))):
         return SurveiHoldReason.CAPACITY
     if last_hour >= limit("SURVEI_HISTORY_MIN_PER_HOUR"):
         days = limit("SURVEI_HISTORY_DAYS")
         history = db.session.scalar(
-            db.select(func.count(R.id)).where(
-                R.desk_id == desk.id, R.created_at >= at - dt.timedelta(days=days), R.created_at < hour_lo
+            db.select(func.count(SurveiResponse.id)).where(
+                SurveiResponse.desk_id == desk.id,
+                SurveiResponse.created_at >= at - dt.timedelta(days=days),
+                SurveiResponse.created_at < hour_start,
             )
         )
         if last_hour >= limit("SURVEI_HISTORY_FACTOR") * (history or 0) / days:
@@ -361,20 +385,20 @@ def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str |
 # ---------------------------------------------------------------- storing
 
 
-def credit_value(sub: Submission) -> float | None:
+def credit_value(submission: Submission) -> float | None:
     """The value credited to the officer: the face for *cepat*; for SKM the
     mean of the configured unsur (default 6 and 7: Kompetensi and Perilaku
     Pelaksana)."""
-    if sub.kind == SurveiKind.QUICK:
-        return sub.values.get("face")
+    if submission.kind == SurveiKind.QUICK:
+        return submission.values.get("face")
     unsur = config("SURVEI_SKM_CREDIT_UNSUR", (6, 7))
-    answers = [sub.values[f"u{n}"] for n in unsur]
+    answers = [submission.values[f"u{n}"] for n in unsur]
     return sum(answers) / len(answers)
 
 
 def store(
     desk: Desk,
-    sub: Submission,
+    submission: Submission,
     *,
     nonce: str | None = None,
     client_uuid: str | None = None,
@@ -392,7 +416,7 @@ def store(
     Returns None when the nonce, kiosk UUID or ticket was already used (a
     replay): nothing is stored twice."""
     created = at or utcnow()
-    pattern = answer_pattern(sub)
+    pattern = answer_pattern(submission)
     if hold is None:
         hold = plausibility(desk, created, origin, pattern)
     if has_request_context():
@@ -402,8 +426,8 @@ def store(
         agency_id=agency.id,
         unit_id=desk.unit_id,
         desk_id=desk.id,
-        officer_id=sub.officer.id if sub.officer else None,
-        kind=sub.kind,
+        officer_id=submission.officer.id if submission.officer else None,
+        kind=submission.kind,
         nonce=nonce,
         client_uuid=client_uuid,
         ticket_id=ticket.id if ticket else None,
@@ -413,24 +437,26 @@ def store(
         hold_reason=hold or SurveiHoldReason.NONE,
         origin=origin,
         pattern=pattern,
-        comment_status=SurveiCommentStatus.PENDING if sub.values.get("comment") else SurveiCommentStatus.NONE,
-        **{k: v for k, v in sub.values.items() if k != "comment"},
-        comment=sub.values.get("comment"),
+        comment_status=SurveiCommentStatus.PENDING
+        if submission.values.get("comment")
+        else SurveiCommentStatus.NONE,
+        **{k: v for k, v in submission.values.items() if k != "comment"},
+        comment=submission.values.get("comment"),
     )
-    response.answers = [SurveiAnswer(question_id=qid, value=v) for qid, v in sub.answers.items()]
+    response.answers = [SurveiAnswer(question_id=qid, value=v) for qid, v in submission.answers.items()]
     if ticket is not None:
         ticket.used_at = utcnow()
     db.session.add(response)
     try:
         db.session.flush()
-        if sub.officer is not None:
+        if submission.officer is not None:
             try:
                 record_rating(
                     agency=agency,
-                    officer=sub.officer,
+                    officer=submission.officer,
                     source="survei",
-                    kind=sub.kind,
-                    value=credit_value(sub),
+                    kind=submission.kind,
+                    value=credit_value(submission),
                     ref=f"survei_response:{response.id}",
                     verified=ticket is not None,
                     at=response.created_at,

@@ -190,12 +190,17 @@ def _survey(desk: Desk, ticket: SurveiTicket | None, action: str):
                 ),
                 400,
             )
-        sub = validate(form, kind, questions, offered, fixed)
-        if sub.ok:
+        submission = validate(form, kind, questions, offered, fixed)
+        if submission.ok:
             desk_id, token = desk.id, desk.qr_token  # read before the commit expires them
             origin = origin_hash()
             response = store(
-                desk, sub, nonce=nonce, ticket=ticket, origin=origin, hold=_issuer_device(ticket, origin)
+                desk,
+                submission,
+                nonce=nonce,
+                ticket=ticket,
+                origin=origin,
+                hold=_issuer_device(ticket, origin),
             )
             if response is None:
                 return notice(
@@ -213,7 +218,7 @@ def _survey(desk: Desk, ticket: SurveiTicket | None, action: str):
                 secure=request.is_secure,
             )
             return reply
-        errors, status, signed = sub.errors, 422, form.get("nonce", "")
+        errors, status, signed = submission.errors, 422, form.get("nonce", "")
     # A plain first view is kept for the next citizens at this desk
     # (see plugins.survei.fastform); only the nonce is theirs alone.
     cacheable = (
