@@ -13,7 +13,15 @@ from pathlib import Path
 from flask import g, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal.plugin import AgencyBlueprint, HomeSection, NavItem, RatingKind, hookimpl, template_panel
+from portal.plugin import (
+    ROLE_SUPERVISOR,
+    AgencyBlueprint,
+    HomeSection,
+    NavItem,
+    RatingKind,
+    hookimpl,
+    template_panel,
+)
 
 NAME = "survei"
 #: The module's name as people read it, in their language.
@@ -117,7 +125,7 @@ def portal_agency_home(agency):
 
 @hookimpl
 def portal_dashboard_widgets(agency, user):
-    if not (user.can_manage_agency(agency) or user.role == "supervisor"):
+    if not (user.can_manage_agency(agency) or user.role == ROLE_SUPERVISOR):
         return []
     from sqlalchemy import func
 
@@ -126,12 +134,12 @@ def portal_dashboard_widgets(agency, user):
     from plugins.survei.staff import today_bounds
     from portal.plugin import db, local, period_bounds, utcnow
 
-    lo, hi = today_bounds(agency)
+    today_start, today_end = today_bounds(agency)
     today = db.session.scalar(
         db.select(func.count(SurveiResponse.id)).where(
             SurveiResponse.agency_id == agency.id,
-            SurveiResponse.created_at >= lo,
-            SurveiResponse.created_at < hi,
+            SurveiResponse.created_at >= today_start,
+            SurveiResponse.created_at < today_end,
             counted(),
         )
     )

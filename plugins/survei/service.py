@@ -57,13 +57,15 @@ def config(name: str, default):
 # ---------------------------------------------------------------- who served
 
 
-def rostered(desk: Desk) -> list[Officer]:
-    """Active officers of the desk's agency with any shift at this desk."""
+def _rostered_where(desk: Desk, *shift_conditions) -> list[Officer]:
+    """Active officers of the desk's agency with a shift at this desk that
+    meets ``shift_conditions``, by name."""
     rows = db.session.scalars(
         db.select(Officer)
         .join(SurveiRoster, SurveiRoster.officer_id == Officer.id)
         .where(
             SurveiRoster.desk_id == desk.id,
+            *shift_conditions,
             Officer.active.is_(True),
             Officer.agency_id == desk.unit.agency_id,
         )
@@ -71,27 +73,23 @@ def rostered(desk: Desk) -> list[Officer]:
         .order_by(Officer.name)
     )
     return list(rows)
+
+
+def rostered(desk: Desk) -> list[Officer]:
+    """Active officers of the desk's agency with any shift at this desk."""
+    return _rostered_where(desk)
 
 
 def on_duty(desk: Desk, now: dt.datetime | None = None) -> list[Officer]:
     """Officers whose weekly shift at ``desk`` covers ``now`` (naive UTC)."""
     moment = local(now or utcnow(), desk.unit.agency.timezone)
     clock = moment.time().replace(tzinfo=None)
-    rows = db.session.scalars(
-        db.select(Officer)
-        .join(SurveiRoster, SurveiRoster.officer_id == Officer.id)
-        .where(
-            SurveiRoster.desk_id == desk.id,
-            SurveiRoster.weekday == moment.weekday(),
-            SurveiRoster.start <= clock,
-            SurveiRoster.end > clock,
-            Officer.active.is_(True),
-            Officer.agency_id == desk.unit.agency_id,
-        )
-        .distinct()
-        .order_by(Officer.name)
+    return _rostered_where(
+        desk,
+        SurveiRoster.weekday == moment.weekday(),
+        SurveiRoster.start <= clock,
+        SurveiRoster.end > clock,
     )
-    return list(rows)
 
 
 def officer_choices(desk: Desk, now: dt.datetime | None = None) -> tuple[list[Officer], Officer | None]:
@@ -177,6 +175,12 @@ def recently_answered(cookies, desk_id: int) -> bool:
 
 def device_cookie_value(desk_id: int) -> str:
     return _signer(current_app.config["SECRET_KEY"], "survei-device").dumps(desk_id)
+
+
+def set_private_cookie(reply, name: str, value: str, max_age: int) -> None:
+    """Set a cookie scripts cannot read, sent on same-site navigation only,
+    and only over HTTPS when the request came over HTTPS."""
+    reply.set_cookie(name, value, max_age=max_age, httponly=True, samesite="Lax", secure=request.is_secure)
 
 
 # ---------------------------------------------------------------- validation

@@ -34,7 +34,7 @@ from plugins.survei.models import (
     counted,
     desk_kind,
 )
-from plugins.survei.service import DEVICE_MARKER, origin_hash
+from plugins.survei.service import DEVICE_MARKER, origin_hash, set_private_cookie
 from portal.plugin import (
     ROLE_SUPERVISOR,
     AgencyBlueprint,
@@ -86,6 +86,24 @@ def today_bounds(agency):
     return report.utc_bounds(agency, today, today + dt.timedelta(days=1))
 
 
+def _comments_pending() -> tuple:
+    """The conditions on the agency's responses whose comment awaits moderation."""
+    return (
+        SurveiResponse.agency_id == g.agency.id,
+        SurveiResponse.comment_status == SurveiCommentStatus.PENDING,
+    )
+
+
+def _held_unassigned() -> tuple:
+    """The conditions on the agency's held responses that credit no officer:
+    they never reach core's review queue, so they are decided on this plugin's page."""
+    return (
+        SurveiResponse.agency_id == g.agency.id,
+        SurveiResponse.review == SurveiReview.HELD,
+        SurveiResponse.officer_id.is_(None),
+    )
+
+
 # ---------------------------------------------------------------- desks
 
 
@@ -95,18 +113,18 @@ def index():
     desks = db.session.scalars(
         db.select(Desk).join(Unit).where(Unit.agency_id == g.agency.id).order_by(Unit.name, Desk.name)
     ).all()
-    lo, hi = today_bounds(g.agency)
+    today_start, today_end = today_bounds(g.agency)
     start, end = period_bounds("semester", local(utcnow(), g.agency.timezone).date())
-    p_lo, p_hi = report.utc_bounds(g.agency, start, end)
+    period_start, period_end = report.utc_bounds(g.agency, start, end)
 
-    def counts(a, b):
+    def counts(since, until):
         return dict(
             db.session.execute(
                 db.select(SurveiResponse.desk_id, func.count(SurveiResponse.id))
                 .where(
                     SurveiResponse.agency_id == g.agency.id,
-                    SurveiResponse.created_at >= a,
-                    SurveiResponse.created_at < b,
+                    SurveiResponse.created_at >= since,
+                    SurveiResponse.created_at < until,
                 )
                 .where(counted())
                 .group_by(SurveiResponse.desk_id)
@@ -114,25 +132,14 @@ def index():
         )
 
     kinds = dict(db.session.execute(db.select(SurveiDeskSurvey.desk_id, SurveiDeskSurvey.kind)).all())
-    pending = db.session.scalar(
-        db.select(func.count(SurveiResponse.id)).where(
-            SurveiResponse.agency_id == g.agency.id,
-            SurveiResponse.comment_status == SurveiCommentStatus.PENDING,
-        )
-    )
-    held_count = db.session.scalar(
-        db.select(func.count(SurveiResponse.id)).where(
-            SurveiResponse.agency_id == g.agency.id,
-            SurveiResponse.review == SurveiReview.HELD,
-            SurveiResponse.officer_id.is_(None),
-        )
-    )
+    pending = db.session.scalar(db.select(func.count(SurveiResponse.id)).where(*_comments_pending()))
+    held_count = db.session.scalar(db.select(func.count(SurveiResponse.id)).where(*_held_unassigned()))
     return render_template(
         "survei/staff/index.html",
         held=held_count,
         desks=desks,
-        today=counts(lo, hi),
-        period=counts(p_lo, p_hi),
+        today=counts(today_start, today_end),
+        period=counts(period_start, period_end),
         kinds=kinds,
         pending=pending,
     )
@@ -295,13 +302,7 @@ def moderation():
         db.session.commit()
         return redirect(url_for(".moderation"))
     pending = db.session.scalars(
-        db.select(SurveiResponse)
-        .where(
-            SurveiResponse.agency_id == g.agency.id,
-            SurveiResponse.comment_status == SurveiCommentStatus.PENDING,
-        )
-        .order_by(SurveiResponse.created_at)
-        .limit(100)
+        db.select(SurveiResponse).where(*_comments_pending()).order_by(SurveiResponse.created_at).limit(100)
     ).all()
     return render_template("survei/staff/moderation.html", pending=pending, form=form)
 
@@ -325,12 +326,7 @@ def held():
         # One conditional UPDATE: two admins deciding at once decide once.
         changed = db.session.execute(
             db.update(SurveiResponse)
-            .where(
-                SurveiResponse.id == response_id,
-                SurveiResponse.agency_id == g.agency.id,
-                SurveiResponse.officer_id.is_(None),
-                SurveiResponse.review == SurveiReview.HELD,
-            )
+            .where(SurveiResponse.id == response_id, *_held_unassigned())
             .values(review=decision)
         ).rowcount
         if not changed:
@@ -344,14 +340,7 @@ def held():
         )
         return redirect(url_for(".held"))
     rows = db.session.scalars(
-        db.select(SurveiResponse)
-        .where(
-            SurveiResponse.agency_id == g.agency.id,
-            SurveiResponse.review == SurveiReview.HELD,
-            SurveiResponse.officer_id.is_(None),
-        )
-        .order_by(SurveiResponse.created_at)
-        .limit(200)
+        db.select(SurveiResponse).where(*_held_unassigned()).order_by(SurveiResponse.created_at).limit(200)
     ).all()
     return render_template("survei/staff/held.html", rows=rows, form=form, label=hold_label)
 
@@ -499,14 +488,7 @@ def finish_service():
             db.session.commit()
             reply = make_response(redirect(url_for(".ticket_page", ticket_id=ticket.id)))
             # Marks this browser as the officer's: a one-time QR answered from it is held.
-            reply.set_cookie(
-                DEVICE_MARKER,
-                marker,
-                max_age=400 * 24 * 3600,
-                httponly=True,
-                samesite="Lax",
-                secure=request.is_secure,
-            )
+            set_private_cookie(reply, DEVICE_MARKER, marker, max_age=400 * 24 * 3600)
             return reply
     return render_template("survei/staff/finish.html", form=form), status
 

@@ -31,6 +31,7 @@ from plugins.survei.service import (
     open_nonce,
     origin_hash,
     recently_answered,
+    set_private_cookie,
     store,
     validate,
 )
@@ -209,13 +210,11 @@ def _survey(desk: Desk, ticket: SurveiTicket | None, action: str):
                     200,
                 )
             reply = make_response(redirect(url_for("survei_qr.thanks", token=token)))
-            reply.set_cookie(
+            set_private_cookie(
+                reply,
                 device_cookie_name(desk_id),
                 device_cookie_value(desk_id),
                 max_age=int(device_window().total_seconds()),
-                httponly=True,
-                samesite="Lax",
-                secure=request.is_secure,
             )
             return reply
         errors, status, signed = submission.errors, 422, form.get("nonce", "")
