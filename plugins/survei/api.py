@@ -17,7 +17,7 @@ from flask import current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
 from plugins.survei.models import SurveiHoldReason, SurveiKind, SurveiResponse, active_questions, desk_kind
-from plugins.survei.service import officer_choices, store, validate
+from plugins.survei.service import COMMENT_MAX, officer_choices, store, validate
 from portal.plugin import (
     ApiBlueprint,
     ApiError,
@@ -213,7 +213,7 @@ RESPONSE_ITEM = {
         "age_group": {"type": "string"},
         "education": {"type": "string"},
         "occupation": {"type": "string"},
-        "comment": {"type": "string", "maxLength": 1000},
+        "comment": {"type": "string", "maxLength": COMMENT_MAX},
     },
 }
 
@@ -267,10 +267,7 @@ PATHS = {
                                             },
                                         },
                                     },
-                                    "stored": {"type": "integer"},
-                                    "held": {"type": "integer"},
-                                    "duplicate": {"type": "integer"},
-                                    "invalid": {"type": "integer"},
+                                    **{str(status): {"type": "integer"} for status in KioskItemStatus},
                                 },
                             }
                         }

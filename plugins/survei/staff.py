@@ -284,18 +284,27 @@ def questions(question_id):
 # ---------------------------------------------------------------- moderation
 
 
+def _posted_decision(form: BaseForm, choices: dict):
+    """The stored value of the posted ``keputusan`` (one of ``choices``):
+    400 when the form's CSRF token is wrong, 404 for an unknown decision."""
+    if not form.validate_on_submit():
+        abort(400)
+    decision = choices.get(request.form.get("keputusan"))
+    if decision is None:
+        abort(404)
+    return decision
+
+
 @staff.route("/moderasi", methods=["GET", "POST"])
 def moderation():
     _admin()
     form = BaseForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        decision = {"setujui": SurveiCommentStatus.APPROVED, "tolak": SurveiCommentStatus.REJECTED}.get(
-            request.form.get("keputusan")
+        decision = _posted_decision(
+            form, {"setujui": SurveiCommentStatus.APPROVED, "tolak": SurveiCommentStatus.REJECTED}
         )
         response = db.session.get(SurveiResponse, request.form.get("response_id", type=int) or 0)
-        if decision is None or response is None or response.agency_id != g.agency.id:
+        if response is None or response.agency_id != g.agency.id:
             abort(404)
         response.comment_status = decision
         audit("survei_comment_" + decision, agency=g.agency, detail=f"response {response.id}")
@@ -315,14 +324,8 @@ def held():
     _admin()
     form = BaseForm()
     if request.method == "POST":
-        if not form.validate_on_submit():
-            abort(400)
-        decision = {"terima": SurveiReview.ACCEPTED, "tolak": SurveiReview.REJECTED}.get(
-            request.form.get("keputusan")
-        )
+        decision = _posted_decision(form, {"terima": SurveiReview.ACCEPTED, "tolak": SurveiReview.REJECTED})
         response_id = request.form.get("response_id", type=int) or 0
-        if decision is None:
-            abort(404)
         # One conditional UPDATE: two admins deciding at once decide once.
         changed = db.session.execute(
             db.update(SurveiResponse)
