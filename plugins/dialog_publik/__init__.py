@@ -25,18 +25,6 @@ def portal_blueprints(app):
 
 
 @hookimpl
-def portal_models():
-    from plugins.dialog_publik import models
-
-    return models
-
-
-@hookimpl
-def portal_migrations_dir():
-    return str(Path(__file__).parent / "migrations")
-
-
-@hookimpl
 def portal_rating_sources():
     return [RatingKind("panel", _l("Penilaian narasumber dialog publik"), 1, 5)]
 

@@ -29,18 +29,6 @@ def portal_blueprints(app):
 
 
 @hookimpl
-def portal_models():
-    from plugins.pengaduan import models
-
-    return models
-
-
-@hookimpl
-def portal_migrations_dir():
-    return str(Path(__file__).parent / "migrations")
-
-
-@hookimpl
 def portal_rating_sources():
     return [RatingKind("penanganan", _l("Penilaian penanganan pengaduan"), 1, 5)]
 

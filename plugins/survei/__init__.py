@@ -68,18 +68,6 @@ def portal_api_paths():
 
 
 @hookimpl
-def portal_models():
-    from plugins.survei import models
-
-    return models
-
-
-@hookimpl
-def portal_migrations_dir():
-    return str(Path(__file__).parent / "migrations")
-
-
-@hookimpl
 def portal_rating_sources():
     from plugins.survei.models import SurveiKind
 
