@@ -8,7 +8,6 @@ core's ``record_rating``. Staff pages live under ``/kelola/<agency>/survei/``.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from flask import g, render_template, url_for
 from flask_babel import lazy_gettext as _l
