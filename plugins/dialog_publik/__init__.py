@@ -4,7 +4,6 @@ attendees credited to each panelist, and iCalendar feeds."""
 
 from __future__ import annotations
 
-
 from flask import url_for
 from flask_babel import lazy_gettext as _l
 

@@ -5,7 +5,6 @@ GeoReport v2 for other systems."""
 
 from __future__ import annotations
 
-
 import click
 from flask import url_for
 from flask.cli import with_appcontext
