@@ -1,9 +1,9 @@
 """The portal's own fixtures. The generic ones (``app``, ``client``,
 ``world``, ``login``, ``post_form``, ...) live in :mod:`portal.testing`, the
-pytest plugin the portal installs (entry point group ``pytest11``), so that
-a third-party plugin's tests get them too; they are re-exported here for the
-suite's ``from tests.conftest import ...`` lines. Every test that takes
-``app`` runs on SQLite and on PostgreSQL (see :mod:`portal.testing`).
+pytest plugin the portal installs (entry point group ``pytest11``): the
+portal's tests use them exactly as a third-party plugin's tests do. Every
+test that takes ``app`` runs on SQLite and on PostgreSQL (see
+:mod:`portal.testing`).
 
 What stays here is the suite's own: Redis, the browser, the ``slow``
 marking and the wheel/virtualenv fixtures of :mod:`tests.packaging`.
@@ -14,21 +14,6 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from portal.testing import (  # noqa: F401 - re-exported for the suite's imports
-    CSRF_RE,
-    PASSWORD,
-    PG_ADMIN_URL,
-    REQUIRE_PG,
-    TEST_SECRET,
-    _pg_schema_ready,
-    csrf_token,
-    login,
-    make_app,
-    nip,
-    post_form,
-    reset_schema,
-)
 
 pytest_plugins = ["tests.packaging"]
 

@@ -22,7 +22,8 @@ import pytest
 
 from portal.core.models import RatingEvent
 from portal.extensions import db
-from tests.conftest import PASSWORD, screenshot
+from portal.testing import PASSWORD
+from tests.conftest import screenshot
 from tests.system.conftest import complaint_category, forum_event, survey_desk
 
 PHONE = {"width": 390, "height": 844}

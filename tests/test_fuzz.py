@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import csrf_token, login
+from portal.testing import csrf_token, login
 
 PRIVATE_PREFIXES = ("/kelola", "/kinerja", "/api/", "/akun", "/static", "/keluar")
 FIELD_RE = re.compile(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', re.I)

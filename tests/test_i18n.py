@@ -22,7 +22,7 @@ from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "portal" / "translations" / "en" / "LC_MESSAGES"
@@ -249,7 +249,7 @@ def test_a_plugin_ships_its_own_translations(tmp_path, monkeypatch, database_url
     from babel.messages.catalog import Catalog
     from babel.messages.mofile import write_mo
 
-    from tests.conftest import make_app
+    from portal.testing import make_app
 
     package = tmp_path / "antrean_plugin"
     (package / "translations" / "en" / "LC_MESSAGES").mkdir(parents=True)

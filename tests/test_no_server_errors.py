@@ -19,7 +19,7 @@ import re
 import pytest
 from werkzeug.datastructures import ImmutableMultiDict
 
-from tests.conftest import login
+from portal.testing import login
 from tests.test_fuzz import stage  # noqa: F401 - the fixture, shared
 
 BOUNDARY = [

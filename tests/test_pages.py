@@ -7,7 +7,7 @@ import gzip
 
 import pytest
 
-from tests.conftest import csrf_token, login
+from portal.testing import csrf_token, login
 
 ERRORS = {
     403: ("Akses ditolak", "Access denied"),

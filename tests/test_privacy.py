@@ -22,7 +22,7 @@ from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket
 from portal.core.models import Desk
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 from tests.pengaduan.conftest import FILING, PDF, jpeg_with_gps
 
 # The names and contacts of a complainant and a registrant, and the place of
@@ -151,7 +151,7 @@ def test_public_pages_and_apis_never_show_personal_data(app, client, world):
     ):
         assert page in read, page
     # The check can fail: the agency's staff do see the complainant.
-    from tests.conftest import login
+    from portal.testing import login
 
     login(client, world["alpha"]["emails"]["admin"])
     detail = client.get(f"/kelola/alpha/pengaduan/tiket/{known['ticket']}").get_data(as_text=True)

@@ -16,7 +16,7 @@ from plugins.survei.models import SurveiAnswer, SurveiQuestion, SurveiResponse
 from portal.core.models import AuditLog, RatingEvent, RatingRollup
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
-from tests.conftest import login
+from portal.testing import login
 from tests.system.conftest import survey_desk
 
 LONG_AGO = utcnow() - dt.timedelta(days=800)

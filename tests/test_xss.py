@@ -18,7 +18,7 @@ import secrets
 from sqlalchemy import select, text
 
 from portal.extensions import db
-from tests.conftest import login
+from portal.testing import login
 
 SLUG = "disdukcapil"
 PASSWORD = "demo-sukamaju-2026"

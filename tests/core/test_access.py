@@ -8,7 +8,7 @@ import re
 import pytest
 
 from portal.extensions import db
-from tests.conftest import csrf_token, login
+from portal.testing import csrf_token, login
 
 MANAGE_PAGES = [
     "/kelola/{a}/unit",

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.conftest import login
+from portal.testing import login
 
 STAFF_PREFIXES = ("/kelola/<slug>", "/kelola/<agency_slug>", "/kinerja/<slug>", "/kinerja/pegawai/")
 FILL = {"fmt": "csv", "size": "a4", "ext": "json"}
@@ -87,7 +87,7 @@ def test_no_api_endpoint_answers_without_a_key(app, client, world):
 def test_no_staff_post_of_alpha_for_outsiders(app, client, world, role):
     """Every state-changing staff route of alpha, posted with a valid CSRF
     token by staff of beta, is refused and changes nothing visible."""
-    from tests.conftest import csrf_token
+    from portal.testing import csrf_token
 
     login(client, world["beta"]["emails"][role])
     token = csrf_token(client, "/kinerja/beta/tim")

@@ -7,7 +7,7 @@ import re
 
 from portal.core.models import AuditLog, Desk, Officer, Unit, User
 from portal.extensions import db
-from tests.conftest import PASSWORD, login, nip, post_form
+from portal.testing import PASSWORD, login, nip, post_form
 
 
 def _admin(client, world, slug="alpha"):

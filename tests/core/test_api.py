@@ -6,7 +6,7 @@ import re
 
 from portal.core.models import ApiKey
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 
 KEY_RE = re.compile(r"<code>(pw_[0-9a-f]{8}_[\w-]+)</code>")
 

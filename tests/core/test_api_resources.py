@@ -15,7 +15,7 @@ from portal.core.models import Agency, AuditLog, Officer
 from portal.core.record.ratings import record_rating
 from portal.core.web.api import create_key
 from portal.extensions import db
-from tests.conftest import nip, post_form
+from portal.testing import nip, post_form
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from tests.conftest import make_app
+from portal.testing import make_app
 
 
 def test_refuses_to_start_without_a_real_secret_key(monkeypatch):

@@ -9,7 +9,7 @@ import pytest
 
 from portal.core.models import User
 from portal.extensions import db
-from tests.conftest import CSRF_RE, PASSWORD, csrf_token, login, post_form
+from portal.testing import CSRF_RE, PASSWORD, csrf_token, login, post_form
 
 
 def test_login_and_logout(client, world):

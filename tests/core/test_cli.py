@@ -7,7 +7,7 @@ from portal.core.models import Agency, Desk, Officer, Unit, User
 from portal.core.plugin_system import plugins
 from portal.core.tenancy.nip import parse_nip
 from portal.extensions import db
-from tests.conftest import nip
+from portal.testing import nip
 
 
 def _counts(app):

@@ -29,7 +29,7 @@ from portal.core.record.ratings import (
     record_rating,
 )
 from portal.extensions import db
-from tests.conftest import login, nip, post_form
+from portal.testing import login, nip, post_form
 
 JUNE = dt.datetime(2026, 6, 10, 3, 0)
 MAY = dt.datetime(2026, 5, 10, 3, 0)

@@ -8,9 +8,9 @@ from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 from sqlalchemy import inspect, text
 
+from portal import testing as conftest
 from portal.extensions import db, migrate
-from tests import conftest
-from tests.conftest import make_app
+from portal.testing import make_app
 
 
 def _empty(app):

@@ -76,7 +76,7 @@ def test_a_plugin_laid_out_by_convention_needs_no_model_or_migration_hook(databa
     from sqlalchemy import inspect, text
 
     from portal.extensions import db
-    from tests.conftest import make_app
+    from portal.testing import make_app
     from tests.core.test_migrations import _empty
 
     app = make_app(database_url, PORTAL_PLUGINS="tests.core.conventional_plugin")

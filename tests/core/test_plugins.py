@@ -13,7 +13,7 @@ from portal.core.models import Agency, Officer
 from portal.core.plugin_system import hookspecs, plugins
 from portal.core.record.ratings import RatingError, record_rating
 from portal.extensions import db
-from tests.conftest import PASSWORD, login, make_app, reset_schema
+from portal.testing import PASSWORD, login, make_app, reset_schema
 from tests.core import recorder_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -376,7 +376,7 @@ def test_disabled_plugin_ratings_are_refused(rec, world):
 
 def test_admin_switches_a_module_in_the_page_and_it_disappears(rec, client, world):
     login(client, world["beta"]["emails"]["admin"])
-    from tests.conftest import post_form
+    from portal.testing import post_form
 
     r = post_form(client, "/kelola/beta/modul", {"plugin": "survei", "enabled": "0"})
     assert r.status_code == 302

@@ -144,7 +144,7 @@ def test_agency_weight_scales_a_source(app, world):
 
 
 def test_few_ratings_do_not_top_the_ranking(app, world):
-    from tests.conftest import nip
+    from portal.testing import nip
 
     with app.app_context():
         agency, staff, boss = _get(world)

@@ -11,7 +11,7 @@ from sqlalchemy import func
 from portal.core.models import Agency, Officer, RatingEvent, RatingRollup, User
 from portal.core.record.ratings import record_rating
 from portal.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login, post_form
+from portal.testing import PASSWORD, csrf_token, login, post_form
 
 QUEUE = "/kelola/alpha/tinjauan"
 

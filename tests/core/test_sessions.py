@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from portal.core.models import User
 from portal.extensions import db
-from tests.conftest import PASSWORD, login, post_form
+from portal.testing import PASSWORD, login, post_form
 
 
 def _signed_in(client) -> bool:

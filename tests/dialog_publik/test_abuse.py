@@ -17,7 +17,7 @@ from plugins.dialog_publik.service import CODE_LENGTH, contact_key, new_code
 from portal.core.accounts.citizen import STAFF_SESSION_REFUSED
 from portal.core.util.codes import ALPHABET
 from portal.extensions import db
-from tests.conftest import csrf_token, login, post_form
+from portal.testing import csrf_token, login, post_form
 from tests.dialog_publik.test_dialog import CODE_RE, _code, _register
 from tests.system.conftest import forum_event
 

@@ -14,7 +14,7 @@ from plugins.dialog_publik.service import register
 from portal.core.models import RatingEvent
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 
 CODE_RE = re.compile(r'<p class="ticket-code"><strong>([34679ACDEFGHJKMNPQRTWXY]{8})</strong>')
 

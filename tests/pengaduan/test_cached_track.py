@@ -7,7 +7,7 @@ from plugins.pengaduan.models import PengaduanTicket
 from portal.core.models import Agency
 from portal.core.plugin_system import plugins
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 from tests.pengaduan.conftest import FILING
 from tests.survei.test_cached_form import Statements
 

@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from plugins.pengaduan.models import PengaduanNotification, PengaduanTicket
 from portal.extensions import db
-from tests.conftest import make_app
+from portal.testing import make_app
 from tests.core.test_migrations import _empty
 
 OLD_CODES = ("AC3DE-FG4HJ", "KM6NP-QR7TW")

@@ -14,7 +14,7 @@ from plugins.pengaduan.models import PengaduanNotification, PengaduanTicket
 from portal.core.models import Officer, RatingEvent, User
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 from tests.pengaduan.conftest import FILING, PDF, png_bytes
 
 _C = "[34679ACDEFGHJKMNPQRTWXY]"

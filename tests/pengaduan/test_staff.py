@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from plugins.pengaduan.models import PengaduanCategory, PengaduanLeaveDay, PengaduanSettings, PengaduanTicket
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 from tests.pengaduan.test_pengaduan import _file, _ticket
 
 

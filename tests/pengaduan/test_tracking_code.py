@@ -12,7 +12,7 @@ from plugins.pengaduan.models import PengaduanTicket
 from portal.core.models import RatingEvent
 from portal.core.web import pagecache
 from portal.extensions import db
-from tests.conftest import csrf_token, login, post_form
+from portal.testing import csrf_token, login, post_form
 from tests.pengaduan.conftest import PDF, jpeg_with_gps
 from tests.pengaduan.test_pengaduan import _act, _file, _staff
 

@@ -11,7 +11,8 @@ from PIL import Image
 from plugins.survei.models import SurveiResponse
 from portal.core.models import RatingEvent
 from portal.extensions import db
-from tests.conftest import PASSWORD, screenshot
+from portal.testing import PASSWORD
+from tests.conftest import screenshot
 from tests.survei.conftest import set_kind
 
 PHONE = {"width": 390, "height": 844}

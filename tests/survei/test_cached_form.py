@@ -14,7 +14,7 @@ from portal.core.models import Agency, Desk
 from portal.core.plugin_system import plugins
 from portal.core.web import pagecache
 from portal.extensions import db
-from tests.conftest import login, nip, post_form
+from portal.testing import login, nip, post_form
 from tests.survei.conftest import NONCE_RE, all_week, open_form
 
 

@@ -123,7 +123,7 @@ def test_module_off_means_404(app, world, desk, kiosk):
 def test_a_kiosk_naming_an_officer_not_scheduled_at_the_desk_is_held(app, world, desk, kiosk):
     """Any write key could otherwise credit any officer of the agency at any
     desk: the officer named must be one the desk's form would have offered."""
-    from tests.conftest import nip
+    from portal.testing import nip
 
     with app.app_context():
         boss_nip = db.session.get(Officer, world["alpha"]["boss"]).nip  # rostered nowhere

@@ -16,7 +16,7 @@ from portal.core.record.ratings import accept_held, period_bounds
 from portal.core.util.timeutil import utcnow
 from portal.core.web.api import create_key
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 from tests.survei.conftest import NONCE_RE, SKM_GOOD, open_form, set_kind
 
 

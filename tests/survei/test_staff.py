@@ -15,7 +15,7 @@ from plugins.survei import poster
 from plugins.survei.models import SurveiQuestion, SurveiRoster
 from portal.core.models import Desk
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 from tests.survei.conftest import open_form, set_kind
 
 ANSWERS = [  # the hand-computed data set of test_skm: IKM 82.64 (B)

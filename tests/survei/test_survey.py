@@ -12,7 +12,7 @@ from plugins.survei.models import SurveiCommentStatus, SurveiQuestion, SurveiRes
 from portal.core.models import Desk, Officer, RatingEvent, RatingRollup
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
-from tests.conftest import login, post_form
+from portal.testing import login, post_form
 from tests.survei.conftest import SKM_GOOD, all_week, open_form, set_kind
 
 

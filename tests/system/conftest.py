@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.conftest import PASSWORD, TEST_SECRET
+from portal.testing import PASSWORD, TEST_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

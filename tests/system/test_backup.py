@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
 from portal.extensions import db
-from tests.conftest import PG_ADMIN_URL, REQUIRE_PG, make_app
+from portal.testing import PG_ADMIN_URL, REQUIRE_PG, make_app
 from tests.system.conftest import release_database, submit_survey, survey_desk
 
 pytestmark = pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)

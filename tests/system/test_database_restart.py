@@ -16,7 +16,7 @@ import pytest
 import requests
 from sqlalchemy import create_engine, text
 
-from tests.conftest import REQUIRE_PG
+from portal.testing import REQUIRE_PG
 from tests.system.conftest import free_port, release_database, stored_nonces, survey_desk
 from tests.system.test_faults import Load, _assert_whole
 
