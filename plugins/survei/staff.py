@@ -145,6 +145,21 @@ def index():
     )
 
 
+@staff.route("/loket/<int:desk_id>/ganti-token", methods=["POST"])
+def desk_rotate(desk_id):
+    """A new QR token for the desk: every printed poster of it stops working
+    (for a poster that was stolen, copied or put up elsewhere)."""
+    _admin()
+    desk = _desk(desk_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    desk.rotate_token()
+    audit("desk_token_rotated", desk, agency=g.agency, detail=desk.name)
+    db.session.commit()
+    flash(_("Kode QR loket %(name)s diganti; poster lama tidak berlaku lagi.", name=desk.name), "success")
+    return redirect(url_for(".desk_settings", desk_id=desk.id))
+
+
 @staff.route("/loket/<int:desk_id>", methods=["GET", "POST"])
 def desk_settings(desk_id):
     _admin()
@@ -194,6 +209,7 @@ def desk_settings(desk_id):
         shifts=shifts,
         weekdays=WEEKDAYS,
         url=survey_url(desk),
+        rotate_form=BaseForm(),
     )
 
 

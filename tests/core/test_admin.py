@@ -151,7 +151,9 @@ def test_rotating_a_desk_token_changes_it_and_is_audited(app, client, world):
     with app.app_context():
         before = db.session.get(Desk, world["alpha"]["desk"]).qr_token
     r = post_form(
-        client, f"/kelola/alpha/loket/{world['alpha']['desk']}/ganti-token", token_from="/kelola/alpha/loket"
+        client,
+        f"/kelola/alpha/survei/loket/{world['alpha']['desk']}/ganti-token",
+        token_from=f"/kelola/alpha/survei/loket/{world['alpha']['desk']}",
     )
     assert r.status_code == 302
     with app.app_context():

@@ -213,7 +213,9 @@ def test_unknown_or_rotated_token_gets_a_friendly_page(app, client, world, desk)
     assert r.status_code == 404 and "Kode QR tidak berlaku" in r.get_data(as_text=True)
     login(client, world["alpha"]["emails"]["admin"])
     post_form(
-        client, f"/kelola/alpha/loket/{world['alpha']['desk']}/ganti-token", token_from="/kelola/alpha/loket"
+        client,
+        f"/kelola/alpha/survei/loket/{world['alpha']['desk']}/ganti-token",
+        token_from=f"/kelola/alpha/survei/loket/{world['alpha']['desk']}",
     )
     r = client.get(f"/s/{desk}")
     assert r.status_code == 404

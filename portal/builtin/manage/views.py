@@ -403,19 +403,6 @@ def desk_edit(slug, desk_id):
     return render_template("kelola/form.html", form=form, title=title)
 
 
-@bp.route("/<slug>/loket/<int:desk_id>/ganti-token", methods=["POST"])
-def desk_rotate(slug, desk_id):
-    agency = _manage()
-    desk = _scoped(Desk, desk_id, agency)
-    if not BaseForm().validate_on_submit():
-        abort(400)
-    desk.rotate_token()
-    audit("desk_token_rotated", desk, agency=agency, detail=desk.name)
-    db.session.commit()
-    flash(_("Kode QR loket %(name)s diganti; poster lama tidak berlaku lagi.", name=desk.name), "success")
-    return redirect(url_for("kelola.desks", slug=slug))
-
-
 # ---------------------------------------------------------------- officers
 
 
