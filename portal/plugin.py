@@ -24,7 +24,7 @@ Grouped as ``docs/plugins.md`` explains them:
   :func:`arg_date`, :class:`ParamError`), :data:`csrf`, :data:`limiter`;
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
   :func:`api_key_required`, :func:`authenticate`, :func:`json_body`;
-- **busy pages**: :mod:`pagecache`, :func:`read_first`, :func:`begin_write`;
+- **busy pages**: :mod:`pagecache`, :func:`reads_first` (or :func:`read_first`);
 - **utilities**: :data:`db`, :func:`utcnow`, :func:`local`,
   :func:`random_code`, :func:`compact`, :data:`CODE_ALPHABET`,
   :func:`table_response`, :func:`make_qr`, :func:`qr_svg`,
@@ -80,7 +80,7 @@ from portal.core.web.api import ApiBlueprint, ApiError, api_key_required, authen
 from portal.core.web.forms import BaseForm, strip
 from portal.core.web.origin import same_origin
 from portal.core.web.params import ParamError, arg_date, parse_date, parse_datetime, parse_int
-from portal.core.web.transactions import begin_write, read_first
+from portal.core.web.transactions import read_first, reads_first
 from portal.extensions import csrf, db, limiter
 
 __all__ = [
@@ -115,7 +115,6 @@ __all__ = [
     "arg_date",
     "audit",
     "authenticate",
-    "begin_write",
     "citizen_only",
     "compact",
     "csrf",
@@ -137,6 +136,7 @@ __all__ = [
     "qr_svg_path",
     "random_code",
     "read_first",
+    "reads_first",
     "record_rating",
     "referrer_or",
     "same_origin",

@@ -35,7 +35,6 @@ from portal.plugin import (
     Desk,
     Officer,
     RatingError,
-    begin_write,
     db,
     local,
     record_rating,
@@ -423,8 +422,6 @@ def store(
     pattern = answer_pattern(submission)
     if hold is None:
         hold = plausibility(desk, created, origin, pattern)
-    if has_request_context():
-        begin_write()  # the reading is done; take the write lock only now
     agency = desk.unit.agency
     response = SurveiResponse(
         agency_id=agency.id,

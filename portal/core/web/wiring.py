@@ -38,7 +38,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app) -> None:
-    from portal.core.web import params
+    from portal.core.web import params, transactions  # noqa: F401 - transactions: its flush listener
 
     params.init_app(app)  # before any rule is added: it replaces the int converter
     app.session_interface = _SessionInterface()
@@ -146,7 +146,7 @@ def _sqlite_pragmas(engine) -> None:
     the busy timeout) instead of failing when a read transaction tries to
     upgrade. Requests with a safe method only read and use a plain ``BEGIN``;
     so does a write request after :func:`portal.core.web.transactions.read_first`,
-    until it calls :func:`portal.core.web.transactions.begin_write`.
+    until its first write (or :func:`portal.core.web.transactions.begin_write`).
     """
 
     @event.listens_for(engine, "connect")
