@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 
-import pytest
-
 from portal.core.models import Agency, Unit
 from portal.core.web.transactions import read_first
 from portal.extensions import db
@@ -63,12 +61,3 @@ def test_a_write_by_another_request_between_the_reads_and_the_write_loses_nothin
     with app.app_context():
         names = set(db.session.scalars(db.select(Unit.name)))
         assert {"Lain", "Milik permintaan ini"} <= names
-
-
-def test_without_read_first_a_write_request_holds_the_lock_from_its_first_query(app, world):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("PostgreSQL has no database-wide write lock to observe")
-    with app.test_request_context("/", method="POST"):
-        db.session.get(Agency, world["alpha"]["agency"])
-        assert _other_writer_blocked(app)
-        db.session.rollback()
