@@ -24,7 +24,7 @@ Grouped as ``docs/plugins.md`` explains them:
   :func:`arg_date`, :class:`ParamError`), :data:`csrf`, :data:`limiter`;
 - **evidence and time**: :mod:`workdays` (the one working-day calendar),
   :class:`Indicator`, :class:`Measurement`, :func:`indicators`,
-  :func:`score_stat`, :func:`stat_measurement`, :class:`Evidence`,
+  :func:`score_stat`, :class:`Stat`, :func:`stat_measurement`, :class:`Evidence`,
   :func:`daily_evidence`, :func:`citizen_followups`; telling staff:
   :func:`notify`;
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
@@ -80,6 +80,7 @@ from portal.core.record.ratings import (
     REVIEW_COUNTED,
     REVIEW_HELD,
     RatingError,
+    Stat,
     hold_label,
     period_bounds,
     record_rating,
@@ -128,6 +129,7 @@ __all__ = [
     "RatingError",
     "RatingKind",
     "ReviewState",
+    "Stat",
     "Role",
     "Unit",
     "User",
