@@ -85,9 +85,7 @@ class FilingForm(BaseForm):
     files = MultipleFileField(_l("Lampiran (foto atau PDF, paling banyak 3 berkas, masing-masing 5 MB)"))
     anonymous = BooleanField(
         _l("Kirim tanpa identitas (anonim)"),
-        description=_l(
-            "Bila dipilih, nama, nomor telepon, dan e-mail di bawah ini diabaikan dan tidak disimpan."
-        ),
+        description=_l("Bila dipilih, nama, nomor telepon, dan e-mail diabaikan dan tidak disimpan."),
     )
     confidential = BooleanField(
         _l("Pengaduan rahasia"),

@@ -38,13 +38,16 @@ def _fits(page):
 
 
 def _look(page, name, axe, sizes=(PHONE, DESK)):
-    """Screenshots at each size, no sideways scrolling, and no WCAG violation."""
+    """Screenshots at each size, no sideways scrolling, and no WCAG violation.
+    axe runs inside the page, so ``axe`` is None where JavaScript is off: that
+    run shows the same markup, less the location button."""
     for size in sizes:
         page.set_viewport_size(size)
         _fits(page)
         screenshot(page, f"{name}-{size['width']}")
     page.set_viewport_size(sizes[0])
-    assert _violations(page, axe) == [], page.url
+    if axe is not None:
+        assert _violations(page, axe) == [], page.url
 
 
 def _tickets(app):
@@ -95,6 +98,7 @@ def test_a_complaint_from_filing_to_rating(
         bypass_csp=True,
     )
     citizen = citizen_context.new_page()
+    citizen_axe = axe_source if javascript else None
 
     # The form: no category is chosen for the citizen, the coordinates are optional.
     citizen.goto("/alpha/pengaduan/baru")
@@ -103,7 +107,7 @@ def test_a_complaint_from_filing_to_rating(
     locate = citizen.get_by_role("button", name="Gunakan lokasi saya")
     # "Use my location" is offered only where it can work: with JavaScript.
     assert locate.is_visible() is javascript
-    _look(citizen, f"{tag}-1-formulir", axe_source)
+    _look(citizen, f"{tag}-1-formulir", citizen_axe)
 
     # Sent without a category and with a latitude alone: told what to fix, at the top, nothing stored.
     citizen.fill("#title", "Lampu jalan mati di depan kantor")
@@ -121,7 +125,7 @@ def test_a_complaint_from_filing_to_rating(
     assert citizen.evaluate("document.activeElement.id") == "category_id"  # focus on the first one
     assert citizen.locator("#lon-error").is_visible()  # the coordinates' section is open at the error
     assert _tickets(app) == []
-    _look(citizen, f"{tag}-2-salah", axe_source)
+    _look(citizen, f"{tag}-2-salah", citizen_axe)
 
     citizen.select_option("#category_id", str(category))
     if javascript:
@@ -141,11 +145,11 @@ def test_a_complaint_from_filing_to_rating(
     anonymous.check()
     for identity in ("#name", "#phone", "#email"):
         assert not citizen.locator(identity).is_visible(), identity
-    _look(citizen, f"{tag}-3-anonim", axe_source)
+    _look(citizen, f"{tag}-3-anonim", citizen_axe)
     citizen.get_by_role("button", name="Kirim pengaduan").click()
     assert citizen.locator("h1").inner_text() == "Pengaduan Anda sudah kami terima"
     code = re.search(r"/terkirim/([A-Z0-9-]+)", citizen.url).group(1)
-    _look(citizen, f"{tag}-4-kode", axe_source)
+    _look(citizen, f"{tag}-4-kode", citizen_axe)
     [ticket] = _tickets(app)
     assert (ticket.anonymous, ticket.name, ticket.phone, ticket.email) == (True, "", "", "")
     assert (ticket.lat, ticket.lon) == pytest.approx((-6.1754, 106.8272))
@@ -186,7 +190,7 @@ def test_a_complaint_from_filing_to_rating(
         ["4", "Puas"],
         ["5", "Sangat", "puas"],
     ]
-    _look(citizen, f"{tag}-8-nilai", axe_source)
+    _look(citizen, f"{tag}-8-nilai", citizen_axe)
     citizen.get_by_role("button", name="Kirim penilaian").click()  # nothing chosen
     error = citizen.locator("#rating-error")
     assert "Pilih nilai dari 1 (sangat tidak puas) sampai 5 (sangat puas)." in error.inner_text()
@@ -198,7 +202,7 @@ def test_a_complaint_from_filing_to_rating(
     assert "Penilaian Anda: 5 dari 5 (Sangat puas)." in citizen.content()
     # Rated once: the form is gone, nothing is offered that cannot be done.
     assert citizen.get_by_role("button", name="Kirim penilaian").count() == 0
-    _look(citizen, f"{tag}-9-dinilai", axe_source)
+    _look(citizen, f"{tag}-9-dinilai", citizen_axe)
     citizen_context.close()
 
     with app.app_context():
