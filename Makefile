@@ -44,7 +44,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 bench-record: $(STAMP)
-	$(BIN)/python benchmarks/record.py
+	$(BIN)/python benchmarks/record.py $(BENCH_ARGS)
 
 # Extract every marked string, merge it into the English catalogue (new
 # strings arrive untranslated or fuzzy: translate them), compile.
