@@ -7,11 +7,11 @@ import datetime as dt
 from collections.abc import Iterable
 from functools import lru_cache
 
-import holidays
-
 
 @lru_cache(maxsize=32)
 def national(year: int) -> frozenset[dt.date]:
+    import holidays
+
     return frozenset(holidays.country_holidays("ID", years=year))
 
 
