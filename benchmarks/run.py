@@ -386,6 +386,15 @@ def bench(kind: str, args) -> dict:
             bodies_file = insert_bodies if path == "/insert" else None
             return wrk(bare.url + path, seconds, args.connections, bodies=bodies_file)
 
+        def settled(run):
+            """A run, then a wait until both servers answer again: on an
+            overloaded machine the requests still queued at the end of one
+            run would otherwise eat into the next one."""
+            result = run()
+            wait_http(portal.url + "/healthz")
+            wait_http(bare.url + "/hello")
+            return result
+
         for _name, what, same, less in MEASURES:  # warm-up: every worker opens its connections
             portal_run(what, 2), same_run(what, same, 2), less_run(less, 2)
         runs = {name: [] for name, *_ in MEASURES}
@@ -398,7 +407,7 @@ def bench(kind: str, args) -> dict:
                 ]
                 if r % 2:  # alternate, so drift during a round falls on both sides alike
                     order.reverse()
-                runs[name].append({label: run() for label, run in order})
+                runs[name].append({label: settled(run) for label, run in order})
         result = {
             "rss_portal_mb": portal.rss_mb(),
             "rss_bare_mb": bare.rss_mb(),
