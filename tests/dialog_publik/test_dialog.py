@@ -491,3 +491,44 @@ def test_check_in_page_offers_camera_scanning_as_an_enhancement(app, world, even
     assert 'name="code"' in page  # typing works without it
     assert "<title>Kehadiran · Forum Layanan KTP</title>" in page
     assert app.test_client().get(src).status_code == 302  # staff only
+
+
+def test_registration_remembered_on_this_device_only(app, client, world, event):
+    code, page = _code(client, _register(client, event, "Ani", "0812-1111-2222"))
+    url = f"/alpha/dialog/{event}"
+    # The confirmation offers a question; asking says it waits for moderation.
+    assert 'name="question"' in page
+    r = post_form(
+        client,
+        f"{url}/tanya",
+        {"question": "Apakah ada layanan KTP keliling?", "code": code, "dari": "pendaftaran"},
+        token_from=f"/alpha/dialog/pendaftaran/{code}",
+    )
+    assert r.headers["Location"].endswith(f"/alpha/dialog/pendaftaran/{code}#pertanyaan-anda")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "menunggu moderasi" in page and "Apakah ada layanan KTP keliling?" in page
+    # The event page knows this device's registration: no code to type.
+    page = client.get(url).get_data(as_text=True)
+    assert "Anda terdaftar untuk acara ini." in page and 'id="code"' not in page
+    r = post_form(client, f"{url}/tanya", {"question": "Berapa lama antrean di loket?"}, token_from=url)
+    assert r.status_code == 302
+    # The cookie is signed: another device, or an altered value, is nobody.
+    cookie = client.get_cookie(f"dialog_kode_{event}", path="/alpha/dialog/")
+    assert cookie is not None and cookie.http_only and code not in cookie.value
+    stranger = app.test_client()
+    stranger.set_cookie(f"dialog_kode_{event}", code, path="/alpha/dialog/")
+    r = post_form(stranger, f"{url}/tanya", {"question": "Pertanyaan atas nama orang lain?"}, token_from=url)
+    assert r.status_code == 422 and "Isi kode pendaftaran Anda" in r.get_data(as_text=True)
+    forged = cookie.value[:-2] + ("AA" if not cookie.value.endswith("AA") else "BB")
+    stranger.set_cookie(f"dialog_kode_{event}", forged, path="/alpha/dialog/")
+    assert "Anda terdaftar untuk acara ini." not in stranger.get(url).get_data(as_text=True)
+    with app.app_context():
+        from plugins.dialog_publik.models import DialogQuestion
+
+        assert db.session.scalar(db.select(db.func.count(DialogQuestion.id))) == 2
+    # Forgetting on a shared device: the code has to be typed again.
+    post_form(client, f"{url}/lupakan", {}, token_from=url)
+    page = client.get(url).get_data(as_text=True)
+    assert "Anda terdaftar untuk acara ini." not in page and 'id="code"' in page
+    # Before the start: no attendance count, no minutes, no rating offered.
+    assert "orang." not in page.split('id="pertanyaan"')[1] and "Notulen" not in page
