@@ -123,7 +123,9 @@ class EventForm(BaseForm):
         if field.data is None:
             return
         start = to_utc(field.data)
-        if start != self.saved_start and start <= utcnow():
+        minute = dt.timedelta(minutes=1)
+        unchanged = self.saved_start is not None and abs(start - self.saved_start) < minute
+        if not unchanged and start <= utcnow():
             raise ValidationError(_l("Waktu mulai sudah lewat. Pilih waktu mulai yang akan datang (WIB)."))
 
     def validate_ends_at(self, field):
@@ -219,7 +221,9 @@ def _offer_choices(form: EventForm) -> None:
         SelectChoice(u.id, u.name)
         for u in db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))
     ]
-    form.panelists.choices = [SelectChoice(o.id, f"{o.name} · {o.position}") for o in _active_officers()]
+    form.panelists.choices = [
+        SelectChoice(o.id, f"{o.name} · {o.position}" if o.position else o.name) for o in _active_officers()
+    ]
 
 
 def _show_event(form: EventForm, event: DialogEvent) -> None:
