@@ -14,12 +14,13 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from plugins.survei.forms import DeskSettingsForm
 from plugins.survei.models import SurveiDeskSurvey
+from plugins.survei.rtl import _number
 from plugins.survei.staff import _admin, staff
 from portal.plugin import BaseForm, Desk, Unit, audit, db, strip
 
 
 class NewDeskForm(BaseForm):
-    unit_id = SelectField(_l("Unit layanan"), coerce=int, validate_choice=False)
+    unit_id = SelectField(_l("Unit layanan"), coerce=_number, validate_choice=False)
     name = StringField(
         _l("Nama loket"),
         validators=[DataRequired(), Length(max=120)],

@@ -23,6 +23,14 @@ from portal.plugin import BaseForm, Unit, audit, db, strip
 WHOLE_AGENCY = 0
 
 
+def _number(value) -> int:
+    """A posted choice as a number; -1 for anything else (the validators explain)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1
+
+
 class SignatureForm(BaseForm):
     place = StringField(
         _l("Tempat penandatanganan"),
@@ -54,8 +62,8 @@ class SignatureForm(BaseForm):
 
 
 class FollowUpForm(BaseForm):
-    unit_id = SelectField(_l("Unit layanan"), coerce=int, validate_choice=False)
-    unsur = SelectField(_l("Unsur yang ditindaklanjuti"), coerce=int, validate_choice=False)
+    unit_id = SelectField(_l("Unit layanan"), coerce=_number, validate_choice=False)
+    unsur = SelectField(_l("Unsur yang ditindaklanjuti"), coerce=_number, validate_choice=False)
     priority = IntegerField(
         _l("Prioritas"),
         default=1,
