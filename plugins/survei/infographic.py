@@ -26,9 +26,11 @@ MUTED = (90, 100, 114)
 TRACK = (230, 235, 240)
 GRADE_COLOURS = {"A": (30, 107, 58), "B": (11, 83, 148), "C": (180, 95, 6), "D": (164, 22, 26)}
 FORMATS = {"svg": "image/svg+xml", "png": "image/png", "pdf": "application/pdf"}
-#: Average width of a character of Helvetica/Arial as a share of its size,
-#: used to wrap text before any renderer measures it (a little generous).
-CHAR_WIDTH = 0.56
+#: Width of a character as a share of its size, used to wrap text before any
+#: renderer measures it: generous, so that the widest common sans-serif faces
+#: (DejaVu Sans, Verdana) still fit where Helvetica or Arial is missing.
+CHAR_WIDTH = 0.6
+BOLD_CHAR_WIDTH = 0.7
 
 
 @dataclass(frozen=True)
@@ -60,10 +62,10 @@ class Picture:
     png: bytes
 
 
-def wrap(text: str, width_mm: float, size: float) -> list[str]:
+def wrap(text: str, width_mm: float, size: float, bold: bool = False) -> list[str]:
     """``text`` in lines no wider than ``width_mm`` at ``size``; a word
     longer than a line is cut into pieces rather than lost."""
-    limit = max(4, int(width_mm / (size * CHAR_WIDTH)))
+    limit = max(4, int(width_mm / (size * (BOLD_CHAR_WIDTH if bold else CHAR_WIDTH))))
     lines, line = [], ""
     for word in text.split():
         while len(word) > limit:
@@ -80,13 +82,15 @@ def wrap(text: str, width_mm: float, size: float) -> list[str]:
     return lines + ([line] if line else [])
 
 
-def fit(text: str, width_mm: float, size: float, max_lines: int, smallest: float) -> tuple[float, list[str]]:
+def fit(
+    text: str, width_mm: float, size: float, max_lines: int, smallest: float, bold: bool = False
+) -> tuple[float, list[str]]:
     """The largest size from ``size`` down to ``smallest`` at which ``text``
     takes at most ``max_lines`` lines, and those lines (all of the text,
     in more lines at the smallest size if need be)."""
-    while size > smallest and len(wrap(text, width_mm, size)) > max_lines:
+    while size > smallest and len(wrap(text, width_mm, size, bold)) > max_lines:
         size = round(size - 0.5, 2)
-    return size, wrap(text, width_mm, size)
+    return size, wrap(text, width_mm, size, bold)
 
 
 def _num(value, places: int = 2) -> str:
@@ -113,10 +117,10 @@ def layout(report: SignedReport, logo: bytes | None = None) -> list:
     else:
         text_left, text_width = left, W - 2 * left
     y = 19
-    for line in wrap(_("HASIL SURVEI KEPUASAN MASYARAKAT"), text_width, 7):
+    for line in wrap(_("HASIL SURVEI KEPUASAN MASYARAKAT"), text_width, 7, bold=True):
         shapes.append(Text(text_left, y, 7, line, bold=True, fill=(255, 255, 255)))
         y += 8
-    size, lines = fit(data.agency.name, text_width, 5.5, 2, 4)
+    size, lines = fit(data.agency.name, text_width, 5.5, 2, 4, bold=True)
     for line in lines:
         shapes.append(Text(text_left, y, size, line, bold=True, fill=(255, 255, 255)))
         y += size * 1.2

@@ -29,7 +29,7 @@ def _desk_lines(desk: str, w: float) -> tuple[float, list[str]]:
     from plugins.survei.infographic import fit
 
     largest = round(10 * w / 210, 1)
-    return fit(desk, w - 20, largest, 2 if len(desk) < 80 else 3, largest * 0.55)
+    return fit(desk, w - 20, largest, 2 if len(desk) < 60 else 3, largest * 0.55, bold=True)
 
 
 def _desk_baselines(count: int, size: float, qr_top: float) -> list[float]:

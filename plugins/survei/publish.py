@@ -196,8 +196,9 @@ def build(agency: Agency, unit: Unit | None, kind: str, start: dt.date, end: dt.
     if scored:
         low = min(u.value for u in scored)
         high = max(u.value for u in scored)
-        result.weakest = [u for u in scored if u.value == low]
-        result.strongest = [u for u in scored if u.value == high and high != low]
+        if low != high:  # when every unsur scores the same, none is the weakest
+            result.weakest = [u for u in scored if u.value == low]
+            result.strongest = [u for u in scored if u.value == high]
     if data.ikm is not None and previous.ikm is not None:
         result.ikm_change = data.ikm - previous.ikm
     for name, rows in data.profile.items():

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from plugins.survei import publish, skm
 from plugins.survei.models import SurveiFollowUp, SurveiReportSettings, SurveiResponse
-from portal.core.models import Agency, Unit
+from portal.core.models import Agency, Desk, Unit
 from portal.core.record.ratings import period_bounds
 from portal.core.util.timeutil import local, utcnow
 from portal.extensions import db
@@ -466,3 +466,64 @@ def test_public_results_per_unit_with_trend_and_nothing_personal(client, world, 
     assert "72,22" in unit  # the previous semester in the trend
     assert "Nomor saya" not in page
     assert len(gzip.compress(r.data)) <= 15 * 1024
+
+
+def test_no_weakest_unsur_when_all_score_the_same(admin, world, periods):
+    _add(admin.application, world, [[3] * 9, [4] * 9], periods[0][0])
+    page = admin.get("/kelola/alpha/survei/laporan").get_data(as_text=True)
+    assert "87,50" in page and "Unsur terendah" not in page
+
+
+# ---------------------------------------------------------------- desks
+
+
+def test_a_new_desk_chooses_its_survey_kind(app, admin, world):
+    page = admin.get("/kelola/alpha/survei/").get_data(as_text=True)
+    assert 'href="/kelola/alpha/survei/loket/baru"' in page
+    r = post_form(
+        admin,
+        "/kelola/alpha/survei/loket/baru",
+        {"unit_id": str(world["alpha"]["unit"]), "name": "Loket SKM", "kind": "skm"},
+    )
+    assert r.status_code == 302
+    with app.app_context():
+        desk = db.session.scalars(db.select(Desk).filter_by(name="Loket SKM")).one()
+        token = desk.qr_token
+    page = app.test_client().get(f"/s/{token}").get_data(as_text=True)
+    assert "Persyaratan" in page and "Data responden" in page  # the full SKM, not the quick survey
+    # The desk list links to its poster.
+    index = admin.get("/kelola/alpha/survei/").get_data(as_text=True)
+    assert f'href="/kelola/alpha/survei/loket/{desk.id}/poster"' in index
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"unit_id": "BETA"}, "Pilih unit layanan instansi ini."),
+        ({"name": "Loket 1"}, "Unit ini sudah punya loket dengan nama tersebut."),
+        ({"name": " "}, "Kolom ini wajib diisi."),
+        ({"kind": "kiosk-x"}, "Pilihan tidak valid."),
+    ],
+)
+def test_a_bad_new_desk_is_explained_and_nothing_stored(app, admin, world, changes, message):
+    if changes.get("unit_id") == "BETA":
+        changes["unit_id"] = str(world["beta"]["unit"])
+    data = {"unit_id": str(world["alpha"]["unit"]), "name": "Loket Baru", "kind": "cepat"} | changes
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.count(Desk.id)))
+    r = post_form(admin, "/kelola/alpha/survei/loket/baru", data)
+    assert r.status_code == 400 and message in r.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(Desk.id))) == before
+
+
+def test_changing_the_qr_code_asks_first_and_says_what_happens(app, admin, world, desk):
+    url = f"/kelola/alpha/survei/loket/{world['alpha']['desk']}/ganti-token"
+    settings = admin.get(f"/kelola/alpha/survei/loket/{world['alpha']['desk']}").get_data(as_text=True)
+    assert f'href="{url}"' in settings  # a link to the question, not a one-click button
+    page = admin.get(url).get_data(as_text=True)
+    assert "Setiap poster yang sudah dicetak untuk loket ini berhenti berfungsi seketika." in page
+    assert "Ya, ganti kode QR" in page and "Batal" in page
+    assert app.test_client().get(f"/s/{desk}").status_code == 200  # asking changed nothing
+    assert post_form(admin, url, {}).status_code == 302
+    assert app.test_client().get(f"/s/{desk}").status_code == 404
