@@ -10,12 +10,13 @@ from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from plugins.survei import publish, skm
-from plugins.survei.models import SurveiFollowUp, SurveiFollowUpStatus, SurveiReportSettings
+from plugins.survei.models import SurveiFollowUp, SurveiFollowUpStatus, SurveiReportSettings, follow_ups
 from plugins.survei.nip import nip_problem
 from plugins.survei.staff import _admin, _may_see_report, _report_args, staff
 from portal.plugin import BaseForm, Unit, audit, db, strip
@@ -132,11 +133,17 @@ def signature():
     row = db.session.get(SurveiReportSettings, g.agency.id)
     form = SignatureForm(obj=row)
     if form.validate_on_submit():
-        row = row or SurveiReportSettings(agency_id=g.agency.id)
-        form.populate_obj(row)
-        db.session.add(row)
-        audit("survei_signature", agency=g.agency, detail=f"{row.official_name} ({row.official_nip})")
-        db.session.commit()
+        for _attempt in range(2):
+            row = row or SurveiReportSettings(agency_id=g.agency.id)
+            form.populate_obj(row)
+            db.session.add(row)
+            audit("survei_signature", agency=g.agency, detail=f"{row.official_name} ({row.official_nip})")
+            try:
+                db.session.commit()
+                break
+            except IntegrityError:  # another admin saved the first block at the same moment
+                db.session.rollback()
+                row = db.session.get(SurveiReportSettings, g.agency.id)
         flash(_("Blok tanda tangan laporan disimpan."), "success")
         return redirect(url_for(".report_page"))
     status = 400 if form.errors else 200
@@ -155,6 +162,15 @@ def follow_up_new():
         plan = SurveiFollowUp(agency_id=g.agency.id, period_kind=kind, period_start=start, period_end=end)
         form.populate_obj(plan)
         plan.unit_id = form.unit_id.data or None
+        # The same plan sent twice (a double tap, a resent form) is stored once.
+        same = [
+            p
+            for p in follow_ups(g.agency.id, plan.unit_id, start, end)
+            if p.unsur == plan.unsur and p.activity == plan.activity
+        ]
+        if same:
+            flash(_("Rencana tindak lanjut disimpan."), "success")
+            return redirect(_report_url(same[0]))
         db.session.add(plan)
         db.session.flush()
         audit("survei_follow_up_added", plan, agency=g.agency, detail=f"{start}..{end} unsur {plan.unsur}")

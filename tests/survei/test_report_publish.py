@@ -527,3 +527,10 @@ def test_changing_the_qr_code_asks_first_and_says_what_happens(app, admin, world
     assert app.test_client().get(f"/s/{desk}").status_code == 200  # asking changed nothing
     assert post_form(admin, url, {}).status_code == 302
     assert app.test_client().get(f"/s/{desk}").status_code == 404
+
+
+def test_a_plan_sent_twice_is_stored_once(admin, world, periods):
+    for _ in range(2):
+        assert post_form(admin, "/kelola/alpha/survei/rtl/baru", _plan_data(world)).status_code == 302
+    with admin.application.app_context():
+        assert db.session.scalar(db.select(db.func.count(SurveiFollowUp.id))) == 1
