@@ -7,8 +7,6 @@ core's ``record_rating``. Staff pages live under ``/kelola/<agency>/survei/``.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import g, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -38,20 +36,19 @@ def index():
 @bp.route("/hasil")
 def results():
     """Published SKM results: IKM and grade per unit; no free text, no identities."""
-    from plugins.survei import report
-    from portal.plugin import local, period_bounds, utcnow
+    from plugins.survei import publish
 
-    today = local(utcnow(), g.agency.timezone).date()
-    current = period_bounds("semester", today)
-    previous = period_bounds("semester", current[0] - dt.timedelta(days=1))
-    reports = [
-        report.build(g.agency, None, start, end, with_text=False) for start, end in (current, previous)
-    ]
-    return render_template("survei/results.html", agency=g.agency, reports=reports)
+    results = publish.public_results(g.agency)
+    from plugins.survei import skm
+
+    return render_template(
+        "survei/results.html", agency=g.agency, status=publish.status_label, unsur=skm.UNSUR, **results
+    )
 
 
 @hookimpl
 def portal_blueprints(app):
+    from plugins.survei import desks, rtl  # noqa: F401  (their pages are on the staff blueprint)
     from plugins.survei.api import api
     from plugins.survei.staff import staff
     from plugins.survei.views import qr

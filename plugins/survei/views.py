@@ -49,7 +49,14 @@ from portal.plugin import (
     utcnow,
 )
 
-qr = Blueprint("survei_qr", __name__, url_prefix="/s", template_folder="templates")
+qr = Blueprint(
+    "survei_qr",
+    __name__,
+    url_prefix="/s",
+    template_folder="templates",
+    static_folder="static/public",
+    static_url_path="/static",
+)
 
 
 def _rate_limit() -> str:
