@@ -17,9 +17,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from plugins.survei import publish, skm
 from plugins.survei.models import SurveiFollowUp, SurveiFollowUpStatus, SurveiReportSettings, follow_ups
-from plugins.survei.nip import nip_problem
 from plugins.survei.staff import _admin, _may_see_report, _report_args, staff
-from portal.plugin import BaseForm, Unit, audit, db, strip
+from portal.plugin import BaseForm, NipError, Unit, audit, db, parse_nip, strip
 
 WHOLE_AGENCY = 0
 
@@ -56,10 +55,10 @@ class SignatureForm(BaseForm):
     )
 
     def validate_official_nip(self, field):
-        value, problem = nip_problem(field.data or "")
-        if problem is not None:
-            raise ValidationError(problem)
-        field.data = value
+        try:
+            field.data = parse_nip(field.data or "").value
+        except NipError as error:
+            raise ValidationError(str(error)) from None
 
 
 class FollowUpForm(BaseForm):
