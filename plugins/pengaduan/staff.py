@@ -244,7 +244,7 @@ def attachment(code, attachment_id):
 @staff.route("/notifikasi")
 def notifications():
     """Escalations are in the portal's notification centre now (old links land there)."""
-    return redirect(url_for("notifications.index"), 301)
+    return redirect(url_for("notifications.index"))
 
 
 # ---------------------------------------------------------------- statistics and export
