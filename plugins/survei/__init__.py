@@ -53,17 +53,20 @@ def results():
 @hookimpl
 def portal_blueprints(app):
     from plugins.survei.api import api
+    from plugins.survei.board import board
+    from plugins.survei.kiosk import kiosk_api, kiosk_page, kiosk_staff
     from plugins.survei.staff import staff
     from plugins.survei.views import qr
 
-    return [bp, qr, staff, api]
+    return [bp, qr, staff, api, board, kiosk_page, kiosk_staff, kiosk_api]
 
 
 @hookimpl
 def portal_api_paths():
+    from plugins.survei import kiosk
     from plugins.survei.api import PATHS
 
-    return PATHS
+    return PATHS | kiosk.PATHS
 
 
 @hookimpl
