@@ -136,6 +136,8 @@
       document.addEventListener(name, function () { self.touched(); }, { passive: true });
     });
     $("sync-now").addEventListener("click", function () { self.sync(); });
+    /* The next citizen need not wait for the thanks to go away. */
+    $("thanks").addEventListener("click", function () { self.question(); });
   };
 
   Kiosk.prototype.touched = function () {
@@ -166,7 +168,7 @@
     return this.waiting().then(function (count) {
       var text = count === 0 ? self.text.allSent
         : (count === 1 ? self.text.waitingOne : self.text.waitingOther).replace("#", String(count));
-      if (!navigator.onLine) text += " " + self.text.offline;
+      if (!navigator.onLine) text += " · " + self.text.offline;
       $("queue-status").textContent = text;
       $("sync-now").hidden = count === 0 || !self.credential;
       return count;
