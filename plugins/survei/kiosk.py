@@ -17,6 +17,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 
@@ -463,3 +464,57 @@ PATHS = {
         }
     }
 }
+
+
+# ---------------------------------------------------------------- channels in the report
+
+
+class SurveiChannel(StrEnum):
+    """How a response reached the portal (derived from the response, not stored)."""
+
+    QR = "qr"  # the desk's QR code
+    TICKET = "tiket"  # an officer's one-time QR
+    KIOSK = "kiosk"  # a kiosk enrolled to the desk
+    API = "api"  # another system with the agency's API key
+
+
+CHANNEL_LABELS = {
+    SurveiChannel.QR: _l("Kode QR loket"),
+    SurveiChannel.TICKET: _l("Kode QR sekali pakai"),
+    SurveiChannel.KIOSK: _l("Kiosk"),
+    SurveiChannel.API: _l("Sistem lain (API)"),
+}
+
+
+def channel_counts(agency, unit, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
+    """(channel label, counted responses) over [start, end) local dates, for the SKM report."""
+    from plugins.survei.models import counted
+    from plugins.survei.report import utc_bounds
+
+    lo, hi = utc_bounds(agency, start, end)
+    channel = db.case(
+        (SurveiResponse.ticket_id.isnot(None), SurveiChannel.TICKET),
+        (SurveiKioskCapture.kiosk_id.isnot(None), SurveiChannel.KIOSK),
+        (SurveiResponse.client_uuid.isnot(None), SurveiChannel.API),
+        else_=SurveiChannel.QR,
+    )
+    query = (
+        db.select(channel, func.count(SurveiResponse.id))
+        .outerjoin(SurveiKioskCapture, SurveiKioskCapture.client_uuid == SurveiResponse.client_uuid)
+        .where(
+            SurveiResponse.agency_id == agency.id,
+            SurveiResponse.created_at >= lo,
+            SurveiResponse.created_at < hi,
+            counted(),
+        )
+        .group_by(channel)
+    )
+    if unit is not None:
+        query = query.where(SurveiResponse.unit_id == unit.id)
+    found = dict(db.session.execute(query).all())
+    return [(str(label), found.get(key, 0)) for key, label in CHANNEL_LABELS.items()]
+
+
+@kiosk_staff.app_context_processor
+def _channels_in_templates():
+    return {"survei_channels": channel_counts}

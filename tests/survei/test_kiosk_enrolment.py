@@ -94,6 +94,9 @@ def test_admin_enrols_a_kiosk_and_its_answers_are_stored_once_as_kiosk_answers(a
     login(admin, world["alpha"]["emails"]["admin"])
     listing = admin.get("/kelola/alpha/survei/kiosk/").get_data(as_text=True)
     assert "Tablet loket 1" in listing and "Aktif" in listing and "<td>3</td>" in listing
+    # The SKM report counts them under their channel.
+    report = admin.get("/kelola/alpha/survei/laporan").get_data(as_text=True)
+    assert "<td>Kiosk</td><td>3</td>" in report and "<td>Kode QR loket</td><td>0</td>" in report
 
 
 def test_the_credential_is_for_its_desk_only(app, world, desk, client):
