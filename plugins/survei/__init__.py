@@ -52,13 +52,14 @@ def results():
 
 @hookimpl
 def portal_blueprints(app):
+    from plugins.survei.alerts import followup, followup_staff
     from plugins.survei.api import api
     from plugins.survei.board import board
     from plugins.survei.kiosk import kiosk_api, kiosk_page, kiosk_staff
     from plugins.survei.staff import staff
     from plugins.survei.views import qr
 
-    return [bp, qr, staff, api, board, kiosk_page, kiosk_staff, kiosk_api]
+    return [bp, qr, staff, api, board, kiosk_page, kiosk_staff, kiosk_api, followup, followup_staff]
 
 
 @hookimpl
@@ -189,9 +190,10 @@ def portal_seed_demo(agency):
 
 @hookimpl
 def portal_anonymise(before):
+    from plugins.survei import alerts
     from plugins.survei.service import anonymise
 
-    return anonymise(before)
+    return anonymise(before) | alerts.anonymise(before)
 
 
 @hookimpl

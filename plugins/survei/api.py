@@ -16,7 +16,7 @@ from enum import StrEnum
 from flask import current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
-from plugins.survei import kiosk
+from plugins.survei import alerts, kiosk
 from plugins.survei.models import SurveiHoldReason, SurveiKind, SurveiResponse, active_questions, desk_kind
 from plugins.survei.service import COMMENT_MAX, officer_choices, store, validate
 from portal.plugin import (
@@ -141,6 +141,7 @@ def _sync(item: dict, client_uuid: str) -> dict:
     response = store(desk, submission, client_uuid=client_uuid, at=at, hold=_kiosk_hold(at, now, unscheduled))
     if response is None:
         return {"status": KioskItemStatus.DUPLICATE}
+    alerts.response_stored(response)
     if response.hold_reason:
         return {
             "status": KioskItemStatus.HELD,
