@@ -194,7 +194,10 @@ def desk_config():
     """The kiosk's desk: its names and which survey it asks."""
     key = _presented()
     if not _is_kiosk_credential(key):
-        raise ApiError(401, _l("Alamat ini hanya untuk kiosk: kirim kredensial kiosk (pwk_…)."))
+        raise ApiError(
+            401,
+            _l("Kunci API tidak berlaku di sini: alamat ini hanya untuk kiosk (kredensial pwk_…)."),
+        )
     kiosk = _authenticate_kiosk(key)
     g.agency = kiosk.desk.unit.agency
     if not is_enabled(g.agency, NAME):
