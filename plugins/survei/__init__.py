@@ -49,18 +49,22 @@ def results():
 @hookimpl
 def portal_blueprints(app):
     from plugins.survei import desks, rtl  # noqa: F401  (their pages are on the staff blueprint)
+    from plugins.survei.alerts import followup, followup_staff
     from plugins.survei.api import api
+    from plugins.survei.board import board
+    from plugins.survei.kiosk import kiosk_api, kiosk_page, kiosk_staff
     from plugins.survei.staff import staff
     from plugins.survei.views import qr
 
-    return [bp, qr, staff, api]
+    return [bp, qr, staff, api, board, kiosk_page, kiosk_staff, kiosk_api, followup, followup_staff]
 
 
 @hookimpl
 def portal_api_paths():
+    from plugins.survei import kiosk
     from plugins.survei.api import PATHS
 
-    return PATHS
+    return PATHS | kiosk.PATHS
 
 
 @hookimpl
@@ -183,9 +187,10 @@ def portal_seed_demo(agency):
 
 @hookimpl
 def portal_anonymise(before):
+    from plugins.survei import alerts
     from plugins.survei.service import anonymise
 
-    return anonymise(before)
+    return anonymise(before) | alerts.anonymise(before)
 
 
 @hookimpl

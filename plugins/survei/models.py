@@ -339,3 +339,74 @@ def follow_ups(agency_id: int, unit_id: int | None, start: dt.date, end: dt.date
             .order_by(SurveiFollowUp.priority, SurveiFollowUp.unsur, SurveiFollowUp.id)
         )
     )
+
+
+# ---------------------------------------------------------------- kiosks, call-backs
+# (the waiting-room board, same-day alerts and the offline kiosk: plugins/survei/board.py,
+# alerts.py and kiosk.py)
+
+
+class SurveiKiosk(db.Model):
+    """A tablet enrolled to one desk. The admin creates it and is shown a
+    one-time enrolment code (only its hash is kept); the tablet trades the
+    code for its own credential (``pwk_<prefix>_<secret>``, only the hash
+    kept), which the sync API accepts for this desk only, until revoked."""
+
+    __tablename__ = "survei_kiosk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    token_prefix: Mapped[str | None] = mapped_column(String(16), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_sync_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    desk: Mapped[Desk] = relationship()
+
+
+class SurveiKioskCapture(db.Model):
+    """Which kiosk captured a synced response (by the response's client
+    UUID): the response's channel is "kiosk". Stored in the response's own
+    transaction."""
+
+    __tablename__ = "survei_kiosk_capture"
+
+    client_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("survei_kiosk.id"), index=True)
+
+
+class SurveiCallbackStatus(StrEnum):
+    """Stored in ``SurveiCallback.status``."""
+
+    OPEN = "terbuka"
+    DONE = "selesai"
+
+
+class SurveiCallback(db.Model):
+    """A citizen who gave a low rating asked to be called back: one per
+    response, due a number of working days later, on the staff follow-up list."""
+
+    __tablename__ = "survei_callback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("survei_response.id"), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))  # +62…; emptied by the retention job
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=SurveiCallbackStatus.OPEN)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    done_note: Mapped[str] = mapped_column(String(300), default="")
+
+    desk: Mapped[Desk] = relationship()
+    unit: Mapped[Unit] = relationship()
+    response: Mapped[SurveiResponse] = relationship()
