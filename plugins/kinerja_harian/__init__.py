@@ -106,7 +106,9 @@ def portal_cli(cli):
     )
     @with_appcontext
     def remind(day):
-        """Ingatkan pegawai yang belum melapor dan atasan yang punya laporan menunggu (jalankan harian lewat cron)."""
+        """Ingatkan pegawai yang belum melapor dan atasan yang punya laporan menunggu.
+
+        Jalankan harian lewat cron."""
         import datetime as dt
 
         from flask import current_app

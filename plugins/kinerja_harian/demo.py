@@ -39,7 +39,9 @@ RETURN_NOTES = [
 EVALUATION_NOTES = {
     Conclusion.DI_ATAS: "Pelayanan cepat dan ramah; laporan harian lengkap dan tepat waktu.",
     Conclusion.SESUAI: "Pekerjaan sesuai rencana. Perhatikan ketepatan waktu pengiriman laporan harian.",
-    Conclusion.DI_BAWAH: "Beberapa hari tidak dilaporkan. Mari sepakati jadwal pengisian laporan setiap sore.",
+    Conclusion.DI_BAWAH: (
+        "Beberapa hari tidak dilaporkan. Mari sepakati jadwal pengisian laporan setiap sore."
+    ),
 }
 
 

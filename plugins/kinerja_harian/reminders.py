@@ -87,7 +87,8 @@ def _remind_officers(agency: Agency, today: dt.date) -> int:
             with force_locale("id"):
                 title = _("Laporan harian %(day)s belum dikirim", day=day.isoformat())
                 body = _(
-                    "Batas pengiriman laporan kegiatan harian %(day)s sudah lewat (%(deadline)s). Laporan yang "
+                    "Batas pengiriman laporan kegiatan harian %(day)s sudah lewat (%(deadline)s). "
+                    "Laporan yang "
                     "dikirim sekarang tercatat terlambat.",
                     day=day.isoformat(),
                     deadline=service.deadline(agency, day).isoformat(),

@@ -120,7 +120,8 @@ def check_reportable(agency: Agency, day: dt.date, today: dt.date | None = None)
     if not workdays.is_working_day(agency, day):
         raise ReportError(
             _l(
-                "%(day)s bukan hari kerja (akhir pekan, libur nasional atau cuti bersama): tidak ada laporan untuk hari itu.",
+                "%(day)s bukan hari kerja (akhir pekan, libur nasional atau cuti bersama): "
+                "tidak ada laporan untuk hari itu.",
                 day=day.isoformat(),
             )
         )
@@ -159,7 +160,8 @@ def check_editable(report: KinerjaHarianDay) -> None:
     if report.status == DayStatus.DIAJUKAN:
         raise ReportError(
             _l(
-                "Laporan sudah dikirim dan menunggu penilaian atasan; tunggu sampai disetujui atau dikembalikan."
+                "Laporan sudah dikirim dan menunggu penilaian atasan; "
+                "tunggu sampai disetujui atau dikembalikan."
             )
         )
 
@@ -188,7 +190,8 @@ def check_minutes(
     if others + minutes > DAY_MINUTES:
         raise ReportError(
             _l(
-                "Jumlah durasi kegiatan dalam sehari tidak boleh lebih dari 24 jam: sudah tercatat %(used)d menit, "
+                "Jumlah durasi kegiatan dalam sehari tidak boleh lebih dari 24 jam: "
+                "sudah tercatat %(used)d menit, "
                 "tersisa %(left)d menit.",
                 used=others,
                 left=max(0, DAY_MINUTES - others),
@@ -245,7 +248,8 @@ def evidence_by_key(officer: Officer, day: dt.date, keys: list[str]) -> list:
     if unknown:
         raise ReportError(
             _l(
-                "Bukti %(key)s tidak tercatat atas nama Anda pada hari itu; hanya bukti dari portal untuk Anda "
+                "Bukti %(key)s tidak tercatat atas nama Anda pada hari itu; "
+                "hanya bukti dari portal untuk Anda "
                 "yang dapat diusulkan.",
                 key=unknown[0][:120],
             )

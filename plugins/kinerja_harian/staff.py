@@ -500,7 +500,8 @@ def review(officer_id, day):
         if report.status != DayStatus.DIAJUKAN:
             raise ReportError(
                 _l(
-                    "Hanya laporan yang sudah dikirim dan belum dinilai yang dapat disetujui atau dikembalikan."
+                    "Hanya laporan yang sudah dikirim dan belum dinilai "
+                    "yang dapat disetujui atau dikembalikan."
                 )
             )
         if not _version_ok(report, form):
@@ -803,7 +804,8 @@ def _fill_target(form: TargetForm, target: KinerjaHarianTarget | None):
     if owner not in allowed:
         raise ReportError(
             _l(
-                "Pilih pegawai atau unit dari daftar: Anda hanya dapat membuat target untuk diri sendiri, tim Anda, atau unit yang Anda kelola."
+                "Pilih pegawai atau unit dari daftar: Anda hanya dapat membuat target untuk diri sendiri, "
+                "tim Anda, atau unit yang Anda kelola."
             )
         )
     officer_id = int(owner[1:]) if owner.startswith("o") else None
@@ -817,7 +819,8 @@ def _fill_target(form: TargetForm, target: KinerjaHarianTarget | None):
     if last < service.today_for(g.agency):
         raise ReportError(
             _l(
-                "Periode itu sudah berakhir; target hanya dibuat untuk periode yang masih berjalan atau akan datang."
+                "Periode itu sudah berakhir; target hanya dibuat "
+                "untuk periode yang masih berjalan atau akan datang."
             )
         )
     values = {
