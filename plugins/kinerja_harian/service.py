@@ -416,3 +416,25 @@ def compliance(
             len(states), count[ON_TIME], count[LATE], count[MISSING], count[OPEN], returned, waiting
         )
     return out
+
+
+#: Fewest settled days before the on-time share is shown as a number.
+MIN_SETTLED_DAYS = 5
+
+
+def measure_on_time(officer: Officer, start: dt.date, end: dt.date):
+    """The indicator ``kinerja_harian.on_time``: the share (%) of the
+    officer's settled working days in [start, end] reported on time."""
+    from portal.plugin import Measurement
+
+    today = today_for(officer.agency)
+    last = min(end, today)
+    if last < start:
+        return Measurement(None, 0, enough=False)
+    reports = reports_between([officer.id], start, last)
+    states = [state for _d, state, _r in day_states(officer.agency, officer.id, start, last, today, reports)]
+    settled = sum(1 for state in states if state != OPEN)
+    on_time = sum(1 for state in states if state == ON_TIME)
+    if settled < MIN_SETTLED_DAYS:
+        return Measurement(None, settled, enough=False)
+    return Measurement(on_time / settled * 100, settled)

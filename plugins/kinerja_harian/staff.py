@@ -531,11 +531,7 @@ def review(officer_id, day):
     _tell_officer(report, returning, form.note.data or "")
     db.session.commit()
     flash(_("Laporan dikembalikan ke pegawai.") if returning else _("Laporan disetujui."), "success")
-    return redirect(
-        request.form.get("next_team")
-        and url_for(".team")
-        or url_for(".day", officer_id=person.id, day=day.isoformat())
-    )
+    return _back_to_day(person, day)
 
 
 def _tell_officer(report: KinerjaHarianDay, returning: bool, note: str) -> None:
