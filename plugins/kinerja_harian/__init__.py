@@ -127,6 +127,24 @@ def portal_cli(cli):
 
 
 @hookimpl
+def portal_indicators(agency):
+    from plugins.kinerja_harian.service import measure_on_time
+    from portal.plugin import Indicator
+
+    return [
+        Indicator(
+            "kinerja_harian.on_time",
+            _l("Hari kerja dilaporkan tepat waktu"),
+            "officer",
+            measure_on_time,
+            unit="%",
+            higher_is_better=True,
+            plugin=NAME,
+        )
+    ]
+
+
+@hookimpl
 def portal_seed_demo(agency):
     from plugins.kinerja_harian.demo import seed
 

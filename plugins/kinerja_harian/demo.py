@@ -10,7 +10,6 @@ import random
 from zoneinfo import ZoneInfo
 
 from plugins.kinerja_harian import service
-from plugins.kinerja_harian.coreapi import indicators, workdays
 from plugins.kinerja_harian.models import (
     Conclusion,
     DayStatus,
@@ -22,7 +21,7 @@ from plugins.kinerja_harian.models import (
     TargetKind,
     TargetStatus,
 )
-from portal.plugin import Officer, User, db, period_bounds, utcnow
+from portal.plugin import Officer, User, db, indicators, period_bounds, utcnow, workdays
 
 ACTIVITIES = [
     ("Melayani permohonan dokumen di loket", "berkas", (6, 18), (120, 240)),

@@ -12,9 +12,8 @@ from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from plugins.kinerja_harian import service
-from plugins.kinerja_harian.coreapi import notify, workdays
 from plugins.kinerja_harian.models import DayStatus, KinerjaHarianDay
-from portal.plugin import Agency, Officer, User, db, is_enabled
+from portal.plugin import Agency, Officer, User, db, is_enabled, notify, workdays
 
 NAME = "kinerja_harian"
 #: How far back a missed day is still worth a reminder.

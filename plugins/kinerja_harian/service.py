@@ -12,7 +12,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
-from plugins.kinerja_harian.coreapi import daily_evidence, indicators, workdays
 from plugins.kinerja_harian.models import (
     DayStatus,
     KinerjaHarianActivity,
@@ -26,9 +25,12 @@ from portal.plugin import (
     ROLE_SUPERVISOR,
     Agency,
     Officer,
+    daily_evidence,
     db,
+    indicators,
     local,
     utcnow,
+    workdays,
 )
 
 #: Most a day can hold: 24 hours.

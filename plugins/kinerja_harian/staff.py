@@ -21,7 +21,6 @@ from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from plugins.kinerja_harian import files, service
-from plugins.kinerja_harian.coreapi import indicators
 from plugins.kinerja_harian.forms import (
     ActionForm,
     ActivityForm,
@@ -51,6 +50,7 @@ from portal.plugin import (
     Unit,
     audit,
     db,
+    indicators,
     parse_date,
     period_bounds,
     table_response,

@@ -189,3 +189,17 @@ def portal_anonymise(before):
     from plugins.survei.service import anonymise
 
     return anonymise(before)
+
+
+@hookimpl
+def portal_indicators(agency):
+    from plugins.survei.measures import indicators
+
+    return indicators(agency)
+
+
+@hookimpl
+def portal_daily_evidence(officer, day):
+    from plugins.survei.measures import evidence
+
+    return evidence(officer, day)

@@ -67,3 +67,25 @@ ACTIVITY = {
     "quantity": "12",
     "minutes": "180",
 }
+
+
+def version_of(client, url) -> str:
+    """The version of the day a page shows (what its forms send back)."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="version" type="hidden" value="(\d*)"', page)
+    return match.group(1) if match else ""
+
+
+def send_day(client, world, day, who="staff"):
+    """Press "Kirim laporan ke atasan" on the day's page."""
+    from portal.testing import post_form
+
+    url = day_url(world, day, who=who)
+    return post_form(
+        client,
+        day_url(world, day, who=who, tail="/kirim"),
+        {"version": version_of(client, url)},
+        token_from=url,
+    )

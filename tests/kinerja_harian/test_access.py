@@ -9,7 +9,7 @@ import pytest
 
 from portal.testing import csrf_token, post_form
 from tests.core.test_access_generated import _staff_urls
-from tests.kinerja_harian.conftest import ACTIVITY, YESTERDAY, day_url
+from tests.kinerja_harian.conftest import ACTIVITY, YESTERDAY, day_url, send_day
 
 BASE = "/kelola/alpha/kinerja-harian"
 
@@ -90,9 +90,7 @@ def test_nobody_evaluates_themself_or_writes_someone_elses_day(app, world, peopl
         ACTIVITY,
         token_from=day_url(world, YESTERDAY),
     )
-    post_form(
-        people["officer"], day_url(world, YESTERDAY, tail="/kirim"), {}, token_from=day_url(world, YESTERDAY)
-    )
+    send_day(people["officer"], world, YESTERDAY)
     token = csrf_token(people["officer"], day_url(world, YESTERDAY))
     response = people["officer"].post(
         day_url(world, YESTERDAY, tail="/nilai"), data={"csrf_token": token, "decision": "setujui"}

@@ -10,7 +10,7 @@ import datetime as dt
 from plugins.kinerja_harian.models import KinerjaHarianDay
 from portal.extensions import db
 from portal.testing import post_form
-from tests.kinerja_harian.conftest import ACTIVITY, day_url
+from tests.kinerja_harian.conftest import ACTIVITY, day_url, send_day
 
 CUTI_BERSAMA = [dt.date(2026, 3, 20), dt.date(2026, 3, 23), dt.date(2026, 3, 24)]
 
@@ -63,9 +63,7 @@ def test_the_day_before_the_holidays_is_due_after_them(app, world, people, clock
         token_from=day_url(world, wednesday),
     )
     clock.set(dt.datetime(2026, 3, 25, 16, 30))  # Wednesday 25 March, 23:30 WIB
-    post_form(
-        people["officer"], day_url(world, wednesday, tail="/kirim"), {}, token_from=day_url(world, wednesday)
-    )
+    send_day(people["officer"], world, wednesday)
     with app.app_context():
         report = db.session.scalars(db.select(KinerjaHarianDay)).one()
         assert report.status == "diajukan" and report.late is False
@@ -84,8 +82,6 @@ def test_a_report_sent_after_the_holidays_deadline_is_late(app, world, people, c
     clock.set(
         dt.datetime(2026, 3, 18, 17, 0)
     )  # Thursday 19 March, 00:00 WIB: a holiday, yet past the deadline
-    post_form(
-        people["officer"], day_url(world, tuesday, tail="/kirim"), {}, token_from=day_url(world, tuesday)
-    )
+    send_day(people["officer"], world, tuesday)
     with app.app_context():
         assert db.session.scalars(db.select(KinerjaHarianDay.late)).one() is True

@@ -9,7 +9,7 @@ import datetime as dt
 from portal.core.models import Notification
 from portal.extensions import db
 from portal.testing import post_form
-from tests.kinerja_harian.conftest import ACTIVITY, day_url
+from tests.kinerja_harian.conftest import ACTIVITY, day_url, send_day
 
 
 def _notices(app):
@@ -26,9 +26,7 @@ def test_remind_twice_notifies_once(app, world, people, runner):
         ACTIVITY,
         token_from=day_url(world, tuesday),
     )
-    post_form(
-        people["officer"], day_url(world, tuesday, tail="/kirim"), {}, token_from=day_url(world, tuesday)
-    )
+    send_day(people["officer"], world, tuesday)
     result = runner.invoke(args=["kinerja-harian", "remind", "--tanggal", "2026-12-10"])
     assert result.exit_code == 0, result.output
     notices = _notices(app)
@@ -46,7 +44,7 @@ def test_remind_twice_notifies_once(app, world, people, runner):
     again = runner.invoke(args=["kinerja-harian", "remind", "--tanggal", "2026-12-10"])
     assert again.exit_code == 0 and "0 pengingat untuk pegawai, 0 untuk atasan." in again.output
     assert _notices(app) == notices
-    page = people["officer"].get("/pemberitahuan").get_data(as_text=True)
+    page = people["officer"].get("/pemberitahuan/").get_data(as_text=True)
     assert "Laporan harian 2026-12-03 belum dikirim" in page
 
 
