@@ -55,6 +55,7 @@ from portal.plugin import (
     period_bounds,
     table_response,
     utcnow,
+    workdays,
 )
 
 NAME = "kinerja_harian"
@@ -192,6 +193,7 @@ def officer(officer_id):
         targets=targets,
         today=today,
         own=current_user.officer_id == person.id,
+        today_working=workdays.is_working_day(g.agency, today),
         evaluator=service.can_evaluate(current_user, person),
         evaluation=_evaluation(person, month),
         deadline=service.deadline,
