@@ -104,15 +104,27 @@ def upload_dir() -> str:
     return path
 
 
-def store(activity: KinerjaHarianActivity, files: list[tuple[str, str, bytes]]) -> None:
+def store(activity: KinerjaHarianActivity, files: list[tuple[str, str, bytes]]) -> list[str]:
+    """Write the files and attach them; returns their paths (to remove if
+    the change is not committed after all)."""
     folder = upload_dir()
+    written = []
     for name, kind, data in files:
         stored = secrets.token_hex(16)
-        with open(os.path.join(folder, stored), "wb") as out:
+        path = os.path.join(folder, stored)
+        with open(path, "wb") as out:
             out.write(data)
+        written.append(path)
         activity.attachments.append(
             KinerjaHarianAttachment(stored_name=stored, original_name=name, content_type=kind, size=len(data))
         )
+    return written
+
+
+def discard(paths: list[str]) -> None:
+    for path in paths:
+        if os.path.exists(path):
+            os.remove(path)
 
 
 def remove(item: KinerjaHarianAttachment) -> None:

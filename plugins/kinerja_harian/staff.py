@@ -17,6 +17,7 @@ from flask import abort, flash, g, redirect, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
@@ -295,6 +296,7 @@ def add_activity(officer_id, day):
     form.target_id.choices = _target_choices(person, day)
     if not form.validate():
         return _day_page(person, day, form=form, status=400)
+    written: list[str] = []
     try:
         report = _writable(person, day, form.version.data or None)
         target = service.check_target(person, day, form.target_id.data)
@@ -310,10 +312,11 @@ def add_activity(officer_id, day):
             target_id=target.id if target else None,
         )
         report.activities.append(activity)
-        files.store(activity, accepted)
+        written = files.store(activity, accepted)
         service.bump(report, report.version)
     except ReportError as error:
         db.session.rollback()
+        files.discard(written)
         flash(str(error), "error")
         return _day_page(person, day, form=form, status=400)
     audit("kinerja_harian.activity_added", report, agency=g.agency, detail=f"{person.nip} {day.isoformat()}")
@@ -341,6 +344,7 @@ def edit_activity(officer_id, day, activity_id):
     form.target_id.choices = _target_choices(person, day)
     if not form.validate():
         return _day_page(person, day, form=form, editing=activity, status=400)
+    written: list[str] = []
     try:
         service.check_reportable(g.agency, day)
         service.check_editable(report)
@@ -358,10 +362,11 @@ def edit_activity(officer_id, day, activity_id):
         activity.quantity = form.quantity.data
         activity.minutes = form.minutes.data
         activity.target_id = target.id if target else None
-        files.store(activity, accepted)
+        written = files.store(activity, accepted)
         service.bump(report, report.version)
     except ReportError as error:
         db.session.rollback()
+        files.discard(written)
         flash(str(error), "error")
         return _day_page(person, day, form=form, editing=activity, status=400)
     audit(
@@ -436,7 +441,10 @@ def accept_proposals(officer_id, day):
             added += 1
         if not added:
             raise ReportError(_l("Usulan itu sudah ada di laporan hari ini."))
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same evidence added at the same moment elsewhere
+            raise _stale() from None
         service.bump(report, report.version)
     except ReportError as error:
         db.session.rollback()
