@@ -16,7 +16,8 @@ Grouped as ``docs/plugins.md`` explains them:
   :data:`REVIEW_COUNTED`;
 - **people and places** (read them, scope every query to ``g.agency``):
   :class:`Agency`, :class:`Unit`, :class:`Desk`, :class:`Officer`,
-  :class:`User` and the roles, :func:`audit`, :func:`parse_nip` (and
+  :class:`User` and the roles, who sees whom (:func:`visible_officer_ids`,
+  :func:`can_view`, :func:`can_coach`), :func:`audit`, :func:`parse_nip` (and
   :class:`NipError`);
 - **requests**: :class:`BaseForm`, :func:`strip`, :func:`citizen_only`,
   :func:`staff_session`, :func:`same_origin`, :func:`local_target`,
@@ -39,6 +40,7 @@ Grouped as ``docs/plugins.md`` explains them:
 
 from __future__ import annotations
 
+from portal.core.accounts.access import can_coach, can_view, visible_officer_ids
 from portal.core.accounts.auth import local_target, referrer_or
 from portal.core.accounts.citizen import STAFF_SESSION_REFUSED, citizen_only, staff_session
 from portal.core.accounts.notifications import notify
@@ -141,6 +143,8 @@ __all__ = [
     "audit",
     "authenticate",
     "citizen_followups",
+    "can_coach",
+    "can_view",
     "citizen_only",
     "compact",
     "csrf",
@@ -178,5 +182,6 @@ __all__ = [
     "table_response",
     "template_panel",
     "utcnow",
+    "visible_officer_ids",
     "workdays",
 ]

@@ -21,15 +21,16 @@ from plugins.kinerja_harian.models import (
     TargetStatus,
 )
 from portal.plugin import (
-    ROLE_ADMIN,
     ROLE_SUPERVISOR,
     Agency,
     Officer,
+    can_coach,
     daily_evidence,
     db,
     indicators,
     local,
     utcnow,
+    visible_officer_ids,
     workdays,
 )
 
@@ -49,30 +50,12 @@ def visible_ids(user, agency: Agency) -> set[int] | None:
     """Officers of ``agency`` whose reports ``user`` may see; None: all of them."""
     if not getattr(user, "is_authenticated", False):
         return set()
-    if user.is_superadmin or (user.role == ROLE_ADMIN and user.agency_id == agency.id):
-        return None
-    if user.agency_id != agency.id or user.officer is None:
-        return set()
-    ids = {user.officer.id}
-    if user.role == ROLE_SUPERVISOR:
-        ids |= user.officer.subordinate_ids()
-    return ids
+    return visible_officer_ids(user, agency)
 
 
-def can_view(user, officer: Officer) -> bool:
-    visible = visible_ids(user, officer.agency)
-    return visible is None or officer.id in visible
-
-
-def can_evaluate(user, officer: Officer) -> bool:
-    """Approve or return days, agree targets, write the monthly evaluation:
-    the agency's admins and the supervisors above the officer; never oneself."""
-    if user.officer_id == officer.id:
-        return False
-    visible = visible_ids(user, officer.agency)
-    if visible is None:
-        return True
-    return user.role == ROLE_SUPERVISOR and officer.id in visible
+#: Approve or return days, agree targets, write the monthly evaluation: the
+#: agency's admins and the supervisors above the officer; never oneself.
+can_evaluate = can_coach
 
 
 def team_ids(user, agency: Agency) -> set[int] | None:

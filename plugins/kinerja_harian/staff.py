@@ -50,6 +50,7 @@ from portal.plugin import (
     ParamError,
     Unit,
     audit,
+    can_view,
     db,
     indicators,
     parse_date,
@@ -112,7 +113,7 @@ def _labels():
 
 def _officer(officer_id: int) -> Officer:
     officer = db.session.get(Officer, officer_id)
-    if officer is None or officer.agency_id != g.agency.id or not service.can_view(current_user, officer):
+    if officer is None or officer.agency_id != g.agency.id or not can_view(current_user, officer):
         abort(404)
     return officer
 
@@ -556,7 +557,7 @@ def attachment(attachment_id):
     if item is None:
         abort(404)
     report = item.activity.report
-    if report.agency_id != g.agency.id or not service.can_view(current_user, report.officer):
+    if report.agency_id != g.agency.id or not can_view(current_user, report.officer):
         abort(404)
     path = os.path.join(files.upload_dir(), item.stored_name)
     if not os.path.exists(path):
@@ -729,7 +730,7 @@ def _target(target_id: int) -> KinerjaHarianTarget:
     if target is None or target.agency_id != g.agency.id:
         abort(404)
     if target.officer_id:
-        if not service.can_view(current_user, target.officer):
+        if not can_view(current_user, target.officer):
             abort(404)
     elif not _may_manage_unit(target.unit_id):
         abort(404)
