@@ -55,6 +55,18 @@ def _finite(form, field):
         raise ValidationError(_l("Nilai tes harus 0–100."))
 
 
+class _OneOf:
+    """The value is one of the field's choices, with a message that says what to pick."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        allowed = {c.value if isinstance(c, SelectChoice) else c[0] for c in field.choices}
+        if field.data not in allowed:
+            raise ValidationError(self.message)
+
+
 def _unsur(form, field):
     parts = [p.strip() for p in (field.data or "").split(",") if p.strip()]
     if any(not p.isdigit() or not 1 <= int(p) <= 9 for p in parts):
@@ -89,7 +101,8 @@ class ActivityForm(BaseForm):
     kind = RadioField(
         _l("Jenis kegiatan"),
         choices=[SelectChoice(k, KIND_LABELS[k]) for k in KINDS],
-        validators=[InputRequired(message=_l("Pilih jenis kegiatan."))],
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Pilih jenis kegiatan.")), _OneOf(_l("Pilih jenis kegiatan."))],
     )
     themes = SelectMultipleField(_l("Tema kompetensi"), coerce=int, validate_choice=False)
     starts_on = DateField(_l("Tanggal mulai"), validators=[InputRequired(message=_l("Isi tanggal mulai."))])
@@ -153,21 +166,14 @@ class ActivityForm(BaseForm):
                 )
 
 
-def _level_field(label):
-    return RadioField(
-        label,
-        coerce=int,
-        choices=[SelectChoice(k, v) for k, v in LEVEL_LABELS.items()],
-        validators=[InputRequired(message=_l("Pilih salah satu."))],
-    )
-
-
 def _scale(label, top=5):
+    message = _l("Pilih nilai %(lo)d–%(hi)d.", lo=1, hi=top)
     return RadioField(
         label,
         coerce=int,
         choices=[SelectChoice(i, str(i)) for i in range(1, top + 1)],
-        validators=[InputRequired(message=_l("Pilih nilai %(lo)d–%(hi)d.", lo=1, hi=top))],
+        validate_choice=False,
+        validators=[InputRequired(message=message), _OneOf(message)],
     )
 
 
@@ -198,7 +204,8 @@ def _behaviour(label):
         label,
         coerce=int,
         choices=[SelectChoice(k, v) for k, v in BEHAVIOUR_CHOICES.items()],
-        validators=[InputRequired(message=_l("Pilih salah satu."))],
+        validate_choice=False,
+        validators=[InputRequired(message=_l("Pilih salah satu.")), _OneOf(_l("Pilih salah satu."))],
     )
 
 
@@ -214,7 +221,7 @@ class BehaviourForm(BaseForm):
 
 
 class UpwardForm(BaseForm):
-    process = _scale(_l("Proses kerja di unit saya jelas dan lancar (1 tidak setuju – 5 sangat setuju)"))
+    work_process = _scale(_l("Proses kerja di unit saya jelas dan lancar (1 tidak setuju – 5 sangat setuju)"))
     environment = _scale(_l("Lingkungan kerja mendukung saya melayani warga (1–5)"))
     leadership = _scale(_l("Pimpinan unit memberi arahan dan umpan balik yang membantu (1–5)"))
     suggestion = TextAreaField(

@@ -884,7 +884,7 @@ def upward():
                 agency_id=g.agency.id,
                 unit_id=officer.unit_id,
                 period=period,
-                process=form.process.data,
+                process=form.work_process.data,
                 environment=form.environment.data,
                 leadership=form.leadership.data,
                 suggestion=form.suggestion.data or "",
