@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from wtforms import (
     BooleanField,
     DateField,
@@ -155,11 +156,13 @@ class ActivityForm(BaseForm):
             most = min(JP_MAX, days * JP_PER_DAY)
             if field.data > most:
                 raise ValidationError(
-                    _l(
-                        "%(jp)d JP tidak masuk akal untuk %(days)d hari: paling banyak %(most)d JP "
+                    ngettext(
+                        "%(jp)d JP tidak masuk akal untuk %(num)d hari: paling banyak %(most)d JP "
                         "(%(per)d JP sehari).",
+                        "%(jp)d JP tidak masuk akal untuk %(num)d hari: paling banyak %(most)d JP "
+                        "(%(per)d JP sehari).",
+                        days,
                         jp=field.data,
-                        days=days,
                         most=most,
                         per=JP_PER_DAY,
                     )

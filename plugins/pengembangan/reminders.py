@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from plugins.pengembangan import NAME, service
@@ -64,10 +64,12 @@ def remind_behaviour() -> int:
                     name=participant.officer.name,
                     title=participant.activity.title,
                 )
-                body = _(
-                    "Sudah %(weeks)d minggu sejak kegiatan selesai. Mohon jawab kuesioner singkat tentang "
+                body = ngettext(
+                    "Sudah %(num)d minggu sejak kegiatan selesai. Mohon jawab kuesioner singkat tentang "
                     "penerapannya dalam pekerjaan.",
-                    weeks=participant.activity.behaviour_weeks,
+                    "Sudah %(num)d minggu sejak kegiatan selesai. Mohon jawab kuesioner singkat tentang "
+                    "penerapannya dalam pekerjaan.",
+                    participant.activity.behaviour_weeks,
                 )
             url = url_for("pengembangan.behaviour", agency_slug=agency.slug, participant_id=participant.id)
             sent += notify(

@@ -12,6 +12,7 @@ import random
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -567,7 +568,7 @@ def add_participants(activity_id):
         db.session.rollback()
         flash(_("Sebagian pegawai baru saja ditambahkan orang lain; periksa daftar lalu coba lagi."), "error")
         return redirect(url_for(".activity", activity_id=activity.id))
-    flash(_("%(n)d peserta ditambahkan.", n=added), "success")
+    flash(ngettext("%(num)d peserta ditambahkan.", "%(num)d peserta ditambahkan.", added), "success")
     return redirect(url_for(".activity", activity_id=activity.id))
 
 
@@ -813,10 +814,11 @@ def behaviour(participant_id):
     if not service.ended(activity, day):
         problem = _("Kegiatan belum selesai: kuesioner perilaku dibuka mulai %(day)s.", day=_date(due))
     elif day < due:
-        problem = _(
-            "Kuesioner perilaku dibuka mulai %(day)s, %(weeks)d minggu setelah kegiatan selesai.",
+        problem = ngettext(
+            "Kuesioner perilaku dibuka mulai %(day)s, %(num)d minggu setelah kegiatan selesai.",
+            "Kuesioner perilaku dibuka mulai %(day)s, %(num)d minggu setelah kegiatan selesai.",
+            activity.behaviour_weeks,
             day=_date(due),
-            weeks=activity.behaviour_weeks,
         )
     elif not participant.attended:
         problem = _("Pegawai ini tidak tercatat hadir.")
