@@ -152,7 +152,6 @@ def index():
         day=day,
         kinds=KIND_LABELS,
         organiser=service.is_organiser(current_user, g.agency),
-        sees_team=service.visible_officer_ids(current_user, g.agency) != {current_user.officer_id},
         form=BaseForm(),
     )
 
@@ -359,13 +358,9 @@ def officer_needs(officer_id):
             levels[theme.id] = (int(raw), (request.form.get(f"catatan-{theme.id}") or "").strip())
             if len(levels[theme.id][1]) > 500:
                 errors[theme.id] = _("Catatan paling banyak 500 karakter.")
-        unknown = [k for k in request.form if k.startswith("tema-") and not k[5:].isdigit()]
-        if unknown or any(
-            k.startswith("tema-") and int(k[5:]) not in {t.id for t in themes}
-            for k in request.form
-            if k[5:].isdigit()
-        ):
-            abort(400)
+        known = {f"tema-{t.id}" for t in themes}
+        if any(k.startswith("tema-") and k not in known for k in request.form):
+            errors[0] = _("Pilih tema dari katalog instansi ini.")
         if not levels and not errors:
             errors[0] = _("Pilih tingkat kebutuhan untuk paling sedikit satu tema.")
         if not errors:
@@ -426,23 +421,10 @@ def edit_activity(activity_id=None):
     if form.validate_on_submit():
         created = activity is None
         activity = activity or PengembanganActivity(agency_id=g.agency.id)
-        for name in (
-            "title",
-            "kind",
-            "starts_on",
-            "ends_on",
-            "jp",
-            "provider",
-            "place",
-            "link",
-            "description",
-        ):
-            setattr(
-                activity,
-                name,
-                getattr(form, name).data
-                or ("" if name in ("provider", "place", "link", "description") else getattr(form, name).data),
-            )
+        for name in ("title", "kind", "starts_on", "ends_on", "jp"):
+            setattr(activity, name, getattr(form, name).data)
+        for name in ("provider", "place", "link", "description"):  # optional: stored as ""
+            setattr(activity, name, getattr(form, name).data or "")
         activity.open_registration = bool(form.open_registration.data)
         activity.behaviour_weeks = form.behaviour_weeks.data
         activity.window_days = form.window_days.data
@@ -507,11 +489,7 @@ def _candidates(activity):
         db.select(Officer).filter_by(agency_id=g.agency.id, active=True).order_by(Officer.name)
     ).all()
     theme_ids = {t.id for t in activity.themes}
-    analysis = _analysis(
-        activity.ends_on.year
-        if activity.ends_on.year <= service.today(g.agency).year
-        else service.today(g.agency).year
-    )
+    analysis = _analysis(min(activity.ends_on.year, service.today(g.agency).year))
     rows = []
     for officer in officers:
         if officer.id in taking:
