@@ -22,6 +22,11 @@ Grouped as ``docs/plugins.md`` explains them:
   :func:`referrer_or`, reading values with bounds
   (:func:`parse_int`, :func:`parse_date`, :func:`parse_datetime`,
   :func:`arg_date`, :class:`ParamError`), :data:`csrf`, :data:`limiter`;
+- **evidence and time**: :mod:`workdays` (the one working-day calendar),
+  :class:`Indicator`, :class:`Measurement`, :func:`indicators`,
+  :func:`score_stat`, :func:`stat_measurement`, :class:`Evidence`,
+  :func:`daily_evidence`, :func:`citizen_followups`; telling staff:
+  :func:`notify`;
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
   :func:`api_key_required`, :func:`authenticate`, :func:`json_body`;
 - **busy pages**: :mod:`pagecache`, :func:`reads_first` (or :func:`read_first`);
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 from portal.core.accounts.auth import local_target, referrer_or
 from portal.core.accounts.citizen import STAFF_SESSION_REFUSED, citizen_only, staff_session
+from portal.core.accounts.notifications import notify
 from portal.core.models import (
     ROLE_ADMIN,
     ROLE_OFFICER,
@@ -59,6 +65,16 @@ from portal.core.plugin_system.plugins import (
     is_enabled,
     template_panel,
 )
+from portal.core.record.indicators import (
+    Evidence,
+    Indicator,
+    Measurement,
+    citizen_followups,
+    daily_evidence,
+    indicators,
+    score_stat,
+    stat_measurement,
+)
 from portal.core.record.ratings import (
     HOLD_REASONS,
     REVIEW_COUNTED,
@@ -68,6 +84,7 @@ from portal.core.record.ratings import (
     period_bounds,
     record_rating,
 )
+from portal.core.tenancy import workdays
 from portal.core.util.codes import ALPHABET as CODE_ALPHABET
 from portal.core.util.codes import compact, random_code
 from portal.core.util.exports import table_response
@@ -86,9 +103,9 @@ from portal.extensions import csrf, db, limiter
 __all__ = [
     "CODE_ALPHABET",
     "HOLD_REASONS",
+    "N_",
     "REVIEW_COUNTED",
     "REVIEW_HELD",
-    "N_",
     "ROLE_ADMIN",
     "ROLE_OFFICER",
     "ROLE_SUPERADMIN",
@@ -100,7 +117,10 @@ __all__ = [
     "ApiError",
     "BaseForm",
     "Desk",
+    "Evidence",
     "HomeSection",
+    "Indicator",
+    "Measurement",
     "NavItem",
     "Officer",
     "Panel",
@@ -115,18 +135,22 @@ __all__ = [
     "arg_date",
     "audit",
     "authenticate",
+    "citizen_followups",
     "citizen_only",
     "compact",
     "csrf",
+    "daily_evidence",
     "db",
     "hold_label",
     "hookimpl",
+    "indicators",
     "is_enabled",
     "json_body",
     "limiter",
     "local",
     "local_target",
     "make_qr",
+    "notify",
     "pagecache",
     "parse_date",
     "parse_datetime",
@@ -140,10 +164,13 @@ __all__ = [
     "record_rating",
     "referrer_or",
     "same_origin",
+    "score_stat",
     "send_mail",
     "staff_session",
+    "stat_measurement",
     "strip",
     "table_response",
     "template_panel",
     "utcnow",
+    "workdays",
 ]

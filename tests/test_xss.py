@@ -51,7 +51,7 @@ FREE_TEXT = [
     ("survei_response", "comment"),
     ("pengaduan_category", "name"),
     ("pengaduan_category", "description"),
-    ("pengaduan_leave_day", "name"),
+    ("agency_leave_day", "name"),
     ("pengaduan_template", "title"),
     ("pengaduan_template", "body"),
     ("pengaduan_ticket", "title"),
@@ -62,7 +62,8 @@ FREE_TEXT = [
     ("pengaduan_ticket", "rating_comment"),
     ("pengaduan_event", "text"),
     ("pengaduan_attachment", "original_name"),
-    ("pengaduan_notification", "text"),
+    ("notification", "title"),
+    ("notification", "body"),
     ("dialog_publik_event", "title"),
     ("dialog_publik_event", "topic"),
     ("dialog_publik_event", "description"),
@@ -101,8 +102,6 @@ def _fill_gaps(app):
     )
     from plugins.pengaduan.models import (
         PengaduanAttachment,
-        PengaduanLeaveDay,
-        PengaduanNotification,
         PengaduanTicket,
     )
     from plugins.survei.models import SurveiAnswer, SurveiCommentStatus, SurveiQuestion, SurveiResponse
@@ -111,6 +110,8 @@ def _fill_gaps(app):
         Agency,
         ApiKey,
         AuditLog,
+        LeaveDay,
+        Notification,
         Officer,
         RatingEvent,
         User,
@@ -181,7 +182,7 @@ def _fill_gaps(app):
                 FeedbackAction(note_id=note.id, text="a", due_date=dt.date.today()),
                 FeedbackReply(note_id=note.id, user_id=officer_user.id, body="b"),
                 SurveiAnswer(response_id=response.id, question_id=question.id, value="v"),
-                PengaduanLeaveDay(agency_id=agency.id, day=dt.date.today() + dt.timedelta(days=20), name="c"),
+                LeaveDay(agency_id=agency.id, day=dt.date.today() + dt.timedelta(days=20), name="c"),
                 PengaduanAttachment(
                     ticket_id=ticket.id,
                     stored_name=secrets.token_hex(16),
@@ -189,7 +190,7 @@ def _fill_gaps(app):
                     content_type="image/png",
                     size=10,
                 ),
-                PengaduanNotification(user_id=admin.id, ticket_id=ticket.id, text="n"),
+                Notification(user_id=admin.id, agency_id=agency.id, title="n", body="b", url="/"),
                 DialogCommitment(event_id=event.id, text="c", owner_id=officer.id, state="belum"),
                 DialogRating(registration_id=registration.id, officer_id=0, rating=4, comment="c"),
                 asked,

@@ -87,9 +87,7 @@ def portal_dashboard_widgets(agency, user):
 @hookimpl
 def portal_officer_panels(officer, viewer):
     from plugins.pengaduan.models import PengaduanTicket
-    from plugins.pengaduan.service import leave_days
-    from plugins.pengaduan.workdays import working_days_between
-    from portal.plugin import db
+    from portal.plugin import db, workdays
 
     rows = db.session.execute(
         db.select(
@@ -99,9 +97,9 @@ def portal_officer_panels(officer, viewer):
             PengaduanTicket.rating,
         ).where(PengaduanTicket.assigned_officer_id == officer.id)
     ).all()
-    leave = leave_days(officer.agency_id)
-    verify = [working_days_between(c.date(), v.date(), leave) for c, v, _r, _x in rows if v]
-    resolve = [working_days_between(c.date(), r.date(), leave) for c, _v, r, _x in rows if r]
+    days = workdays.calendar(officer.agency).working_days_between
+    verify = [days(c.date(), v.date()) for c, v, _r, _x in rows if v]
+    resolve = [days(c.date(), r.date()) for c, _v, r, _x in rows if r]
     return [
         template_panel(
             30,

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FloatField,
     IntegerField,
@@ -134,11 +133,6 @@ class CategoryForm(BaseForm):
     def validate_code(self, field):
         if not all(ch.isalnum() or ch in "-_" for ch in field.data):
             raise ValidationError(_l("Gunakan huruf, angka, - atau _."))
-
-
-class LeaveDayForm(BaseForm):
-    day = DateField(_l("Tanggal cuti bersama"), validators=[InputRequired()])
-    name = StringField(_l("Keterangan"), validators=[Optional(), Length(max=120)], filters=[strip])
 
 
 class TemplateForm(BaseForm):

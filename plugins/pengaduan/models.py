@@ -99,18 +99,6 @@ class PengaduanSettings(db.Model):
     reopen_days: Mapped[int] = mapped_column(SmallInteger, default=14)
 
 
-class PengaduanLeaveDay(db.Model):
-    """A day the agency does not work although it is a weekday (cuti bersama)."""
-
-    __tablename__ = "pengaduan_leave_day"
-    __table_args__ = (UniqueConstraint("agency_id", "day"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
-    day: Mapped[dt.date] = mapped_column(Date)
-    name: Mapped[str] = mapped_column(String(120), default="Cuti bersama")
-
-
 class PengaduanCategory(db.Model):
     """A kind of complaint; the Open311 services of the agency."""
 
@@ -252,18 +240,3 @@ class PengaduanTemplate(db.Model):
     status: Mapped[str] = mapped_column(String(15))
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
-
-
-class PengaduanNotification(db.Model):
-    """An in-portal notice to a staff user (e.g. an SLA escalation)."""
-
-    __tablename__ = "pengaduan_notification"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("pengaduan_ticket.id"))
-    text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-
-    ticket: Mapped[PengaduanTicket] = relationship()

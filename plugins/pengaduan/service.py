@@ -22,14 +22,12 @@ from plugins.pengaduan.models import (
     PengaduanAttachment,
     PengaduanCategory,
     PengaduanEvent,
-    PengaduanLeaveDay,
     PengaduanSettings,
     PengaduanTicket,
     RejectionReason,
     TicketAction,
     TicketStatus,
 )
-from plugins.pengaduan.workdays import add_working_days
 from portal.plugin import (
     N_,
     ROLE_ADMIN,
@@ -43,6 +41,7 @@ from portal.plugin import (
     local,
     record_rating,
     utcnow,
+    workdays,
 )
 
 STATUS_LABELS = {
@@ -76,10 +75,6 @@ def settings_for(agency_id: int) -> PengaduanSettings:
     return db.session.get(PengaduanSettings, agency_id) or PengaduanSettings(
         agency_id=agency_id, verify_days=3, followup_days=5, reopen_days=14
     )
-
-
-def leave_days(agency_id: int) -> set[dt.date]:
-    return set(db.session.scalars(db.select(PengaduanLeaveDay.day).filter_by(agency_id=agency_id)))
 
 
 def today_for(agency: Agency, now: dt.datetime | None = None) -> dt.date:
@@ -279,8 +274,8 @@ def file_ticket(agency: Agency, filing: Filing, files=(), now: dt.datetime | Non
     reference (retried on the rare collision) and its SLA due date, and
     commit."""
     now = now or utcnow()
-    verify_due = add_working_days(
-        today_for(agency, now), _days(filing.category, agency.id, "verify_days"), leave_days(agency.id)
+    verify_due = workdays.add_working_days(
+        agency, today_for(agency, now), _days(filing.category, agency.id, "verify_days")
     )
     for _attempt in range(5):
         ticket = PengaduanTicket(
@@ -398,8 +393,8 @@ def transition(
     agency = db.session.get(Agency, ticket.agency_id)
     if action == TicketAction.VERIFY:
         ticket.status, ticket.verified_at = TicketStatus.DIVERIFIKASI, now
-        ticket.resolve_due = add_working_days(
-            today_for(agency, now), _days(ticket.category, agency.id, "followup_days"), leave_days(agency.id)
+        ticket.resolve_due = workdays.add_working_days(
+            agency, today_for(agency, now), _days(ticket.category, agency.id, "followup_days")
         )
     elif action == TicketAction.REJECT:
         if reason not in REASON_LABELS:

@@ -1,6 +1,6 @@
 """The daily SLA check: overdue complaints are escalated once per stage to
-the handling officer's supervisor (or the agency's admins), in the portal
-and by e-mail."""
+the handling officer's supervisor (or the agency's admins) through the
+portal's notification centre (in the portal and by e-mail)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 
-from plugins.pengaduan.models import OverdueStage, PengaduanNotification, PengaduanTicket, TicketStatus
+from plugins.pengaduan.models import OverdueStage, PengaduanTicket, TicketStatus
 from plugins.pengaduan.service import overdue_stage, today_for
-from portal.plugin import ROLE_ADMIN, Agency, Officer, User, db, is_enabled, send_mail
+from portal.plugin import ROLE_ADMIN, Agency, Officer, User, db, is_enabled, notify
 
 
 def recipients(ticket: PengaduanTicket) -> list[User]:
@@ -58,9 +58,13 @@ def check(now: dt.datetime | None = None) -> list[tuple[PengaduanTicket, str, li
                 )
             )
             people = recipients(ticket)
-            for user in people:
-                db.session.add(PengaduanNotification(user_id=user.id, ticket_id=ticket.id, text=text))
-                send_mail(user.email, str(_l("Pengaduan melewati batas waktu")), text)
+            notify(
+                people,
+                str(_l("Pengaduan melewati batas waktu")),
+                body=text,
+                url=f"/kelola/{agency.slug}/pengaduan/tiket/{ticket.reference}",
+                key=f"pengaduan:terlambat:{ticket.id}:{stage}",
+            )
             ticket.escalated_stage = stage
             done.append((ticket, stage, people))
         db.session.commit()

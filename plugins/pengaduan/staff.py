@@ -13,16 +13,14 @@ import statistics
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, or_
+from sqlalchemy import or_
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from plugins.pengaduan import codes
-from plugins.pengaduan.forms import ActionForm, CategoryForm, LeaveDayForm, SettingsForm, TemplateForm
+from plugins.pengaduan.forms import ActionForm, CategoryForm, SettingsForm, TemplateForm
 from plugins.pengaduan.models import (
     PengaduanCategory,
-    PengaduanLeaveDay,
-    PengaduanNotification,
     PengaduanSettings,
     PengaduanTemplate,
     PengaduanTicket,
@@ -43,7 +41,6 @@ from plugins.pengaduan.service import (
     transition,
 )
 from plugins.pengaduan.views import send_attachment
-from plugins.pengaduan.workdays import working_days_between
 from portal.plugin import (
     ROLE_OFFICER,
     AgencyBlueprint,
@@ -53,7 +50,7 @@ from portal.plugin import (
     audit,
     db,
     table_response,
-    utcnow,
+    workdays,
 )
 
 staff = AgencyBlueprint("pengaduan_staff", __name__, path="pengaduan", plugin="pengaduan", staff=True)
@@ -142,11 +139,6 @@ def queue():
     )
     units = db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name)).all()
     categories = db.session.scalars(db.select(PengaduanCategory).filter_by(agency_id=g.agency.id)).all()
-    unread = db.session.scalar(
-        db.select(func.count(PengaduanNotification.id)).where(
-            PengaduanNotification.user_id == current_user.id, PengaduanNotification.read_at.is_(None)
-        )
-    )
     return render_template(
         "pengaduan/staff/queue.html",
         page=page,
@@ -157,7 +149,6 @@ def queue():
         today=today_for(g.agency),
         overdue=overdue_stage,
         bulk=BaseForm(),
-        unread=unread,
         filters={k: v for k, v in request.args.items() if k != "page"},
         can_bulk=current_user.role != ROLE_OFFICER,
     )
@@ -247,23 +238,10 @@ def attachment(code, attachment_id):
     return send_attachment(_ticket(code), attachment_id)
 
 
-@staff.route("/notifikasi", methods=["GET", "POST"])
+@staff.route("/notifikasi")
 def notifications():
-    if request.method == "POST" and BaseForm().validate_on_submit():
-        db.session.execute(
-            db.update(PengaduanNotification)
-            .where(PengaduanNotification.user_id == current_user.id, PengaduanNotification.read_at.is_(None))
-            .values(read_at=utcnow())
-        )
-        db.session.commit()
-        return redirect(url_for(".notifications"))
-    rows = db.session.scalars(
-        db.select(PengaduanNotification)
-        .filter_by(user_id=current_user.id)
-        .order_by(PengaduanNotification.created_at.desc())
-        .limit(100)
-    ).all()
-    return render_template("pengaduan/staff/notifications.html", rows=rows, form=BaseForm())
+    """Escalations are in the portal's notification centre now (old links land there)."""
+    return redirect(url_for("notifications.index"), 301)
 
 
 # ---------------------------------------------------------------- statistics and export
@@ -272,9 +250,7 @@ def notifications():
 def unit_statistics(agency):
     """Per unit (assigned, else the unit complained about): volume, median
     working days to resolve, share resolved within the SLA, mean rating."""
-    from plugins.pengaduan.service import leave_days
-
-    leave = leave_days(agency.id)
+    days_between = workdays.calendar(agency).working_days_between
     rows = db.session.execute(
         db.select(
             PengaduanTicket.unit_id,
@@ -297,7 +273,7 @@ def unit_statistics(agency):
         unit_stats["open"] += status in TicketStatus.open_statuses()
         if resolved is not None:
             unit_stats["done"] += 1
-            unit_stats["days"].append(working_days_between(created.date(), resolved.date(), leave))
+            unit_stats["days"].append(days_between(created.date(), resolved.date()))
             if due is None or resolved.date() <= due:
                 unit_stats["in_sla"] += 1
         if rating:
@@ -386,7 +362,6 @@ def settings():
     forms = {
         "sla": SettingsForm(prefix="sla", obj=current),
         "category": CategoryForm(prefix="cat"),
-        "leave": LeaveDayForm(prefix="cuti"),
         "template": TemplateForm(prefix="tpl"),
     }
     which = request.form.get("form")
@@ -407,16 +382,6 @@ def settings():
             row = PengaduanCategory(agency_id=g.agency.id, active=True, fields_json="[]")
             form.populate_obj(row)
             db.session.add(row)
-        elif which == "leave":
-            if _already_saved(
-                PengaduanLeaveDay, form.day, _("Tanggal ini sudah terdaftar."), day=form.day.data
-            ):
-                return _settings_page(forms), 422
-            db.session.add(
-                PengaduanLeaveDay(
-                    agency_id=g.agency.id, day=form.day.data, name=form.name.data or "Cuti bersama"
-                )
-            )
         else:
             row = PengaduanTemplate(agency_id=g.agency.id)
             form.populate_obj(row)
@@ -442,8 +407,5 @@ def _settings_page(forms):
         "pengaduan/staff/settings.html",
         forms=forms,
         categories=db.session.scalars(db.select(PengaduanCategory).filter_by(agency_id=g.agency.id)).all(),
-        leave=db.session.scalars(
-            db.select(PengaduanLeaveDay).filter_by(agency_id=g.agency.id).order_by(PengaduanLeaveDay.day)
-        ).all(),
         templates=db.session.scalars(db.select(PengaduanTemplate).filter_by(agency_id=g.agency.id)).all(),
     )

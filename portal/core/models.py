@@ -400,3 +400,42 @@ def audit(action: str, obj=None, *, agency=None, detail: str = "", user=None) ->
     )
     db.session.add(row)
     return row
+
+
+class LeaveDay(db.Model):
+    """A weekday the agency does not work (cuti bersama, or a regional
+    holiday). Weekends and national holidays are known without a row: see
+    :mod:`portal.core.tenancy.workdays`."""
+
+    __tablename__ = "agency_leave_day"
+    __table_args__ = (UniqueConstraint("agency_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    day: Mapped[dt.date] = mapped_column(Date)
+    name: Mapped[str] = mapped_column(String(120), default="Cuti bersama")
+
+
+class Notification(db.Model):
+    """An in-portal message to one login (the notification centre).
+
+    ``key`` makes :func:`portal.core.notify.notify` idempotent per user: a
+    daily job run twice notifies once."""
+
+    __tablename__ = "notification"
+    __table_args__ = (
+        UniqueConstraint("user_id", "key"),
+        Index("ix_notification_user_unread", "user_id", "read_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    key: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    user: Mapped[User] = relationship()

@@ -147,3 +147,34 @@ def portal_api_paths():
 def portal_anonymise(before):
     CALLS.append(("portal_anonymise", before.date()))
     return {"rekam": 0}
+
+
+@hookimpl
+def portal_indicators(agency):
+    from portal.plugin import Indicator, Measurement
+
+    CALLS.append(("portal_indicators", agency.slug))
+
+    def count_notes(unit, start, end):
+        return Measurement(float(db.session.query(RecorderNote).count()), 1)
+
+    return [Indicator("recorder_plugin.notes", "Catatan rekam", "unit", count_notes, plugin=NAME)]
+
+
+@hookimpl
+def portal_daily_evidence(officer, day):
+    from portal.plugin import Evidence
+
+    CALLS.append(("portal_daily_evidence", (officer.nip, day)))
+    return [Evidence(f"recorder_plugin:hari:{officer.id}:{day}", NAME, f"Rekam {officer.name}", "catatan", 2)]
+
+
+@hookimpl
+def portal_citizen_followups(agency, unit):
+    CALLS.append(("portal_citizen_followups", (agency.slug, unit.name if unit else None)))
+    return [NavItem(99, "Hubungi rekam", f"/{agency.slug}/rekam/")]
+
+
+@hookimpl
+def portal_notification_sent(notification, user):
+    CALLS.append(("portal_notification_sent", (notification.title, user.email)))

@@ -70,7 +70,14 @@ def test_entry_points_load_the_three_builtin_plugins_sorted():
     assert plugins.state(app).names == ["dialog_publik", "pengaduan", "survei"]
     manager = app.extensions["portal_plugins"].manager
     # Beside them, the portal's own features, registered as plugins too.
-    builtin = ["portal.api", "portal.demo", "portal.home", "portal.manage", "portal.records"]
+    builtin = [
+        "portal.api",
+        "portal.demo",
+        "portal.home",
+        "portal.manage",
+        "portal.notifications",
+        "portal.records",
+    ]
     assert sorted(plugins.state(app).builtin) == builtin
     assert sorted(name for name, _ in manager.list_name_plugin()) == [
         "dialog_publik",
@@ -349,6 +356,71 @@ def test_hook_portal_anonymise(rec):
     assert result.exit_code == 0, result.output
     assert calls("portal_anonymise") == [(utcnow() - dt.timedelta(days=400)).date()]
     assert "rekam: 0" in result.output
+
+
+def test_hook_portal_indicators(rec, world):
+    """Offered and measured where the plugin is on, absent where it is off."""
+    from portal.plugin import indicators
+
+    with rec.app_context():
+        alpha = _agency("alpha")
+        found = indicators(alpha, scope="unit")
+        assert "recorder_plugin.notes" in found and "core.score" not in found
+        db.session.add(recorder_plugin.RecorderNote(text="a"))
+        db.session.flush()
+        measured = found["recorder_plugin.notes"].measure(None, None, None)
+        assert measured.value == 1.0 and measured.known
+        assert "core.score" in indicators(alpha, scope="officer")
+        assert calls("portal_indicators")[-1] == "alpha"
+    _switch(rec, "alpha", "recorder_plugin", False)
+    with rec.app_context():
+        assert "recorder_plugin.notes" not in indicators(_agency("alpha"))
+
+
+def test_hook_portal_daily_evidence(rec, world):
+    import datetime as dt
+
+    from portal.plugin import daily_evidence
+
+    day = dt.date(2026, 12, 3)
+    with rec.app_context():
+        officer = db.session.get(Officer, world["alpha"]["staff"])
+        found = daily_evidence(officer, day)
+        assert [e.key for e in found] == [f"recorder_plugin:hari:{officer.id}:{day}"]
+        assert found[0].quantity == 2 and calls("portal_daily_evidence")[-1] == (officer.nip, day)
+    _switch(rec, "alpha", "recorder_plugin", False)
+    with rec.app_context():
+        assert daily_evidence(db.session.get(Officer, world["alpha"]["staff"]), day) == []
+
+
+def test_hook_portal_citizen_followups(rec, world):
+    from portal.plugin import Unit, citizen_followups
+
+    with rec.app_context():
+        unit = db.session.get(Unit, world["alpha"]["unit"])
+        links = citizen_followups(_agency("alpha"), unit)
+        assert [link.url for link in links] == ["/alpha/rekam/"]
+        assert calls("portal_citizen_followups")[-1] == ("alpha", unit.name)
+    _switch(rec, "alpha", "recorder_plugin", False)
+    with rec.app_context():
+        assert citizen_followups(_agency("alpha"), None) == []
+
+
+def test_hook_portal_notification_sent(rec, world):
+    """Called after the commit, never for a rolled-back notification."""
+    from portal.plugin import User, notify
+
+    with rec.app_context():
+        admin = db.session.execute(
+            db.select(User).filter_by(email=world["alpha"]["emails"]["admin"])
+        ).scalar_one()
+        notify(admin, "Dibatalkan")
+        assert calls("portal_notification_sent") == []
+        db.session.rollback()
+        assert calls("portal_notification_sent") == []
+        notify(admin, "Disimpan")
+        db.session.commit()
+        assert calls("portal_notification_sent") == [("Disimpan", admin.email)]
 
 
 # ---------------------------------------------------------------- switches

@@ -7,7 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
-from plugins.pengaduan.models import PengaduanCategory, PengaduanLeaveDay, PengaduanSettings, PengaduanTicket
+from plugins.pengaduan.models import PengaduanCategory, PengaduanSettings, PengaduanTicket
 from portal.extensions import db
 from portal.testing import login, post_form
 from tests.pengaduan.test_pengaduan import _file, _ticket
@@ -108,14 +108,8 @@ def test_settings_change_due_dates(app, client, cats, world):
         ).status_code
         == 302
     )
-    assert (
-        post_form(
-            admin, url, {"form": "leave", "cuti-day": "2026-12-24", "cuti-name": "Cuti Natal"}
-        ).status_code
-        == 302
-    )
-    page = post_form(admin, url, {"form": "leave", "cuti-day": "2026-12-24"}).get_data(as_text=True)
-    assert "Tanggal ini sudah terdaftar." in page
+    # The cuti bersama are the agency's, in core's calendar; the settings page links there.
+    assert "/kelola/alpha/hari-kerja" in admin.get(url).get_data(as_text=True)
     page = post_form(admin, url, {"form": "category", "cat-name": "Dup", "cat-code": "pelayanan"})
     assert "Kode ini sudah dipakai" in page.get_data(as_text=True)
     assert (
@@ -124,7 +118,6 @@ def test_settings_change_due_dates(app, client, cats, world):
     )
     with app.app_context():
         assert db.session.get(PengaduanSettings, world["alpha"]["agency"]).verify_days == 10
-        assert db.session.scalars(db.select(PengaduanLeaveDay.name)).all() == ["Cuti Natal"]
         assert "parkir" in db.session.scalars(db.select(PengaduanCategory.code)).all()
     supervisor = app.test_client()
     login(supervisor, world["alpha"]["emails"]["supervisor"])

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.builtin.manage.review import bp as review_bp
 from portal.builtin.manage.review import held_count
+from portal.builtin.manage.workdays import bp as workdays_bp
 from portal.core.accounts.auth import agency_for, superadmin_required
 from portal.core.models import (
     ROLE_ADMIN,
@@ -45,6 +46,8 @@ from portal.extensions import db
 bp = Blueprint("kelola", __name__, url_prefix="/kelola")
 # The review queue of held ratings: /kelola/<slug>/tinjauan (portal.builtin.manage.review).
 bp.register_blueprint(review_bp)
+# The agency's days off in the working-day calendar: /kelola/<slug>/hari-kerja.
+bp.register_blueprint(workdays_bp)
 PAGE_SIZE = 50
 
 

@@ -116,3 +116,31 @@ def portal_anonymise(before):
     free text, files) from matters that ended before ``before`` (a naive UTC
     datetime), keeping every number the statistics need, and flush; core
     commits. Must be idempotent. Return ``{label: rows changed}``."""
+
+
+@hookspec
+def portal_indicators(agency):
+    """Called when a page lists or measures indicators for ``agency``; return a
+    list of :class:`portal.core.record.indicators.Indicator` the plugin can
+    measure (an officer's or a unit's, over a date range)."""
+
+
+@hookspec
+def portal_daily_evidence(officer, day):
+    """Called for ``officer``'s daily report of local date ``day``; return a list of
+    :class:`portal.core.record.indicators.Evidence`: the work the plugin recorded
+    for that officer on that day (never another agency's)."""
+
+
+@hookspec
+def portal_citizen_followups(agency, unit):
+    """Called after a citizen reported a bad experience with ``unit`` (may be
+    None) of ``agency``; return a list of :class:`NavItem` the citizen may follow
+    (a complaint form, a call-back request)."""
+
+
+@hookspec
+def portal_notification_sent(notification, user):
+    """Called after the commit that stored ``notification`` for ``user``
+    (detached copies: read their attributes, load nothing); deliver it through
+    a further channel (an SMS or WhatsApp gateway). Errors are logged, never raised."""

@@ -122,6 +122,7 @@ DEFAULT_PLUGINS = (
     "portal.builtin.home",
     "portal.builtin.manage",
     "portal.builtin.records",
+    "portal.builtin.notifications",
     "portal.builtin.api",
     "portal.builtin.demo",
 )

@@ -38,8 +38,10 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def init_app(app) -> None:
+    from portal.core.accounts import notifications
     from portal.core.web import params, transactions  # noqa: F401 - transactions: its flush listener
 
+    notifications.install()
     params.init_app(app)  # before any rule is added: it replaces the int converter
     app.session_interface = _SessionInterface()
     if app.config["PORTAL_PROXY_FIX"]:
