@@ -209,6 +209,22 @@ def _ratings(agency, training, taking, comparison, rng) -> None:
         day = first + dt.timedelta(days=rng.randint(0, (last - first).days))
         return now - dt.timedelta(days=(today - day).days, hours=rng.randint(0, 5))
 
+    # Lately (after both windows) one officer of the comparison group has been
+    # rated poorly: credible evidence of a need in the needs analysis.
+    recent = (today - dt.timedelta(days=15), today - dt.timedelta(days=1))
+    for n in range(12):
+        try:
+            record_rating(
+                agency=agency,
+                officer=comparison[-1],
+                source="survei",
+                kind="cepat",
+                value=(1, 2, 2)[n % 3],
+                ref=f"demo-pengembangan:{comparison[-1].id}:baru:{n}",
+                at=at(*recent),
+            )
+        except RatingError:
+            return
     plan = [(o, (2, 3, 3, 3), (3, 4, 4, 4)) for o in taking]
     plan += [(o, (3, 3, 3, 4), (3, 3, 4, 3)) for o in comparison]
     for officer, earlier, later in plan:

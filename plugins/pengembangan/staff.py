@@ -8,7 +8,6 @@ activities, registers, reacts and gives upward feedback."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -506,9 +505,8 @@ def _reaction_summary(activity):
     if summary["shown"]:
         for name in ("overall", "material", "trainer"):
             summary[name] = sum(getattr(r, name) for r in rows) / len(rows)
-        texts = [r.application for r in rows if r.application]
-        random.Random(activity.id).shuffle(texts)  # no order that hints at who wrote what
-        summary["texts"] = sorted(texts)
+        # alphabetical: no order that hints at who wrote what
+        summary["texts"] = sorted(r.application for r in rows if r.application)
     return summary
 
 
