@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test test-fast lint bench bench-record clean i18n
+.PHONY: run test test-fast lint bench bench-record bench-phone clean i18n
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,7 +44,11 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 bench-record: $(STAMP)
-	$(BIN)/python benchmarks/record.py
+	$(BIN)/python benchmarks/record.py $(BENCH_ARGS)
+
+# The QR and complaint journeys in Chromium on an emulated slow phone.
+bench-phone: $(STAMP)
+	$(BIN)/python benchmarks/phone.py $(BENCH_ARGS)
 
 # Extract every marked string, merge it into the English catalogue (new
 # strings arrive untranslated or fuzzy: translate them), compile.

@@ -1,6 +1,7 @@
 """Performance record at scale: 1,000,000 rating events over 1,000 officers.
 
-    python benchmarks/record.py [DATABASE_URL ...]
+    python benchmarks/record.py [DATABASE_URL ...] [--events N]
+    python benchmarks/record.py --size province [--events N] [--keep]   (see province.py)
 
 Without arguments it runs on a fresh SQLite file and, when PostgreSQL answers
 on 127.0.0.1:5432, on a fresh database ``bench_record`` there.
@@ -20,6 +21,7 @@ the matching rollups, then, in process (WSGI call to last byte, no network):
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import random
@@ -27,8 +29,10 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 os.environ.setdefault("PORTAL_SECRET_KEY", "bench-" + "x" * 32)
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 N_EVENTS = int(os.environ.get("BENCH_EVENTS", "1000000"))
 N_OFFICERS = 1000
@@ -222,21 +226,33 @@ def _server_ms(app, sql: str, params) -> float | None:
     return statistics.median(times)
 
 
-def run(url: str) -> dict:
+def _app(url: str):
     os.environ["PORTAL_DATABASE_URL"] = url
     from portal import create_app
-    from portal.extensions import db
 
-    app = create_app(
+    return create_app(
         {
             "RATELIMIT_ENABLED": False,
             "PORTAL_PASSWORD_HASH": "pbkdf2:sha256:1000",
             "SQLALCHEMY_DATABASE_URI": url,
         }
     )
+
+
+def run(url: str) -> dict:
+    app = _app(url)
     t0 = time.perf_counter()
     officer_id, n_rollups = _fill(app)
     fill = time.perf_counter() - t0
+    return {"fill_s": fill, "rollups": n_rollups, **measure(url, officer_id, agency_id=1, app=app)}
+
+
+def measure(url: str, officer_id: int, agency_id: int, app=None) -> dict:
+    """Time the officer page and the team ranking of agency ``bench`` (signed
+    in as ``admin@bench.example``) and a semester's aggregation two ways."""
+    from portal.extensions import db
+
+    app = app or _app(url)
     with app.app_context():
         clock = QueryClock(db.engine)
     client = app.test_client()
@@ -262,13 +278,11 @@ def run(url: str) -> dict:
         "WHERE agency_id = :a AND span = 'semester' AND period = :s"
     )
     rolled = db.text(rolled_sql)
-    params = {"a": 1, "s": start, "e": end}
+    params = {"a": agency_id, "s": start, "e": end}
     raw_ms = _time_query(app, raw, params)
     roll_ms = _time_query(app, rolled, params)
     server = (_server_ms(app, raw_sql, params), _server_ms(app, rolled_sql, params))
     return {
-        "fill_s": fill,
-        "rollups": n_rollups,
         "officer": officer,
         "team": team,
         "raw_ms": raw_ms,
@@ -296,23 +310,58 @@ def _report(name: str, r: dict) -> None:
         )
 
 
-def _postgres_url() -> str | None:
+ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _drop(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _postgres_url(name: str = "bench_record") -> str | None:
     try:
         import psycopg
 
-        with psycopg.connect(
-            "postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True, connect_timeout=3
-        ) as conn:
-            conn.execute("DROP DATABASE IF EXISTS bench_record")
-            conn.execute("CREATE DATABASE bench_record")
-        return "postgresql+psycopg://postgres@127.0.0.1:5432/bench_record"
+        with psycopg.connect(ADMIN_DSN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     except Exception as error:  # noqa: BLE001 - report and go on with SQLite
         print(f"PostgreSQL not available ({error}); SQLite only.")
         return None
 
 
 def main() -> None:
-    urls = sys.argv[1:]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("urls", nargs="*", help="database URLs (default: a fresh SQLite file and PostgreSQL)")
+    parser.add_argument(
+        "--size",
+        choices=("agency", "province"),
+        default="agency",
+        help="agency: 1,000 officers, 1M events, SQLite and PostgreSQL; province: 50 agencies, "
+        "10,000 officers, 10M events, 1M complaints, PostgreSQL only",
+    )
+    parser.add_argument("--events", type=int, default=None, help="rating events (default: by size)")
+    parser.add_argument("--complaints", type=int, default=1_000_000, help="complaints (province size)")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
+    args = parser.parse_args()
+    if args.size == "province":
+        from benchmarks import province
+
+        url = args.urls[0] if args.urls else _postgres_url("bench_province")
+        if url is None:
+            sys.exit("the province size needs PostgreSQL")
+        try:
+            province.report(province.run(url, args.events or 10_000_000, args.complaints))
+        finally:
+            if not args.urls and not args.keep:
+                _drop("bench_province")
+        return
+    global N_EVENTS
+    N_EVENTS = args.events or N_EVENTS
+    urls = args.urls
     if not urls:
         folder = tempfile.mkdtemp(prefix="portal-record-")
         urls = [f"sqlite:///{folder}/record.db"]

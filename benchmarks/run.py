@@ -33,6 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+sys.path.insert(0, str(ROOT))
+from benchmarks import bare_app as same_work  # noqa: E402
+
 PG_ADMIN = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 WORKERS = 2 * (os.cpu_count() or 1) + 1
 
@@ -43,7 +46,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, timeout: float = 30) -> None:
+def wait_http(url: str, timeout: float = 120) -> None:
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
@@ -188,7 +191,8 @@ with app.app_context():
                                    phone="081234567890"))
     with app.test_request_context():
         nonces = [issue_nonce(d.id) for _ in range(int(sys.argv[1]))]
-    print(json.dumps({"token": d.qr_token, "nonces": nonces, "ticket": ticket.code}))
+    print(json.dumps({"token": d.qr_token, "nonces": nonces, "ticket": ticket.code, "desk": d.id,
+                      "admin": admin.id, "title": ticket.title}))
 """
 
 
@@ -198,7 +202,7 @@ def login_cookie(base: str, email: str, password: str) -> str:
 
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(f"{base}/masuk", timeout=10).read().decode()
+    page = opener.open(f"{base}/masuk", timeout=60).read().decode()
     csrf = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
     opener.open(
         f"{base}/masuk",
@@ -206,7 +210,7 @@ def login_cookie(base: str, email: str, password: str) -> str:
         timeout=10,
     )
     session = next(c for c in jar if c.name == "session")
-    dashboard = opener.open(f"{base}/kelola/bench/", timeout=10)
+    dashboard = opener.open(f"{base}/kelola/bench/", timeout=60)
     if not dashboard.geturl().endswith("/kelola/bench/"):  # sent back to /masuk: not signed in
         raise RuntimeError("the benchmark's staff login failed")
     return f"session={session.value}"
@@ -226,9 +230,82 @@ def citizen_pages(base: str, token: str, ticket: str) -> dict[str, int]:
     }
     out = {}
     for label, path in pages.items():
-        body = urllib.request.urlopen(base + path, timeout=10).read()  # noqa: S310 - local URL
+        body = urllib.request.urlopen(base + path, timeout=60).read()  # noqa: S310 - local URL
         out[label] = len(gzip.compress(body, 6))
     return out
+
+
+def migrate_and_seed(env: dict, nonces: int) -> dict:
+    """A database at head with the benchmark agency; returns what SEED prints."""
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "portal", "db", "upgrade"],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, **env},
+        capture_output=True,
+    )
+    return json.loads(
+        subprocess.run(
+            [str(BIN / "python"), "-c", SEED, str(nonces)],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+
+
+def capture_pages(base: str, seed: dict, staff: str, folder: Path) -> None:
+    """The portal's own pages, for the same-work app to answer with: the
+    survey form with its nonce marked, the tracking page with its title
+    marked, the dashboard with a place for the figures."""
+
+    def get(path, headers=None):
+        request = urllib.request.Request(base + path, headers=headers or {})  # noqa: S310 - local URL
+        return urllib.request.urlopen(request, timeout=60).read().decode()  # noqa: S310 - local URL
+
+    from benchmarks.bare_app import NONCE_MARK
+
+    survey = re.sub(r'(name="nonce" value=")[^"]+"', rf'\g<1>{NONCE_MARK}"', get(f"/s/{seed['token']}"))
+    assert NONCE_MARK in survey, "the survey form has no nonce field"
+    (folder / "survey.html").write_text(survey)
+    track = get(f"/bench/pengaduan/lacak/{seed['ticket']}").replace(seed["title"], "__bare_title__")
+    (folder / "track.html").write_text(track)
+    dashboard = get("/kelola/bench/", {"Cookie": staff}).replace("</main>", "__bare_figures__</main>")
+    (folder / "dashboard.html").write_text(dashboard)
+
+
+def stored_counts(env: dict) -> str:
+    """Stored survey responses, rating events and the rollups' count."""
+    return subprocess.run(
+        [
+            str(BIN / "python"),
+            "-c",
+            (
+                "from portal import create_app; from portal.extensions import db; "
+                "from sqlalchemy import text; app = create_app();\n"
+                "with app.app_context(): print(tuple(db.session.execute(text("
+                "'SELECT (SELECT count(*) FROM survei_response), (SELECT count(*) FROM rating_event), "
+                "(SELECT sum(count) FROM rating_rollup)'"
+                ")).one()))"
+            ),
+        ],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+#: (measure, portal path or body kind, same-work bare path, less-work bare path)
+MEASURES = (
+    ("survey page GET", "survey", "/s/{token}", "/hello"),
+    ("ticket lookup", "track", "/bench/pengaduan/lacak/{ticket}", "/get"),
+    ("staff dashboard", "dashboard", "/kelola/bench/", "/get"),
+    ("survey submit", "submit", "/s/{token}", "/insert"),
+)
 
 
 def bench(kind: str, args) -> dict:
@@ -242,121 +319,117 @@ def bench(kind: str, args) -> dict:
         "PORTAL_CONFIG": str(workdir / "portal.cfg"),
         "PORTAL_SECURE_COOKIES": "0",
     }
+    bare_key = secrets.token_hex(32)
+    bare_env = {
+        "BARE_DATABASE_URL": bare_url,
+        "BARE_SECRET_KEY": bare_key,
+        "BARE_PAGES": str(workdir),
+    }
     servers = []
     try:
+        total = args.seconds * (args.rounds + 1) * 4000 + 20000
+        seed = migrate_and_seed(portal_env, total)
+        # The same-work app runs on a database migrated and seeded the same way.
+        bare_seed = migrate_and_seed({**portal_env, "PORTAL_DATABASE_URL": bare_url}, 0)
         subprocess.run(
-            [str(BIN / "flask"), "--app", "portal", "db", "upgrade"],
+            [str(BIN / "python"), "-m", "benchmarks.bare_app"],
             cwd=ROOT,
             check=True,
-            env={**os.environ, **portal_env},
-            capture_output=True,
-        )
-        total = args.seconds * args.rounds * 4000 + 20000
-        seed = json.loads(
-            subprocess.run(
-                [str(BIN / "python"), "-c", SEED, str(total)],
-                cwd=ROOT,
-                check=True,
-                env={**os.environ, **portal_env},
-                capture_output=True,
-                text=True,
-            ).stdout
-        )
-        subprocess.run(
-            [str(BIN / "python"), "benchmarks/bare_app.py"],
-            cwd=ROOT,
-            check=True,
-            env={**os.environ, "BARE_DATABASE_URL": bare_url},
+            env={**os.environ, **bare_env},
         )
         portal = Gunicorn("portal:create_app()", portal_env)
-        bare = Gunicorn("benchmarks.bare_app:app", {"BARE_DATABASE_URL": bare_url})
-        servers = [portal, bare]
-        wait_http(bare.url + "/hello")
+        servers = [portal]
         wait_http(portal.url + "/healthz")
         token = seed["token"]
+        staff_cookie = login_cookie(portal.url, "admin@bench.example", "kata-sandi-uji-beban")
+        capture_pages(portal.url, seed, staff_cookie, workdir)
+        bare = Gunicorn("benchmarks.bare_app:app", bare_env)
+        servers.append(bare)
+        wait_http(bare.url + "/hello")
 
         # A fresh nonce (the form's CSRF token) for each submission; no cookie.
-        cookie = ""
         bodies = workdir / "bodies.txt"
         bodies.write_text(
             "\n".join(urllib.parse.urlencode({"nonce": n, "face": 4}) for n in seed["nonces"]) + "\n"
         )
-        staff_cookie = login_cookie(portal.url, "admin@bench.example", "kata-sandi-uji-beban")
-        bare_bodies = workdir / "bare.txt"
-        bare_bodies.write_text("v=4\n" * 1000)
+        bare_bodies = workdir / "bare-bodies.txt"
+        bare_bodies.write_text(
+            "\n".join(
+                urllib.parse.urlencode(
+                    {"nonce": same_work.sign_nonce(bare_key, bare_seed["desk"]), "face": 4}
+                )
+                for _ in range(total)
+            )
+            + "\n"
+        )
+        insert_bodies = workdir / "insert.txt"
+        insert_bodies.write_text("v=4\n" * 1000)
+        bare_staff = f"Cookie: staff={same_work.staff_cookie(bare_key, bare_seed['admin'])}"
 
-        pairs = {
-            "survey page GET ÷ bare hello": (
-                lambda: wrk(f"{bare.url}/hello", args.seconds, args.connections),
-                lambda: wrk(f"{portal.url}/s/{token}", args.seconds, args.connections),
-            ),
-            "ticket lookup ÷ bare get": (
-                lambda: wrk(f"{bare.url}/get", args.seconds, args.connections),
-                lambda: wrk(
-                    f"{portal.url}/bench/pengaduan/lacak/{seed['ticket']}", args.seconds, args.connections
-                ),
-            ),
-            "staff dashboard ÷ bare get": (
-                lambda: wrk(f"{bare.url}/get", args.seconds, args.connections),
-                lambda: wrk(
-                    f"{portal.url}/kelola/bench/",
-                    args.seconds,
-                    args.connections,
-                    header=f"Cookie: {staff_cookie}",
-                ),
-            ),
-            "survey submit ÷ bare insert+aggregate": (
-                lambda: wrk(f"{bare.url}/insert", args.seconds, args.connections, bodies=bare_bodies),
-                lambda: wrk(
-                    f"{portal.url}/s/{token}", args.seconds, args.connections, bodies=bodies, cookie=cookie
-                ),
-            ),
-        }
-        for _name, (b, p) in pairs.items():  # warm-up
-            b(), p()
-        runs = {name: [] for name in pairs}
+        def portal_run(what, seconds):
+            if what == "submit":
+                return wrk(f"{portal.url}/s/{token}", seconds, args.connections, bodies=bodies)
+            path = {"survey": f"/s/{token}", "track": f"/bench/pengaduan/lacak/{seed['ticket']}"}.get(
+                what, "/kelola/bench/"
+            )
+            header = f"Cookie: {staff_cookie}" if what == "dashboard" else ""
+            return wrk(portal.url + path, seconds, args.connections, header=header)
+
+        def same_run(what, path, seconds):
+            path = path.format(token=bare_seed["token"], ticket=bare_seed["ticket"])
+            if what == "submit":
+                return wrk(bare.url + path, seconds, args.connections, bodies=bare_bodies)
+            header = bare_staff if what == "dashboard" else ""
+            return wrk(bare.url + path, seconds, args.connections, header=header)
+
+        def less_run(path, seconds):
+            bodies_file = insert_bodies if path == "/insert" else None
+            return wrk(bare.url + path, seconds, args.connections, bodies=bodies_file)
+
+        def settled(run):
+            """A run, then a wait until both servers answer again: on an
+            overloaded machine the requests still queued at the end of one
+            run would otherwise eat into the next one."""
+            result = run()
+            wait_http(portal.url + "/healthz")
+            wait_http(bare.url + "/hello")
+            return result
+
+        for _name, what, same, less in MEASURES:  # warm-up: every worker opens its connections
+            portal_run(what, 2), same_run(what, same, 2), less_run(less, 2)
+        runs = {name: [] for name, *_ in MEASURES}
         for r in range(args.rounds):
-            for name, (b, p) in pairs.items():
-                first, second = (b, p) if r % 2 == 0 else (p, b)
-                x, y = first(), second()
-                bare_run, portal_run = (x, y) if r % 2 == 0 else (y, x)
-                runs[name].append((bare_run, portal_run))
+            for name, what, same, less in MEASURES:
+                order = [
+                    ("portal", lambda what=what: portal_run(what, args.seconds)),
+                    ("same", lambda what=what, same=same: same_run(what, same, args.seconds)),
+                    ("less", lambda less=less: less_run(less, args.seconds)),
+                ]
+                if r % 2:  # alternate, so drift during a round falls on both sides alike
+                    order.reverse()
+                runs[name].append({label: settled(run) for label, run in order})
         result = {
             "rss_portal_mb": portal.rss_mb(),
             "rss_bare_mb": bare.rss_mb(),
             "weights": citizen_pages(portal.url, token, seed["ticket"]),
-            "pairs": {},
+            "measures": {},
         }
-        for name, pairs_run in runs.items():
-            result["pairs"][name] = {
-                "ratio": statistics.median(p["rps"] / b["rps"] for b, p in pairs_run),
-                "portal_rps": statistics.median(p["rps"] for _, p in pairs_run),
-                "bare_rps": statistics.median(b["rps"] for b, _ in pairs_run),
-                "portal_p50": statistics.median(p["p50"] for _, p in pairs_run),
-                "portal_p99": statistics.median(p["p99"] for _, p in pairs_run),
-                "bare_p99": statistics.median(b["p99"] for b, _ in pairs_run),
-                "errors": sum(p["errors"] + b["errors"] for b, p in pairs_run),
+        for name, rounds in runs.items():
+            result["measures"][name] = {
+                "same_ratio": statistics.median(x["portal"]["rps"] / x["same"]["rps"] for x in rounds),
+                "less_ratio": statistics.median(x["portal"]["rps"] / x["less"]["rps"] for x in rounds),
+                **{
+                    f"{side}_{key}": statistics.median(x[side][key] for x in rounds)
+                    for side in ("portal", "same", "less")
+                    for key in ("rps", "p50", "p99")
+                },
+                "errors": {
+                    side: sum(x[side]["errors"] for x in rounds) for side in ("portal", "same", "less")
+                },
             }
-        # Every acknowledged submission is stored exactly once.
-        check = subprocess.run(
-            [
-                str(BIN / "python"),
-                "-c",
-                (
-                    "from portal import create_app; from portal.extensions import db; "
-                    "from sqlalchemy import text; app = create_app();\n"
-                    "with app.app_context(): print(db.session.execute(text("
-                    "'SELECT (SELECT count(*) FROM survei_response), (SELECT sum(count) FROM rating_rollup)'"
-                    ")).one())"
-                ),
-            ],
-            cwd=ROOT,
-            check=True,
-            env={**os.environ, **portal_env},
-            capture_output=True,
-            text=True,
-        ).stdout.strip()
-        result["stored_responses_and_rollup_count"] = check
+        # Every acknowledged submission is stored exactly once, on both sides.
+        result["stored_portal"] = stored_counts(portal_env)
+        result["stored_same"] = stored_counts({**portal_env, "PORTAL_DATABASE_URL": bare_url})
         for server in servers:
             server.stop()
         servers = []
@@ -392,25 +465,38 @@ def main() -> None:
         result = bench(kind, args)
         print(f"\n## {kind}\n")
         print(
-            "| measure | ratio | portal req/s | bare req/s | portal p50 ms | portal p99 ms "
-            "| bare p99 ms | errors |"
+            "| measure | ÷ same-work | target | ÷ less-work (old) | portal req/s | same-work req/s "
+            "| portal p50 ms | portal p99 ms | same-work p99 ms | errors portal/same/less |"
         )
-        print("|---|---|---|---|---|---|---|---|")
-        for name, r in result["pairs"].items():
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for name, r in result["measures"].items():
+            target = TARGETS[name]
+            met = "met" if r["same_ratio"] >= target else "MISSED"
+            e = r["errors"]
             print(
-                f"| {name} | {r['ratio']:.2f} | {r['portal_rps']:.0f} | {r['bare_rps']:.0f} | "
-                f"{r['portal_p50']:.1f} | {r['portal_p99']:.1f} | {r['bare_p99']:.1f} | {r['errors']} |"
+                f"| {name} | {r['same_ratio']:.2f} | ≥ {target} {met} | {r['less_ratio']:.2f} | "
+                f"{r['portal_rps']:.0f} | {r['same_rps']:.0f} | {r['portal_p50']:.1f} | "
+                f"{r['portal_p99']:.1f} | "
+                f"{r['same_p99']:.1f} | {e['portal']}/{e['same']}/{e['less']} |"
             )
+        p99 = result["measures"]["survey page GET"]["portal_p99"]
+        print(f"\nsurvey page p99 {p99:.1f} ms (target ≤ 50 ms: {'met' if p99 <= 50 else 'MISSED'})")
         rss_p, rss_b = result["rss_portal_mb"], result["rss_bare_mb"]
         print(
-            f"\nworker RSS: portal {statistics.median(rss_p):.1f} MB (all plugins), "
+            f"worker RSS after the run: portal {statistics.median(rss_p):.1f} MB (all plugins), "
             f"bare {statistics.median(rss_b):.1f} MB (median of {len(rss_p)} workers)"
         )
-        print(f"stored responses, rollup count: {result['stored_responses_and_rollup_count']}")
+        print(
+            f"stored responses, rating events, rollup count: portal {result['stored_portal']}, "
+            f"same-work {result['stored_same']}"
+        )
         print(f"staff queue: {result['queue']}")
         print("\n| citizen page | gzip bytes |\n|---|---|")
         for label, size in result["weights"].items():
             print(f"| {label} | {size} |")
+
+
+TARGETS = {"survey page GET": 0.8, "ticket lookup": 0.8, "staff dashboard": 0.6, "survey submit": 0.6}
 
 
 if __name__ == "__main__":

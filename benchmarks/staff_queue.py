@@ -47,15 +47,16 @@ def main() -> None:
         batch = []
         seen = set()
         for i in range(n):
-            code = codes.new_code()
-            while code in seen:
-                code = codes.new_code()
-            seen.add(code)
+            code, reference = codes.new_code(), codes.new_reference()
+            while code in seen or reference in seen:
+                code, reference = codes.new_code(), codes.new_reference()
+            seen.update((code, reference))
             created = now - dt.timedelta(minutes=i * 5)
             batch.append(
                 {
                     "agency_id": agency.id,
                     "code": code,
+                    "reference": reference,
                     "category_id": category.id,
                     "title": f"Pengaduan nomor {i}",
                     "description": "Isi pengaduan " * 5,

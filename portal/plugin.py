@@ -16,7 +16,8 @@ Grouped as ``docs/plugins.md`` explains them:
   :data:`REVIEW_COUNTED`;
 - **people and places** (read them, scope every query to ``g.agency``):
   :class:`Agency`, :class:`Unit`, :class:`Desk`, :class:`Officer`,
-  :class:`User` and the roles, :func:`audit`;
+  :class:`User` and the roles, :func:`audit`, :func:`parse_nip` (and
+  :class:`NipError`);
 - **requests**: :class:`BaseForm`, :func:`strip`, :func:`citizen_only`,
   :func:`staff_session`, :func:`same_origin`, :func:`local_target`,
   :func:`referrer_or`, reading values with bounds
@@ -24,7 +25,7 @@ Grouped as ``docs/plugins.md`` explains them:
   :func:`arg_date`, :class:`ParamError`), :data:`csrf`, :data:`limiter`;
 - **evidence and time**: :mod:`workdays` (the one working-day calendar),
   :class:`Indicator`, :class:`Measurement`, :func:`indicators`,
-  :func:`score_stat`, :func:`stat_measurement`, :class:`Evidence`,
+  :func:`score_stat`, :class:`Stat`, :func:`stat_measurement`, :class:`Evidence`,
   :func:`daily_evidence`, :func:`citizen_followups`; telling staff:
   :func:`notify`;
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
@@ -80,11 +81,13 @@ from portal.core.record.ratings import (
     REVIEW_COUNTED,
     REVIEW_HELD,
     RatingError,
+    Stat,
     hold_label,
     period_bounds,
     record_rating,
 )
 from portal.core.tenancy import workdays
+from portal.core.tenancy.nip import NipError, parse_nip
 from portal.core.util.codes import ALPHABET as CODE_ALPHABET
 from portal.core.util.codes import compact, random_code
 from portal.core.util.exports import table_response
@@ -124,10 +127,12 @@ __all__ = [
     "NavItem",
     "Officer",
     "Panel",
+    "NipError",
     "ParamError",
     "RatingError",
     "RatingKind",
     "ReviewState",
+    "Stat",
     "Role",
     "Unit",
     "User",
@@ -155,6 +160,7 @@ __all__ = [
     "parse_date",
     "parse_datetime",
     "parse_int",
+    "parse_nip",
     "period_bounds",
     "qr_svg",
     "qr_svg_path",

@@ -107,7 +107,7 @@ def test_complaint_from_filing_to_the_officers_record(
 
     citizen.goto(f"/alpha/pengaduan/lacak/{code}")
     assert "Jam tutup loket 1 dikembalikan" in citizen.content()
-    citizen.get_by_label("5", exact=True).check()
+    citizen.get_by_label("5 Sangat puas").check()
     citizen.get_by_label("Ya, sudah tuntas").check()
     citizen.fill("#comment", "Terima kasih, cepat ditangani.")
     screenshot(citizen, f"{tag}-5-nilai")

@@ -96,3 +96,17 @@ def portal_anonymise(before):
     from plugins.dialog_publik.service import anonymise
 
     return anonymise(before)
+
+
+@hookimpl
+def portal_indicators(agency):
+    from plugins.dialog_publik.measures import indicators
+
+    return indicators(agency)
+
+
+@hookimpl
+def portal_daily_evidence(officer, day):
+    from plugins.dialog_publik.measures import evidence
+
+    return evidence(officer, day)

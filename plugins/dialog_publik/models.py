@@ -23,6 +23,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.plugin import Officer, Unit, db, utcnow
 
+#: Check-in (and registration at the door) opens this long before the start
+#: and closes at the end: early arrivals are let in, nobody is marked present
+#: days ahead or after everyone went home.
+CHECKIN_OPENS_BEFORE = dt.timedelta(hours=2)
+
 
 class DialogEventStatus(StrEnum):
     """Stored in ``DialogEvent.status``."""
@@ -109,6 +114,39 @@ class DialogEvent(db.Model):
         return self.status == DialogEventStatus.PUBLISHED and (
             self.publish_at is None or self.publish_at <= now
         )
+
+    # ------------------------------------------------------------ time rules
+    # Each action belongs to its moment. Boundaries are inclusive at the
+    # start of a window and exclusive at its end, except check-in, which is
+    # allowed up to and including the end time.
+
+    def has_started(self, now: dt.datetime) -> bool:
+        """From the start on: attendance counts, minutes and ratings exist."""
+        return now >= self.starts_at
+
+    def has_ended(self, now: dt.datetime) -> bool:
+        return now > self.ends_at
+
+    @property
+    def checkin_opens_at(self) -> dt.datetime:
+        return self.starts_at - CHECKIN_OPENS_BEFORE
+
+    def checkin_open(self, now: dt.datetime) -> bool:
+        """Check-in and walk-in registration: a published event, from
+        :data:`CHECKIN_OPENS_BEFORE` before its start until its end."""
+        return self.status == DialogEventStatus.PUBLISHED and self.checkin_opens_at <= now <= self.ends_at
+
+    def questions_open(self, now: dt.datetime) -> bool:
+        """Questions are asked until the end of a published event."""
+        return self.status == DialogEventStatus.PUBLISHED and now <= self.ends_at
+
+    def rating_open(self, now: dt.datetime) -> bool:
+        """Attendees rate once the event has started (and it was not cancelled)."""
+        return self.status != DialogEventStatus.CANCELLED and self.has_started(now)
+
+    def cancellable(self, now: dt.datetime) -> bool:
+        """A registrant may give their seat back until the start."""
+        return self.status == DialogEventStatus.PUBLISHED and now < self.starts_at
 
     def registration_open(self, now: dt.datetime) -> bool:
         return (

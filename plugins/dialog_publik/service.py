@@ -41,6 +41,22 @@ class UnknownCode(RegistrationError):
     """A registration code that names no registration of the event (a typo or a guess)."""
 
 
+class RatingInputError(RegistrationError):
+    """A rating form that cannot be stored as sent (nothing chosen, off the scale)."""
+
+
+class CheckinClosed(RegistrationError):
+    """Check-in outside its window (see :meth:`DialogEvent.checkin_open`)."""
+
+
+def _checkin_closed_message(event: DialogEvent, now: dt.datetime):
+    if event.status != DialogEventStatus.PUBLISHED:
+        return _l("Check-in hanya untuk acara yang terbit.")
+    if now < event.checkin_opens_at:
+        return _l("Check-in belum dibuka: dibuka dua jam sebelum acara dimulai.")
+    return _l("Check-in sudah ditutup: acara sudah selesai.")
+
+
 #: Length of a registration code: 8 characters of :data:`portal.core.util.codes.ALPHABET`
 #: (23 symbols, no look-alikes) = 8 × log2(23) ≈ 36.2 bits. A code is a bearer
 #: secret (it opens, cancels and rates a registration), so every lookup by code
@@ -122,6 +138,9 @@ def register(
     key = contact_key(contact)
     for _attempt in range(5):
         event = _lock_event(event_id)
+        if walk_in and not event.checkin_open(now):
+            db.session.rollback()
+            raise CheckinClosed(_checkin_closed_message(event, now))
         if not walk_in and not event.registration_open(now):
             db.session.rollback()
             raise RegistrationError(_l("Pendaftaran untuk acara ini tidak sedang dibuka."))
@@ -162,7 +181,8 @@ def register(
 
 def cancel(registration_id: int, now: dt.datetime | None = None) -> DialogRegistration | None:
     """Cancel; a freed seat goes to the first on the waitlist, who is
-    returned (and told by e-mail when their contact is one). Commits."""
+    returned (and told by e-mail when their contact is one). Commits.
+    Refused once the event has started or the registrant checked in."""
     now = now or utcnow()
     registration = db.session.get(DialogRegistration, registration_id)
     event = _lock_event(registration.event_id)
@@ -170,6 +190,12 @@ def cancel(registration_id: int, now: dt.datetime | None = None) -> DialogRegist
     if registration.status == DialogRegistrationStatus.CANCELLED:
         db.session.rollback()
         return None
+    if registration.checked_in_at is not None:
+        db.session.rollback()
+        raise RegistrationError(_l("Anda sudah tercatat hadir; pendaftaran tidak dapat dibatalkan lagi."))
+    if not event.cancellable(now):
+        db.session.rollback()
+        raise RegistrationError(_l("Pendaftaran hanya dapat dibatalkan sebelum acara dimulai."))
     freed = registration.status == DialogRegistrationStatus.REGISTERED
     registration.status, registration.cancelled_at = DialogRegistrationStatus.CANCELLED, now
     promoted = None
@@ -267,6 +293,10 @@ def registration_for_code(event: DialogEvent, code: str) -> DialogRegistration |
 
 
 def check_in(event: DialogEvent, code: str, now: dt.datetime | None = None) -> DialogRegistration:
+    """Mark the registration named by ``code`` present, inside the check-in window only."""
+    now = now or utcnow()
+    if not event.checkin_open(now):
+        raise CheckinClosed(_checkin_closed_message(event, now))
     registration = db.session.execute(
         db.select(DialogRegistration).filter_by(event_id=event.id, code=normalise_code(code))
     ).scalar_one_or_none()
@@ -278,7 +308,7 @@ def check_in(event: DialogEvent, code: str, now: dt.datetime | None = None) -> D
         raise RegistrationError(_l("Pendaftaran %(c)s sudah dibatalkan.", c=registration.code))
     if registration.checked_in_at is not None:
         raise RegistrationError(_l("%(n)s sudah hadir (check-in sebelumnya).", n=registration.name))
-    registration.checked_in_at = now or utcnow()
+    registration.checked_in_at = now
     db.session.commit()
     return registration
 
@@ -287,7 +317,7 @@ def _ensure_may_rate(registration: DialogRegistration, now: dt.datetime) -> None
     """Only attendees who checked in rate, and only once the event has begun."""
     if registration.checked_in_at is None:
         raise RegistrationError(_l("Hanya peserta yang hadir yang dapat memberi penilaian."))
-    if now < registration.event.starts_at:
+    if not registration.event.rating_open(now):
         raise RegistrationError(_l("Penilaian dibuka setelah acara dimulai."))
 
 
@@ -300,8 +330,19 @@ def _new_scores(registration: DialogRegistration, panel: set[int], scores: dict[
     return {
         officer_id: score
         for officer_id, score in scores.items()
-        if officer_id not in already_rated and (not officer_id or officer_id in panel) and 1 <= score <= 5
+        if officer_id not in already_rated and (not officer_id or officer_id in panel)
     }
+
+
+def _check_scores(scores: dict[int, int | None], comments: dict[int, str]) -> None:
+    """Refuse what would be dropped silently: a value off the 1–5 scale, a
+    comment without its score, or nothing chosen at all."""
+    if any(score is not None and not 1 <= score <= 5 for score in scores.values()):
+        raise RatingInputError(_l("Nilai harus antara 1 dan 5."))
+    if any((comments.get(target) or "").strip() and scores.get(target) is None for target in comments):
+        raise RatingInputError(_l("Pilih juga nilainya (1–5) untuk setiap komentar yang Anda tulis."))
+    if not any(score is not None for score in scores.values()):
+        raise RatingInputError(_l("Pilih nilai 1–5 untuk acara atau untuk setidaknya satu narasumber."))
 
 
 def _rating_comment(comments: dict[int, str], officer_id: int) -> str | None:
@@ -341,12 +382,17 @@ def rate(
     comments: dict[int, str],
     now: dt.datetime | None = None,
 ) -> int:
-    """Store the attendee's ratings (officer id → 1–5; 0 is the event) once
-    each, crediting each panelist. Returns how many were new."""
+    """Store the attendee's ratings (officer id → 1–5, or None when not
+    chosen; 0 is the event) once each, crediting each panelist. Returns how
+    many were new; refused (:class:`RatingInputError`, nothing stored) when
+    nothing new was chosen or a value is off the scale."""
     now = now or utcnow()
     _ensure_may_rate(registration, now)
     panel = {p.officer_id for p in registration.event.panelists}
-    new_scores = _new_scores(registration, panel, scores)
+    _check_scores(scores, comments)
+    new_scores = _new_scores(registration, panel, {k: v for k, v in scores.items() if v is not None})
+    if not new_scores:
+        raise RatingInputError(_l("Penilaian ini sudah tercatat sebelumnya; tidak ada yang diubah."))
     for officer_id, score in new_scores.items():
         db.session.add(
             DialogRating(
@@ -408,7 +454,7 @@ def ask(event: DialogEvent, text: str, code: str = "", now: dt.datetime | None =
     text = (text or "").strip()
     if not 10 <= len(text) <= 500:
         raise RegistrationError(_l("Pertanyaan harus 10–500 karakter."))
-    if event.status != DialogEventStatus.PUBLISHED or now > event.ends_at:
+    if not event.questions_open(now):
         raise RegistrationError(_l("Pertanyaan untuk acara ini sudah ditutup."))
     registration = None
     if code:

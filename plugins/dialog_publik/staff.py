@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms import (
     BooleanField,
@@ -21,6 +22,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from plugins.dialog_publik.models import (
     DialogAgendaItem,
@@ -59,6 +61,14 @@ staff = AgencyBlueprint(
 staff.context_processor(lambda: {"dialog_labels": labels()})
 
 
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a list of check boxes: one tap each on a phone,
+    no Ctrl-click as a multiple select needs."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
 class EventForm(BaseForm):
     title = StringField(_l("Judul"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     topic = StringField(_l("Topik"), validators=[Optional(), Length(max=100)], filters=[strip])
@@ -83,7 +93,11 @@ class EventForm(BaseForm):
         validators=[Optional()],
         description=_l("Kosongkan untuk terbit saat tombol Terbitkan ditekan."),
     )
-    panelists = SelectMultipleField(_l("Narasumber"), coerce=int)
+    panelists = CheckboxesField(
+        _l("Narasumber"),
+        coerce=int,
+        description=_l("Centang setiap pegawai yang menjadi narasumber; boleh lebih dari satu."),
+    )
     public_questions = BooleanField(_l("Siapa pun boleh bertanya (tanpa kode pendaftaran)"))
     anonymous_votes = BooleanField(
         _l("Siapa pun boleh mendukung pertanyaan (tanpa kode pendaftaran)"),
@@ -98,6 +112,21 @@ class EventForm(BaseForm):
         validators=[Optional(), Length(max=3000)],
         description=_l('Satu per baris: judul | menit, misalnya "Pembukaan | 10".'),
     )
+
+    #: The event's start as stored (UTC), when editing one; None for a new event.
+    saved_start: dt.datetime | None = None
+
+    def validate_starts_at(self, field):
+        """A new start must lie ahead: check-in, ratings and the record of
+        who was there all hang on it, and a forum cannot be announced
+        after the fact. An event that has begun keeps its start."""
+        if field.data is None:
+            return
+        start = to_utc(field.data)
+        minute = dt.timedelta(minutes=1)
+        unchanged = self.saved_start is not None and abs(start - self.saved_start) < minute
+        if not unchanged and start <= utcnow():
+            raise ValidationError(_l("Waktu mulai sudah lewat. Pilih waktu mulai yang akan datang (WIB)."))
 
     def validate_ends_at(self, field):
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
@@ -166,7 +195,17 @@ def index():
     events = db.session.scalars(
         db.select(DialogEvent).filter_by(agency_id=g.agency.id).order_by(DialogEvent.starts_at.desc())
     ).all()
-    return render_template("dialog_publik/staff/index.html", events=events)
+    pending = dict(
+        db.session.execute(
+            db.select(DialogQuestion.event_id, db.func.count(DialogQuestion.id))
+            .join(DialogEvent, DialogEvent.id == DialogQuestion.event_id)
+            .where(
+                DialogEvent.agency_id == g.agency.id, DialogQuestion.status == DialogQuestionStatus.PENDING
+            )
+            .group_by(DialogQuestion.event_id)
+        ).all()
+    )
+    return render_template("dialog_publik/staff/index.html", events=events, pending=pending, now=utcnow())
 
 
 def _active_officers() -> list[Officer]:
@@ -182,7 +221,9 @@ def _offer_choices(form: EventForm) -> None:
         SelectChoice(u.id, u.name)
         for u in db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name))
     ]
-    form.panelists.choices = [SelectChoice(o.id, f"{o.name} · {o.position}") for o in _active_officers()]
+    form.panelists.choices = [
+        SelectChoice(o.id, f"{o.name} · {o.position}" if o.position else o.name) for o in _active_officers()
+    ]
 
 
 def _show_event(form: EventForm, event: DialogEvent) -> None:
@@ -234,6 +275,7 @@ def edit(event_id):
     _require_manager()
     event = _event(event_id) if event_id else None
     form = EventForm(obj=event)
+    form.saved_start = event.starts_at if event is not None else None
     _offer_choices(form)
     if request.method == "GET" and event is not None:
         _show_event(form, event)
@@ -247,7 +289,7 @@ def edit(event_id):
         flash(_("Acara disimpan."), "success")
         return redirect(url_for(".edit", event_id=event.id))
     return render_template(
-        "dialog_publik/staff/edit.html", form=form, event=event, status_form=BaseForm()
+        "dialog_publik/staff/edit.html", form=form, event=event, status_form=BaseForm(), now=utcnow()
     ), 422 if form.errors else 200
 
 
@@ -266,9 +308,20 @@ def change_status(event_id):
     if action not in allowed or event.status not in allowed[action]:
         flash(_("Perubahan status ini tidak dapat dilakukan."), "error")
         return redirect(url_for(".edit", event_id=event.id))
+    refusal = _status_refusal(event, action, utcnow())
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for(".edit", event_id=event.id))
     if action == DialogEventStatus.CANCELLED:
         told = cancel_event(event)
-        flash(_("Acara dibatalkan; %(n)d peserta diberi tahu lewat e-mail.", n=told), "success")
+        flash(
+            ngettext(
+                "Acara dibatalkan; %(num)d peserta diberi tahu lewat e-mail.",
+                "Acara dibatalkan; %(num)d peserta diberi tahu lewat e-mail.",
+                told,
+            ),
+            "success",
+        )
     else:
         event.status, event.updated_at, event.sequence = action, utcnow(), event.sequence + 1
         db.session.commit()
@@ -276,6 +329,19 @@ def change_status(event_id):
     audit(f"dialog_event_{action}", g.agency, detail=str(event.id))
     db.session.commit()
     return redirect(url_for(".edit", event_id=event.id))
+
+
+def _status_refusal(event: DialogEvent, action: str, now: dt.datetime) -> str | None:
+    """Why ``action`` cannot be done now, or None: an event is published
+    before it ends, marked finished once it has started, cancelled before
+    it ends."""
+    if action == DialogEventStatus.PUBLISHED and event.has_ended(now):
+        return _("Acara ini sudah lewat; ubah waktunya dulu bila ingin menerbitkannya.")
+    if action == DialogEventStatus.FINISHED and not event.has_started(now):
+        return _("Acara baru dapat ditandai selesai setelah dimulai.")
+    if action == DialogEventStatus.CANCELLED and event.has_ended(now):
+        return _("Acara yang sudah berlangsung tidak dapat dibatalkan.")
+    return None
 
 
 @staff.route("/acara/<int:event_id>/peserta")
@@ -295,22 +361,23 @@ def checkin(event_id):
     event = _event(event_id)
     form = BaseForm()
     message, error = None, None
+    now = utcnow()
     if request.method == "POST" and form.validate_on_submit():
         try:
             if request.form.get("walk_in"):
                 name, contact = request.form.get("name", "").strip(), request.form.get("contact", "").strip()
                 if len(name) < 2 or not valid_contact(contact):
                     raise RegistrationError(_l("Isi nama dan nomor telepon atau e-mail yang valid."))
-                registration, created = register(event.id, name, contact, walk_in=True)
+                registration, created = register(event.id, name, contact, walk_in=True, now=now)
                 if not created:
-                    registration = check_in(event, registration.code)
+                    registration = check_in(event, registration.code, now)
                 message = _(
                     "%(n)s terdaftar di tempat dan hadir (kode %(c)s).",
                     n=registration.name,
                     c=registration.code,
                 )
             else:
-                registration = check_in(event, request.form.get("code", ""))
+                registration = check_in(event, request.form.get("code", ""), now)
                 message = _("%(n)s hadir.", n=registration.name)
         except RegistrationError as problem:
             error = str(problem)
@@ -328,6 +395,7 @@ def checkin(event_id):
         message=message,
         error=error,
         present=present,
+        now=now,
     ), 422 if error else 200
 
 
@@ -401,6 +469,10 @@ def minutes(event_id):
     _require_manager()
     event = _event(event_id)
     form = BaseForm()
+    started = event.has_started(utcnow())
+    if request.method == "POST" and form.validate_on_submit() and not started:
+        flash(_("Notulen dapat diisi setelah acara dimulai."), "error")
+        return redirect(url_for(".minutes", event_id=event.id))
     if request.method == "POST" and form.validate_on_submit():
         what = request.form.get("what")
         if what == "ringkasan":
@@ -450,6 +522,7 @@ def minutes(event_id):
         officers=officers,
         states=list(DialogCommitmentState),
         ratings=_attendee_ratings(event),
+        started=started,
     )
 
 

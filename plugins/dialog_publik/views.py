@@ -20,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from sqlalchemy import func
@@ -216,14 +217,25 @@ def _code_cookie(event_id: int) -> str:
     return f"dialog_kode_{event_id}"
 
 
+REMEMBER_FOR = 30 * 24 * 3600
+
+
+def _registration_signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="dialog_publik.registration")
+
+
 def _remember_code(response, registration: DialogRegistration) -> None:
-    """Keep the registrant's code in this browser (for 30 days), so they can
-    ask and upvote on the event page without typing it each time."""
+    """Remember the registration in this browser for 30 days, so that the
+    registrant asks and upvotes on the event page without typing the code.
+    The cookie is signed by the portal (a forged or altered one names
+    nobody), readable by no script, sent only to this agency's forum pages,
+    and holds the registration's id with its code: a cancelled
+    registration is forgotten. Typing the code always works as well."""
     set_cookie(
         response,
         _code_cookie(registration.event_id),
-        registration.code,
-        30 * 24 * 3600,
+        _registration_signer().dumps([registration.id, registration.code]),
+        REMEMBER_FOR,
         path=url_for(".index"),
     )
 
@@ -236,6 +248,30 @@ def _forget_code(response, event_id: int) -> None:
         samesite="Lax",
         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
     )
+
+
+def remembered(event: DialogEvent) -> DialogRegistration | None:
+    """The registration of ``event`` this browser remembers (seat or
+    waitlist), or None: no cookie, a cookie this portal did not sign, or one
+    naming a registration of another event or one since cancelled."""
+    raw = request.cookies.get(_code_cookie(event.id))
+    if not raw:
+        return None
+    try:
+        registration_id, code = _registration_signer().loads(raw)
+    except (BadSignature, TypeError, ValueError):
+        return None
+    if not isinstance(registration_id, int) or not isinstance(code, str):
+        return None
+    registration = db.session.get(DialogRegistration, registration_id)
+    if (
+        registration is None
+        or registration.event_id != event.id
+        or registration.code != code
+        or registration.status == DialogRegistrationStatus.CANCELLED
+    ):
+        return None
+    return registration
 
 
 @bp.route("/<int:event_id>", methods=["GET", "POST"])
@@ -263,7 +299,9 @@ def event(event_id):
                 errors["form"] = str(error)
             else:
                 if created:
-                    return redirect(url_for(".confirmation", code=registration.code))
+                    response = redirect(url_for(".confirmation", code=registration.code))
+                    _remember_code(response, registration)  # this device registered
+                    return response
                 # Never hand an existing registration's code to whoever typed
                 # the same contact: it opens, cancels and rates that seat.
                 if send_code_reminder(registration):
@@ -287,16 +325,27 @@ def event(event_id):
     return _event_page(item, form, errors, values)
 
 
-def _event_page(item, form, errors, values, question_error=None, vote_error=None):
-    now = utcnow()
-    present = db.session.scalar(
+def _present(event_id: int) -> int:
+    return db.session.scalar(
         db.select(func.count(DialogRegistration.id)).where(
-            DialogRegistration.event_id == item.id, DialogRegistration.checked_in_at.isnot(None)
+            DialogRegistration.event_id == event_id,
+            DialogRegistration.checked_in_at.isnot(None),
+            DialogRegistration.status != DialogRegistrationStatus.CANCELLED,
         )
     )
-    commitments = db.session.scalars(
-        db.select(DialogCommitment).filter_by(event_id=item.id).order_by(DialogCommitment.id)
-    ).all()
+
+
+def _event_page(item, form, errors, values, question_error=None, vote_error=None):
+    now = utcnow()
+    mine = remembered(item)
+    started = item.has_started(now)
+    commitments = (
+        db.session.scalars(
+            db.select(DialogCommitment).filter_by(event_id=item.id).order_by(DialogCommitment.id)
+        ).all()
+        if started
+        else []
+    )
     response = make_response(
         render_template(
             "dialog_publik/event.html",
@@ -311,36 +360,42 @@ def _event_page(item, form, errors, values, question_error=None, vote_error=None
             questions=ordered_questions(item.id),
             question_error=question_error,
             vote_error=vote_error,
-            code_known=bool(request.cookies.get(_code_cookie(item.id))),
-            present=present,
+            mine=mine,
+            started=started,
+            present=_present(item.id) if started else None,
             commitments=commitments,
         ),
         422 if (errors or question_error or vote_error) else 200,
     )
+    if mine is None and request.cookies.get(_code_cookie(item.id)):
+        _forget_code(response, item.id)  # altered, or its registration was cancelled
     if item.anonymous_votes:
         _give_voter_cookie(response)  # the one vote this browser may cast per question
     return response
 
 
-def _typed_or_remembered_code(event_id: int) -> tuple[str, bool]:
-    """(code, typed): the code in the form, else the one this browser keeps."""
+def _typed_or_remembered_code(item: DialogEvent) -> tuple[str, bool]:
+    """(code, typed): the code in the form, else the one this browser remembers."""
     typed = normalise_code(request.form.get("code", ""))
     if typed:
         return typed, True
-    return normalise_code(request.cookies.get(_code_cookie(event_id), "")), False
+    mine = remembered(item)
+    return (mine.code if mine else ""), False
 
 
 def _refused(item: DialogEvent, error: RegistrationError, typed: bool, error_slot: str) -> Response:
     """The event page again, ``error`` shown in ``error_slot`` (``question_error``
     or ``vote_error``). A code that names no registration counts against the
-    budget of wrong codes, and when this browser remembered it (rather than
-    the person typing it) it is forgotten."""
+    budget of wrong codes."""
     if isinstance(error, UnknownCode):
         _code_miss()
-    response = _event_page(item, BaseForm(), {}, {}, **{error_slot: str(error)})
-    if isinstance(error, UnknownCode) and not typed:
-        _forget_code(response, item.id)
-    return response
+    return _event_page(item, BaseForm(), {}, {}, **{error_slot: str(error)})
+
+
+#: After asking, the registrant is told this wherever they asked.
+ASKED = _l(
+    "Pertanyaan Anda diterima dan menunggu moderasi. Pertanyaan tampil di halaman acara setelah disetujui."
+)
 
 
 @bp.route("/<int:event_id>/tanya", methods=["POST"])
@@ -351,15 +406,25 @@ def ask_question(event_id):
     item = _event(event_id)
     if not BaseForm().validate_on_submit():
         abort(400)
-    code, typed = _typed_or_remembered_code(item.id)
+    code, typed = _typed_or_remembered_code(item)
+    from_registration = request.form.get("dari") == "pendaftaran"
     try:
         question = ask(item, request.form.get("question", ""), code)
     except RegistrationError as error:
+        registration = registration_for_code(item, code) if from_registration and code else None
+        if registration is not None:
+            return _confirmation_page(registration, question_error=str(error), status=422)
         return _refused(item, error, typed, "question_error")
-    flash(_("Pertanyaan Anda diterima dan akan tampil setelah dimoderasi."), "success")
-    response = redirect(url_for(".event", event_id=item.id))
-    if typed and question.registration_id:
-        _remember_code(response, db.session.get(DialogRegistration, question.registration_id))
+    flash(str(ASKED), "success")
+    registration = (
+        db.session.get(DialogRegistration, question.registration_id) if question.registration_id else None
+    )
+    if from_registration and registration is not None:
+        response = redirect(url_for(".confirmation", code=registration.code) + "#pertanyaan-anda")
+    else:
+        response = redirect(url_for(".event", event_id=item.id))
+    if typed and registration is not None:
+        _remember_code(response, registration)
     return response
 
 
@@ -376,7 +441,7 @@ def upvote(question_id):
     ):
         abort(404)
     item = _event(question.event_id)
-    code, typed = _typed_or_remembered_code(item.id)
+    code, typed = _typed_or_remembered_code(item)
     try:
         counted = support(question, item, code, _voter_device())
     except RegistrationError as error:
@@ -385,6 +450,19 @@ def upvote(question_id):
     response = redirect(url_for(".event", event_id=item.id) + f"#q{question.id}")
     if typed:
         _remember_code(response, registration_for_code(item, code))
+    return response
+
+
+@bp.route("/<int:event_id>/lupakan", methods=["POST"])
+def forget(event_id):
+    """Forget the registration this browser remembers (a shared phone, a
+    family computer): the code has to be typed again."""
+    item = _event(event_id)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    flash(_("Pendaftaran tidak lagi diingat di perangkat ini. Kodenya tetap berlaku."), "info")
+    response = redirect(url_for(".event", event_id=item.id))
+    _forget_code(response, item.id)
     return response
 
 
@@ -398,26 +476,57 @@ def _registration(code: str) -> DialogRegistration:
     return registration
 
 
-@bp.route("/pendaftaran/<code>")
-@code_guard
-def confirmation(code):
-    registration = _registration(code)
+def _rated(registration: DialogRegistration) -> set[int]:
+    return set(
+        db.session.scalars(db.select(DialogRating.officer_id).filter_by(registration_id=registration.id))
+    )
+
+
+def _rating_targets(event: DialogEvent) -> list[int]:
+    """Who an attendee rates: the event itself (0), then each panelist."""
+    return [0] + [p.officer_id for p in event.panelists]
+
+
+def _confirmation_page(registration: DialogRegistration, question_error=None, status=200):
+    event, now = registration.event, utcnow()
+    active = registration.status != DialogRegistrationStatus.CANCELLED
+    left_to_rate = [t for t in _rating_targets(event) if t not in _rated(registration)]
+    attended = registration.checked_in_at is not None
+    questions = db.session.scalars(
+        db.select(DialogQuestion).filter_by(registration_id=registration.id).order_by(DialogQuestion.id)
+    ).all()
     qr = Markup(qr_svg(registration.code, _("Kode pendaftaran")))  # noqa: S704 - path data only  # nosec B704
     response = make_response(
         render_template(
             "dialog_publik/confirmation.html",
             registration=registration,
-            event=registration.event,
+            event=event,
             qr=qr,
             form=BaseForm(),
-            calendar_link=calendar_link(registration.event),
-        )
+            calendar_link=calendar_link(event),
+            now=now,
+            active=active,
+            attended=attended,
+            may_rate=attended and event.rating_open(now) and bool(left_to_rate),
+            rated_all=attended and not left_to_rate,
+            may_cancel=active and not attended and event.cancellable(now),
+            may_ask=active and event.questions_open(now),
+            questions=questions,
+            question_error=question_error,
+        ),
+        status,
     )
-    if registration.status == DialogRegistrationStatus.CANCELLED:
-        _forget_code(response, registration.event_id)
-    else:
+    if active:
         _remember_code(response, registration)
+    else:
+        _forget_code(response, registration.event_id)
     return response
+
+
+@bp.route("/pendaftaran/<code>")
+@code_guard
+def confirmation(code):
+    return _confirmation_page(_registration(code))
 
 
 @bp.route("/pendaftaran/<code>/batal", methods=["POST"])
@@ -426,9 +535,25 @@ def cancel_registration(code):
     registration = _registration(code)
     if not BaseForm().validate_on_submit():
         abort(400)
-    cancel(registration.id)
-    flash(_("Pendaftaran %(c)s dibatalkan.", c=registration.code), "success")
+    try:
+        cancel(registration.id)
+    except RegistrationError as error:
+        flash(str(error), "error")
+    else:
+        flash(_("Pendaftaran %(c)s dibatalkan.", c=registration.code), "success")
     return redirect(url_for(".confirmation", code=registration.code))
+
+
+def _submitted_scores(targets: list[int]) -> tuple[dict, dict, dict]:
+    """(scores, comments, values) from the rating form: a score is None when
+    not chosen, and an unreadable one is 0 (off the scale, refused)."""
+    scores, comments, values = {}, {}, {}
+    for target in targets:
+        raw = request.form.get(f"nilai_{target}", "").strip()
+        values[target] = raw
+        scores[target] = (int(raw) if raw.isdigit() and len(raw) < 3 else 0) if raw else None
+        comments[target] = request.form.get(f"komentar_{target}", "")[:1000]
+    return scores, comments, values
 
 
 @bp.route("/pendaftaran/<code>/nilai", methods=["GET", "POST"])
@@ -436,34 +561,35 @@ def cancel_registration(code):
 @citizen_only
 def rating(code):
     registration = _registration(code)
-    event = registration.event
-    error = None
+    event, now = registration.event, utcnow()
+    error, values, comments = None, {}, {}
+    allowed = registration.checked_in_at is not None and event.rating_open(now)
     if request.method == "POST" and BaseForm().validate_on_submit():
-        scores, comments = {}, {}
-        for target in [0] + [p.officer_id for p in event.panelists]:
-            value = request.form.get(f"nilai_{target}", type=int)
-            if value is not None:
-                scores[target] = value
-                comments[target] = request.form.get(f"komentar_{target}", "")
+        targets = [t for t in _rating_targets(event) if t not in _rated(registration)]
+        scores, comments, values = _submitted_scores(targets)
         try:
-            rate(registration, scores, comments)
+            stored = rate(registration, scores, comments, now)
         except RegistrationError as problem:
             error = str(problem)
         else:
-            flash(_("Terima kasih atas penilaian Anda."), "success")
+            if stored:
+                flash(_("Terima kasih atas penilaian Anda."), "success")
+            else:
+                flash(_("Penilaian ini sudah tercatat sebelumnya; tidak ada yang diubah."), "info")
             return redirect(url_for(".rating", code=registration.code))
-    already_rated = set(
-        db.session.scalars(db.select(DialogRating.officer_id).filter_by(registration_id=registration.id))
-    )
-    allowed = registration.checked_in_at is not None and utcnow() >= event.starts_at
+    done = _rated(registration)
     return render_template(
         "dialog_publik/rating.html",
         registration=registration,
         event=event,
-        done=already_rated,
+        done=done,
+        finished=all(t in done for t in _rating_targets(event)),
         allowed=allowed,
         error=error,
+        values=values,
+        comments=comments,
         form=BaseForm(),
+        now=now,
     ), 422 if error else 200
 
 

@@ -159,3 +159,24 @@ def portal_anonymise(before):
     from plugins.pengaduan.service import anonymise
 
     return anonymise(before)
+
+
+@hookimpl
+def portal_indicators(agency):
+    from plugins.pengaduan.measures import indicators
+
+    return indicators(agency)
+
+
+@hookimpl
+def portal_daily_evidence(officer, day):
+    from plugins.pengaduan.measures import evidence
+
+    return evidence(officer, day)
+
+
+@hookimpl
+def portal_citizen_followups(agency, unit):
+    from plugins.pengaduan.measures import followups
+
+    return followups(agency, unit)

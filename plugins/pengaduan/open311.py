@@ -17,6 +17,7 @@ from flask import Blueprint, Response, abort, request, url_for
 from flask_babel import gettext as _
 
 from plugins.pengaduan import codes
+from plugins.pengaduan.location import LocationError, parse_point
 from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket, TicketStatus
 from plugins.pengaduan.service import Filing, file_ticket
 from portal.plugin import (
@@ -362,20 +363,16 @@ def _writing_agency() -> Agency:
 
 def _location(form) -> tuple[str, float | None, float | None]:
     """(address, latitude, longitude) of a posted request: an address, a
-    point, or both."""
-    lat, lon = form.get("lat"), form.get("long")
+    point, or both. A point is a pair inside Indonesia, by the same rule as
+    the filing form (:mod:`plugins.pengaduan.location`)."""
     address = form.get("address_string", "").strip()[:300]
-    if not address and not (lat and lon):
-        raise Open311Error(400, "lat and long, or address_string, required")
     try:
-        latitude = float(lat) if lat else None
-        longitude = float(lon) if lon else None
-    except ValueError:
-        raise Open311Error(400, "lat and long must be numbers") from None
-    if (latitude is not None and not -90 <= latitude <= 90) or (
-        longitude is not None and not -180 <= longitude <= 180
-    ):
-        raise Open311Error(400, "lat or long out of range")
+        latitude, longitude = parse_point(form.get("lat"), form.get("long"))
+    except LocationError as error:
+        name = "lat" if error.field == "lat" else "long"
+        raise Open311Error(400, f"{name}: {error.message}") from None
+    if not address and latitude is None:
+        raise Open311Error(400, "lat and long, or address_string, required")
     return address, latitude, longitude
 
 

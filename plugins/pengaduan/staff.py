@@ -164,6 +164,9 @@ def bulk():
     officer = None
     if action == TicketAction.ASSIGN:
         officer = db.session.get(Officer, request.form.get("officer_id", type=int) or 0)
+        if officer is None or officer.agency_id != g.agency.id:  # nobody is assigned by default
+            flash(_("Pilih petugas yang akan menangani pengaduan yang dipilih."), "error")
+            return redirect(request.referrer or url_for(".queue"))
     done, failed = 0, 0
     for reference in request.form.getlist("codes")[:200]:
         ticket = _find_ticket(reference)
@@ -241,7 +244,7 @@ def attachment(code, attachment_id):
 @staff.route("/notifikasi")
 def notifications():
     """Escalations are in the portal's notification centre now (old links land there)."""
-    return redirect(url_for("notifications.index"), 301)
+    return redirect(url_for("notifications.index"))
 
 
 # ---------------------------------------------------------------- statistics and export

@@ -29,7 +29,7 @@ from sqlalchemy import bindparam, select
 from wtforms.fields.choices import SelectChoice
 
 from plugins.pengaduan import NAME, codes
-from plugins.pengaduan.forms import FilingForm, RatingForm
+from plugins.pengaduan.forms import RATING_LABELS, FilingForm, RatingForm
 from plugins.pengaduan.models import PengaduanCategory, PengaduanTicket, TicketStatus
 from plugins.pengaduan.service import (
     IMAGE_TYPES,
@@ -57,7 +57,11 @@ from portal.plugin import (
     staff_session,
 )
 
-bp = AgencyBlueprint("pengaduan", __name__, path="pengaduan")
+# static/: the filing form's stylesheet and its "use my location" script
+# (an enhancement: typing an address or coordinates works without it).
+bp = AgencyBlueprint(
+    "pengaduan", __name__, path="pengaduan", static_folder="static", static_url_path="/static"
+)
 
 
 def _filing_limit() -> str:
@@ -111,7 +115,9 @@ def new():
     ).all()
     if not categories:
         return render_template("pengaduan/closed.html", agency=g.agency)
-    form.category_id.choices = [SelectChoice(c.id, c.name) for c in categories]
+    form.category_id.choices = [SelectChoice("", _("— pilih jenis pengaduan —"))] + [
+        SelectChoice(c.id, c.name) for c in categories
+    ]
     units = db.session.execute(
         db.select(Unit.id, Unit.name).filter_by(agency_id=g.agency.id).order_by(Unit.name)
     ).all()
@@ -142,8 +148,8 @@ def new():
                     description=form.description.data,
                     unit_id=form.unit_id.data or None,
                     address=form.address.data or "",
-                    lat=form.lat.data,
-                    lon=form.lon.data,
+                    lat=form.point[0],
+                    lon=form.point[1],
                     extra=extra,
                     anonymous=form.anonymous.data,
                     confidential=form.confidential.data,
@@ -154,7 +160,8 @@ def new():
                 files,
             )
             return redirect(url_for(".filed", code=ticket.code))
-    return render_template("pengaduan/new.html", form=form, categories=categories, agency=g.agency)
+    page = render_template("pengaduan/new.html", form=form, categories=categories, agency=g.agency)
+    return page, 400 if form.errors else 200
 
 
 @bp.route("/terkirim/<code>")
@@ -274,6 +281,7 @@ def track(code):
         agency=g.agency,
         reopen_until=reopen_deadline(ticket),
         rating_open=rating_open,
+        rating_labels=RATING_LABELS,
         staff_refused=STAFF_SESSION_REFUSED if staff_session() else None,
     )
     if state is not None and not rating_open:  # the rating form carries a session token

@@ -7,8 +7,6 @@ core's ``record_rating``. Staff pages live under ``/kelola/<agency>/survei/``.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import g, render_template, url_for
 from flask_babel import lazy_gettext as _l
 
@@ -38,32 +36,35 @@ def index():
 @bp.route("/hasil")
 def results():
     """Published SKM results: IKM and grade per unit; no free text, no identities."""
-    from plugins.survei import report
-    from portal.plugin import local, period_bounds, utcnow
+    from plugins.survei import publish
 
-    today = local(utcnow(), g.agency.timezone).date()
-    current = period_bounds("semester", today)
-    previous = period_bounds("semester", current[0] - dt.timedelta(days=1))
-    reports = [
-        report.build(g.agency, None, start, end, with_text=False) for start, end in (current, previous)
-    ]
-    return render_template("survei/results.html", agency=g.agency, reports=reports)
+    results = publish.public_results(g.agency)
+    from plugins.survei import skm
+
+    return render_template(
+        "survei/results.html", agency=g.agency, status=publish.status_label, unsur=skm.UNSUR, **results
+    )
 
 
 @hookimpl
 def portal_blueprints(app):
+    from plugins.survei import desks, rtl  # noqa: F401  (their pages are on the staff blueprint)
+    from plugins.survei.alerts import followup, followup_staff
     from plugins.survei.api import api
+    from plugins.survei.board import board
+    from plugins.survei.kiosk import kiosk_api, kiosk_page, kiosk_staff
     from plugins.survei.staff import staff
     from plugins.survei.views import qr
 
-    return [bp, qr, staff, api]
+    return [bp, qr, staff, api, board, kiosk_page, kiosk_staff, kiosk_api, followup, followup_staff]
 
 
 @hookimpl
 def portal_api_paths():
+    from plugins.survei import kiosk
     from plugins.survei.api import PATHS
 
-    return PATHS
+    return PATHS | kiosk.PATHS
 
 
 @hookimpl
@@ -186,6 +187,21 @@ def portal_seed_demo(agency):
 
 @hookimpl
 def portal_anonymise(before):
+    from plugins.survei import alerts
     from plugins.survei.service import anonymise
 
-    return anonymise(before)
+    return anonymise(before) | alerts.anonymise(before)
+
+
+@hookimpl
+def portal_indicators(agency):
+    from plugins.survei.measures import indicators
+
+    return indicators(agency)
+
+
+@hookimpl
+def portal_daily_evidence(officer, day):
+    from plugins.survei.measures import evidence
+
+    return evidence(officer, day)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from flask import current_app, g, jsonify
 from flask_babel import lazy_gettext as _l
 
+from plugins.survei import alerts, kiosk
 from plugins.survei.models import SurveiHoldReason, SurveiKind, SurveiResponse, active_questions, desk_kind
 from plugins.survei.service import COMMENT_MAX, officer_choices, store, validate
 from portal.plugin import (
@@ -25,7 +26,6 @@ from portal.plugin import (
     Officer,
     ParamError,
     Unit,
-    api_key_required,
     db,
     hold_label,
     json_body,
@@ -74,7 +74,7 @@ def _moment(value) -> dt.datetime | None:
 
 @api.route("/responses", methods=["POST"])
 @limiter.limit("60 per minute")
-@api_key_required("write")
+@kiosk.kiosk_or_key_required("write")  # an agency's write key, or a kiosk's credential for its desk
 @api.plugin_required
 def sync_responses():
     items = json_body().get("responses")
@@ -93,6 +93,7 @@ def sync_responses():
     results = []
     for item in items:
         results.append(_one(item if isinstance(item, dict) else {}))
+    kiosk.synced()
     counts = {str(s): sum(1 for r in results if r["status"] == s) for s in KioskItemStatus}
     return jsonify({"results": results, **counts})
 
@@ -131,12 +132,16 @@ def _sync(item: dict, client_uuid: str) -> dict:
         raise _InvalidItem({"kind": str(_l("Loket ini memakai survei '%(k)s'.", k=kind))})
     officer, unscheduled = _credited_officer(item, desk, at)
     data = {k: (str(v) if v is not None else "") for k, v in item.items()}
-    submission = validate(data, kind, active_questions(desk.unit_id), [], officer)
+    # A kiosk asks the standard questions only, not the unit's own.
+    questions = [] if kiosk.current_kiosk() else active_questions(desk.unit_id)
+    submission = validate(data, kind, questions, [], officer)
     if not submission.ok:
         raise _InvalidItem(submission.errors)
+    kiosk.capture(client_uuid)
     response = store(desk, submission, client_uuid=client_uuid, at=at, hold=_kiosk_hold(at, now, unscheduled))
     if response is None:
         return {"status": KioskItemStatus.DUPLICATE}
+    alerts.response_stored(response)
     if response.hold_reason:
         return {
             "status": KioskItemStatus.HELD,
@@ -151,13 +156,18 @@ def _desk_and_moment(item: dict) -> tuple[Desk, dt.datetime, dt.datetime]:
     """(the item's desk in this agency, when it was captured, now); raises
     :class:`_InvalidItem` naming every field that is wrong."""
     errors = {}
-    desk = db.session.execute(
-        db.select(Desk)
-        .join(Unit)
-        .where(Desk.qr_token == str(item.get("desk_token", "")), Unit.agency_id == g.agency.id)
-    ).scalar_one_or_none()
-    if desk is None:
-        errors["desk_token"] = str(_l("Loket tidak dikenal di instansi ini."))
+    own = kiosk.current_kiosk()
+    if own is not None:  # a kiosk's items are for its desk (they may leave desk_token out)
+        desk = own.desk
+        errors.update(kiosk.kiosk_desk_error(item.get("desk_token")) or {})
+    else:
+        desk = db.session.execute(
+            db.select(Desk)
+            .join(Unit)
+            .where(Desk.qr_token == str(item.get("desk_token", "")), Unit.agency_id == g.agency.id)
+        ).scalar_one_or_none()
+        if desk is None:
+            errors["desk_token"] = str(_l("Loket tidak dikenal di instansi ini."))
     at = _moment(item.get("created_at"))
     now = utcnow()
     if at is None:
@@ -200,10 +210,14 @@ def _kiosk_hold(at: dt.datetime, now: dt.datetime, unscheduled: bool) -> SurveiH
 
 RESPONSE_ITEM = {
     "type": "object",
-    "required": ["client_uuid", "desk_token", "created_at"],
+    "required": ["client_uuid", "created_at"],
     "properties": {
         "client_uuid": {"type": "string", "format": "uuid"},
-        "desk_token": {"type": "string", "description": "The desk's QR token (as in /s/<token>)."},
+        "desk_token": {
+            "type": "string",
+            "description": "The desk's QR token (as in /s/<token>); required with an API key. "
+            "With a kiosk credential the desk is the kiosk's, and a token of another desk is refused.",
+        },
         "created_at": {"type": "string", "format": "date-time"},
         "kind": {"type": "string", "enum": [str(kind) for kind in SurveiKind]},
         "officer_nip": {"type": "string", "pattern": "^[0-9]{18}$"},
@@ -280,8 +294,8 @@ PATHS = {
                     }
                     for code, text in (
                         ("400", "Bad request or batch too large"),
-                        ("401", "Missing or invalid key"),
-                        ("403", "Read-only key"),
+                        ("401", "Missing or invalid key, or a kiosk credential unknown or revoked"),
+                        ("403", "Read-only key, or the kiosk's desk deactivated"),
                         ("404", "Module off"),
                         ("415", "Not JSON"),
                         ("429", "Rate limited"),

@@ -263,3 +263,150 @@ def desks_with_kind(agency):
         .order_by(Unit.name, Desk.name)
     ).all()
     return [(desk, kind or SurveiKind.QUICK) for desk, kind in rows]
+
+
+# ---------------------------------------------------------------- the published SKM report
+# The signing official and the follow-up plans (rencana tindak lanjut) of the
+# SKM report (PermenPANRB 14/2017: results are published and each period's
+# weakest unsur get a plan whose progress the next period's report shows).
+
+
+class SurveiFollowUpStatus(StrEnum):
+    """Stored in ``SurveiFollowUp.status``: how far a follow-up plan has come."""
+
+    PLANNED = "direncanakan"
+    RUNNING = "berjalan"
+    DONE = "selesai"
+
+
+class SurveiReportSettings(db.Model):
+    """The signature block of an agency's SKM reports: where it is signed,
+    and the official who signs (name, position, NIP)."""
+
+    __tablename__ = "survei_report_settings"
+
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    place: Mapped[str] = mapped_column(String(80), default="")
+    official_name: Mapped[str] = mapped_column(String(120), default="")
+    official_position: Mapped[str] = mapped_column(String(160), default="")
+    official_nip: Mapped[str] = mapped_column(String(18), default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.place and self.official_name and self.official_position)
+
+
+class SurveiFollowUp(db.Model):
+    """A follow-up plan (RTL) for one unsur found weak in a period, for a unit
+    (``unit_id``) or the whole agency (None), and its progress."""
+
+    __tablename__ = "survei_follow_up"
+    __table_args__ = (Index("ix_survei_follow_up_agency_period", "agency_id", "period_start", "period_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("unit.id"), index=True)
+    #: The report period the plan answers ([start, end) local dates) and its kind
+    #: (``bulan``, ``triwulan``, ``semester``, ``tahun``).
+    period_kind: Mapped[str] = mapped_column(String(10))
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    period_end: Mapped[dt.date] = mapped_column(Date)
+    unsur: Mapped[int] = mapped_column(SmallInteger)  # 1–9
+    priority: Mapped[int] = mapped_column(SmallInteger, default=1)  # 1 = first
+    activity: Mapped[str] = mapped_column(Text)  # programme / activity
+    timeframe: Mapped[str] = mapped_column(String(120))
+    responsible: Mapped[str] = mapped_column(String(160))  # unit or officer
+    status: Mapped[str] = mapped_column(String(15), default=SurveiFollowUpStatus.PLANNED)
+    progress_note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+    unit: Mapped[Unit | None] = relationship()
+
+
+def follow_ups(agency_id: int, unit_id: int | None, start: dt.date, end: dt.date) -> list[SurveiFollowUp]:
+    """The follow-up plans recorded for a report's scope and period, by priority."""
+    return list(
+        db.session.scalars(
+            db.select(SurveiFollowUp)
+            .where(
+                SurveiFollowUp.agency_id == agency_id,
+                SurveiFollowUp.unit_id.is_(None) if unit_id is None else SurveiFollowUp.unit_id == unit_id,
+                SurveiFollowUp.period_start == start,
+                SurveiFollowUp.period_end == end,
+            )
+            .order_by(SurveiFollowUp.priority, SurveiFollowUp.unsur, SurveiFollowUp.id)
+        )
+    )
+
+
+# ---------------------------------------------------------------- kiosks, call-backs
+# (the waiting-room board, same-day alerts and the offline kiosk: plugins/survei/board.py,
+# alerts.py and kiosk.py)
+
+
+class SurveiKiosk(db.Model):
+    """A tablet enrolled to one desk. The admin creates it and is shown a
+    one-time enrolment code (only its hash is kept); the tablet trades the
+    code for its own credential (``pwk_<prefix>_<secret>``, only the hash
+    kept), which the sync API accepts for this desk only, until revoked."""
+
+    __tablename__ = "survei_kiosk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    code_expires_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    enrolled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    token_prefix: Mapped[str | None] = mapped_column(String(16), unique=True)
+    token_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_sync_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+    desk: Mapped[Desk] = relationship()
+
+
+class SurveiKioskCapture(db.Model):
+    """Which kiosk captured a synced response (by the response's client
+    UUID): the response's channel is "kiosk". Stored in the response's own
+    transaction."""
+
+    __tablename__ = "survei_kiosk_capture"
+
+    client_uuid: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kiosk_id: Mapped[int] = mapped_column(ForeignKey("survei_kiosk.id"), index=True)
+
+
+class SurveiCallbackStatus(StrEnum):
+    """Stored in ``SurveiCallback.status``."""
+
+    OPEN = "terbuka"
+    DONE = "selesai"
+
+
+class SurveiCallback(db.Model):
+    """A citizen who gave a low rating asked to be called back: one per
+    response, due a number of working days later, on the staff follow-up list."""
+
+    __tablename__ = "survei_callback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    desk_id: Mapped[int] = mapped_column(ForeignKey("desk.id"))
+    response_id: Mapped[int] = mapped_column(ForeignKey("survei_response.id"), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20))  # +62…; emptied by the retention job
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=SurveiCallbackStatus.OPEN)
+    done_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    done_note: Mapped[str] = mapped_column(String(300), default="")
+
+    desk: Mapped[Desk] = relationship()
+    unit: Mapped[Unit] = relationship()
+    response: Mapped[SurveiResponse] = relationship()

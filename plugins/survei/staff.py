@@ -145,12 +145,14 @@ def index():
     )
 
 
-@staff.route("/loket/<int:desk_id>/ganti-token", methods=["POST"])
+@staff.route("/loket/<int:desk_id>/ganti-token", methods=["GET", "POST"])
 def desk_rotate(desk_id):
     """A new QR token for the desk: every printed poster of it stops working
-    (for a poster that was stolen, copied or put up elsewhere)."""
+    (for a poster that was stolen, copied or put up elsewhere). GET asks first."""
     _admin()
     desk = _desk(desk_id)
+    if request.method == "GET":
+        return render_template("survei/staff/rotate.html", desk=desk, form=BaseForm())
     if not BaseForm().validate_on_submit():
         abort(400)
     desk.rotate_token()
@@ -406,7 +408,10 @@ def report_page():
             db.session.commit()
             flash(_("Jumlah pengguna layanan disimpan."), "success")
             return redirect(local_target(request.full_path, url_for(request.endpoint)))
-    data = report.build(g.agency, unit, start, end)
+    from plugins.survei import publish
+
+    signed = publish.build(g.agency, unit, kind, start, end)
+    data = signed.data
     if data.population and not form.users.data:
         form.users.data = data.population
     units = db.session.scalars(db.select(Unit).filter_by(agency_id=g.agency.id).order_by(Unit.name)).all()
@@ -419,12 +424,18 @@ def report_page():
         unit=unit,
         units=units,
         unsur=skm.UNSUR,
+        signed=signed,
+        status=publish.status_label,
     )
 
 
 @staff.route("/laporan.<fmt>")
 def report_file(fmt):
     _may_see_report()
+    if fmt in ("pdf", "xlsx"):  # the signed report, numbers as numbers
+        from plugins.survei import rtl
+
+        return rtl.report_pdf() if fmt == "pdf" else rtl.report_xlsx()
     _kind, _day, unit, start, end = _report_args()
     data = report.build(g.agency, unit, start, end)
     name = f"skm-{g.agency.slug}-{unit.id if unit else 'semua'}-{start}-{end}"

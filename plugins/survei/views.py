@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from plugins.survei import NAME, fastform, skm
+from plugins.survei import NAME, alerts, fastform, skm
 from plugins.survei.models import SurveiHoldReason, SurveiTicket, active_questions, desk_kind
 from plugins.survei.service import (
     DEVICE_MARKER,
@@ -49,7 +49,14 @@ from portal.plugin import (
     utcnow,
 )
 
-qr = Blueprint("survei_qr", __name__, url_prefix="/s", template_folder="templates")
+qr = Blueprint(
+    "survei_qr",
+    __name__,
+    url_prefix="/s",
+    template_folder="templates",
+    static_folder="static/public",
+    static_url_path="/static",
+)
 
 
 def _rate_limit() -> str:
@@ -209,7 +216,9 @@ def _survey(desk: Desk, ticket: SurveiTicket | None, action: str):
                     _l("Formulir ini sudah pernah dikirim; penilaian Anda tercatat satu kali. Terima kasih."),
                     200,
                 )
-            reply = make_response(redirect(url_for("survei_qr.thanks", token=token)))
+            alerts.response_stored(response)
+            ref = alerts.low_rating_ref(response)  # the thanks page then offers a next step
+            reply = make_response(redirect(url_for("survei_qr.thanks", token=token, r=ref)))
             set_private_cookie(
                 reply,
                 device_cookie_name(desk_id),
@@ -270,4 +279,6 @@ def thanks(token):
     desk, problem = _desk_or_notice(token)
     if problem:
         return problem
-    return render_template("survei/thanks.html", desk=desk, agency=desk.unit.agency)
+    return render_template(
+        "survei/thanks.html", desk=desk, agency=desk.unit.agency, **alerts.thanks_context(desk)
+    )

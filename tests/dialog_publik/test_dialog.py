@@ -70,10 +70,12 @@ def test_register_waitlist_cancel_promotes_in_order(app, client, event):
     r = _register(client, event, "Ani", "0812-1111-2222")
     code, page = _code(client, r)
     assert "Anda terdaftar" in page and "<svg" in page and "acara.ics" in page
-    # The same contact again (written differently): no second registration, and no code.
-    again = _register(client, event, "Ani", "+62 812 1111 2222")
+    # The same contact again (written differently) from another device: no
+    # second registration, and no code.
+    elsewhere = app.test_client()
+    again = _register(elsewhere, event, "Ani", "+62 812 1111 2222")
     assert again.headers["Location"].endswith(f"/alpha/dialog/{event}") and code not in _code_free(
-        client, again
+        elsewhere, again
     )
     _register(client, event, "Budi", "budi@warga.example")
     third = _register(client, event, "Citra", "citra@warga.example")
@@ -162,21 +164,27 @@ def test_check_in_walk_in_and_panel_ratings(app, client, world, event):
     staff = app.test_client()
     login(staff, world["alpha"]["emails"]["admin"])
     url = f"/kelola/alpha/dialog/acara/{event}/hadir"
+    # Three days ahead nobody is marked present, and the page offers no form.
+    early = post_form(staff, url, {"code": code})
+    assert early.status_code == 422 and "Check-in belum dibuka" in early.get_data(as_text=True)
+    assert 'name="code"' not in staff.get(url).get_data(as_text=True)
+    _starts_in(app, event, dt.timedelta(hours=1))  # the door opens two hours before the start
     assert "Ani hadir." in post_form(staff, url, {"code": code.lower()}).get_data(as_text=True)
     assert "sudah hadir" in post_form(staff, url, {"code": code}).get_data(as_text=True)
     assert "masih dalam daftar tunggu" in post_form(staff, url, {"code": waiting}).get_data(as_text=True)
     assert "tidak terdaftar" in post_form(staff, url, {"code": "XXXXXXXX"}).get_data(as_text=True)
     page = post_form(staff, url, {"walk_in": "1", "name": "Dedi", "contact": "0813-2222-3333"})
     assert "Kursi sudah penuh." in page.get_data(as_text=True)  # capacity holds at the door too
-    assert "Hadir: 1" in staff.get(url).get_data(as_text=True)
+    assert "1 orang hadir" in staff.get(url).get_data(as_text=True)
     other, _ = _code(client, _register(client, event, "Eko", "eko@warga.example"))
     # Ratings: only after the start, only once each, credited to each panelist.
     rate_url = f"/alpha/dialog/pendaftaran/{code}/nilai"
-    assert "setelah acara dimulai" in client.get(rate_url).get_data(as_text=True)
-    with app.app_context():
-        e = db.session.get(DialogEvent, event)
-        e.starts_at = utcnow() - dt.timedelta(minutes=30)
-        db.session.commit()
+    before = client.get(rate_url).get_data(as_text=True)
+    assert "Penilaian dibuka saat acara dimulai" in before and "Kirim penilaian" not in before
+    assert "Beri penilaian narasumber" not in client.get(f"/alpha/dialog/pendaftaran/{code}").get_data(
+        as_text=True
+    )
+    _starts_in(app, event, -dt.timedelta(minutes=30))
     boss, officer = world["alpha"]["boss"], world["alpha"]["staff"]
     r = post_form(
         client,
@@ -194,7 +202,11 @@ def test_check_in_walk_in_and_panel_ratings(app, client, world, event):
     summary = staff.get(f"/kelola/alpha/dialog/acara/{event}/notulen").get_data(as_text=True)
     assert "<td>Acara ini</td><td>1</td><td>5,00</td>" in summary
     assert "<td>Atasan alpha</td><td>1</td><td>4,00</td>" in summary and "Ruangannya sejuk" in summary
-    post_form(client, rate_url, {f"nilai_{boss}": "1"})  # a second try changes nothing
+    # Everything rated: no form any more, and a second try changes nothing.
+    done = client.get(rate_url).get_data(as_text=True)
+    assert "Penilaian Anda sudah tercatat" in done and "Kirim penilaian" not in done
+    again = post_form(client, rate_url, {f"nilai_{boss}": "1"}, token_from=f"/alpha/dialog/{event}")
+    assert again.status_code == 422 and "Terima kasih atas penilaian" not in again.get_data(as_text=True)
     with app.app_context():
         events = sorted((e.officer_id, e.score) for e in db.session.scalars(db.select(RatingEvent)))
     assert events == sorted([(boss, 80.0), (officer, 60.0)])
@@ -202,6 +214,15 @@ def test_check_in_walk_in_and_panel_ratings(app, client, world, event):
         client, f"/alpha/dialog/pendaftaran/{other}/nilai", {"nilai_0": "5"}, token_from="/masuk"
     )
     assert "Hanya peserta yang hadir" in page.get_data(as_text=True)
+
+
+def _starts_in(app, event_id, delta):
+    """Move the event so that it starts ``delta`` from now (two hours long)."""
+    with app.app_context():
+        e = db.session.get(DialogEvent, event_id)
+        e.starts_at = utcnow() + delta
+        e.ends_at = e.starts_at + dt.timedelta(hours=2)
+        db.session.commit()
 
 
 def test_icalendar_feeds_and_cancellation(app, client, world, event):
@@ -353,6 +374,11 @@ def test_minutes_and_commitments_are_public(app, client, world, event):
     staff = app.test_client()
     login(staff, world["alpha"]["emails"]["admin"])
     m_url = f"/kelola/alpha/dialog/acara/{event}/notulen"
+    # Before the start there is nothing to write down: refused, nothing stored.
+    post_form(staff, m_url, {"what": "ringkasan", "minutes": "Terlalu dini."})
+    assert "Terlalu dini." not in client.get(f"/alpha/dialog/{event}").get_data(as_text=True)
+    assert 'name="minutes"' not in staff.get(m_url).get_data(as_text=True)
+    _starts_in(app, event, -dt.timedelta(minutes=10))
     post_form(staff, m_url, {"what": "ringkasan", "minutes": "Warga meminta jam layanan Sabtu."})
     post_form(
         staff,
@@ -388,7 +414,7 @@ def test_registration_refused_when_closed_cancelled_or_full_without_waitlist(app
     assert r.status_code == 422 and "Kursi sudah penuh." in r.get_data(as_text=True)
     set_(capacity=5, registration_closes_at=utcnow() - dt.timedelta(minutes=1))
     r = _register(client, event, "Citra", "citra@warga.example")
-    assert r.status_code == 422 and "Pendaftaran tidak sedang dibuka" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "tidak sedang dibuka" in r.get_data(as_text=True)
     set_(registration_closes_at=None, status="dibatalkan")
     page = client.get(f"/alpha/dialog/{event}").get_data(as_text=True)
     assert "Acara ini dibatalkan." in page and 'name="contact"' not in page
@@ -453,6 +479,7 @@ def test_register_in_a_real_browser_at_phone_size(app, live_server, browser, eve
 
 
 def test_check_in_page_offers_camera_scanning_as_an_enhancement(app, world, event):
+    _starts_in(app, event, dt.timedelta(minutes=30))
     staff = app.test_client()
     login(staff, world["alpha"]["emails"]["admin"])
     page = staff.get(f"/kelola/alpha/dialog/acara/{event}/hadir").get_data(as_text=True)
@@ -464,3 +491,44 @@ def test_check_in_page_offers_camera_scanning_as_an_enhancement(app, world, even
     assert 'name="code"' in page  # typing works without it
     assert "<title>Kehadiran · Forum Layanan KTP</title>" in page
     assert app.test_client().get(src).status_code == 302  # staff only
+
+
+def test_registration_remembered_on_this_device_only(app, client, world, event):
+    code, page = _code(client, _register(client, event, "Ani", "0812-1111-2222"))
+    url = f"/alpha/dialog/{event}"
+    # The confirmation offers a question; asking says it waits for moderation.
+    assert 'name="question"' in page
+    r = post_form(
+        client,
+        f"{url}/tanya",
+        {"question": "Apakah ada layanan KTP keliling?", "code": code, "dari": "pendaftaran"},
+        token_from=f"/alpha/dialog/pendaftaran/{code}",
+    )
+    assert r.headers["Location"].endswith(f"/alpha/dialog/pendaftaran/{code}#pertanyaan-anda")
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert "menunggu moderasi" in page and "Apakah ada layanan KTP keliling?" in page
+    # The event page knows this device's registration: no code to type.
+    page = client.get(url).get_data(as_text=True)
+    assert "Anda terdaftar untuk acara ini." in page and 'id="code"' not in page
+    r = post_form(client, f"{url}/tanya", {"question": "Berapa lama antrean di loket?"}, token_from=url)
+    assert r.status_code == 302
+    # The cookie is signed: another device, or an altered value, is nobody.
+    cookie = client.get_cookie(f"dialog_kode_{event}", path="/alpha/dialog/")
+    assert cookie is not None and cookie.http_only and code not in cookie.value
+    stranger = app.test_client()
+    stranger.set_cookie(f"dialog_kode_{event}", code, path="/alpha/dialog/")
+    r = post_form(stranger, f"{url}/tanya", {"question": "Pertanyaan atas nama orang lain?"}, token_from=url)
+    assert r.status_code == 422 and "Isi kode pendaftaran Anda" in r.get_data(as_text=True)
+    forged = cookie.value[:-2] + ("AA" if not cookie.value.endswith("AA") else "BB")
+    stranger.set_cookie(f"dialog_kode_{event}", forged, path="/alpha/dialog/")
+    assert "Anda terdaftar untuk acara ini." not in stranger.get(url).get_data(as_text=True)
+    with app.app_context():
+        from plugins.dialog_publik.models import DialogQuestion
+
+        assert db.session.scalar(db.select(db.func.count(DialogQuestion.id))) == 2
+    # Forgetting on a shared device: the code has to be typed again.
+    post_form(client, f"{url}/lupakan", {}, token_from=url)
+    page = client.get(url).get_data(as_text=True)
+    assert "Anda terdaftar untuk acara ini." not in page and 'id="code"' in page
+    # Before the start: no attendance count, no minutes, no rating offered.
+    assert "orang." not in page.split('id="pertanyaan"')[1] and "Notulen" not in page

@@ -83,7 +83,7 @@ def test_a_12000_by_12000_png_is_refused_with_the_reason(app, client, cats):
     assert len(bomb) < 20_000  # small on the wire, 144 megapixels once decoded
     page = _upload(client, cats, (bomb, "peta.png"))
     text = page.get_data(as_text=True)
-    assert page.status_code == 200
+    assert page.status_code == 400
     assert "peta.png terlalu besar: 12000 × 12000 piksel" in text and "paling besar 40 megapiksel" in text
     assert _ticket(app) is None  # nothing stored, the citizen can send a smaller picture
 

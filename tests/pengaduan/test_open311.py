@@ -97,7 +97,7 @@ def test_post_then_get_a_request(app, client, key, fmt):
         ({"service_code": None}, 400, "service_code required"),
         ({"service_code": "tidak-ada"}, 404, "service_code tidak-ada not found"),
         ({"address_string": None}, 400, "lat and long, or address_string, required"),
-        ({"address_string": None, "lat": "-6.2", "long": "abc"}, 400, "lat and long must be numbers"),
+        ({"address_string": None, "lat": "-6.2", "long": "abc"}, 400, "long: Bujur harus berupa angka"),
         ({"description": "pendek"}, 400, "description required"),
         ({"service_code": "jalan"}, 400, "attribute[rt] required"),
         ({"api_key": "pw_00000000_salah"}, 401, "Kunci API tidak sah"),

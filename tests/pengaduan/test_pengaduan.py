@@ -59,13 +59,13 @@ def test_filing_gives_a_code_and_a_public_page_without_personal_data(app, client
         ({"phone": "", "email": ""}, "Isi nomor telepon atau e-mail"),
         ({"phone": "12ab"}, "Nomor telepon harus 8–15 angka."),
         ({"description": "pendek"}, "Panjang isian harus 20–4000 karakter."),
-        ({"category_id": "999"}, "Pilihan tidak valid."),
+        ({"category_id": "999"}, "Pilih jenis pengaduan yang paling sesuai."),
         ({"email": "bukan"}, "Alamat e-mail tidak valid."),
     ],
 )
 def test_bad_filings_are_explained_and_nothing_is_stored(app, client, cats, extra, message):
     r = _file(client, cats, **extra)
-    assert r.status_code == 200 and message in r.get_data(as_text=True)
+    assert r.status_code == 400 and message in r.get_data(as_text=True)
     assert _ticket(app) is None
 
 

@@ -127,3 +127,54 @@ def test_settings_change_due_dates(app, client, cats, world):
 def test_no_categories_means_a_friendly_closed_page(app, client, world):
     page = client.get("/beta/pengaduan/baru").get_data(as_text=True)
     assert "Pengaduan belum dibuka" in page
+
+
+def test_nobody_is_assigned_and_no_reason_is_given_by_default(app, client, cats, world):
+    """The officer and the rejection reason are explicit choices: the forms
+    offer "choose…" first, and sending that back is refused with a message
+    next to the field, changing nothing."""
+    _file(client, cats)
+    ticket = _ticket(app)
+    admin = _admin(app, world)
+    url = f"/kelola/alpha/pengaduan/tiket/{ticket.reference}"
+    page = admin.get(url).get_data(as_text=True)
+    assert '<select id="reason" name="reason"><option value="">— pilih alasan —</option>' in page
+    assert " selected" not in page.split('id="reason"')[1].split("</select>")[0]
+    page = post_form(admin, url, {"action": "reject", "reason": ""}).get_data(as_text=True)
+    assert 'id="reason-error" role="alert">Pilih alasan penolakan.' in page
+    assert _ticket(app).status == "baru"
+    assert post_form(admin, url, {"action": "verify"}).status_code == 302
+
+    page = admin.get(url).get_data(as_text=True)
+    officers = page.split('<select id="officer_id" name="officer_id">')[1].split("</select>")[0]
+    assert officers.startswith('<option value="">— pilih petugas —</option>') and " selected" not in officers
+    for chosen in ("", "abc", str(world["beta"]["staff"])):  # nothing, nonsense, another agency's officer
+        answer = post_form(admin, url, {"action": "assign", "officer_id": chosen})
+        assert "Pilih petugas yang akan menangani pengaduan ini." in answer.get_data(as_text=True), chosen
+        assert _ticket(app).assigned_officer_id is None
+
+    queue = admin.get("/kelola/alpha/pengaduan/").get_data(as_text=True)
+    assert '<select id="bulk-officer" name="officer_id"><option value="">— pilih petugas —</option>' in queue
+    answer = post_form(
+        admin,
+        "/kelola/alpha/pengaduan/massal",
+        {"action": "assign", "codes": [ticket.reference], "officer_id": ""},
+        token_from="/kelola/alpha/pengaduan/",
+    )
+    assert answer.status_code == 302
+    assert "Pilih petugas yang akan menangani pengaduan yang dipilih." in admin.get(
+        "/kelola/alpha/pengaduan/"
+    ).get_data(as_text=True)
+    assert _ticket(app).assigned_officer_id is None
+    answer = post_form(admin, url, {"action": "assign", "officer_id": world["alpha"]["staff"]})
+    assert answer.status_code == 302 and _ticket(app).assigned_officer_id == world["alpha"]["staff"]
+
+
+def test_the_late_only_filter_checkbox_sits_by_its_label(app, client, cats, world):
+    """The queue page loads the module's stylesheet, whose rule keeps the
+    checkbox from stretching away from its label (the browser test looks)."""
+    page = _admin(app, world).get("/kelola/alpha/pengaduan/").get_data(as_text=True)
+    assert "/alpha/pengaduan/static/pengaduan.css" in page
+    css = client.get("/alpha/pengaduan/static/pengaduan.css")
+    assert css.status_code == 200 and ".search label.check input { flex:none; }" in css.get_data(as_text=True)
+    css.close()

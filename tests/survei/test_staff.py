@@ -88,8 +88,9 @@ def test_report_exports(client, world, answered):
     r = client.get(f"/kelola/alpha/survei/laporan.xlsx?{query}")
     book = load_workbook(io.BytesIO(r.data))
     values = [[c.value for c in row] for row in book.active.iter_rows()]
-    assert ["IKM (konversi x 25)", "82.64"] in [v[:2] for v in values]
-    assert client.get(f"/kelola/alpha/survei/laporan.pdf?{query}").status_code == 404
+    assert ["IKM (konversi x 25)", 82.64] in [v[:2] for v in values]  # a number, not text
+    assert client.get(f"/kelola/alpha/survei/laporan.pdf?{query}").mimetype == "application/pdf"
+    assert client.get(f"/kelola/alpha/survei/laporan.doc?{query}").status_code == 404
 
 
 def test_public_results_show_ikm_but_no_free_text(client, world, answered):

@@ -3,11 +3,16 @@ survey codes, forum registrations)."""
 
 from __future__ import annotations
 
-import qrcode
-from qrcode.constants import ERROR_CORRECT_Q
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import qrcode
 
 
 def make_qr(data: str) -> qrcode.QRCode:
+    import qrcode
+    from qrcode.constants import ERROR_CORRECT_Q
+
     # Level Q restores up to 25% of the code: enough for glare on a laminated
     # poster, a scratched counter or a cracked phone screen.
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=4)

@@ -1,0 +1,301 @@
+"""A province's worth of data on PostgreSQL: 50 agencies, 10,000 officers,
+10,000,000 rating events over the last 12 months and 1,000,000 complaints.
+
+    python benchmarks/record.py --size province [--events N] [--keep]
+
+The schema comes from ``flask db upgrade`` (the migrations, not
+``create_all``). The people are inserted through the ORM (a few thousand
+rows); the bulk is generated inside PostgreSQL by ``INSERT … SELECT … FROM
+generate_series`` (no row crosses the network), with the rating events'
+secondary indexes dropped during the load and rebuilt after it, as a bulk
+load would do. The rollups are one ``GROUP BY`` over the events; the
+weighted per-span scores come from the portal's own ``recompute_scores``,
+agency by agency, as after a change of weights. Then ``VACUUM ANALYZE``.
+
+Measured, on agency 1 (200 officers, 1/50 of the events):
+
+* officer page and team ranking (semester): median server and database time;
+* a semester's per-officer aggregation from the raw events ÷ from what the
+  ranking reads;
+* the daily jobs as an operator's cron runs them (``flask pengaduan
+  check-sla``, ``flask anonymise --days 180`` twice: the first run catches up,
+  the second is a steady day), wall time of the whole command;
+* ``flask db upgrade`` from the revision before the rating-review migration
+  (which adds columns and an index to ``rating_event``) back to head.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+N_AGENCIES = 50
+OFFICERS_PER_AGENCY = 200
+UNITS_PER_AGENCY = 10
+N_COMPLAINTS = 1_000_000
+#: The core revision before the one that adds the review columns and index to rating_event.
+BEFORE_REVIEW = "0006_user_sessions"
+
+
+def flask(url: str, *args: str) -> tuple[float, str]:
+    """Run ``flask --app portal ARGS`` on ``url``; (seconds, last output line)."""
+    env = {**os.environ, "PORTAL_DATABASE_URL": url}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [str(BIN / "flask"), "--app", "portal", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    lines = (done.stdout.strip() or done.stderr.strip()).splitlines()
+    return elapsed, lines[-1] if lines else ""
+
+
+def _people(app) -> None:
+    from portal.core.models import Agency, Officer, Unit, User
+    from portal.core.plugin_system import plugins
+    from portal.extensions import db
+
+    with app.app_context():
+        for a in range(N_AGENCIES):
+            agency = Agency(slug="bench" if a == 0 else f"instansi-{a:02d}", name=f"Instansi Uji {a:02d}")
+            db.session.add(agency)
+            units = [Unit(agency=agency, name=f"Unit {u:02d}") for u in range(UNITS_PER_AGENCY)]
+            db.session.add_all(units)
+            db.session.flush()
+            for name in ("survei", "pengaduan", "dialog_publik"):
+                plugins.set_enabled(agency, name, True)
+            heads = [
+                Officer(
+                    agency=agency,
+                    unit=unit,
+                    nip=_nip(a * OFFICERS_PER_AGENCY + u),
+                    name=f"Kepala Unit {u:02d}",
+                )
+                for u, unit in enumerate(units)
+            ]
+            db.session.add_all(heads)
+            db.session.flush()
+            db.session.execute(
+                db.insert(Officer),
+                [
+                    {
+                        "agency_id": agency.id,
+                        "unit_id": units[i % UNITS_PER_AGENCY].id,
+                        "supervisor_id": heads[i % UNITS_PER_AGENCY].id,
+                        "nip": _nip(a * OFFICERS_PER_AGENCY + i),
+                        "name": f"Pegawai {a:02d}-{i:03d}",
+                        "position": "",
+                        "active": True,
+                    }
+                    for i in range(UNITS_PER_AGENCY, OFFICERS_PER_AGENCY)
+                ],
+            )
+            admin = User(
+                email="admin@bench.example" if a == 0 else f"admin{a}@bench.example",
+                name="Admin",
+                role="admin",
+                agency_id=agency.id,
+            )
+            admin.set_password("bench-password-123")
+            db.session.add(admin)
+        db.session.commit()
+
+
+def _nip(i: int) -> str:
+    from benchmarks.record import nip
+
+    return nip(i)  # unique over the installation, so the older migrations' constraint holds too
+
+
+EVENTS_SQL = """
+INSERT INTO rating_event (agency_id, officer_id, source, kind, value, scale_min, scale_max, score,
+    verified, ref, comment, comment_state, review, hold_reason, period, created_at)
+SELECT o.agency_id, o.id, s.source, s.kind, v.value, 1, s.top, round((v.value / s.top * 100)::numeric, 6),
+    r.verified, '', CASE WHEN r.c < 0.02 THEN 'Pelayanannya cepat dan ramah.' END,
+    CASE WHEN r.c < 0.02 THEN 'tampil' ELSE '' END, '', '',
+    date_trunc('month', r.created_at + interval '7 hours')::date, r.created_at
+FROM (
+    SELECT g, 1 + floor(random() * %(officers)s)::int AS o, floor(random() * 4)::int AS s,
+        random() AS v1, random() AS v2, random() < 0.2 AS verified, random() AS c,
+        %(now)s - random() * interval '365 days' AS created_at
+    FROM generate_series(1, %(n)s) g
+) r
+JOIN LATERAL (SELECT id, agency_id FROM officer ORDER BY id OFFSET r.o - 1 LIMIT 1) o ON true
+JOIN (VALUES (0, 'survei', 'skm', 4.0::float8), (1, 'survei', 'cepat', 4.0),
+             (2, 'pengaduan', 'penanganan', 5.0), (3, 'dialog_publik', 'panel', 5.0))
+     AS s(i, source, kind, top) ON s.i = r.s
+CROSS JOIN LATERAL (SELECT CASE WHEN r.v1 < 0.3 THEN 1 + floor(r.v2 * s.top)
+                                ELSE s.top - floor(r.v2 * 2) END AS value) v
+"""
+
+# Officer ids are contiguous from the first one: pick by arithmetic, not OFFSET.
+EVENTS_SQL = EVENTS_SQL.replace(
+    "JOIN LATERAL (SELECT id, agency_id FROM officer ORDER BY id OFFSET r.o - 1 LIMIT 1) o ON true",
+    "JOIN officer o ON o.id = %(first_officer)s + r.o - 1",
+)
+
+ROLLUP_SQL = """
+INSERT INTO rating_rollup (officer_id, period, source, kind, verified, agency_id, count, total, total_sq,
+    band_a, band_b, band_c, band_d)
+SELECT officer_id, period, source, kind, verified, agency_id, count(*), sum(score), sum(score * score),
+    count(*) FILTER (WHERE round(score::numeric, 2) >= 88.31),
+    count(*) FILTER (WHERE round(score::numeric, 2) >= 76.61 AND round(score::numeric, 2) < 88.31),
+    count(*) FILTER (WHERE round(score::numeric, 2) >= 65 AND round(score::numeric, 2) < 76.61),
+    count(*) FILTER (WHERE round(score::numeric, 2) < 65)
+FROM rating_event WHERE review = '' GROUP BY officer_id, period, source, kind, verified, agency_id
+"""
+
+COMPLAINTS_SQL = """
+INSERT INTO pengaduan_ticket (agency_id, code, reference, category_id, title, description, address,
+    extra_json, anonymous, confidential, name, phone, email, status, rejection_reason, resolution,
+    created_at, updated_at, verify_due, resolve_due, escalated_stage, reopen_count)
+SELECT a.agency_id, 'U' || lpad(g::text, 9, '0'), 'ADU-' || lpad((g / 10000)::text, 4, '0') || '-'
+        || lpad((g %% 10000)::text, 4, '0'),
+    a.category_id, 'Pengaduan uji ' || g, 'Uraian pengaduan untuk uji skala provinsi.', 'Jl. Uji No. 1',
+    '{}', false, false, 'Warga Uji', '081234567890', '', st.status, '', '',
+    t.created_at, t.created_at, (t.created_at + interval '3 days')::date,
+    CASE WHEN st.status IN ('diverifikasi', 'diproses') THEN (t.created_at + interval '8 days')::date END,
+    CASE WHEN st.status = 'baru' AND t.created_at + interval '4 days' < %(now)s THEN 'verifikasi'
+         WHEN st.status IN ('diverifikasi', 'diproses') AND t.created_at + interval '9 days' < %(now)s
+         THEN 'tindak_lanjut' ELSE '' END,
+    0
+FROM generate_series(1, %(n)s) g
+JOIN (SELECT row_number() OVER (ORDER BY agency_id) - 1 AS i, agency_id, min(id) AS category_id
+      FROM pengaduan_category GROUP BY agency_id) a ON a.i = g %% %(agencies)s
+CROSS JOIN LATERAL (SELECT random() AS r, random() AS d) x
+CROSS JOIN LATERAL (SELECT CASE WHEN x.r < 0.01 THEN 'baru' WHEN x.r < 0.02 THEN 'diverifikasi'
+                                WHEN x.r < 0.03 THEN 'diproses' WHEN x.r < 0.10 THEN 'ditolak'
+                                WHEN x.r < 0.40 THEN 'selesai' ELSE 'ditutup' END AS status) st
+CROSS JOIN LATERAL (SELECT CASE WHEN st.status IN ('baru', 'diverifikasi', 'diproses')
+                                THEN %(now)s - x.d * interval '30 days'
+                                ELSE %(now)s - x.d * interval '365 days' END AS created_at) t
+"""
+
+
+def fill(url: str, n_events: int, n_complaints: int) -> dict:
+    """Schema by migrations, people by the ORM, the bulk inside PostgreSQL."""
+    import psycopg
+
+    from portal import create_app
+
+    timings = {}
+    start = time.perf_counter()
+    flask(url, "db", "upgrade")
+    timings["schema"] = time.perf_counter() - start
+    app = create_app({"RATELIMIT_ENABLED": False, "PORTAL_PASSWORD_HASH": "pbkdf2:sha256:1000"})
+    start = time.perf_counter()
+    _people(app)
+    timings["people"] = time.perf_counter() - start
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        first_officer = conn.execute("SELECT min(id) FROM officer").fetchone()[0]
+        conn.execute(
+            "INSERT INTO pengaduan_category (agency_id, code, name, description, verify_days, "
+            "followup_days, fields_json, active) SELECT id, 'umum', 'Umum', '', NULL, NULL, '[]', true "
+            "FROM agency"
+        )
+        indexes = conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'rating_event' "
+            "AND indexname <> 'pk_rating_event'"
+        ).fetchall()
+        for name, _definition in indexes:
+            conn.execute(f'DROP INDEX "{name}"')
+        start = time.perf_counter()
+        conn.execute("SET work_mem = '256MB'")
+        done = 0
+        chunk = 2_000_000
+        while done < n_events:
+            step = min(chunk, n_events - done)
+            conn.execute(
+                EVENTS_SQL,
+                {
+                    "n": step,
+                    "now": now,
+                    "officers": N_AGENCIES * OFFICERS_PER_AGENCY,
+                    "first_officer": first_officer,
+                },
+            )
+            done += step
+            print(f"  {done:,} rating events", file=sys.stderr)
+        timings["events"] = time.perf_counter() - start
+        start = time.perf_counter()
+        conn.execute("SET maintenance_work_mem = '512MB'")
+        for _name, definition in indexes:
+            conn.execute(definition)
+        timings["event_indexes"] = time.perf_counter() - start
+        start = time.perf_counter()
+        conn.execute(ROLLUP_SQL)
+        timings["rollups"] = time.perf_counter() - start
+        start = time.perf_counter()
+        conn.execute(COMPLAINTS_SQL, {"n": n_complaints, "now": now, "agencies": N_AGENCIES})
+        timings["complaints"] = time.perf_counter() - start
+    start = time.perf_counter()
+    from portal.core.models import Agency
+    from portal.core.record.ratings import recompute_scores
+    from portal.extensions import db
+
+    with app.app_context():
+        for agency in db.session.scalars(db.select(Agency).order_by(Agency.id)).all():
+            recompute_scores(agency)
+            db.session.commit()
+    timings["scores"] = time.perf_counter() - start
+    start = time.perf_counter()
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+        sizes = conn.execute(
+            "SELECT (SELECT count(*) FROM rating_event), (SELECT count(*) FROM rating_rollup), "
+            "(SELECT count(*) FROM rating_score), (SELECT count(*) FROM pengaduan_ticket), "
+            "(SELECT count(*) FROM officer), pg_database_size(current_database())"
+        ).fetchone()
+    timings["vacuum"] = time.perf_counter() - start
+    return {"timings": timings, "sizes": sizes, "first_officer": first_officer}
+
+
+def daily_jobs(url: str) -> dict:
+    out = {}
+    out["check-sla"] = flask(url, "pengaduan", "check-sla")
+    out["anonymise (first)"] = flask(url, "anonymise", "--days", "180")
+    out["anonymise (next day)"] = flask(url, "anonymise", "--days", "180")
+    flask(url, "db", "downgrade", BEFORE_REVIEW)
+    out["db upgrade"] = flask(url, "db", "upgrade")
+    return out
+
+
+def report(result: dict) -> None:
+    events, rollups, scores, complaints, officers, size = result["fill"]["sizes"]
+    print(
+        f"## PostgreSQL, province: {events:,} rating events, {officers:,} officers in {N_AGENCIES} agencies, "
+        f"{complaints:,} complaints; {rollups:,} rollup rows, {scores:,} score rows; "
+        f"database {size / 2**30:.1f} GiB"
+    )
+    print("fill: " + ", ".join(f"{k} {v:.0f} s" for k, v in result["fill"]["timings"].items()))
+    for label, key in (("officer page     ", "officer"), ("team ranking page", "team")):
+        print(f"{label} server {result[key][0]:6.1f} ms   database {result[key][1]:5.2f} ms  (median)")
+    print(
+        f"semester aggregation, one agency: raw events {result['raw_ms']:.1f} ms, rollups "
+        f"{result['rollup_ms']:.2f} ms, raw ÷ rollup = {result['raw_ms'] / result['rollup_ms']:.0f}× "
+        "(as the app sees them)"
+    )
+    raw, rolled = result["server"]
+    print(f"  inside PostgreSQL (EXPLAIN ANALYZE): {raw:.1f} ms ÷ {rolled:.2f} ms = {raw / rolled:.0f}×")
+    for name, (seconds, line) in result["jobs"].items():
+        print(f"flask {name}: {seconds:.1f} s — {line}")
+
+
+def run(url: str, n_events: int, n_complaints: int = N_COMPLAINTS) -> dict:
+    from benchmarks import record
+
+    os.environ["PORTAL_DATABASE_URL"] = url
+    result = {"fill": fill(url, n_events, n_complaints)}
+    officer_id = result["fill"]["first_officer"] + OFFICERS_PER_AGENCY // 2  # a staff member of agency 1
+    result.update(record.measure(url, officer_id, agency_id=1))
+    result["jobs"] = daily_jobs(url)
+    return result
