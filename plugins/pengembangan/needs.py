@@ -136,6 +136,11 @@ class Analysis:
 
     # --- reference figures ---------------------------------------------------
 
+    def unit_indicator(self, key: str):
+        """The unit-scope counterpart of officer indicator ``key``: by
+        convention ``<key>.unit`` (keys are unique across scopes), or ``key``."""
+        return self.unit_indicators.get(f"{key}.unit") or self.unit_indicators.get(key)
+
     def _stat(self, officer_ids, source) -> Ref:
         from portal.plugin import score_stat
 
@@ -146,9 +151,10 @@ class Analysis:
         if cache_key not in self._unit:
             ref = None
             if officer.unit_id is not None:
-                if key in self.unit_indicators:
+                counterpart = self.unit_indicator(key)
+                if counterpart is not None:
                     unit = db.session.get(Unit, officer.unit_id)
-                    ref = Ref.of_measurement(self.unit_indicators[key].measure(unit, self.start, self.end))
+                    ref = Ref.of_measurement(counterpart.measure(unit, self.start, self.end))
                 elif key.startswith("core.score."):
                     colleagues = db.session.scalars(
                         db.select(Officer.id).where(
@@ -216,7 +222,7 @@ class Analysis:
             found = []
             scores = []
             for number in range(1, 10):
-                indicator = self.unit_indicators.get(f"survei.unsur.U{number}")
+                indicator = self.unit_indicator(f"survei.unsur.U{number}")
                 if indicator is None:
                     continue
                 ref = Ref.of_measurement(indicator.measure(unit, self.start, self.end))
@@ -237,7 +243,7 @@ class Analysis:
                         unsur=number,
                     )
                 )
-            sla = self.unit_indicators.get("pengaduan.sla_share")
+            sla = self.unit_indicator("pengaduan.sla_share")
             if sla is not None:
                 ref = Ref.of_measurement(sla.measure(unit, self.start, self.end))
                 target_share = float(current_app.config.get("PENGEMBANGAN_SLA_TARGET", 80))

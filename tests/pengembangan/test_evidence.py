@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from plugins.pengembangan import service
-from plugins.pengembangan.models import PengembanganActivity, PengembanganAssessment
+from plugins.pengembangan.models import PengembanganActivity, PengembanganAssessment, PengembanganTheme
 from portal.extensions import db
 from portal.testing import login, post_form
 from tests.pengembangan.conftest import make_activity, rate, today
@@ -151,8 +151,6 @@ def test_overlapping_intervals_are_not_evidence(app, client, world, dev):
 def test_self_and_supervisor_assessments_rank_needs(app, client, world, dev):
     staff = world["alpha"]["staff"]
     with app.app_context():
-        from plugins.pengembangan.models import PengembanganTheme
-
         second = PengembanganTheme(agency_id=world["alpha"]["agency"], name="Literasi digital", unsur="8")
         db.session.add(second)
         db.session.commit()
@@ -199,3 +197,32 @@ def test_seeded_demo_shows_a_result(app, world):
         evaluation = service.evaluate(training)
         assert evaluation.mean_effect is not None and evaluation.mean_effect > 0
         assert {r.status for r in evaluation.rows} == {"ok", "no_control"}
+
+
+def test_the_units_weakest_skm_unsur_points_at_its_theme(app, client, world, dev):
+    """Twelve SKM responses at the unit's desk, every unsur 4 except U3
+    (waktu penyelesaian) 2: U3 is the weakest, so "Manajemen waktu" (U3) is
+    a need of the unit with that evidence."""
+    from plugins.survei.models import SurveiKind
+    from plugins.survei.service import Submission, store
+    from portal.core.models import Desk
+    from portal.core.util.timeutil import utcnow
+    from tests.survei.conftest import set_kind
+
+    set_kind(app, world["alpha"]["desk"], SurveiKind.SKM)
+    with app.app_context():
+        theme = PengembanganTheme(agency_id=world["alpha"]["agency"], name="Manajemen waktu", unsur="3")
+        db.session.add(theme)
+        db.session.commit()
+        desk = db.session.get(Desk, world["alpha"]["desk"])
+        for n in range(12):
+            submission = Submission(kind=SurveiKind.SKM)
+            submission.values.update({f"u{u}": (2 if u == 3 else 4) for u in range(1, 10)})
+            # an hour apart: a burst of identical answers would be held for review
+            store(desk, submission, nonce=f"uji-skm-{n}", at=utcnow() - dt.timedelta(hours=n + 1))
+    login(client, world["alpha"]["emails"]["admin"])
+    page = client.get(f"{BASE}/kebutuhan").get_data(as_text=True)
+    assert "Unsur SKM terlemah unit Pelayanan Umum: Unsur SKM U3" in page
+    assert "Manajemen waktu" in page
+    page = client.get(f"{BASE}/kebutuhan/{world['alpha']['staff']}").get_data(as_text=True)
+    assert "Manajemen waktu</strong>" in page and "50,0/100 (n=12" in page
