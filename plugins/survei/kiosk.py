@@ -42,7 +42,6 @@ from portal.plugin import (
     audit,
     authenticate,
     compact,
-    csrf,
     db,
     is_enabled,
     limiter,
@@ -361,7 +360,6 @@ def _enrol_limit() -> str:
 
 
 @kiosk_page.route("/daftar", methods=["POST"])
-@csrf.exempt  # the one-time code is the secret; the origin is checked below
 @limiter.limit(_enrol_limit)
 def enrol():
     if not same_origin():

@@ -108,7 +108,13 @@ def test_kiosk_skm_form_at_phone_and_desktop_size(app, live_server, world, desk,
             for n in range(1, 10):
                 page.locator(f"input[name=u{n}][value='3']").check()
             screenshot(page, f"kiosk-skm-{name}")
-            page.get_by_role("button", name="Kirim penilaian").click()
+            # "All sent" is also what an empty queue says before anything is sent:
+            # wait for the sync itself.
+            with page.expect_response(
+                lambda r: "/api/v1/survei/responses" in r.url and r.request.method == "POST"
+            ) as synced:
+                page.get_by_role("button", name="Kirim penilaian").click()
+            assert synced.value.ok
             page.get_by_text("Semua jawaban sudah terkirim.").wait_for()
             with app.app_context():
                 [response] = db.session.scalars(db.select(SurveiResponse)).all()

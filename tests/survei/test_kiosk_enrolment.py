@@ -36,7 +36,10 @@ def new_code(app, world, desk_id=None, name="Tablet loket 1") -> str:
 
 
 def enrol(client, code, slug="alpha"):
-    return client.post(f"/{slug}/survei/kiosk/daftar", data={"code": code})
+    """Type the code on the tablet's enrolment form (with its CSRF token)."""
+    return post_form(
+        client, f"/{slug}/survei/kiosk/daftar", {"code": code}, token_from=f"/{slug}/survei/kiosk/"
+    )
 
 
 def enrolled(app, world) -> str:
@@ -163,8 +166,12 @@ def test_an_expired_or_unknown_code_enrols_nothing(app, world, desk, client):
 
 def test_enrolment_from_another_site_is_refused(app, world, desk, client):
     code = new_code(app, world)
-    page = client.post(
-        "/alpha/survei/kiosk/daftar", data={"code": code}, headers={"Origin": "https://jahat.example"}
+    page = post_form(
+        client,
+        "/alpha/survei/kiosk/daftar",
+        {"code": code},
+        token_from="/alpha/survei/kiosk/",
+        headers={"Origin": "https://jahat.example"},
     )
     assert page.status_code == 400 and "situs lain" in page.get_data(as_text=True)
 
