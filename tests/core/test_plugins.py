@@ -58,7 +58,7 @@ def calls(name):
 # ---------------------------------------------------------------- discovery
 
 
-def test_entry_points_load_the_three_builtin_plugins_sorted():
+def test_entry_points_load_the_shipped_plugins_sorted():
     app = create_app(
         {
             "TESTING": True,
@@ -67,7 +67,13 @@ def test_entry_points_load_the_three_builtin_plugins_sorted():
             "PORTAL_PLUGINS": None,
         }
     )
-    assert plugins.state(app).names == ["dialog_publik", "pengaduan", "survei"]
+    assert plugins.state(app).names == [
+        "dialog_publik",
+        "kinerja_harian",
+        "pengaduan",
+        "pengembangan",
+        "survei",
+    ]
     manager = app.extensions["portal_plugins"].manager
     # Beside them, the portal's own features, registered as plugins too.
     builtin = [
@@ -81,7 +87,9 @@ def test_entry_points_load_the_three_builtin_plugins_sorted():
     assert sorted(plugins.state(app).builtin) == builtin
     assert sorted(name for name, _ in manager.list_name_plugin()) == [
         "dialog_publik",
+        "kinerja_harian",
         "pengaduan",
+        "pengembangan",
         *builtin,
         "survei",
     ]
