@@ -24,6 +24,7 @@ MANAGE_PAGES = [
     "/kelola/{a}/pengguna",
     "/kelola/{a}/pengguna/baru",
     "/kelola/{a}/modul",
+    "/kelola/{a}/modul/survei/nonaktifkan",
     "/kelola/{a}/bobot",
     "/kelola/{a}/profil",
     "/kelola/{a}/audit",
@@ -99,7 +100,8 @@ def test_staff_posts_matrix(client, world, role):
     posts = [
         # Before the module switch below turns survei (whose page this is) off.
         (f"/kelola/alpha/survei/loket/{w['desk']}/ganti-token", {}),
-        ("/kelola/alpha/modul", {"plugin": "survei", "enabled": "0"}),
+        ("/kelola/alpha/modul", {"plugin": "survei", "enabled": "0"}),  # to the confirmation
+        ("/kelola/alpha/modul/survei/nonaktifkan", {}),
         ("/kelola/alpha/unit/baru", {"name": f"Unit {role}"}),
     ]
     for url, data in posts:
