@@ -1,7 +1,7 @@
 /* Moves focus to a form's error summary when a page is answered with errors,
    so that screen readers read it and the eye finds it; its links then focus
    their fields. Without this script the page still opens at the summary
-   (the form's action ends with its anchor). */
+   where the form posts to its anchor. */
 (function () {
   "use strict";
   var summary = document.querySelector(".error-summary[data-focus]");
@@ -13,8 +13,7 @@
     var field = link && document.getElementById(link.getAttribute("href").slice(1));
     if (!field) return;
     event.preventDefault();
-    var label = document.querySelector("label[for='" + field.id + "']") || field;
-    label.scrollIntoView();
+    field.scrollIntoView();  /* its scroll-margin keeps the label in view */
     field.focus({ preventScroll: true });
   });
 })();
