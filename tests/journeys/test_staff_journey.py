@@ -17,13 +17,14 @@ goes to test-artifacts/.
 from __future__ import annotations
 
 import io
+import os
 import re
 from urllib.parse import urlsplit
 
 import pytest
 
 from portal.testing import PASSWORD, nip
-from tests.conftest import screenshot
+from tests.conftest import ARTIFACTS, screenshot
 
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 768}
@@ -65,6 +66,11 @@ def _path(page) -> str:
     return urlsplit(page.url).path
 
 
+def _screen(page, name):
+    """What the person sees without scrolling (``screenshot`` takes the whole page)."""
+    page.screenshot(path=os.path.join(ARTIFACTS, f"{name}.png"))
+
+
 def _fits(page, size):
     if size == "phone":
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], page.url
@@ -101,6 +107,7 @@ def test_supervisor_writes_feedback_and_the_officer_reads_it(
     if javascript:
         assert page.evaluate("document.activeElement.id") == "ringkasan-galat"
     screenshot(page, f"{tag}-2-galat")
+    _screen(page, f"{tag}-2-galat-layar")
     _fits(page, size)
     summary.get_by_role("link", name=re.compile("Kekuatan")).click()
     assert _in_viewport(page, "label[for=strengths]") and _in_viewport(page, "#strengths")
@@ -170,6 +177,7 @@ def test_admin_sets_the_agency_up(app, world, live_server, browser, size, databa
     assert _in_viewport(page, "#ringkasan-galat")
     _fits(page, size)
     screenshot(page, f"{tag}-2-profil-galat")
+    _screen(page, f"{tag}-2-profil-galat-layar")
     page.fill("#phone", "(0266) 221234")
     page.set_input_files("#logo", {"name": "logo.png", "mimeType": "image/png", "buffer": _logo_png()})
     page.get_by_role("button", name="Simpan", exact=True).click()
