@@ -100,8 +100,7 @@ def test_staff_posts_matrix(client, world, role):
     posts = [
         # Before the module switch below turns survei (whose page this is) off.
         (f"/kelola/alpha/survei/loket/{w['desk']}/ganti-token", {}),
-        ("/kelola/alpha/modul", {"plugin": "survei", "enabled": "0"}),  # to the confirmation
-        ("/kelola/alpha/modul/survei/nonaktifkan", {}),
+        ("/kelola/alpha/modul", {"plugin": "survei", "enabled": "0"}),
         ("/kelola/alpha/unit/baru", {"name": f"Unit {role}"}),
     ]
     for url, data in posts:

@@ -213,50 +213,41 @@ def modules(slug):
         name = request.form.get("plugin", "")
         if name not in plugins.installed():
             abort(404)
-        if request.form.get("enabled") != "1":
-            # Switching off takes the confirmation page; nothing changes here.
-            return redirect(url_for("kelola.module_off", slug=slug, plugin=name))
-        _switch(agency, name, True)
+        on = request.form.get("enabled") == "1"
+        plugins.set_enabled(agency, name, on)
+        audit("plugin_enabled" if on else "plugin_disabled", agency, detail=name)
+        db.session.commit()
+        flash(
+            _(
+                "Modul %(name)s %(state)s.",
+                name=plugins.label(name),
+                state=_("diaktifkan") if on else _("dinonaktifkan"),
+            ),
+            "success",
+        )
         return redirect(url_for("kelola.modules", slug=slug))
     enabled = plugins.enabled_names(agency)
     return render_template("kelola/modules.html", form=form, names=plugins.installed(), enabled=enabled)
 
 
-def _switch(agency: Agency, name: str, on: bool) -> None:
-    plugins.set_enabled(agency, name, on)
-    audit("plugin_enabled" if on else "plugin_disabled", agency, detail=name)
-    db.session.commit()
-    flash(
-        _(
-            "Modul %(name)s %(state)s.",
-            name=plugins.label(name),
-            state=_("diaktifkan") if on else _("dinonaktifkan"),
-        ),
-        "success",
-    )
-
-
-@bp.route("/<slug>/modul/<plugin>/nonaktifkan", methods=["GET", "POST"])
+@bp.route("/<slug>/modul/<plugin>/nonaktifkan")
 def module_off(slug, plugin):
-    """Switching a module off, after a page that says what it does: its
-    pages close for citizens and staff, new ratings from it are refused, and
-    everything it stored is kept for when it is switched on again."""
+    """What switching a module off does, before it is done: its pages close
+    for citizens and staff, new ratings from it are refused, and everything
+    it stored is kept. Its button posts the switch to ``modules``; the
+    module list leads only here."""
     agency = _manage()
     if plugin not in plugins.installed():
         abort(404)
     if not plugins.is_enabled(agency, plugin):
         flash(_("Modul %(name)s sudah nonaktif.", name=plugins.label(plugin)), "info")
         return redirect(url_for("kelola.modules", slug=slug))
-    form = BaseForm()
-    if form.validate_on_submit():
-        _switch(agency, plugin, False)
-        return redirect(url_for("kelola.modules", slug=slug))
     ratings = db.session.scalar(
         db.select(db.func.coalesce(db.func.sum(RatingRollup.count), 0)).where(
             RatingRollup.agency_id == agency.id, RatingRollup.source == plugin
         )
     )
-    return render_template("kelola/module_off.html", form=form, plugin=plugin, ratings=ratings)
+    return render_template("kelola/module_off.html", form=BaseForm(), plugin=plugin, ratings=ratings)
 
 
 # ---------------------------------------------------------------- weights
