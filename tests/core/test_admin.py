@@ -359,6 +359,21 @@ def test_agency_contact_is_validated_and_shown_in_every_footer(app, client, worl
             assert shown in footer, (page_url, shown)
     assert "Sukamaju 43111" in client.get("/kelola/alpha/unit").get_data(as_text=True)  # staff pages too
     assert "Sukamaju 43111" not in app.test_client().get("/beta/").get_data(as_text=True)  # only its own
+    # A post without the contact fields (an older form, a script) keeps them, and a new
+    # agency made without them has them empty: never a database error.
+    answer = post_form(client, url, base, content_type="multipart/form-data")
+    assert answer.status_code == 302
+    with app.app_context():
+        assert db.session.get(Agency, world["alpha"]["agency"]).phone == "(0266) 221234"
+    root = app.test_client()
+    login(root, world["superadmin"])
+    answer = post_form(
+        root, "/kelola/instansi/baru", {"name": "Dinas Sosial", "slug": "dinsos", "timezone": "Asia/Jakarta"}
+    )
+    assert answer.status_code == 302
+    with app.app_context():
+        made = db.session.scalars(db.select(Agency).filter_by(slug="dinsos")).one()
+        assert (made.address, made.phone, made.service_hours, made.complaint_hotline) == ("", "", "", "")
 
 
 def test_the_agency_name_is_in_the_header_not_repeated_as_the_heading(client, world):

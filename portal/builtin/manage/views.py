@@ -132,8 +132,8 @@ def _fill_agency(form, agency) -> None:
         "service_hours",
         "complaint_hotline",
     ):
-        if name in form:
-            setattr(agency, name, form[name].data)
+        if name in form:  # a field left out of the post is empty, never NULL
+            setattr(agency, name, form[name].data or "")
 
 
 def _take_logo(form, agency) -> bool:
