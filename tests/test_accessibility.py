@@ -65,6 +65,10 @@ def site(app):
     with app.app_context():
         seed()
         agency = db.session.scalars(db.select(Agency).filter_by(slug="disdukcapil")).one()
+        agency.address = "Jl. Veteran No. 12, Sukamaju 43111"  # the footer's contact block
+        agency.phone = "(0266) 221234"
+        agency.service_hours = "Senin–Kamis 08.00–15.00, Jumat 08.00–11.00"
+        agency.complaint_hotline = "0812-3456-7890"
         event = db.session.scalars(
             db.select(DialogEvent).filter_by(agency_id=agency.id).order_by(DialogEvent.id)
         ).first()
@@ -129,6 +133,8 @@ def _staff_pages(site) -> list[str]:
         "/kinerja/disdukcapil/tim",
         f"/kinerja/pegawai/{site['officer']}",
         "/kelola/disdukcapil/modul",
+        "/kelola/disdukcapil/modul/pengaduan/nonaktifkan",
+        "/kelola/disdukcapil/profil",
     ]
 
 
@@ -199,6 +205,11 @@ def test_no_wcag_violations_on_citizen_and_staff_pages(app, site, live_server, b
         response = page.goto(url)
         assert response.status < 400, url
         found[url] = _violations(page, axe_source)
+    # A form answered with errors: its summary and the fields marked.
+    page.goto("/kelola/disdukcapil/unit/baru")
+    page.get_by_role("button", name="Simpan", exact=True).click()
+    assert page.locator("#ringkasan-galat").count() == 1
+    found["/kelola/disdukcapil/unit/baru (galat)"] = _violations(page, axe_source)
     context.close()
     problems = {url: v for url, v in found.items() if v}
     assert not problems, problems

@@ -225,6 +225,7 @@ def test_switching_a_module_off_removes_its_pages(app, world, live_server, brows
     staff_context, staff = _staff(browser, live_server, world["alpha"]["emails"]["admin"])
     staff.goto("/kelola/alpha/modul")
     staff.locator("tr", has_text="Pengaduan").get_by_role("button", name="Nonaktifkan").click()
+    staff.get_by_role("button", name="Ya, nonaktifkan modul Pengaduan").click()  # the confirmation page
     assert "Modul Pengaduan dinonaktifkan." in staff.content()
     screenshot(staff, f"{tag}-1-modul")
     staff_context.close()

@@ -84,6 +84,11 @@ class Agency(db.Model):
     #: kept in the database so every host serves it; loaded only when asked.
     logo: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     logo_updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    #: Contact details every page of the agency shows in its footer.
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    phone: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    service_hours: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    complaint_hotline: Mapped[str] = mapped_column(String(30), default="", server_default="")
 
     units: Mapped[list[Unit]] = relationship(back_populates="agency", order_by="Unit.name")
 

@@ -24,6 +24,7 @@ MANAGE_PAGES = [
     "/kelola/{a}/pengguna",
     "/kelola/{a}/pengguna/baru",
     "/kelola/{a}/modul",
+    "/kelola/{a}/modul/survei/nonaktifkan",
     "/kelola/{a}/bobot",
     "/kelola/{a}/profil",
     "/kelola/{a}/audit",

@@ -12,7 +12,7 @@ import pytest
 from portal.testing import login
 
 STAFF_PREFIXES = ("/kelola/<slug>", "/kelola/<agency_slug>", "/kinerja/<slug>", "/kinerja/pegawai/")
-FILL = {"fmt": "csv", "size": "a4", "ext": "json"}
+FILL = {"fmt": "csv", "size": "a4", "ext": "json", "plugin": "survei"}
 
 
 def _staff_urls(app) -> list[str]:
@@ -38,6 +38,7 @@ def test_the_generated_list_covers_the_known_staff_pages(app):
         "/kelola/alpha/pengaduan/",
         "/kelola/alpha/dialog/",
         "/kinerja/pegawai/1",
+        "/kelola/alpha/modul/survei/nonaktifkan",
     ):
         assert known in urls, known
     assert len(urls) >= 40

@@ -306,3 +306,94 @@ def test_agency_logo_is_checked_by_content_cleaned_and_shown(app, client, world)
     post_form(client, url, {**base, "remove_logo": "y"}, content_type="multipart/form-data")
     assert '<img class="logo"' not in client.get("/alpha/").get_data(as_text=True)
     assert app.test_client().get("/alpha/logo.png").status_code == 404
+
+
+def test_agency_contact_is_validated_and_shown_in_every_footer(app, client, world):
+    from portal.core.models import Agency
+
+    login(client, world["alpha"]["emails"]["admin"])
+    url = "/kelola/alpha/profil"
+    base = {"name": "Dinas Alpha", "description": "", "timezone": "Asia/Jakarta"}
+    contact = {
+        "address": "Jl. Veteran No. 12\nSukamaju 43111",
+        "phone": "(0266) 221234",
+        "service_hours": "Senin–Jumat 08.00–15.00",
+        "complaint_hotline": "+62 812-3456-7890",
+    }
+    # Not stored while staff pages say it is missing.
+    assert "belum diisi" in client.get("/kelola/alpha/").get_data(as_text=True)
+    assert "belum diisi" not in app.test_client().get("/alpha/").get_data(as_text=True)  # not to citizens
+    for field, value, message in (
+        ("phone", "telepon kantor", "Tulis nomor dengan angka saja"),
+        ("phone", "0266 2", "Nomor telepon terdiri atas 6 sampai 15 angka."),
+        ("phone", "0266 2212 3456 7890 12", "Nomor telepon terdiri atas 6 sampai 15 angka."),
+        ("phone", "0266 - 221 - 234 - 567 - 8 - 9 - 0", "Paling banyak 30 karakter."),
+        ("phone", "62+266221234", "Tulis nomor dengan angka saja"),
+        ("complaint_hotline", "12", "Nomor telepon terdiri atas 3 sampai 15 angka."),
+        ("address", "x" * 301, "Paling banyak 300 karakter."),
+        ("service_hours", "x" * 201, "Paling banyak 200 karakter."),
+    ):
+        answer = post_form(client, url, {**base, **contact, field: value}, content_type="multipart/form-data")
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and message in page, (field, value)
+        # The summary at the top of the form names the field and links to it.
+        assert re.search(
+            rf'<div class="error-summary" id="ringkasan-galat"[^>]*>.*href="#{field}"', page, re.S
+        )
+        with app.app_context():
+            assert db.session.get(Agency, world["alpha"]["agency"]).phone == ""
+    answer = post_form(client, url, {**base, **contact}, content_type="multipart/form-data")
+    assert answer.status_code == 302
+    with app.app_context():
+        agency = db.session.get(Agency, world["alpha"]["agency"])
+        assert (agency.phone, agency.complaint_hotline) == ("(0266) 221234", "+62 812-3456-7890")
+    for page_url in ("/alpha/", "/alpha/pengaduan/baru", "/alpha/survei/"):
+        page = app.test_client().get(page_url).get_data(as_text=True)
+        footer = page[page.index("<footer") :]
+        for shown in (
+            "Sukamaju 43111",
+            "Senin–Jumat 08.00–15.00",
+            'href="tel:0266221234"',
+            'href="tel:+6281234567890"',
+        ):
+            assert shown in footer, (page_url, shown)
+    assert "Sukamaju 43111" in client.get("/kelola/alpha/unit").get_data(as_text=True)  # staff pages too
+    assert "Sukamaju 43111" not in app.test_client().get("/beta/").get_data(as_text=True)  # only its own
+    # A post without the contact fields (an older form, a script) keeps them, and a new
+    # agency made without them has them empty: never a database error.
+    answer = post_form(client, url, base, content_type="multipart/form-data")
+    assert answer.status_code == 302
+    with app.app_context():
+        assert db.session.get(Agency, world["alpha"]["agency"]).phone == "(0266) 221234"
+    root = app.test_client()
+    login(root, world["superadmin"])
+    answer = post_form(
+        root, "/kelola/instansi/baru", {"name": "Dinas Sosial", "slug": "dinsos", "timezone": "Asia/Jakarta"}
+    )
+    assert answer.status_code == 302
+    with app.app_context():
+        made = db.session.scalars(db.select(Agency).filter_by(slug="dinsos")).one()
+        assert (made.address, made.phone, made.service_hours, made.complaint_hotline) == ("", "", "", "")
+
+
+def test_the_agency_name_is_in_the_header_not_repeated_as_the_heading(client, world):
+    page = client.get("/alpha/").get_data(as_text=True)
+    assert '<span class="brand-name">Dinas Alpha</span>' in page
+    assert "<h1>Dinas Alpha</h1>" not in page and "<h1>Layanan daring untuk warga</h1>" in page
+    assert 'class="logo emblem"' in page  # no logo yet: the neutral emblem
+
+
+def test_error_summary_links_each_field_and_comes_with_its_script_only_then(client, world):
+    login(client, world["alpha"]["emails"]["admin"])
+    empty = client.get("/kelola/alpha/unit/baru").get_data(as_text=True)
+    assert "ringkasan-galat" not in empty and "<script" not in empty
+    answer = post_form(client, "/kelola/alpha/unit/baru", {"name": "", "address": "x" * 301})
+    page = answer.get_data(as_text=True)
+    summary = page[
+        page.index('<div class="error-summary"') : page.index("</div>", page.index("error-summary"))
+    ]
+    assert 'tabindex="-1"' in summary and "Periksa kembali isian yang ditandai." in summary
+    assert '<a href="#name">Nama unit layanan: Kolom ini wajib diisi.</a>' in summary
+    assert '<a href="#address">Alamat: Paling banyak 300 karakter.</a>' in summary
+    assert '<script src="/static/forms.js" defer></script>' in page
+    assert page.index("ringkasan-galat") < page.index('id="name"')  # above the fields

@@ -4,6 +4,7 @@ and redirects after them."""
 from __future__ import annotations
 
 import re
+from urllib.parse import urlencode
 
 import pytest
 
@@ -15,11 +16,51 @@ from portal.testing import CSRF_RE, PASSWORD, csrf_token, login, post_form
 def test_login_and_logout(client, world):
     email = world["alpha"]["emails"]["admin"]
     r = login(client, email.upper())  # e-mail is case-insensitive
-    assert r.status_code == 302 and r.headers["Location"] == "/kelola/"
+    assert r.status_code == 302 and r.headers["Location"] == "/kelola/alpha/"  # the agency's page
     assert client.get("/kelola/").headers["Location"] == "/kelola/alpha/"
     r = post_form(client, "/keluar", token_from="/kelola/alpha/")
     assert r.status_code == 302
     assert client.get("/kelola/alpha/").status_code == 302
+
+
+def test_each_role_lands_on_its_own_page_and_a_local_next_wins(app, client, world):
+    alpha = world["alpha"]
+    landing = {
+        alpha["emails"]["officer"]: f"/kinerja/pegawai/{alpha['staff']}",  # their own record
+        alpha["emails"]["supervisor"]: "/kinerja/alpha/tim",  # their team
+        alpha["emails"]["admin"]: "/kelola/alpha/",  # the agency's management page
+        world["superadmin"]: "/kelola/",  # the list of agencies
+    }
+    for email, page in landing.items():
+        browser = app.test_client()
+        r = login(browser, email)
+        assert r.status_code == 302 and r.headers["Location"] == page, email
+        assert browser.get(page).status_code == 200, page
+        # "Halaman saya" in the header and a second visit to /masuk go there too.
+        assert browser.get("/akun/").headers["Location"] == page
+        assert browser.get("/masuk").headers["Location"] == page
+    officer_email = alpha["emails"]["officer"]
+    for target, expected in (
+        ("/alpha/survei/", "/alpha/survei/"),  # a local target wins
+        ("https://situs-lain.example/", landing[officer_email]),  # another site never does
+        ("//situs-lain.example/", landing[officer_email]),
+    ):
+        browser = app.test_client()
+        token = csrf_token(browser, "/masuk")
+        r = browser.post(
+            "/masuk?" + urlencode({"next": target}),
+            data={"csrf_token": token, "email": officer_email, "password": PASSWORD},
+        )
+        assert r.status_code == 302 and r.headers["Location"] == expected, target
+
+
+def test_an_officer_without_a_record_lands_on_the_management_page(app, client, world):
+    with app.app_context():
+        user = db.session.scalars(db.select(User).filter_by(email=world["alpha"]["emails"]["officer"])).one()
+        user.officer_id = None
+        db.session.commit()
+    r = login(client, world["alpha"]["emails"]["officer"])
+    assert r.status_code == 302 and r.headers["Location"] == "/kelola/"
 
 
 def test_wrong_password_is_one_message_for_unknown_and_known_users(client, world):
@@ -115,7 +156,7 @@ def test_owner_signs_in_from_a_known_browser_while_attacked_from_elsewhere(app, 
     assert r.status_code == 429 and "Tunggu" in error_of(r)
     # ...but the owner's own browser does not.
     r = login(owner, email)
-    assert r.status_code == 302 and r.headers["Location"] == "/kelola/"
+    assert r.status_code == 302 and r.headers["Location"] == "/kelola/alpha/"
     # That browser is still slowed by its own failures.
     post_form(owner, "/keluar", token_from="/")
     for _ in range(4):
@@ -293,7 +334,7 @@ def test_login_goes_only_to_pages_of_this_site(app, world):
                 "password": PASSWORD,
             },
         )
-        if (r.status_code, r.headers.get("Location")) != (302, "/kelola/"):
+        if (r.status_code, r.headers.get("Location")) != (302, "/kelola/alpha/"):
             wrong[raw] = (r.status_code, r.headers.get("Location"))
     assert wrong == {}
 
@@ -321,7 +362,7 @@ def test_next_parameter_cannot_redirect_off_site(client, world):
         "/masuk?next=//jahat.example/",
         data={"csrf_token": token, "email": world["alpha"]["emails"]["admin"], "password": PASSWORD},
     )
-    assert r.headers["Location"] == "/kelola/"
+    assert r.headers["Location"] == "/kelola/alpha/"
 
 
 def test_login_required_redirects_back_after_login(client, world):

@@ -61,9 +61,10 @@ def test_upgrade_keeps_a_live_database_whose_users_are_referred_to(database_url)
     _empty(app)
     try:
         runner = app.test_cli_runner()
-        result = runner.invoke(args=["db", "upgrade", "0005_agency_logo"])
-        assert result.exit_code == 0, result.output
         with app.app_context():
+            # Alembic itself: the command's score-filling step reads today's
+            # models, which an old schema lacks columns of.
+            upgrade(revision="0005_agency_logo")
             db.session.execute(
                 text(
                     "INSERT INTO agency (id, slug, name, description, timezone, created_at, "

@@ -458,9 +458,19 @@ def test_admin_switches_a_module_in_the_page_and_it_disappears(rec, client, worl
     login(client, world["beta"]["emails"]["admin"])
     from portal.testing import post_form
 
+    # The module list leads to a page saying what switching off does; its button switches.
+    modules = client.get("/kelola/beta/modul").get_data(as_text=True)
+    assert 'action="/kelola/beta/modul/survei/nonaktifkan"' in modules
+    page = client.get("/kelola/beta/modul/survei/nonaktifkan").get_data(as_text=True)
+    assert "Nonaktifkan modul Survei?" in page and "tidak ada yang dihapus" in page
+    assert '<input type="hidden" name="plugin" value="survei">' in page
+    assert client.get("/beta/survei/").status_code == 200  # looking changes nothing
     r = post_form(client, "/kelola/beta/modul", {"plugin": "survei", "enabled": "0"})
     assert r.status_code == 302
     assert client.get("/beta/survei/").status_code == 404
+    # Off already, or no such module: nothing to confirm.
+    assert client.get("/kelola/beta/modul/survei/nonaktifkan").headers["Location"] == "/kelola/beta/modul"
+    assert client.get("/kelola/beta/modul/tidak-ada/nonaktifkan").status_code == 404
     assert 'href="/beta/survei/"' not in client.get("/beta/").get_data(as_text=True)
     assert client.get("/alpha/survei/").status_code == 200
     page = client.get("/kelola/beta/audit").get_data(as_text=True)

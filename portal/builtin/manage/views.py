@@ -24,6 +24,7 @@ from portal.core.models import (
     AuditLog,
     Desk,
     Officer,
+    RatingRollup,
     Unit,
     User,
     audit,
@@ -124,9 +125,18 @@ MULTIPART = "multipart/form-data"
 
 
 def _fill_agency(form, agency) -> None:
-    for name in ("name", "slug", "description", "timezone"):
-        if name in form:
-            setattr(agency, name, form[name].data)
+    for name in (
+        "name",
+        "slug",
+        "description",
+        "timezone",
+        "address",
+        "phone",
+        "service_hours",
+        "complaint_hotline",
+    ):
+        if name in form:  # a field left out of the post is empty, never NULL
+            setattr(agency, name, form[name].data or "")
 
 
 def _take_logo(form, agency) -> bool:
@@ -221,6 +231,26 @@ def modules(slug):
         return redirect(url_for("kelola.modules", slug=slug))
     enabled = plugins.enabled_names(agency)
     return render_template("kelola/modules.html", form=form, names=plugins.installed(), enabled=enabled)
+
+
+@bp.route("/<slug>/modul/<plugin>/nonaktifkan")
+def module_off(slug, plugin):
+    """What switching a module off does, before it is done: its pages close
+    for citizens and staff, new ratings from it are refused, and everything
+    it stored is kept. Its button posts the switch to ``modules``; the
+    module list leads only here."""
+    agency = _manage()
+    if plugin not in plugins.installed():
+        abort(404)
+    if not plugins.is_enabled(agency, plugin):
+        flash(_("Modul %(name)s sudah nonaktif.", name=plugins.label(plugin)), "info")
+        return redirect(url_for("kelola.modules", slug=slug))
+    ratings = db.session.scalar(
+        db.select(db.func.coalesce(db.func.sum(RatingRollup.count), 0)).where(
+            RatingRollup.agency_id == agency.id, RatingRollup.source == plugin
+        )
+    )
+    return render_template("kelola/module_off.html", form=BaseForm(), plugin=plugin, ratings=ratings)
 
 
 # ---------------------------------------------------------------- weights

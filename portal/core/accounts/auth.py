@@ -52,7 +52,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from portal.core.models import Agency, User, audit
+from portal.core.models import ROLE_ADMIN, ROLE_OFFICER, ROLE_SUPERVISOR, Agency, User, audit
 from portal.core.web.forms import LoginForm, PasswordChangeForm
 from portal.extensions import db, limiter, login_manager
 
@@ -116,6 +116,26 @@ def referrer_or(default: str) -> str:
         if parts.scheme in ("http", "https") and parts.netloc == request.host:
             return local_target(parts.path + ("?" + parts.query if parts.query else ""), default)
     return default
+
+
+def landing_page(user) -> str:
+    """Where ``user`` starts after signing in: an officer on their own record,
+    a supervisor on their team's, an agency admin on the agency's management
+    page, a superadmin on the list of agencies. A page another part of the
+    portal does not offer (its blueprint absent) falls back to ``/kelola/``."""
+
+    def page(endpoint, **values):
+        return url_for(endpoint, **values) if endpoint in current_app.view_functions else None
+
+    agency = user.agency
+    target = None
+    if user.role == ROLE_OFFICER and user.officer_id is not None:
+        target = page("kinerja.officer", officer_id=user.officer_id)
+    elif user.role == ROLE_SUPERVISOR and agency is not None:
+        target = page("kinerja.team", slug=agency.slug)
+    elif user.role == ROLE_ADMIN and agency is not None:
+        target = page("kelola.dashboard", slug=agency.slug)
+    return target or url_for("kelola.index")
 
 
 # ---------------------------------------------------------------- throttling
@@ -314,7 +334,7 @@ def _login_limit() -> str:
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("kelola.index"))
+        return redirect(local_target(request.args.get("next"), landing_page(current_user)))
     form = LoginForm()
     status, headers = 200, {}
     if form.validate_on_submit():
@@ -336,7 +356,7 @@ def login():
             audit("login", user, agency=user.agency, user=user)
             db.session.commit()
             login_user(user)
-            response = redirect(local_target(request.args.get("next"), url_for("kelola.index")))
+            response = redirect(local_target(request.args.get("next"), landing_page(user)))
             _remember_device(response, user)
             return response
         else:
@@ -346,6 +366,13 @@ def login():
                 message += " " + _("Tunggu %(wait)s sebelum mencoba lagi.", wait=_duration(wait))
             form.password.errors.append(message)
     return render_template("auth/login.html", form=form), status, headers
+
+
+@bp.route("/akun/")
+@login_required
+def home():
+    """ "Halaman saya" in the header: the signed-in user's own starting page."""
+    return redirect(landing_page(current_user))
 
 
 def end_all_sessions(user: User) -> None:
@@ -379,7 +406,7 @@ def change_password():
             db.session.commit()
             login_user(user)  # ...but this one, re-issued with the new generation
             flash(_("Kata sandi sudah diganti. Sesi lain akun ini sudah diakhiri."), "success")
-            return redirect(url_for("kelola.index"))
+            return redirect(landing_page(user))
     return render_template("auth/password.html", form=form)
 
 

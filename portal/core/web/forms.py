@@ -129,6 +129,29 @@ class PasswordChangeForm(BaseForm):
     )
 
 
+PHONE_CHARS_RE = re.compile(r"^\+?[0-9 ()\-.]+$")
+
+
+def phone_number(min_digits: int):
+    """A validator of a telephone number as people write it: digits with
+    spaces, dashes, dots or brackets, a leading "+" for the country code;
+    ``min_digits`` to 15 digits (E.164 has at most 15)."""
+
+    def validate(form, field):
+        value = field.data = " ".join((field.data or "").split())
+        if not value:
+            return
+        if not PHONE_CHARS_RE.match(value):
+            raise ValidationError(
+                _l("Tulis nomor dengan angka saja (boleh spasi, tanda hubung, kurung, dan + di depan).")
+            )
+        digits = sum(ch.isdigit() for ch in value)
+        if digits < min_digits or digits > 15:
+            raise ValidationError(_l("Nomor telepon terdiri atas %(min)d sampai 15 angka.", min=min_digits))
+
+    return validate
+
+
 class AgencyForm(BaseForm):
     name = StringField(_l("Nama instansi"), validators=[DataRequired(), Length(max=200)], filters=[strip])
     slug = StringField(
@@ -138,7 +161,36 @@ class AgencyForm(BaseForm):
     )
     description = TextAreaField(_l("Keterangan"), validators=[Optional(), Length(max=2000)])
     timezone = SelectField(_l("Zona waktu"), default="Asia/Jakarta")
-    logo = FileField(_l("Logo (PNG, JPEG, atau WebP; tampil di halaman instansi)"))
+    address = TextAreaField(
+        _l("Alamat kantor"),
+        validators=[Optional(), Length(max=300)],
+        filters=[strip],
+        description=_l(
+            "Tampil di kaki setiap halaman instansi, bersama telepon, jam layanan, dan nomor pengaduan."
+        ),
+    )
+    phone = StringField(
+        _l("Telepon"),
+        validators=[Optional(), Length(max=30), phone_number(6)],
+        filters=[strip],
+        description=_l("Misalnya (0266) 221234 atau +62 266 221234."),
+    )
+    service_hours = StringField(
+        _l("Jam layanan"),
+        validators=[Optional(), Length(max=200)],
+        filters=[strip],
+        description=_l("Misalnya Senin–Kamis 08.00–15.00, Jumat 08.00–11.00."),
+    )
+    complaint_hotline = StringField(
+        _l("Nomor pengaduan (telepon atau WhatsApp)"),
+        validators=[Optional(), Length(max=30), phone_number(3)],
+        filters=[strip],
+        description=_l("Nomor yang dihubungi warga untuk mengadu, misalnya 0812-3456-7890."),
+    )
+    logo = FileField(
+        _l("Logo (PNG, JPEG, atau WebP; tampil di halaman instansi)"),
+        description=_l("Tanpa logo, halaman instansi memakai lambang netral."),
+    )
     remove_logo = BooleanField(_l("Hapus logo"))
 
     def __init__(self, *args, **kwargs):
