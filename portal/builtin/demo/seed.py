@@ -96,6 +96,15 @@ def _user(email, name, role, agency=None, officer=None):
     return user
 
 
+#: The demo agencies' contact details, shown in the footer of their pages.
+CONTACT = {
+    "address": "Jl. Merdeka No. 1, Sukamaju",
+    "phone": "(0261) 555-0101",
+    "service_hours": "Senin–Kamis 08.00–15.00, Jumat 08.00–11.30",
+    "complaint_hotline": "0812-0000-1234",
+}
+
+
 def seed() -> list[str]:
     """Create the demo data where missing; return lines describing the logins."""
     logins = [("superadmin", _user(f"superadmin@{DOMAIN}", "Super Admin Sukamaju", "superadmin").email)]
@@ -103,6 +112,9 @@ def seed() -> list[str]:
     seeded = []
     for slug, name, modules, unit_desks in AGENCIES:
         agency = _get_or_add(Agency, slug=slug, defaults={"name": name})
+        for field, value in CONTACT.items():
+            if not getattr(agency, field):
+                setattr(agency, field, value)
         units = []
         for unit_name, desk_names in unit_desks.items():
             unit = _get_or_add(Unit, agency_id=agency.id, name=unit_name)
