@@ -322,7 +322,7 @@ def callback(token):
     response = _response_of(request.form.get("ref", "")[:200], desk)
     if not same_origin() or response is None:
         return _notice(
-            _l("Permintaan tidak berlaku"),
+            _l("Formulir tidak berlaku"),
             _l("Tautan ini sudah tidak berlaku. Bila perlu, tanyakan kepada petugas."),
             400,
         )

@@ -186,8 +186,13 @@ def test_objects_of_another_agency_are_404_even_through_own_agency_url(client, w
 
 
 #: Citizen forms whose own signed single-use token is their CSRF token (the
-#: QR survey's nonce), so that looking at them needs no session.
-OWN_TOKEN_FORMS = {"survei_qr.survey_submit": "desk", "survei_qr.ticket_survey": "ticket"}
+#: QR survey's nonce, the signed reference of a call-back request), so that
+#: looking at them needs no session.
+OWN_TOKEN_FORMS = {
+    "survei_qr.survey_submit": "desk",
+    "survei_qr.ticket_survey": "ticket",
+    "survei_followup.callback": "desk",
+}
 
 
 def test_every_post_without_csrf_token_is_refused(app, client, world):
