@@ -205,3 +205,22 @@ def portal_daily_evidence(officer, day):
     from plugins.survei.measures import evidence
 
     return evidence(officer, day)
+
+
+@hookimpl
+def portal_desk_links(agency, desk):
+    from flask import url_for
+    from flask_babel import lazy_gettext as _l
+
+    from portal.plugin import NavItem
+
+    return [
+        NavItem(
+            10,
+            _l("Jenis survei dan jadwal"),
+            url_for("survei_staff.desk_settings", agency_slug=agency.slug, desk_id=desk.id),
+        ),
+        NavItem(
+            20, _l("Poster QR"), url_for("survei_staff.poster_page", agency_slug=agency.slug, desk_id=desk.id)
+        ),
+    ]

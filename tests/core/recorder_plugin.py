@@ -178,3 +178,9 @@ def portal_citizen_followups(agency, unit):
 @hookimpl
 def portal_notification_sent(notification, user):
     CALLS.append(("portal_notification_sent", (notification.title, user.email)))
+
+
+@hookimpl
+def portal_desk_links(agency, desk):
+    CALLS.append(("portal_desk_links", (agency.slug, desk.name)))
+    return [NavItem(99, "Rekam loket", f"/kelola/{agency.slug}/rekam/loket/{desk.id}")]

@@ -414,6 +414,19 @@ def test_hook_portal_citizen_followups(rec, world):
         assert citizen_followups(_agency("alpha"), None) == []
 
 
+def test_hook_portal_desk_links(rec, client, world):
+    """Each desk on the agency's desk list carries the links plugins give it;
+    a switched-off plugin gives none."""
+    login(client, world["alpha"]["emails"]["admin"])
+    page = client.get("/kelola/alpha/loket").get_data(as_text=True)
+    desk = world["alpha"]["desk"]
+    assert f'href="/kelola/alpha/rekam/loket/{desk}">Rekam loket</a>' in page
+    assert f"/kelola/alpha/survei/loket/{desk}/poster" in page  # survei's poster, through the same hook
+    assert calls("portal_desk_links")[-1][0] == "alpha"
+    _switch(rec, "alpha", "recorder_plugin", False)
+    assert "Rekam loket" not in client.get("/kelola/alpha/loket").get_data(as_text=True)
+
+
 def test_hook_portal_notification_sent(rec, world):
     """Called after the commit, never for a rolled-back notification."""
     from portal.plugin import User, notify

@@ -406,7 +406,8 @@ def desks(slug):
     rows = db.session.scalars(
         db.select(Desk).join(Unit).where(Unit.agency_id == agency.id).order_by(Unit.name, Desk.name)
     ).all()
-    return render_template("kelola/desks.html", desks=rows, form=BaseForm())
+    links = {desk.id: plugins.collect("portal_desk_links", agency=agency, desk=desk) for desk in rows}
+    return render_template("kelola/desks.html", desks=rows, links=links, form=BaseForm())
 
 
 @bp.route("/<slug>/loket/baru", methods=["GET", "POST"], defaults={"desk_id": None})

@@ -144,3 +144,10 @@ def portal_notification_sent(notification, user):
     """Called after the commit that stored ``notification`` for ``user``
     (detached copies: read their attributes, load nothing); deliver it through
     a further channel (an SMS or WhatsApp gateway). Errors are logged, never raised."""
+
+
+@hookspec
+def portal_desk_links(agency, desk):
+    """Called for each desk on the agency's desk list (``/kelola/<slug>/loket``);
+    return a list of :class:`NavItem` for what the plugin keeps about that desk
+    (its survey settings, its poster)."""
