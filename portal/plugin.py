@@ -27,7 +27,8 @@ Grouped as ``docs/plugins.md`` explains them:
 - **evidence and time**: :mod:`workdays` (the one working-day calendar),
   :class:`Indicator`, :class:`Measurement`, :func:`indicators`,
   :func:`score_stat`, :class:`Stat`, :func:`stat_measurement`, :class:`Evidence`,
-  :func:`daily_evidence`, :func:`citizen_followups`; telling staff:
+  :func:`daily_evidence`, :func:`citizen_followups`,
+  :func:`feedback_improvements`; telling staff:
   :func:`notify`;
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
   :func:`api_key_required`, :func:`authenticate`, :func:`json_body`;
@@ -105,6 +106,16 @@ from portal.core.web.params import ParamError, arg_date, parse_date, parse_datet
 from portal.core.web.transactions import read_first, reads_first
 from portal.extensions import csrf, db, limiter
 
+
+def feedback_improvements(officer, start, end):
+    """``(local date, text)`` of the non-empty "what to improve" of the
+    supervisors' feedback notes about ``officer`` in their agency, written
+    from ``start`` to ``end`` (local dates, inclusive), newest first."""
+    from portal.builtin.records.feedback import feedback_improvements as read
+
+    return read(officer, start, end)
+
+
 __all__ = [
     "CODE_ALPHABET",
     "HOLD_REASONS",
@@ -150,6 +161,7 @@ __all__ = [
     "csrf",
     "daily_evidence",
     "db",
+    "feedback_improvements",
     "hold_label",
     "hookimpl",
     "indicators",

@@ -3,6 +3,8 @@
 - Indicator ``pengaduan.sla_share`` (officer: complaints assigned to them;
   unit: complaints assigned to, or else about, the unit): of the complaints
   resolved in the period, the share resolved by their follow-up deadline.
+- Indicators ``pengaduan.sla_share.kategori.<code>.unit``, one per active
+  category of the agency: the same unit share, of that category's complaints.
 - Evidence: each complaint the officer verified, answered, or resolved on
   the day (from the complaint's history, by the officer's own login).
 - Follow-up for a citizen after a bad experience: the complaint form.
@@ -16,7 +18,7 @@ from functools import partial
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
-from plugins.pengaduan.models import PengaduanEvent, PengaduanTicket, TicketStatus
+from plugins.pengaduan.models import PengaduanCategory, PengaduanEvent, PengaduanTicket, TicketStatus
 from portal.plugin import Evidence, Indicator, Measurement, NavItem, User, db, local
 
 #: Resolved complaints below which the share is not shown as a number.
@@ -39,7 +41,7 @@ def _utc(agency, first: dt.date, last: dt.date):
 
 def indicators(agency) -> list[Indicator]:
     label = _l("Pengaduan selesai tepat waktu")
-    return [
+    found = [
         Indicator(
             "pengaduan.sla_share", label, "officer", partial(sla_share, "officer"), "%", plugin="pengaduan"
         ),
@@ -47,9 +49,28 @@ def indicators(agency) -> list[Indicator]:
             "pengaduan.sla_share.unit", label, "unit", partial(sla_share, "unit"), "%", plugin="pengaduan"
         ),
     ]
+    categories = db.session.execute(
+        db.select(PengaduanCategory.id, PengaduanCategory.code, PengaduanCategory.name)
+        .filter_by(agency_id=agency.id, active=True)
+        .order_by(PengaduanCategory.code)
+    ).all()
+    for category_id, code, name in categories:
+        found.append(
+            Indicator(
+                f"pengaduan.sla_share.kategori.{code}.unit",
+                _l("Pengaduan %(kategori)s selesai tepat waktu", kategori=name),
+                "unit",
+                partial(sla_share, "unit", category_id=category_id),
+                "%",
+                plugin="pengaduan",
+            )
+        )
+    return found
 
 
-def sla_share(scope: str, subject, start: dt.date, end: dt.date) -> Measurement:
+def sla_share(
+    scope: str, subject, start: dt.date, end: dt.date, category_id: int | None = None
+) -> Measurement:
     agency = subject.agency
     lo, hi = _utc(agency, start, end)
     query = db.select(PengaduanTicket.resolved_at, PengaduanTicket.resolve_due).where(
@@ -57,6 +78,8 @@ def sla_share(scope: str, subject, start: dt.date, end: dt.date) -> Measurement:
         PengaduanTicket.resolved_at >= lo,
         PengaduanTicket.resolved_at < hi,
     )
+    if category_id is not None:
+        query = query.where(PengaduanTicket.category_id == category_id)
     if scope == "officer":
         query = query.where(PengaduanTicket.assigned_officer_id == subject.id)
     else:

@@ -24,6 +24,11 @@ WEIGHT_CREDIBLE = 3.0
 WEIGHT_UNIT = 1.0
 WEIGHT_SELF = 0.5  # × the level (0–3)
 WEIGHT_SUPERVISOR = 1.0  # × the level (0–3)
+#: Weight of each complaint category of a unit handled late (below the
+#: target): on top of the unit's overall share, so half a unit item.
+WEIGHT_CATEGORY = 0.5
+#: Unit indicators of one complaint category: ``<prefix><code>.unit``.
+CATEGORY_PREFIX = "pengaduan.sla_share.kategori."
 
 
 @dataclass
@@ -104,6 +109,13 @@ def target(key: str) -> tuple[int | None, str | None]:
     if key.startswith("core."):
         return None, None
     return None, key.split(".", 1)[0]
+
+
+def sla_target() -> float:
+    """``PENGEMBANGAN_SLA_TARGET``: the share (%) of complaints handled on
+    time below which a unit's complaints, overall or of one category, are
+    evidence of a need."""
+    return float(current_app.config.get("PENGEMBANGAN_SLA_TARGET", 80))
 
 
 def year_bounds(agency, year: int) -> tuple[dt.date, dt.date]:
@@ -243,10 +255,10 @@ class Analysis:
                         unsur=number,
                     )
                 )
+            target_share = sla_target()
             sla = self.unit_indicator("pengaduan.sla_share")
             if sla is not None:
                 ref = Ref.of_measurement(sla.measure(unit, self.start, self.end))
-                target_share = float(current_app.config.get("PENGEMBANGAN_SLA_TARGET", 80))
                 if ref.usable(self.minimum) and ref.value < target_share:
                     found.append(
                         Evidence(
@@ -262,8 +274,45 @@ class Analysis:
                             source="pengaduan",
                         )
                     )
+            found += self._late_categories(unit, target_share)
             self._unit_evidence[unit_id] = found
         return self._unit_evidence[unit_id]
+
+    def _late_categories(self, unit, target_share: float) -> list[Evidence]:
+        """Each complaint category of the unit whose share handled on time is
+        known and below the target, lowest share first."""
+        late = []
+        for key, indicator in self.unit_indicators.items():
+            if not (key.startswith(CATEGORY_PREFIX) and key.endswith(".unit")):
+                continue
+            ref = Ref.of_measurement(indicator.measure(unit, self.start, self.end))
+            if ref.usable(self.minimum) and ref.value < target_share:
+                late.append((ref.value, str(indicator.label), indicator, ref))
+        return [
+            Evidence(
+                "unit",
+                _(
+                    "%(label)s di unit %(unit)s: %(ref)s, di bawah sasaran %(target)s%%.",
+                    label=label,
+                    unit=unit.name,
+                    ref=ref.text(indicator.unit),
+                    target=format_decimal(target_share),
+                ),
+                WEIGHT_CATEGORY,
+                source="pengaduan",
+            )
+            for _value, label, indicator, ref in sorted(late, key=lambda r: (r[0], r[1]))
+        ]
+
+    def feedback(self, officer: Officer) -> list[tuple[dt.date, str]]:
+        """The supervisors' "what to improve" about ``officer`` in the year,
+        newest first. Free text: shown on the officer's own needs page as the
+        supervisor's words, it adds no weight and names no theme (the
+        supervisor's view on the catalogue is what maps it to a theme), and
+        it never enters a unit's figures."""
+        from portal.plugin import feedback_improvements
+
+        return feedback_improvements(officer, self.start, self.end)
 
     def people_evidence(self, officer: Officer) -> list[Evidence]:
         from plugins.pengembangan.forms import LEVEL_LABELS

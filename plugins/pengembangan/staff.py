@@ -387,6 +387,7 @@ def officer_needs(officer_id):
             officer=officer,
             year=year,
             needs=analysis.officer_needs(officer),
+            feedback=analysis.feedback(officer),
             themes=themes,
             side=side,
             existing=existing,

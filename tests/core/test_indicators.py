@@ -216,3 +216,79 @@ def test_each_proposed_entry_is_traced_to_its_evidence(app, world):
         # Another agency's officer never sees alpha's work.
         beta_officer = db.session.get(Officer, world["beta"]["staff"])
         assert daily_evidence(beta_officer, DAY) == []
+
+
+def test_complaints_on_time_share_per_category_of_a_unit(app, world):
+    """Unit-scope share per active category: KTP 3 of 5 on time (60.0), KK 5
+    of 5 (100.0), Akta 4 resolved (not enough); an inactive category has no
+    indicator, and the other agency's categories are not offered here."""
+    with app.app_context():
+        officer = _officer(world)
+        unit = officer.unit
+        made = {}
+        for agency_id, code, name, active in (
+            (officer.agency_id, "ktp", "KTP", True),
+            (officer.agency_id, "kk", "KK", True),
+            (officer.agency_id, "akta", "Akta", True),
+            (officer.agency_id, "lama", "Lama", False),
+            (world["beta"]["agency"], "pajak", "Pajak", True),
+        ):
+            category = PengaduanCategory(
+                agency_id=agency_id, code=code, name=name, fields_json="[]", active=active
+            )
+            db.session.add(category)
+            db.session.flush()
+            made[code] = category.id
+        n = 0
+        for code, dues in (
+            (
+                "ktp",
+                [
+                    DAY,
+                    DAY + dt.timedelta(days=1),
+                    DAY,
+                    DAY - dt.timedelta(days=1),
+                    DAY - dt.timedelta(days=2),
+                ],
+            ),
+            ("kk", [DAY] * 5),
+            ("akta", [DAY] * 4),
+            ("lama", [DAY - dt.timedelta(days=1)] * 5),
+        ):
+            for due in dues:
+                db.session.add(
+                    PengaduanTicket(
+                        agency_id=officer.agency_id,
+                        code=f"KATEG-{n:04d}",
+                        reference=f"ADU-KAT-{n:04d}",
+                        category_id=made[code],
+                        title="t",
+                        description="d",
+                        status=TicketStatus.SELESAI,
+                        assigned_unit_id=unit.id,
+                        resolved_at=NOON,
+                        resolve_due=due,
+                        verify_due=DAY,
+                    )
+                )
+                n += 1
+        db.session.commit()
+        found = indicators(officer.agency, "unit")
+        keys = sorted(k for k in found if k.startswith("pengaduan.sla_share.kategori."))
+        assert keys == [
+            "pengaduan.sla_share.kategori.akta.unit",
+            "pengaduan.sla_share.kategori.kk.unit",
+            "pengaduan.sla_share.kategori.ktp.unit",
+        ]
+        ktp = found["pengaduan.sla_share.kategori.ktp.unit"]
+        assert str(ktp.label) == "Pengaduan KTP selesai tepat waktu" and ktp.unit == "%"
+        share = ktp.measure(unit, DAY, DAY)
+        assert share.known and share.count == 5 and share.value == 60.0
+        share = found["pengaduan.sla_share.kategori.kk.unit"].measure(unit, DAY, DAY)
+        assert share.known and share.count == 5 and share.value == 100.0
+        share = found["pengaduan.sla_share.kategori.akta.unit"].measure(unit, DAY, DAY)
+        assert not share.known and share.count == 4
+        # the unit overall: 3 + 5 + 4 + 0 on time of 19 resolved
+        overall = found["pengaduan.sla_share.unit"].measure(unit, DAY, DAY)
+        assert overall.count == 19 and overall.value == round(100 * 12 / 19, 1)
+        assert not any("kategori" in k for k in indicators(officer.agency, "officer"))

@@ -85,6 +85,7 @@ def test_screenshots_of_the_main_pages(app, live_server, world, dev, browser, da
     rate(app, world, staff, 20, [4, 4, 3, 4, 4])
     rate(app, world, world["alpha"]["boss"], 38, [3, 3, 3, 3, 3])
     rate(app, world, world["alpha"]["boss"], 20, [3, 3, 4, 3, 3])
+    _feedback_and_late_complaints(app, world, day)
     pages = {
         "ringkasan": "/kelola/alpha/pengembangan/",
         "tim": "/kelola/alpha/pengembangan/tim",
@@ -117,3 +118,33 @@ def test_screenshots_of_the_main_pages(app, live_server, world, dev, browser, da
             assert page.goto(url).status == 200, url
             screenshot(page, f"pengembangan-{name}-{size_name}")
         context.close()
+
+
+def _feedback_and_late_complaints(app, world, day):
+    """A supervisor's "what to improve" for the staff and a complaint
+    category handled late in their unit, for the needs pages."""
+    from plugins.pengaduan.models import PengaduanCategory
+    from plugins.pengembangan.models import PengembanganTheme
+    from portal.builtin.records.models import FeedbackNote
+    from portal.core.util.timeutil import utcnow
+    from tests.pengembangan.test_needs_sources import _tickets
+
+    with app.app_context():
+        agency_id = world["alpha"]["agency"]
+        db.session.add(
+            FeedbackNote(
+                agency_id=agency_id,
+                officer_id=world["alpha"]["staff"],
+                strengths="Ramah",
+                improvements="Jelaskan persyaratan KK dengan daftar periksa sebelum berkas diterima.",
+                created_at=utcnow(),
+            )
+        )
+        category = PengaduanCategory(agency_id=agency_id, code="ktp", name="KTP-el", fields_json="[]")
+        db.session.add(category)
+        db.session.add(
+            PengembanganTheme(agency_id=agency_id, name="Penanganan pengaduan", sources="pengaduan")
+        )
+        db.session.flush()
+        _tickets(world, day, category.id, 2, 3, "KTP")
+        db.session.commit()
