@@ -105,31 +105,6 @@ CONTACT = {
 }
 
 
-def _feedback(agency, officer, author) -> None:
-    """A supervisor's note to the demo officer, two weeks old, so the record
-    page and the needs analysis show what a supervisor writes (once)."""
-    import datetime as dt
-
-    from portal.builtin.records.models import FeedbackNote
-    from portal.core.util.timeutil import utcnow
-
-    if db.session.execute(db.select(FeedbackNote.id).filter_by(officer_id=officer.id)).first():
-        return
-    db.session.add(
-        FeedbackNote(
-            agency_id=agency.id,
-            officer_id=officer.id,
-            author_id=author.id,
-            strengths="Ramah dan teliti memeriksa berkas; warga sering menyebut namanya di komentar.",
-            improvements=(
-                "Jelaskan semua persyaratan sejak awal agar warga tidak bolak-balik, "
-                "dan jaga waktu tunggu pada jam sibuk pagi."
-            ),
-            created_at=utcnow() - dt.timedelta(days=14),
-        )
-    )
-
-
 def seed() -> list[str]:
     """Create the demo data where missing; return lines describing the logins."""
     logins = [("superadmin", _user(f"superadmin@{DOMAIN}", "Super Admin Sukamaju", "superadmin").email)]
@@ -171,15 +146,18 @@ def seed() -> list[str]:
         logins.append(
             ("admin", _user(f"admin.{slug}@{DOMAIN}", f"Admin {slug.upper()}", "admin", agency).email)
         )
-        boss = _user(f"atasan.{slug}@{DOMAIN}", officers[0].name, "supervisor", agency, officers[0])
-        logins.append(("supervisor", boss.email))
+        logins.append(
+            (
+                "supervisor",
+                _user(f"atasan.{slug}@{DOMAIN}", officers[0].name, "supervisor", agency, officers[0]).email,
+            )
+        )
         logins.append(
             (
                 "officer",
                 _user(f"pegawai.{slug}@{DOMAIN}", officers[1].name, "officer", agency, officers[1]).email,
             )
         )
-        _feedback(agency, officers[1], boss)
         seeded.append(agency)
     db.session.commit()
     for agency in seeded:

@@ -95,3 +95,43 @@ def _verified_share(officer, start, end):
     if total < MIN_RATINGS:
         return Measurement(None, total, enough=False)
     return Measurement(round(100.0 * verified / total, 1), total)
+
+
+@hookimpl
+def portal_seed_demo(agency):
+    """A supervisor's note to each demo officer who signs in, two weeks old,
+    so the record page and the needs analysis show what a supervisor writes."""
+    import datetime as dt
+
+    from portal.builtin.records.models import FeedbackNote
+    from portal.core.models import Officer, User
+    from portal.core.util.timeutil import utcnow
+    from portal.extensions import db
+
+    logins = dict(
+        db.session.execute(
+            db.select(User.officer_id, User.id).where(
+                User.agency_id == agency.id, User.officer_id.isnot(None)
+            )
+        ).all()
+    )
+    for officer in db.session.scalars(db.select(Officer).where(Officer.id.in_(list(logins)))):
+        author = logins.get(officer.supervisor_id)
+        if (
+            author is None
+            or db.session.execute(db.select(FeedbackNote.id).filter_by(officer_id=officer.id)).first()
+        ):
+            continue
+        db.session.add(
+            FeedbackNote(
+                agency_id=agency.id,
+                officer_id=officer.id,
+                author_id=author,
+                strengths="Ramah dan teliti memeriksa berkas; warga sering menyebut namanya di komentar.",
+                improvements=(
+                    "Jelaskan semua persyaratan sejak awal agar warga tidak bolak-balik, "
+                    "dan jaga waktu tunggu pada jam sibuk pagi."
+                ),
+                created_at=utcnow() - dt.timedelta(days=14),
+            )
+        )
