@@ -37,9 +37,12 @@ def _extracted() -> set[str]:
         ("templates/**.html", "jinja2"),
         ("plugins/**/templates/**.html", "jinja2"),
     ]
+    # As babel.cfg: templates may use {% do %} (the app enables jinja2.ext.do).
+    jinja = [pattern for pattern, method in method_map if method == "jinja2"]
+    options = {pattern: {"extensions": "jinja2.ext.do"} for pattern in jinja}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-        str(ROOT), method_map, keywords=KEYWORDS
+        str(ROOT), method_map, options_map=options, keywords=KEYWORDS
     ):
         found.add(message if isinstance(message, str) else message[0])
     return found

@@ -85,7 +85,9 @@ def _stage(app, world, client):
             )
             db.session.add(event)
             db.session.commit()
-            registration, _c = register(event.id, "Sari Peserta", "0812 5555 0000", "RT 05", walk_in=True)
+            registration, _c = register(
+                event.id, "Sari Peserta", "0812 5555 0000", "RT 05", walk_in=True, now=event.starts_at
+            )
             registration.checked_in_at = event.starts_at
             db.session.commit()
             if label == "old":

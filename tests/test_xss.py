@@ -130,6 +130,9 @@ def _fill_gaps(app):
         event = db.session.scalars(
             select(DialogEvent).filter_by(agency_id=agency.id).order_by(DialogEvent.id)
         ).first()
+        # Held yesterday: its minutes, commitments and ratings are shown only once it has begun.
+        event.starts_at = utcnow() - dt.timedelta(days=1, hours=2)
+        event.ends_at = utcnow() - dt.timedelta(days=1)
         response = db.session.scalars(
             select(SurveiResponse).filter_by(agency_id=agency.id).order_by(SurveiResponse.id)
         ).first()

@@ -39,7 +39,7 @@ THEMES = [
     ("Manajemen waktu", "Menyelesaikan layanan dan tindak lanjut tepat waktu.", "3", "pengaduan"),
     ("Literasi digital", "Memakai aplikasi layanan dan kanal daring dengan cakap dan aman.", "5,8", ""),
     (
-        "Penanganan pengaduan",
+        "Pengelolaan pengaduan",
         "Menerima, memverifikasi, dan menindaklanjuti pengaduan sesuai SLA.",
         "9",
         "pengaduan",
@@ -147,7 +147,7 @@ def seed(agency) -> None:
         starts_on=day - dt.timedelta(days=20),
         ends_on=day - dt.timedelta(days=6),
         jp=6,
-        themes=[themes["Penanganan pengaduan"]],
+        themes=[themes["Pengelolaan pengaduan"]],
     )
     db.session.add(mentor)
     db.session.flush()
