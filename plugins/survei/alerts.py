@@ -62,6 +62,7 @@ from portal.plugin import (
     limiter,
     local,
     notify,
+    read_first,
     same_origin,
     strip,
     utcnow,
@@ -116,10 +117,11 @@ def gave_lowest(response: SurveiResponse) -> bool:
     return any(getattr(response, f"u{n}") == 1 for n in range(1, 10))
 
 
-def window_of(agency, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
-    """(local start, UTC start, UTC end) of the alert window holding ``moment`` (naive UTC)."""
+def window_of(zone: str, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    """(local start, UTC start, UTC end) of the alert window holding ``moment``
+    (naive UTC) in time zone ``zone``."""
     minutes = max(1, setting("SURVEI_ALERT_WINDOW_MINUTES", WINDOW_MINUTES))
-    here = local(moment, agency.timezone)
+    here = local(moment, zone)
     midnight = here.replace(hour=0, minute=0, second=0, microsecond=0)
     elapsed = int((here - midnight).total_seconds() // 60)
     start = midnight + dt.timedelta(minutes=elapsed - elapsed % minutes)
@@ -131,23 +133,32 @@ def window_of(agency, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime, dt
 def desk_window(desk: Desk, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime, int, Decimal | None]:
     """(local start, local end, responses, mean satisfaction) of the desk's
     counted responses in the window holding ``moment``."""
-    agency = desk.unit.agency
-    start, lo, hi = window_of(agency, moment)
-    skm_sum = sum((getattr(SurveiResponse, f"u{n}") for n in range(1, 10)), start=0)
-    score = db.case(
-        (SurveiResponse.kind == SurveiKind.QUICK, SurveiResponse.face * 25.0 * 9),
-        else_=skm_sum * 25.0,
-    )
-    count, total = db.session.execute(
-        db.select(func.count(SurveiResponse.id), func.sum(score)).where(
-            SurveiResponse.desk_id == desk.id,
-            SurveiResponse.created_at >= lo,
-            SurveiResponse.created_at < hi,
-            counted(),
-        )
-    ).one()
+    return _window(desk.id, desk.unit.agency.timezone, moment)
+
+
+def _window(desk_id: int, zone: str, moment: dt.datetime):
+    start, lo, hi = window_of(zone, moment)
+    count, total = db.session.execute(_WINDOW, {"desk_id": desk_id, "lo": lo, "hi": hi}).one()
     mean = (Decimal(str(total)) / 9 / count) if count else None
-    return start, local(hi, agency.timezone), int(count or 0), mean
+    return start, local(hi, zone), int(count or 0), mean
+
+
+#: A desk's counted responses in a window: how many, and their satisfaction
+#: × 9 summed (a face × 25 × 9, or the nine unsur × 25). Built once.
+_WINDOW = db.select(
+    func.count(SurveiResponse.id),
+    func.sum(
+        db.case(
+            (SurveiResponse.kind == SurveiKind.QUICK, SurveiResponse.face * 25.0 * 9),
+            else_=sum((getattr(SurveiResponse, f"u{n}") for n in range(1, 10)), start=0) * 25.0,
+        )
+    ),
+).where(
+    SurveiResponse.desk_id == db.bindparam("desk_id"),
+    SurveiResponse.created_at >= db.bindparam("lo"),
+    SurveiResponse.created_at < db.bindparam("hi"),
+    counted(),
+)
 
 
 # ---------------------------------------------------------------- who is told
@@ -180,14 +191,16 @@ def _desk_label(desk: Desk) -> str:
     return f"{desk.unit.name} — {desk.name}"
 
 
-def response_stored(response: SurveiResponse) -> int:
+def response_stored(response: SurveiResponse, zone: str | None = None) -> int:
     """Raise the alerts a newly stored response calls for, and commit them.
-    Never raises: the citizen's answer is stored whatever happens here.
-    Returns how many notifications were created."""
+    ``zone`` is the agency's time zone when the caller knows it (saves
+    reading the desk). Never raises: the citizen's answer is stored whatever
+    happens here. Returns how many notifications were created."""
     try:
         if response.review != SurveiReview.NONE:
             return 0  # held for review: counted nowhere yet
-        created = _alerts(response)
+        read_first()  # the window is read beside other requests; a notice takes the lock
+        created = _alerts(response, zone)
         db.session.commit()
         return created
     except Exception:  # an alert must never cost a citizen's answer
@@ -196,13 +209,25 @@ def response_stored(response: SurveiResponse) -> int:
         return 0
 
 
-def _alerts(response: SurveiResponse) -> int:
+def _alerts(response: SurveiResponse, zone: str | None) -> int:
+    if zone is None:
+        zone = db.session.get(Desk, response.desk_id).unit.agency.timezone
+    lowest = gave_lowest(response)
+    start, end, count, mean = _window(response.desk_id, zone, response.created_at)
+    threshold = Decimal(str(setting("SURVEI_ALERT_THRESHOLD", THRESHOLD)))
+    low_window = (
+        mean is not None
+        and count >= setting("SURVEI_ALERT_MIN_RESPONSES", MIN_RESPONSES)
+        and mean < threshold
+    )
+    if not (lowest or low_window):
+        return 0  # the usual case: nothing more to read
     desk = db.session.get(Desk, response.desk_id)
     agency = desk.unit.agency
     heads = unit_heads(desk.unit)
     url = url_for("survei_followup_staff.index", agency_slug=agency.slug)
     created = 0
-    if gave_lowest(response):
+    if lowest:
         at = local(response.created_at, agency.timezone)
         created += notify(
             heads,
@@ -215,13 +240,7 @@ def _alerts(response: SurveiResponse) -> int:
             url=url,
             key=f"survei:terendah:{response.id}",
         )
-    start, end, count, mean = desk_window(desk, response.created_at)
-    threshold = Decimal(str(setting("SURVEI_ALERT_THRESHOLD", THRESHOLD)))
-    if (
-        mean is not None
-        and count >= setting("SURVEI_ALERT_MIN_RESPONSES", MIN_RESPONSES)
-        and mean < threshold
-    ):
+    if low_window:
         created += notify(
             heads,
             _("Kepuasan di %(desk)s turun", desk=_desk_label(desk)),

@@ -16,15 +16,31 @@ The first view of a form after a change is rendered the ordinary way
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from flask import current_app, request
 from sqlalchemy import bindparam, select
 
 from plugins.survei import NAME
-from plugins.survei.models import SurveiDeskSurvey, SurveiQuestion, SurveiRoster
-from plugins.survei.service import issue_nonce, recently_answered
-from portal.plugin import Agency, Desk, Officer, Unit, db, pagecache, utcnow
+from plugins.survei.models import (
+    SurveiDeskSurvey,
+    SurveiQuestion,
+    SurveiResponse,
+    SurveiRoster,
+    active_questions,
+    desk_kind,
+)
+from plugins.survei.service import (
+    Place,
+    issue_nonce,
+    open_nonce,
+    origin_hash,
+    recently_answered,
+    store,
+    validate,
+)
+from portal.plugin import Agency, Desk, Officer, Unit, db, pagecache, same_origin, utcnow
 
 #: Stands in for the nonce in a cached page; replaced on every answer.
 NONCE_MARK = "__survei_nonce__"
@@ -107,3 +123,92 @@ def cached_form(token: str):
     if html is None:
         return None
     return current_app.response_class(html.replace(NONCE_MARK, issue_nonce(desk_id)), mimetype="text/html")
+
+
+# ---------------------------------------------------------------- sending
+
+
+@dataclass(frozen=True)
+class Question:
+    """What checking an answer reads of a :class:`SurveiQuestion`."""
+
+    id: int
+    required: bool
+    type: str
+    choice_list: tuple[str, ...]
+    scale_top: int | None
+
+
+@dataclass(frozen=True)
+class Who:
+    """An officer the form offers (or credits without asking), by id."""
+
+    id: int
+
+
+def forms():
+    return pagecache.cache("survei.forms").watch(Desk, SurveiDeskSurvey, SurveiQuestion)
+
+
+def _form_of(desk_id: int) -> tuple:
+    """(unit id, survey kind, the unit's own questions) of a desk (cached)."""
+    found = forms().get(desk_id)
+    if found is None:
+        unit_id = db.session.scalar(select(Desk.unit_id).where(Desk.id == desk_id))
+        found = (
+            unit_id,
+            desk_kind(desk_id),
+            tuple(
+                Question(q.id, bool(q.required), q.type, tuple(q.choice_list), q.scale_top)
+                for q in active_questions(unit_id)
+            ),
+        )
+        forms().put(desk_id, found)
+    return found
+
+
+@dataclass
+class Sent:
+    """A response stored by :func:`submit`: what the reply needs."""
+
+    response: SurveiResponse
+    desk_id: int
+    zone: str
+
+
+def submit(token: str) -> Sent | None:
+    """Store a plain citizen's answer to ``/s/<token>`` the short way, or
+    return None (nothing stored) for the ordinary path to handle: any
+    notice, a form with errors, a replayed nonce.
+
+    What must be exact is read per request — the desk (token, active,
+    module on, one query), the nonce, the recent responses for the
+    plausibility check — and the officer is checked by ``record_rating``
+    in the database; the desk's kind, questions and roster come from the
+    same cache as the form the citizen was shown."""
+    state = desk_state(token)
+    if state is None:
+        return None
+    desk_id, active, zone, agency_id, enabled = state
+    form = request.form
+    if not (active and enabled) or form.get("website") or not same_origin():
+        return None
+    if recently_answered(request.cookies, desk_id):
+        return None
+    nonce = open_nonce(form.get("nonce", ""), desk_id)
+    if nonce is None:
+        return None
+    unit_id, kind, questions = _form_of(desk_id)
+    offered, fixed = duty_key(_shifts(desk_id, agency_id), zone)
+    submission = validate(form, kind, questions, [Who(i) for i in offered], Who(fixed) if fixed else None)
+    if not submission.ok:
+        return None
+    session = db.session()
+    expire, session.expire_on_commit = session.expire_on_commit, False  # the reply reads the response
+    try:
+        response = store(Place(desk_id, unit_id, agency_id), submission, nonce=nonce, origin=origin_hash())
+    finally:
+        session.expire_on_commit = expire
+    if response is None:
+        return None
+    return Sent(response, desk_id, zone)

@@ -339,39 +339,40 @@ def answer_pattern(submission: Submission) -> str | None:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:16]
 
 
-def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str | None) -> str | None:
-    """Why a new response on ``desk`` at ``at`` looks implausible (a code of
-    ``portal.core.record.ratings.HOLD_REASONS``), or None. One indexed query on
-    the desk's last hour; the desk's roster and history are read only when
-    that hour is already busy."""
+def plausibility(desk: Desk | int, at: dt.datetime, origin: str | None, pattern: str | None) -> str | None:
+    """Why a new response on ``desk`` (or the desk's id) at ``at`` looks
+    implausible (a code of ``portal.core.record.ratings.HOLD_REASONS``), or
+    None. One indexed query on the desk's last hour; the desk's roster and
+    history are read only when that hour is already busy."""
+    desk_id = getattr(desk, "id", desk)
     hour_start = at - dt.timedelta(hours=1)
     address_since = at - dt.timedelta(minutes=limit("SURVEI_ADDRESS_MINUTES"))
     pattern_since = at - dt.timedelta(minutes=limit("SURVEI_PATTERN_MINUTES"))
-    earliest = min(hour_start, address_since, pattern_since)
     row = db.session.execute(
-        db.select(
-            func.count(case((SurveiResponse.created_at >= hour_start, 1))),
-            func.count(
-                case(((SurveiResponse.origin == origin) & (SurveiResponse.created_at >= address_since), 1))
-            ),
-            func.count(
-                case(((SurveiResponse.pattern == pattern) & (SurveiResponse.created_at >= pattern_since), 1))
-            ),
-        ).where(
-            SurveiResponse.desk_id == desk.id,
-            SurveiResponse.created_at >= earliest,
-            SurveiResponse.created_at <= at,
-        )
+        _RECENT,
+        {
+            "desk_id": desk_id,
+            "hour_start": hour_start,
+            "address_since": address_since,
+            "pattern_since": pattern_since,
+            "origin": origin,
+            "pattern": pattern,
+            "earliest": min(hour_start, address_since, pattern_since),
+            "at": at,
+        },
     ).one()
     last_hour, same_origin, same_pattern = (int(count or 0) for count in row)
     per_officer = limit("SURVEI_PER_OFFICER_HOUR")
-    if last_hour >= per_officer and last_hour >= per_officer * max(1, len(on_duty(desk, at))):
-        return SurveiHoldReason.CAPACITY
+    if last_hour >= per_officer:
+        if not isinstance(desk, Desk):
+            desk = db.session.get(Desk, desk_id)
+        if last_hour >= per_officer * max(1, len(on_duty(desk, at))):
+            return SurveiHoldReason.CAPACITY
     if last_hour >= limit("SURVEI_HISTORY_MIN_PER_HOUR"):
         days = limit("SURVEI_HISTORY_DAYS")
         history = db.session.scalar(
             db.select(func.count(SurveiResponse.id)).where(
-                SurveiResponse.desk_id == desk.id,
+                SurveiResponse.desk_id == desk_id,
                 SurveiResponse.created_at >= at - dt.timedelta(days=days),
                 SurveiResponse.created_at < hour_start,
             )
@@ -385,7 +386,50 @@ def plausibility(desk: Desk, at: dt.datetime, origin: str | None, pattern: str |
     return None
 
 
+#: The desk's responses of the last hour, from the same address lately and
+#: with the same answers lately, in one indexed query (built once).
+_RECENT = db.select(
+    func.count(case((SurveiResponse.created_at >= db.bindparam("hour_start"), 1))),
+    func.count(
+        case(
+            (
+                (SurveiResponse.origin == db.bindparam("origin"))
+                & (SurveiResponse.created_at >= db.bindparam("address_since")),
+                1,
+            )
+        )
+    ),
+    func.count(
+        case(
+            (
+                (SurveiResponse.pattern == db.bindparam("pattern"))
+                & (SurveiResponse.created_at >= db.bindparam("pattern_since")),
+                1,
+            )
+        )
+    ),
+).where(
+    SurveiResponse.desk_id == db.bindparam("desk_id"),
+    SurveiResponse.created_at >= db.bindparam("earliest"),
+    SurveiResponse.created_at <= db.bindparam("at"),
+)
+
+
 # ---------------------------------------------------------------- storing
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a response is given, as :func:`store` needs it: the desk, its
+    unit and its agency (ids)."""
+
+    desk_id: int
+    unit_id: int
+    agency_id: int
+
+    @classmethod
+    def of(cls, desk: Desk) -> Place:
+        return cls(desk.id, desk.unit_id, desk.unit.agency_id)
 
 
 def credit_value(submission: Submission) -> float | None:
@@ -400,7 +444,7 @@ def credit_value(submission: Submission) -> float | None:
 
 
 def store(
-    desk: Desk,
+    desk: Desk | Place,
     submission: Submission,
     *,
     nonce: str | None = None,
@@ -418,15 +462,15 @@ def store(
 
     Returns None when the nonce, kiosk UUID or ticket was already used (a
     replay): nothing is stored twice."""
+    place = desk if isinstance(desk, Place) else Place.of(desk)
     created = at or utcnow()
     pattern = answer_pattern(submission)
     if hold is None:
-        hold = plausibility(desk, created, origin, pattern)
-    agency = desk.unit.agency
+        hold = plausibility(desk if isinstance(desk, Desk) else place.desk_id, created, origin, pattern)
     response = SurveiResponse(
-        agency_id=agency.id,
-        unit_id=desk.unit_id,
-        desk_id=desk.id,
+        agency_id=place.agency_id,
+        unit_id=place.unit_id,
+        desk_id=place.desk_id,
         officer_id=submission.officer.id if submission.officer else None,
         kind=submission.kind,
         nonce=nonce,
@@ -453,8 +497,8 @@ def store(
         if submission.officer is not None:
             try:
                 record_rating(
-                    agency=agency,
-                    officer=submission.officer,
+                    agency=place.agency_id,
+                    officer=submission.officer.id,
                     source="survei",
                     kind=submission.kind,
                     value=credit_value(submission),

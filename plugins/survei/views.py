@@ -108,7 +108,25 @@ def survey(token):
 @citizen_only
 def survey_submit(token):
     read_first()
+    sent = fastform.submit(token)
+    if sent is not None:
+        return _sent(sent.response, sent.desk_id, token, sent.zone)
     return _desk_survey(token)
+
+
+def _sent(response, desk_id: int, token: str, zone: str | None = None):
+    """The reply to a stored response: alerts raised, the device remembered,
+    the thanks page (offering a next step after a low rating)."""
+    ref = alerts.low_rating_ref(response)  # read before the alerts' commit expires it
+    alerts.response_stored(response, zone)
+    reply = make_response(redirect(url_for("survei_qr.thanks", token=token, r=ref)))
+    set_private_cookie(
+        reply,
+        device_cookie_name(desk_id),
+        device_cookie_value(desk_id),
+        max_age=int(device_window().total_seconds()),
+    )
+    return reply
 
 
 def _desk_survey(token):
@@ -216,16 +234,7 @@ def _survey(desk: Desk, ticket: SurveiTicket | None, action: str):
                     _l("Formulir ini sudah pernah dikirim; penilaian Anda tercatat satu kali. Terima kasih."),
                     200,
                 )
-            alerts.response_stored(response)
-            ref = alerts.low_rating_ref(response)  # the thanks page then offers a next step
-            reply = make_response(redirect(url_for("survei_qr.thanks", token=token, r=ref)))
-            set_private_cookie(
-                reply,
-                device_cookie_name(desk_id),
-                device_cookie_value(desk_id),
-                max_age=int(device_window().total_seconds()),
-            )
-            return reply
+            return _sent(response, desk_id, token)
         errors, status, signed = submission.errors, 422, form.get("nonce", "")
     # A plain first view is kept for the next citizens at this desk
     # (see plugins.survei.fastform); only the nonce is theirs alone.

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from plugins.survei.models import SurveiResponse
-from portal.core.models import Agency, Desk
+from portal.core.models import Agency, Desk, Officer, RatingEvent
 from portal.core.plugin_system import plugins
 from portal.core.web import pagecache
 from portal.extensions import db
@@ -232,3 +232,38 @@ def test_the_cached_and_the_rendered_form_agree_on_who_is_on_duty(app, world):
             assert fastform.duty_key(shifts, zone, now) == rendered, now
             seen.add(rendered)
     assert len(seen) >= 4  # one on duty, several, nobody (everyone rostered), …
+
+
+def test_a_plain_answer_costs_a_fixed_handful_of_statements(app, client, desk, world, statements):
+    """The busiest write: the desk (token, active, switch), the plausibility
+    counts, the response, the rating's check (switch, officer, weights), the
+    event, the rollup, the scores, the alert window. No more, whatever the
+    desk's history."""
+    for face in ("4", "3"):  # the first fills the worker's caches
+        fields, _ = open_form(client, f"/s/{desk}")
+        client.delete_cookie(f"survei_{world['alpha']['desk']}")
+        before = statements.count
+        r = client.post(f"/s/{desk}", data={**fields, "face": face})
+        assert r.status_code == 302
+        client._cookies.clear()
+    assert statements.count - before == 8
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(RatingEvent.id))) == 2
+
+
+def test_an_officer_deactivated_elsewhere_is_not_credited_from_a_cached_roster(
+    app, app_factory, client, desk, world
+):
+    """Another worker deactivates the officer while this one still has the
+    desk's roster cached: the answer is kept for the survey, the officer is
+    not credited (checked in the database, not from the cache)."""
+    other = app_factory()
+    fields, _ = open_form(client, f"/s/{desk}")  # roster cached here
+    with other.app_context():
+        db.session.get(Officer, world["alpha"]["staff"]).active = False
+        db.session.commit()
+    r = client.post(f"/s/{desk}", data={**fields, "face": "4"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count(SurveiResponse.id))) == 1
+        assert db.session.scalar(db.select(db.func.count(RatingEvent.id))) == 0

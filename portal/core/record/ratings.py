@@ -72,8 +72,8 @@ def hold_label(code: str) -> str:
 
 def record_rating(
     *,
-    agency: Agency,
-    officer: Officer,
+    agency: Agency | int,
+    officer: Officer | int | None,
     source: str,
     kind: str,
     value: float,
@@ -85,9 +85,11 @@ def record_rating(
 ) -> RatingEvent:
     """Credit ``officer`` with a rating and commit.
 
-    Checks that plugin ``source`` is on for ``agency``, that it declared
-    ``kind``, that ``value`` lies on the kind's scale and that the officer
-    belongs to the agency; raises :class:`RatingError` otherwise. Appends a
+    ``agency`` and ``officer`` are the objects or their ids: what is checked
+    is read from the database in one query either way. Checks that plugin
+    ``source`` is on for ``agency``, that it declared ``kind``, that
+    ``value`` lies on the kind's scale and that the officer belongs to the
+    agency and is active; raises :class:`RatingError` otherwise. Appends a
     :class:`RatingEvent` and updates the officer × month × source rollup in
     the same transaction, which also commits whatever the caller added to the
     session before (so a plugin's own row and its rating land together).
@@ -106,11 +108,21 @@ def record_rating(
     rating_kind = declared.get(kind)
     if rating_kind is None:
         raise RatingError(_l("Jenis penilaian %(source)s/%(kind)s tidak dikenal.", source=source, kind=kind))
-    if not plugins.is_enabled(agency, source):
+    agency_id = getattr(agency, "id", agency)
+    officer_id = getattr(officer, "id", officer)
+    # The switch, the officer and the weights in one round trip; counted
+    # ratings read them under a share lock on the agency row (PostgreSQL), so
+    # that a concurrent change of weights either comes first (and this rating
+    # gets the new weight) or waits and recomputes with this rating counted.
+    row = db.session.execute(
+        _check_statement(db.session.get_bind().dialect.name, lock=not hold),
+        {"agency_id": agency_id, "officer_id": officer_id or 0, "source": source},
+    ).one_or_none()
+    if row is None or not row.enabled:
         raise RatingError(_l("Modul %(source)s tidak aktif untuk instansi ini.", source=source))
-    if officer is None or officer.agency_id != agency.id:
+    if officer_id is None or row.officer_agency != agency_id:
         raise RatingError(_l("Pegawai tidak terdaftar di instansi ini."))
-    if not officer.active:
+    if not row.officer_active:
         raise RatingError(_l("Pegawai sudah tidak aktif."))
     try:
         number = float(value)
@@ -127,12 +139,12 @@ def record_rating(
         )
 
     created = at or utcnow()
-    period = month_start(created, agency.timezone)
+    period = month_start(created, row.timezone)
     score = normalise(number, rating_kind)
     comment = (comment or "").strip() or None
     event = RatingEvent(
-        agency_id=agency.id,
-        officer_id=officer.id,
+        agency_id=agency_id,
+        officer_id=officer_id,
         source=source,
         kind=kind,
         value=number,
@@ -152,10 +164,40 @@ def record_rating(
     if hold:
         db.session.commit()
         return event
-    _count(agency, officer.id, period, source, kind, bool(verified), score)
+    weights = Weights(
+        {source: _or_one(row.source_weight)}, _or_one(row.verified_weight), _or_one(row.unverified_weight)
+    )
+    _bump_rollup(agency_id, officer_id, period, source, kind, bool(verified), score)
+    _bump_score(agency_id, officer_id, period, weights.of(source, kind, bool(verified)), score)
     db.session.commit()
     plugins.manager().hook.portal_rating_recorded(event=event)
     return event
+
+
+@functools.cache
+def _check_statement(dialect: str, lock: bool):
+    """What :func:`record_rating` checks, as one statement built once: the
+    agency's zone and weights, the source's switch and weight, and the
+    officer's agency and state (NULL when there is no such officer)."""
+    plugin = db.aliased(AgencyPlugin)
+    query = (
+        db.select(
+            Agency.timezone,
+            Agency.verified_weight,
+            Agency.unverified_weight,
+            plugin.enabled.label("enabled"),
+            plugin.weight.label("source_weight"),
+            Officer.agency_id.label("officer_agency"),
+            Officer.active.label("officer_active"),
+        )
+        .select_from(Agency)
+        .outerjoin(plugin, (plugin.agency_id == Agency.id) & (plugin.plugin == db.bindparam("source")))
+        .outerjoin(Officer, Officer.id == db.bindparam("officer_id"))
+        .where(Agency.id == db.bindparam("agency_id"))
+    )
+    if lock and dialect == "postgresql":
+        query = query.with_for_update(read=True, of=Agency)
+    return query
 
 
 def _count(agency, officer_id, period, source, kind, verified, score):
@@ -238,31 +280,48 @@ _UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
+    db.session.execute(
+        _rollup_upsert(db.session.get_bind().dialect.name, BAND_COLUMNS[band(score)[0]]),
+        {
+            "officer_id": officer_id,
+            "period": period,
+            "source": source,
+            "kind": kind,
+            "verified": verified,
+            "agency_id": agency_id,
+            "score": score,
+            "score_sq": score * score,
+        },
+    )
+
+
+@functools.cache
+def _rollup_upsert(dialect: str, column: str):
+    """INSERT … ON CONFLICT adding one score to a rollup row, counted in
+    band ``column``: built once per database kind and band."""
     table = RatingRollup.__table__
-    insert = _UPSERT[db.session.get_bind().dialect.name]
-    column = BAND_COLUMNS[band(score)[0]]
-    stmt = insert(table).values(
-        officer_id=officer_id,
-        period=period,
-        source=source,
-        kind=kind,
-        verified=verified,
-        agency_id=agency_id,
+    score, score_sq = db.bindparam("score", type_=db.Float), db.bindparam("score_sq", type_=db.Float)
+    stmt = _UPSERT[dialect](table).values(
+        officer_id=db.bindparam("officer_id"),
+        period=db.bindparam("period"),
+        source=db.bindparam("source"),
+        kind=db.bindparam("kind"),
+        verified=db.bindparam("verified"),
+        agency_id=db.bindparam("agency_id"),
         count=1,
         total=score,
-        total_sq=score * score,
+        total_sq=score_sq,
         **{name: int(name == column) for name in BAND_COLUMNS.values()},
     )
-    stmt = stmt.on_conflict_do_update(
+    return stmt.on_conflict_do_update(
         index_elements=["officer_id", "period", "source", "kind", "verified"],
         set_={
             "count": table.c.count + 1,
             "total": table.c.total + score,
-            "total_sq": table.c.total_sq + score * score,
+            "total_sq": table.c.total_sq + score_sq,
             column: table.c[column] + 1,
         },
     )
-    db.session.execute(stmt)
 
 
 def _spans(month: dt.date) -> list[tuple[str, dt.date]]:
