@@ -29,8 +29,9 @@ raw SQL, and answers with the portal's own page (captured once at start,
 - ``GET /kelola/<slug>/``: the signed staff cookie checked and the user read,
   the agency and its switches read, the queries the dashboard's widgets need
   (surveys today, the semester's SKM sums, open complaints by status,
-  overdue complaints, units, desks, officers, users, ratings held for
-  review) and the page.
+  overdue complaints, daily reports waiting, officers short of 20 JP,
+  units, desks, officers, users, ratings held for review, the account
+  bar's unread notifications) and the page.
 """
 
 from __future__ import annotations
@@ -359,6 +360,17 @@ DASHBOARD = {
     "officers": "SELECT count(id) FROM officer WHERE agency_id = ?",
     "users": "SELECT count(id) FROM user_account WHERE agency_id = ?",
     "held": "SELECT count(id) FROM rating_event WHERE agency_id = ? AND review = 'ditahan'",
+    # The account bar's unread notifications, on every staff page.
+    "unread": "SELECT count(id) FROM notification WHERE user_id = ? AND read_at IS NULL",
+    # Daily reports waiting for evaluation (kinerja_harian's widget).
+    "waiting": "SELECT count(id) FROM kinerja_harian_day WHERE agency_id = ? AND status = 'diajukan'",
+    # Active officers and those short of 20 JP this year (pengembangan's widget).
+    "jp": (
+        "SELECT count(o.id), count(CASE WHEN (SELECT coalesce(sum(a.jp), 0) FROM pengembangan_participant p "
+        "JOIN pengembangan_activity a ON a.id = p.activity_id WHERE p.officer_id = o.id AND p.attended "
+        "AND a.ends_on >= ? AND a.ends_on <= ?) < 20 THEN 1 END) FROM officer o "
+        "WHERE o.agency_id = ? AND o.active"
+    ),
 }
 
 
@@ -400,8 +412,14 @@ def dashboard(slug):
         if switches.get("pengaduan"):
             figures["open"] = dict(run(_sql(DASHBOARD["open"]), (a,)).all())
             figures["overdue"] = run(_sql(DASHBOARD["overdue"]), _params((a, today, today))).scalar()
+        if switches.get("kinerja_harian"):
+            figures["waiting"] = run(_sql(DASHBOARD["waiting"]), (a,)).scalar()
+        if switches.get("pengembangan"):
+            year = (dt.date(now.year, 1, 1), dt.date(now.year, 12, 31))
+            figures["jp"] = tuple(run(_sql(DASHBOARD["jp"]), _params((*year, a))).one())
         for name in ("units", "desks", "officers", "users", "held"):
             figures[name] = run(_sql(DASHBOARD[name]), (a,)).scalar()
+        figures["unread"] = run(_sql(DASHBOARD["unread"]), (user[0],)).scalar()
     body = "".join(f"<dt>{name}</dt><dd>{escape(value)}</dd>" for name, value in figures.items())
     return app.response_class(DASHBOARD_PAGE.replace("__bare_figures__", body), mimetype="text/html")
 

@@ -61,17 +61,18 @@ def portal_dashboard_widgets(agency, user):
     from plugins.pengaduan.service import overdue_clause, today_for
     from portal.plugin import ROLE_OFFICER, db
 
-    query = db.select(PengaduanTicket.status, func.count(PengaduanTicket.id)).where(
-        PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(TicketStatus.open_statuses())
-    )
+    # Open complaints by status and those past their deadline, in one query
+    # (every overdue complaint is an open one).
+    query = db.select(
+        PengaduanTicket.status,
+        func.count(PengaduanTicket.id),
+        func.count(db.case((overdue_clause(today_for(agency)), 1))),
+    ).where(PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(TicketStatus.open_statuses()))
     if user.role == ROLE_OFFICER:
         query = query.where(PengaduanTicket.assigned_officer_id == user.officer_id)
-    counts = dict(db.session.execute(query.group_by(PengaduanTicket.status)).all())
-    late = db.select(func.count(PengaduanTicket.id)).where(
-        PengaduanTicket.agency_id == agency.id, overdue_clause(today_for(agency))
-    )
-    if user.role == ROLE_OFFICER:
-        late = late.where(PengaduanTicket.assigned_officer_id == user.officer_id)
+    rows = db.session.execute(query.group_by(PengaduanTicket.status)).all()
+    counts = {status: count for status, count, _late in rows}
+    late = sum(late for _status, _count, late in rows)
     return [
         template_panel(
             30,
@@ -79,7 +80,7 @@ def portal_dashboard_widgets(agency, user):
             "pengaduan/widget.html",
             agency=agency,
             counts=counts,
-            late=db.session.scalar(late),
+            late=late,
         )
     ]
 

@@ -69,16 +69,14 @@ def portal_dashboard_widgets(agency, user):
     from plugins.pengembangan import service
 
     day = service.today(agency)
-    officers = service.visible_officers(user, agency)
-    jp = service.jp_by_officer([o.id for o in officers], day.year)
-    below = sum(1 for total in jp.values() if total < service.MIN_JP)
+    officers, below = service.jp_short_count(user, agency, day.year)
     return [
         template_panel(
             50,
             _l("Pengembangan kompetensi"),
             "pengembangan/widget.html",
             agency=agency,
-            officers=len(officers),
+            officers=officers,
             below=below,
             year=day.year,
             min_jp=service.MIN_JP,

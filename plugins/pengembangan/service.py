@@ -119,6 +119,33 @@ def jp_by_officer(officer_ids, year: int) -> dict[int, int]:
     return totals
 
 
+def jp_short_count(user, agency, year: int) -> tuple[int, int]:
+    """(officers ``user`` may see, how many of them have fewer than
+    :data:`MIN_JP` JP in ``year``), counted in the database in one query
+    by the same rules as :func:`visible_officers` and :func:`jp_by_officer`."""
+    jp = (
+        db.select(db.func.coalesce(db.func.sum(PengembanganActivity.jp), 0))
+        .select_from(PengembanganParticipant)
+        .join(PengembanganActivity, PengembanganActivity.id == PengembanganParticipant.activity_id)
+        .where(
+            PengembanganParticipant.officer_id == Officer.id,
+            PengembanganParticipant.attended.is_(True),
+            PengembanganActivity.ends_on >= dt.date(year, 1, 1),
+            PengembanganActivity.ends_on <= dt.date(year, 12, 31),
+        )
+        .correlate(Officer)
+        .scalar_subquery()
+    )
+    query = db.select(db.func.count(Officer.id), db.func.count(db.case((jp < MIN_JP, 1)))).where(
+        Officer.agency_id == agency.id, Officer.active.is_(True)
+    )
+    ids = visible_officer_ids(user, agency)
+    if ids is not None:
+        query = query.where(Officer.id.in_(ids or {0}))
+    officers, short = db.session.execute(query).one()
+    return int(officers or 0), int(short or 0)
+
+
 def covered_theme_ids(officer_id: int, year: int) -> set[int]:
     """Themes of activities the officer takes part in that end in ``year`` or later."""
     rows = db.session.scalars(

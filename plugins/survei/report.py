@@ -5,6 +5,7 @@ agency for a period; CSV and XLSX renderings."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
@@ -95,6 +96,26 @@ def _scope(query, agency, unit, lo, hi):
     return query
 
 
+@functools.cache
+def _sums_statement(per_unit: bool):
+    """Respondents and each unsur's sum and count over a period (the NRR), as
+    one statement built once."""
+    columns = [func.count(SurveiResponse.id)]
+    for n in range(1, 10):
+        column = getattr(SurveiResponse, f"u{n}")
+        columns += [func.coalesce(func.sum(column), 0), func.count(column)]
+    query = db.select(*columns).where(
+        SurveiResponse.kind == SurveiKind.SKM,
+        SurveiResponse.agency_id == db.bindparam("agency_id"),
+        SurveiResponse.created_at >= db.bindparam("lo"),
+        SurveiResponse.created_at < db.bindparam("hi"),
+        counted(),
+    )
+    if per_unit:
+        query = query.where(SurveiResponse.unit_id == db.bindparam("unit_id"))
+    return query
+
+
 def build(
     agency: Agency,
     unit: Unit | None,
@@ -110,11 +131,8 @@ def build(
     lo, hi = utc_bounds(agency, start, end)
     report = SkmReport(agency=agency, unit=unit, start=start, end=end)
     skm_only = SurveiResponse.kind == SurveiKind.SKM
-    columns = [func.count(SurveiResponse.id)]
-    for n in range(1, 10):
-        column = getattr(SurveiResponse, f"u{n}")
-        columns += [func.coalesce(func.sum(column), 0), func.count(column)]
-    row = db.session.execute(_scope(db.select(*columns).where(skm_only), agency, unit, lo, hi)).one()
+    params = {"agency_id": agency.id, "lo": lo, "hi": hi, "unit_id": unit.id if unit is not None else None}
+    row = db.session.execute(_sums_statement(unit is not None), params).one()
     report.respondents = row[0]
     report.nrr = [skm.nrr(int(row[1 + 2 * i]), int(row[2 + 2 * i])) for i in range(9)]
     if report.respondents and all(n is not None for n in report.nrr):

@@ -164,19 +164,30 @@ def audit_all():
     return _audit_page(None)
 
 
+#: The agency's units, desks, officers and logins, counted in one query.
+_COUNTS = db.select(
+    *(
+        db.select(db.func.count(column)).where(where).scalar_subquery().label(name)
+        for name, column, where in (
+            ("units", Unit.id, Unit.agency_id == db.bindparam("agency_id")),
+            (
+                "desks",
+                Desk.id,
+                Desk.unit_id.in_(db.select(Unit.id).where(Unit.agency_id == db.bindparam("agency_id"))),
+            ),
+            ("officers", Officer.id, Officer.agency_id == db.bindparam("agency_id")),
+            ("users", User.id, User.agency_id == db.bindparam("agency_id")),
+        )
+    )
+)
+
+
 @bp.route("/<slug>/")
 def dashboard(slug):
     widgets = plugins.collect("portal_dashboard_widgets", agency=g.agency, user=current_user)
     counts = {}
     if current_user.can_manage_agency(g.agency):
-        aid = g.agency.id
-        count = db.func.count
-        counts = {
-            "units": db.session.scalar(db.select(count(Unit.id)).where(Unit.agency_id == aid)),
-            "desks": db.session.scalar(db.select(count(Desk.id)).join(Unit).where(Unit.agency_id == aid)),
-            "officers": db.session.scalar(db.select(count(Officer.id)).where(Officer.agency_id == aid)),
-            "users": db.session.scalar(db.select(count(User.id)).where(User.agency_id == aid)),
-        }
+        counts = db.session.execute(_COUNTS, {"agency_id": g.agency.id}).one()._asdict()
     return render_template(
         "kelola/dashboard.html", widgets=widgets, counts=counts, held=held_count(g.agency, current_user)
     )

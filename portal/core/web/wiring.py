@@ -249,9 +249,16 @@ def _security_headers(response):
 
 
 def _template_globals():
+    """The layout's navigation, account links and language: worked out once
+    per request (a page made of several rendered panels renders templates
+    several times) for the agency and user of the request."""
     if g.get("portal_offline"):  # the database is unreachable: render without it
         return {"current_agency": None, "nav_items": [], "account_links": [], "locale": str(get_locale())}
     agency = getattr(g, "agency", None)
+    key = (getattr(agency, "id", None), current_user.get_id())
+    memo = g.get("_portal_template_globals")
+    if memo is not None and memo[0] == key:
+        return memo[1]
     nav = []
     if agency is not None:
         nav = plugins.collect("portal_nav_items", agency=agency, user=current_user)
@@ -259,9 +266,11 @@ def _template_globals():
     if current_user.is_authenticated:
         for found in plugins.manager().hook.portal_account_links(user=current_user):
             links.extend(found or [])
-    return {
+    values = {
         "current_agency": agency,
         "nav_items": nav,
         "account_links": sorted(links),
         "locale": str(get_locale()),
     }
+    g._portal_template_globals = (key, values)
+    return values
