@@ -32,7 +32,8 @@ Grouped as ``docs/plugins.md`` explains them:
   :func:`notify`;
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
   :func:`api_key_required`, :func:`authenticate`, :func:`json_body`;
-- **busy pages**: :mod:`pagecache`, :func:`reads_first` (or :func:`read_first`);
+- **busy pages**: :mod:`pagecache`, :func:`reads_first` (or :func:`read_first`),
+  :func:`insert_loaded`;
 - **utilities**: :data:`db`, :func:`utcnow`, :func:`local`,
   :func:`random_code`, :func:`compact`, :data:`CODE_ALPHABET`,
   :func:`table_response`, :func:`make_qr`, :func:`qr_svg`,
@@ -97,6 +98,7 @@ from portal.core.util.exports import table_response
 from portal.core.util.i18n import N_
 from portal.core.util.mail import send as send_mail
 from portal.core.util.qr import make_qr, qr_svg, qr_svg_path
+from portal.core.util.rows import insert_loaded
 from portal.core.util.timeutil import local, utcnow
 from portal.core.web import pagecache
 from portal.core.web.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
@@ -181,6 +183,7 @@ __all__ = [
     "qr_svg",
     "qr_svg_path",
     "random_code",
+    "insert_loaded",
     "read_first",
     "reads_first",
     "record_rating",

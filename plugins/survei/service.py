@@ -36,6 +36,7 @@ from portal.plugin import (
     Officer,
     RatingError,
     db,
+    insert_loaded,
     local,
     record_rating,
     utcnow,
@@ -467,7 +468,7 @@ def store(
     pattern = answer_pattern(submission)
     if hold is None:
         hold = plausibility(desk if isinstance(desk, Desk) else place.desk_id, created, origin, pattern)
-    response = SurveiResponse(
+    values = dict(
         agency_id=place.agency_id,
         unit_id=place.unit_id,
         desk_id=place.desk_id,
@@ -488,12 +489,19 @@ def store(
         **{k: v for k, v in submission.values.items() if k != "comment"},
         comment=submission.values.get("comment"),
     )
-    response.answers = [SurveiAnswer(question_id=qid, value=v) for qid, v in submission.answers.items()]
     if ticket is not None:
         ticket.used_at = utcnow()
-    db.session.add(response)
     try:
-        db.session.flush()
+        # One statement per row, no unit of work: this is the busiest write.
+        response = insert_loaded(SurveiResponse, **values)
+        if submission.answers:
+            db.session.execute(
+                db.insert(SurveiAnswer),
+                [
+                    {"response_id": response.id, "question_id": qid, "value": value}
+                    for qid, value in submission.answers.items()
+                ],
+            )
         if submission.officer is not None:
             try:
                 record_rating(

@@ -29,6 +29,7 @@ from portal.core.models import (
     ReviewState,
 )
 from portal.core.plugin_system import plugins
+from portal.core.util.rows import insert_loaded
 from portal.core.util.timeutil import month_start, utcnow
 from portal.extensions import db
 
@@ -142,7 +143,8 @@ def record_rating(
     period = month_start(created, row.timezone)
     score = normalise(number, rating_kind)
     comment = (comment or "").strip() or None
-    event = RatingEvent(
+    event = insert_loaded(
+        RatingEvent,
         agency_id=agency_id,
         officer_id=officer_id,
         source=source,
@@ -160,7 +162,6 @@ def record_rating(
         review=REVIEW_HELD if hold else REVIEW_NONE,
         hold_reason=hold or "",
     )
-    db.session.add(event)
     if hold:
         db.session.commit()
         return event

@@ -6,8 +6,9 @@ until the commit — safe, but the whole request then runs one at a time. A
 hot write path that first does a lot of reading calls :func:`read_first` at
 its start (or is decorated with :func:`reads_first`): its reads run in an
 ordinary transaction beside other requests, and the write lock is taken by
-itself at the request's first write (the first flush), so the code that
-writes needs to know nothing of it. On PostgreSQL this changes nothing.
+itself at the request's first write (the first flush, or the first
+``INSERT``/``UPDATE``/``DELETE`` statement sent through the session), so the
+code that writes needs to know nothing of it. On PostgreSQL this changes nothing.
 
 :func:`begin_write` takes the lock explicitly, for a writer that wants it
 before some reads it makes just before writing.
@@ -63,6 +64,18 @@ def take_write_lock_at_first_flush(session, _flush_context, _instances) -> None:
     transaction on the driver and start one holding the write lock, just
     before the first write. What was read stays loaded; the transaction that
     writes sees the database as it is now, as after :func:`begin_write`."""
+    _take_write_lock(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def take_write_lock_at_first_statement(orm_execute_state) -> None:
+    """The same for a write sent as a statement (``INSERT``, ``UPDATE``,
+    ``DELETE`` through ``session.execute``) rather than by a flush."""
+    if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
+        _take_write_lock(orm_execute_state.session)
+
+
+def _take_write_lock(session) -> None:
     if not (has_request_context() and g.get("_portal_read_first")):
         return
     g._portal_read_first = False
