@@ -33,7 +33,7 @@ Grouped as ``docs/plugins.md`` explains them:
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
   :func:`api_key_required`, :func:`authenticate`, :func:`json_body`;
 - **busy pages**: :mod:`pagecache`, :func:`reads_first` (or :func:`read_first`);
-- **utilities**: :data:`db`, :func:`utcnow`, :func:`local`,
+- **utilities**: :data:`db`, :func:`utcnow`, :func:`local`, :func:`day_bounds`,
   :func:`random_code`, :func:`compact`, :data:`CODE_ALPHABET`,
   :func:`table_response`, :func:`make_qr`, :func:`qr_svg`,
   :func:`qr_svg_path`, :func:`send_mail`, :data:`N_`.
@@ -97,7 +97,7 @@ from portal.core.util.exports import table_response
 from portal.core.util.i18n import N_
 from portal.core.util.mail import send as send_mail
 from portal.core.util.qr import make_qr, qr_svg, qr_svg_path
-from portal.core.util.timeutil import local, utcnow
+from portal.core.util.timeutil import day_bounds, local, utcnow
 from portal.core.web import pagecache
 from portal.core.web.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
 from portal.core.web.forms import BaseForm, strip
@@ -160,6 +160,7 @@ __all__ = [
     "compact",
     "csrf",
     "daily_evidence",
+    "day_bounds",
     "db",
     "feedback_improvements",
     "hold_label",
