@@ -35,6 +35,8 @@ Grouped as ``docs/plugins.md`` explains them:
 - **busy pages**: :mod:`pagecache`, :func:`reads_first` (or :func:`read_first`);
 - **utilities**: :data:`db`, :func:`utcnow`, :func:`local`, :func:`day_bounds`,
   :func:`random_code`, :func:`compact`, :data:`CODE_ALPHABET`,
+  uploads (:func:`checked_uploads`, :func:`checked_upload`,
+  :class:`UploadRefused`, :data:`UPLOAD_TYPES`),
   :func:`table_response`, :func:`make_qr`, :func:`qr_svg`,
   :func:`qr_svg_path`, :func:`send_mail`, :data:`N_`.
 """
@@ -98,6 +100,7 @@ from portal.core.util.i18n import N_
 from portal.core.util.mail import send as send_mail
 from portal.core.util.qr import make_qr, qr_svg, qr_svg_path
 from portal.core.util.timeutil import day_bounds, local, utcnow
+from portal.core.util.uploads import UPLOAD_TYPES, UploadRefused, checked_upload, checked_uploads
 from portal.core.web import pagecache
 from portal.core.web.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
 from portal.core.web.forms import BaseForm, strip
@@ -127,6 +130,7 @@ __all__ = [
     "ROLE_SUPERADMIN",
     "ROLE_SUPERVISOR",
     "STAFF_SESSION_REFUSED",
+    "UPLOAD_TYPES",
     "Agency",
     "AgencyBlueprint",
     "ApiBlueprint",
@@ -148,6 +152,7 @@ __all__ = [
     "Stat",
     "Role",
     "Unit",
+    "UploadRefused",
     "User",
     "api_key_required",
     "arg_date",
@@ -156,6 +161,8 @@ __all__ = [
     "citizen_followups",
     "can_coach",
     "can_view",
+    "checked_upload",
+    "checked_uploads",
     "citizen_only",
     "compact",
     "csrf",

@@ -269,7 +269,7 @@ def test_attachments_are_checked_by_content_and_served_as_downloads(app, world, 
         {**ACTIVITY, "attachments": [(io.BytesIO(fake), "foto.png")]},
         content_type="multipart/form-data",
     )
-    _refused(response, "bukan gambar (JPEG, PNG) atau PDF yang sah")
+    _refused(response, "bukan gambar (JPEG, PNG, WebP) atau PDF yang sah")
     assert _activities(app) == 0
     files = [(io.BytesIO(png_bytes()), "bukti.png"), (io.BytesIO(PDF), "surat.pdf")]
     response = _add(
