@@ -34,8 +34,10 @@ Grouped as ``docs/plugins.md`` explains them:
   :func:`api_key_required`, :func:`authenticate`, :func:`json_body`;
 - **busy pages**: :mod:`pagecache`, :func:`reads_first` (or :func:`read_first`),
   :func:`insert_loaded`;
-- **utilities**: :data:`db`, :func:`utcnow`, :func:`local`,
+- **utilities**: :data:`db`, :func:`utcnow`, :func:`local`, :func:`day_bounds`,
   :func:`random_code`, :func:`compact`, :data:`CODE_ALPHABET`,
+  uploads (:func:`checked_uploads`, :func:`checked_upload`,
+  :class:`UploadRefused`, :data:`UPLOAD_TYPES`),
   :func:`table_response`, :func:`make_qr`, :func:`qr_svg`,
   :func:`qr_svg_path`, :func:`send_mail`, :data:`N_`.
 """
@@ -99,7 +101,8 @@ from portal.core.util.i18n import N_
 from portal.core.util.mail import send as send_mail
 from portal.core.util.qr import make_qr, qr_svg, qr_svg_path
 from portal.core.util.rows import insert_loaded
-from portal.core.util.timeutil import local, utcnow
+from portal.core.util.timeutil import day_bounds, local, utcnow
+from portal.core.util.uploads import UPLOAD_TYPES, UploadRefused, checked_upload, checked_uploads
 from portal.core.web import pagecache
 from portal.core.web.api import ApiBlueprint, ApiError, api_key_required, authenticate, json_body
 from portal.core.web.forms import BaseForm, strip
@@ -129,6 +132,7 @@ __all__ = [
     "ROLE_SUPERADMIN",
     "ROLE_SUPERVISOR",
     "STAFF_SESSION_REFUSED",
+    "UPLOAD_TYPES",
     "Agency",
     "AgencyBlueprint",
     "ApiBlueprint",
@@ -150,6 +154,7 @@ __all__ = [
     "Stat",
     "Role",
     "Unit",
+    "UploadRefused",
     "User",
     "api_key_required",
     "arg_date",
@@ -158,10 +163,13 @@ __all__ = [
     "citizen_followups",
     "can_coach",
     "can_view",
+    "checked_upload",
+    "checked_uploads",
     "citizen_only",
     "compact",
     "csrf",
     "daily_evidence",
+    "day_bounds",
     "db",
     "feedback_improvements",
     "hold_label",

@@ -42,6 +42,24 @@ def redis_url():
     client.close()
 
 
+@pytest.fixture
+def babel_context():
+    """A request context of a database-free app, for tests of lazy Babel
+    messages (rendered in Indonesian unless the test forces a locale)."""
+    from portal import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x" * 32,
+            "PORTAL_PLUGINS": "",
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        }
+    )
+    with app.test_request_context():
+        yield
+
+
 CHROMIUM = os.environ.get("PORTAL_TEST_CHROMIUM", "/usr/bin/chromium")
 REQUIRE_BROWSER = os.environ.get("PORTAL_TEST_REQUIRE_BROWSER") == "1"
 ARTIFACTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "test-artifacts")

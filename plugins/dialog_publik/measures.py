@@ -24,21 +24,10 @@ from plugins.dialog_publik.models import (
     DialogPanelist,
     DialogQuestion,
 )
-from portal.plugin import Evidence, Indicator, Measurement, db
+from portal.plugin import Evidence, Indicator, Measurement, day_bounds, db
 
 #: Commitments below which the share is not shown as a number.
 MIN_COMMITMENTS = 3
-
-
-def _utc(agency, first: dt.date, last: dt.date):
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(agency.timezone)
-
-    def convert(day):
-        return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC).replace(tzinfo=None)
-
-    return convert(first), convert(last + dt.timedelta(days=1))
 
 
 def indicators(agency) -> list[Indicator]:
@@ -77,7 +66,7 @@ def commitments_done(officer, start: dt.date, end: dt.date) -> Measurement:
 
 def evidence(officer, day: dt.date) -> list[Evidence]:
     agency = officer.agency
-    lo, hi = _utc(agency, day, day)
+    lo, hi = day_bounds(day, day, agency.timezone)
     found = []
     events = db.session.execute(
         db.select(DialogEvent.id, DialogEvent.title, DialogEvent.starts_at, DialogEvent.ends_at)

@@ -19,24 +19,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_
 
 from plugins.pengaduan.models import PengaduanCategory, PengaduanEvent, PengaduanTicket, TicketStatus
-from portal.plugin import Evidence, Indicator, Measurement, NavItem, User, db, local
+from portal.plugin import Evidence, Indicator, Measurement, NavItem, User, day_bounds, db, local
 
 #: Resolved complaints below which the share is not shown as a number.
 MIN_RESOLVED = 5
 
 #: The steps of a complaint that are an officer's work of the day.
 ACTIONS = (TicketStatus.DIVERIFIKASI, TicketStatus.DIPROSES, TicketStatus.SELESAI, TicketStatus.DITOLAK)
-
-
-def _utc(agency, first: dt.date, last: dt.date):
-    from zoneinfo import ZoneInfo
-
-    zone = ZoneInfo(agency.timezone)
-
-    def convert(day):
-        return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC).replace(tzinfo=None)
-
-    return convert(first), convert(last + dt.timedelta(days=1))
 
 
 def indicators(agency) -> list[Indicator]:
@@ -72,7 +61,7 @@ def sla_share(
     scope: str, subject, start: dt.date, end: dt.date, category_id: int | None = None
 ) -> Measurement:
     agency = subject.agency
-    lo, hi = _utc(agency, start, end)
+    lo, hi = day_bounds(start, end, agency.timezone)
     query = db.select(PengaduanTicket.resolved_at, PengaduanTicket.resolve_due).where(
         PengaduanTicket.agency_id == agency.id,
         PengaduanTicket.resolved_at >= lo,
@@ -100,7 +89,7 @@ def sla_share(
 
 def evidence(officer, day: dt.date) -> list[Evidence]:
     logins = db.select(User.id).where(User.officer_id == officer.id)
-    lo, hi = _utc(officer.agency, day, day)
+    lo, hi = day_bounds(day, day, officer.agency.timezone)
     rows = db.session.execute(
         db.select(PengaduanEvent.to_status, PengaduanTicket.id, PengaduanTicket.reference)
         .join(PengaduanTicket, PengaduanTicket.id == PengaduanEvent.ticket_id)

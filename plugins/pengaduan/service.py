@@ -4,11 +4,9 @@ due dates in working days, escalation, the complainant's rating."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import os
 import secrets
-import warnings
 from dataclasses import dataclass
 
 from flask import current_app
@@ -33,10 +31,14 @@ from portal.plugin import (
     ROLE_ADMIN,
     ROLE_OFFICER,
     ROLE_SUPERVISOR,
+    UPLOAD_TYPES,
     Agency,
     Officer,
     RatingError,
+    UploadRefused,
     User,
+    checked_upload,
+    checked_uploads,
     db,
     local,
     record_rating,
@@ -90,86 +92,10 @@ def _days(category: PengaduanCategory, agency_id: int, name: str) -> int:
 
 MAX_FILES = 3
 MAX_BYTES = 5 * 1024 * 1024
-#: Largest image accepted, in pixels (width × height): a phone's photo has
-#: 12 to 50 million; a small file of far more pixels is a decompression bomb.
+#: Largest image accepted, in pixels (see ``PENGADUAN_MAX_PIXELS``).
 MAX_PIXELS = 40_000_000
-KINDS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "application/pdf": "PDF"}
-IMAGE_TYPES = {fmt: kind for kind, fmt in KINDS.items() if kind.startswith("image/")}
-
-
-class FileRefused(ValueError):
-    """An upload that is not accepted; ``str()`` says why, for the citizen."""
-
-
-def is_pdf(data: bytes) -> bool:
-    return data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
-
-
-def clean_image(data: bytes, name: str, max_pixels: int = MAX_PIXELS) -> tuple[str, bytes]:
-    """(content type, bytes) of the image in ``data`` decoded and encoded
-    afresh in the same format: turned upright by its EXIF orientation, then
-    without any metadata (EXIF with GPS, XMP, comments, ICC, text chunks)
-    and without whatever else the file carried (an HTML or script polyglot
-    does not survive). Only the first frame of an animation is kept.
-    Raises :class:`FileRefused` for what is not such an image or has more
-    than ``max_pixels`` pixels, checked before the pixels are decoded."""
-    from PIL import Image, ImageOps
-
-    too_big = _l(
-        "%(name)s terlalu besar: gambar paling besar %(mp)s megapiksel. Perkecil gambarnya lalu kirim lagi.",
-        name=name,
-        mp=f"{max_pixels / 1e6:g}",
-    )
-    try:
-        with warnings.catch_warnings():
-            # Our own bound below is stricter; above twice Pillow's own limit
-            # (MAX_IMAGE_PIXELS) opening already fails, caught below.
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=list(IMAGE_TYPES))
-    except Image.DecompressionBombError:
-        raise FileRefused(str(too_big)) from None
-    except Exception:  # noqa: BLE001 - any failure means "not an image we accept"
-        raise FileRefused(_not_accepted(name)) from None
-    with image:
-        width, height = image.size
-        if width * height > max_pixels:
-            raise FileRefused(
-                str(
-                    _l(
-                        "%(name)s terlalu besar: %(w)d × %(h)d piksel, sedangkan gambar paling besar "
-                        "%(mp)s megapiksel. Perkecil gambarnya lalu kirim lagi.",
-                        name=name,
-                        w=width,
-                        h=height,
-                        mp=f"{max_pixels / 1e6:g}",
-                    )
-                )
-            )
-        # A phone's JPEG with a second picture inside opens as MPO: a JPEG.
-        fmt = "JPEG" if image.format == "MPO" else image.format
-        if fmt not in IMAGE_TYPES:
-            raise FileRefused(_not_accepted(name))
-        try:
-            image.load()
-            upright = ImageOps.exif_transpose(image)
-            transparency = image.info.get("transparency") if fmt == "PNG" else None
-            upright.info = {} if transparency is None else {"transparency": transparency}
-            if fmt == "JPEG" and upright.mode not in ("L", "RGB", "CMYK"):
-                upright = upright.convert("RGB")
-            out = io.BytesIO()
-            if fmt == "JPEG":
-                upright.save(out, "JPEG", quality=90, optimize=False)
-            elif fmt == "WEBP":
-                upright.save(out, "WEBP", quality=90)
-            else:
-                upright.save(out, "PNG")
-        except Exception:  # noqa: BLE001 - truncated or broken pixel data
-            raise FileRefused(_not_accepted(name)) from None
-    return IMAGE_TYPES[fmt], out.getvalue()
-
-
-def _not_accepted(name: str) -> str:
-    return str(_l("%(name)s bukan gambar (JPEG, PNG, WebP) atau PDF yang sah.", name=name))
+#: {content type: extension} of the images an attachment may be (re-encoded on upload).
+IMAGE_TYPES = {kind: ext for kind, ext in UPLOAD_TYPES.items() if kind.startswith("image/")}
 
 
 def upload_dir() -> str:
@@ -180,31 +106,14 @@ def upload_dir() -> str:
 
 def check_files(files) -> tuple[list[tuple[str, str, bytes]], list[str]]:
     """([(original name, content type, bytes)], [errors]) for uploaded files.
-    Images come back re-encoded (see :func:`clean_image`); a PDF as sent,
-    to be served only as a download."""
-    accepted, errors = [], []
-    files = [upload for upload in files if upload and upload.filename]
-    if len(files) > MAX_FILES:
-        return [], [str(_l("Paling banyak %(n)d lampiran.", n=MAX_FILES))]
-    limit = current_app.config.get("PENGADUAN_MAX_BYTES", MAX_BYTES)
-    max_pixels = int(current_app.config.get("PENGADUAN_MAX_PIXELS", MAX_PIXELS))
-    for upload in files:
-        data = upload.read(limit + 1)
-        upload.close()
-        name = os.path.basename(upload.filename)[:200]
-        if len(data) > limit:
-            errors.append(str(_l("%(name)s lebih dari %(mb)s MB.", name=name, mb=f"{limit / 2**20:g}")))
-            continue
-        if is_pdf(data):
-            accepted.append((name, "application/pdf", data))
-            continue
-        try:
-            kind, cleaned = clean_image(data, name, max_pixels)
-        except FileRefused as error:
-            errors.append(str(error))
-            continue
-        accepted.append((name, kind, cleaned))
-    return accepted, errors
+    Images come back re-encoded (see :func:`portal.plugin.checked_upload`);
+    a PDF as sent, to be served only as a download."""
+    return checked_uploads(
+        files,
+        max_files=MAX_FILES,
+        max_bytes=int(current_app.config.get("PENGADUAN_MAX_BYTES", MAX_BYTES)),
+        max_pixels=int(current_app.config.get("PENGADUAN_MAX_PIXELS", MAX_PIXELS)),
+    )
 
 
 def reencode_stored(max_pixels: int = MAX_PIXELS) -> dict[str, int]:
@@ -215,7 +124,7 @@ def reencode_stored(max_pixels: int = MAX_PIXELS) -> dict[str, int]:
     counts = {"diproses": 0, "gagal": 0, "hilang": 0}
     folder = upload_dir()
     rows = db.session.scalars(
-        db.select(PengaduanAttachment).where(PengaduanAttachment.content_type.in_(list(IMAGE_TYPES.values())))
+        db.select(PengaduanAttachment).where(PengaduanAttachment.content_type.in_(list(IMAGE_TYPES)))
     )
     for item in rows:
         path = os.path.join(folder, item.stored_name)
@@ -225,8 +134,10 @@ def reencode_stored(max_pixels: int = MAX_PIXELS) -> dict[str, int]:
         with open(path, "rb") as stored:
             data = stored.read()
         try:
-            kind, cleaned = clean_image(data, item.original_name, max_pixels)
-        except FileRefused:
+            kind, cleaned = checked_upload(data, item.original_name, max_bytes=None, max_pixels=max_pixels)
+        except UploadRefused:
+            kind = None
+        if kind not in IMAGE_TYPES:  # not decodable, too many pixels, or not an image at all
             counts["gagal"] += 1
             continue
         temporary = f"{path}.baru"

@@ -47,6 +47,7 @@ from plugins.pengaduan.service import (
 )
 from portal.plugin import (
     STAFF_SESSION_REFUSED,
+    UPLOAD_TYPES,
     Agency,
     AgencyBlueprint,
     Unit,
@@ -302,15 +303,11 @@ ATTACHMENT_POLICY = (
 )
 
 
-#: The extension a download is saved with, from what the file really is.
-EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "application/pdf": ".pdf"}
-
-
 def download_name(original: str, content_type: str) -> str:
     """The uploader's name, but with the extension of what the file is: a PDF
     uploaded as ``evil.html`` is saved as ``evil.pdf``, never opened as HTML."""
     stem = os.path.splitext(os.path.basename(original.replace("\\", "/")))[0].strip(". ") or "lampiran"
-    return stem[:100] + EXTENSIONS.get(content_type, ".bin")
+    return stem[:100] + UPLOAD_TYPES.get(content_type, ".bin")
 
 
 def send_attachment(ticket: PengaduanTicket, attachment_id: int):
@@ -325,7 +322,7 @@ def send_attachment(ticket: PengaduanTicket, attachment_id: int):
         abort(404)
     with open(path, "rb") as stored:
         data = stored.read()
-    inline = item.content_type in IMAGE_TYPES.values()
+    inline = item.content_type in IMAGE_TYPES
     response = send_file(
         io.BytesIO(data),
         mimetype=item.content_type

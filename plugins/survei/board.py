@@ -16,7 +16,7 @@ from sqlalchemy import case, func
 
 from plugins.survei import NAME, report
 from plugins.survei.models import SurveiCommentStatus, SurveiKind, SurveiResponse, counted
-from portal.plugin import AgencyBlueprint, Unit, db, local, period_bounds, utcnow
+from portal.plugin import AgencyBlueprint, Unit, day_bounds, db, local, period_bounds, utcnow
 
 REFRESH_SECONDS = 60  # default of SURVEI_BOARD_REFRESH_SECONDS
 COMMENTS = 4
@@ -35,13 +35,8 @@ board = AgencyBlueprint(
 
 def _day_bounds(agency) -> tuple[dt.datetime, dt.datetime]:
     """Today in the agency's zone, as naive UTC bounds."""
-    now = local(utcnow(), agency.timezone)
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    end = start + dt.timedelta(days=1)
-    return (
-        start.astimezone(dt.UTC).replace(tzinfo=None),
-        end.astimezone(dt.UTC).replace(tzinfo=None),
-    )
+    today = local(utcnow(), agency.timezone).date()
+    return day_bounds(today, today, agency.timezone)
 
 
 def _scoped(query, agency, unit):

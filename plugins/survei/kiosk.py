@@ -42,6 +42,7 @@ from portal.plugin import (
     audit,
     authenticate,
     compact,
+    day_bounds,
     db,
     is_enabled,
     limiter,
@@ -490,9 +491,8 @@ CHANNEL_LABELS = {
 def channel_counts(agency, unit, start: dt.date, end: dt.date) -> list[tuple[str, int]]:
     """(channel label, counted responses) over [start, end) local dates, for the SKM report."""
     from plugins.survei.models import counted
-    from plugins.survei.report import utc_bounds
 
-    lo, hi = utc_bounds(agency, start, end)
+    lo, hi = day_bounds(start, end - dt.timedelta(days=1), agency.timezone)
     channel = db.case(
         (SurveiResponse.ticket_id.isnot(None), SurveiChannel.TICKET),
         (SurveiKioskCapture.kiosk_id.isnot(None), SurveiChannel.KIOSK),

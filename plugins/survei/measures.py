@@ -18,18 +18,12 @@ from sqlalchemy import func
 
 from plugins.survei import skm
 from plugins.survei.models import SurveiKind, SurveiResponse, SurveiTicket, counted
-from portal.plugin import Evidence, Indicator, Measurement, Stat, db, stat_measurement
+from portal.plugin import Evidence, Indicator, Measurement, Stat, day_bounds, db, stat_measurement
 
 #: Respondents below which a unit's IKM or an unsur value is not shown as a number.
 MIN_UNIT = 10
 #: SKM responses credited to an officer below which their unsur value is not shown.
 MIN_OFFICER = 5
-
-
-def _bounds(agency, start: dt.date, end: dt.date):
-    from plugins.survei.report import utc_bounds
-
-    return utc_bounds(agency, start, end + dt.timedelta(days=1))
 
 
 def indicators(agency) -> list[Indicator]:
@@ -66,7 +60,7 @@ def unsur_value(number: int, subject, start: dt.date, end: dt.date) -> Measureme
 
     column = getattr(SurveiResponse, f"u{number}")
     agency = subject.agency
-    lo, hi = _bounds(agency, start, end)
+    lo, hi = day_bounds(start, end, agency.timezone)
     query = db.select(func.count(column), func.sum(column), func.sum(column * column)).where(
         SurveiResponse.agency_id == agency.id,
         SurveiResponse.kind == SurveiKind.SKM,
@@ -85,7 +79,7 @@ def unsur_value(number: int, subject, start: dt.date, end: dt.date) -> Measureme
 
 
 def evidence(officer, day: dt.date) -> list[Evidence]:
-    lo, hi = _bounds(officer.agency, day, day)
+    lo, hi = day_bounds(day, day, officer.agency.timezone)
     found = []
     served = db.session.scalar(
         db.select(func.count(SurveiTicket.id)).where(

@@ -29,7 +29,7 @@ from plugins.survei.models import (
     counted,
     follow_ups,
 )
-from portal.plugin import Agency, Unit, db, local, period_bounds, utcnow
+from portal.plugin import Agency, Unit, day_bounds, db, local, period_bounds, utcnow
 
 PERIOD_KINDS = ("bulan", "triwulan", "semester", "tahun")
 ROMAN = ("I", "II", "III", "IV")
@@ -242,7 +242,7 @@ class UnitTrend:
 
 def _ikm_by_unit(agency: Agency, start: dt.date, end: dt.date) -> dict:
     """{unit_id or None (agency): (respondents, IKM, grade)} in one grouped query."""
-    lo, hi = skm_report.utc_bounds(agency, start, end)
+    lo, hi = day_bounds(start, end - dt.timedelta(days=1), agency.timezone)  # end is exclusive
     columns = [func.count(SurveiResponse.id)]
     for n in range(1, 10):
         column = getattr(SurveiResponse, f"u{n}")

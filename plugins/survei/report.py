@@ -9,7 +9,6 @@ import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,17 +24,7 @@ from plugins.survei.models import (
     SurveiResponse,
     counted,
 )
-from portal.plugin import Agency, Unit, db
-
-
-def utc_bounds(agency: Agency, start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    """[start, end) local dates of the agency as naive UTC datetimes."""
-    zone = ZoneInfo(agency.timezone)
-
-    def convert(day):
-        return dt.datetime.combine(day, dt.time(), zone).astimezone(dt.UTC).replace(tzinfo=None)
-
-    return convert(start), convert(end)
+from portal.plugin import Agency, Unit, day_bounds, db
 
 
 @dataclass
@@ -128,7 +117,7 @@ def build(
     """The SKM report of ``unit`` (or the whole agency) over [start, end).
     With ``summary``, only respondents, NRR, IKM and grade (one query), for
     places such as the dashboard that show nothing else."""
-    lo, hi = utc_bounds(agency, start, end)
+    lo, hi = day_bounds(start, end - dt.timedelta(days=1), agency.timezone)  # end is exclusive
     report = SkmReport(agency=agency, unit=unit, start=start, end=end)
     skm_only = SurveiResponse.kind == SurveiKind.SKM
     params = {"agency_id": agency.id, "lo": lo, "hi": hi, "unit_id": unit.id if unit is not None else None}

@@ -44,6 +44,7 @@ from portal.plugin import (
     Unit,
     arg_date,
     audit,
+    day_bounds,
     db,
     hold_label,
     local,
@@ -83,7 +84,7 @@ def survey_url(desk: Desk) -> str:
 
 def today_bounds(agency):
     today = local(utcnow(), agency.timezone).date()
-    return report.utc_bounds(agency, today, today + dt.timedelta(days=1))
+    return day_bounds(today, today, agency.timezone)
 
 
 def _comments_pending() -> tuple:
@@ -115,7 +116,7 @@ def index():
     ).all()
     today_start, today_end = today_bounds(g.agency)
     start, end = period_bounds("semester", local(utcnow(), g.agency.timezone).date())
-    period_start, period_end = report.utc_bounds(g.agency, start, end)
+    period_start, period_end = day_bounds(start, end - dt.timedelta(days=1), g.agency.timezone)
 
     def counts(since, until):
         return dict(

@@ -2,25 +2,13 @@ import datetime as dt
 
 import pytest
 
-from portal import create_app
 from portal.core.tenancy.nip import NipError, parse_nip
 
 TODAY = dt.date(2026, 11, 25)
 
 
-@pytest.fixture(autouse=True)
-def _babel_context():
-    # Messages are lazy Babel strings; render them inside an app context.
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "x" * 32,
-            "PORTAL_PLUGINS": "",
-            "SQLALCHEMY_DATABASE_URI": "sqlite://",
-        }
-    )
-    with app.test_request_context():
-        yield
+# Messages are lazy Babel strings; render them inside an app context.
+pytestmark = pytest.mark.usefixtures("babel_context")
 
 
 def test_valid_nip_is_parsed_into_its_parts():

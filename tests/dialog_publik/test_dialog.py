@@ -15,6 +15,7 @@ from portal.core.models import RatingEvent
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
 from portal.testing import login, post_form
+from tests.error_summary import assert_error_summary
 
 CODE_RE = re.compile(r'<p class="ticket-code"><strong>([34679ACDEFGHJKMNPQRTWXY]{8})</strong>')
 
@@ -292,6 +293,7 @@ def test_admin_creates_an_event_with_clear_errors(app, world):
         "tidak berbentuk judul | menit",
     ):
         assert message in page
+    assert_error_summary(page, "ends_at", "agenda")
     r = post_form(
         staff,
         url,

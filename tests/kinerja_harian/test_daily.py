@@ -15,6 +15,7 @@ from plugins.kinerja_harian.models import (
 )
 from portal.extensions import db
 from portal.testing import csrf_token, post_form
+from tests.error_summary import assert_error_summary
 from tests.kinerja_harian.conftest import ACTIVITY, PDF, TODAY, YESTERDAY, day_url, png_bytes
 
 
@@ -257,6 +258,24 @@ def test_bad_month_and_date_parameters_are_clear(app, world, people):
     )
 
 
+def test_forms_answered_with_errors_open_with_a_summary_linked_to_the_fields(app, world, people):
+    wrong = {**ACTIVITY, "description": "", "quantity": "banyak"}
+    response = _add(people["officer"], world, YESTERDAY, wrong)
+    assert response.status_code == 400
+    assert_error_summary(response.get_data(as_text=True), "description", "quantity")
+    assert _add(people["officer"], world, YESTERDAY).status_code == 302
+    assert _submit(people["officer"], world, YESTERDAY).status_code == 302
+    response = post_form(
+        people["supervisor"],
+        day_url(world, YESTERDAY, tail="/nilai"),
+        {"note": "", "version": _version(people["supervisor"], world, YESTERDAY)},
+        token_from=day_url(world, YESTERDAY),
+    )
+    assert response.status_code == 400
+    # The review form has its own summary; the radio group's fieldset is the link's target.
+    assert_error_summary(response.get_data(as_text=True), "decision", summary_id="ringkasan-galat-penilaian")
+
+
 # ---------------------------------------------------------------- attachments
 
 
@@ -269,7 +288,7 @@ def test_attachments_are_checked_by_content_and_served_as_downloads(app, world, 
         {**ACTIVITY, "attachments": [(io.BytesIO(fake), "foto.png")]},
         content_type="multipart/form-data",
     )
-    _refused(response, "bukan gambar (JPEG, PNG) atau PDF yang sah")
+    _refused(response, "bukan gambar (JPEG, PNG, WebP) atau PDF yang sah")
     assert _activities(app) == 0
     files = [(io.BytesIO(png_bytes()), "bukti.png"), (io.BytesIO(PDF), "surat.pdf")]
     response = _add(

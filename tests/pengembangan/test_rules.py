@@ -19,6 +19,7 @@ from plugins.pengembangan.models import (
 )
 from portal.extensions import db
 from portal.testing import login, post_form
+from tests.error_summary import assert_error_summary
 from tests.pengembangan.conftest import make_activity, participant_id, today
 
 BASE = "/kelola/alpha/pengembangan"
@@ -94,6 +95,20 @@ def test_activity_with_bad_dates_or_jp_is_refused_and_nothing_stored(app, client
     assert r.status_code == 302
     page = client.get(r.headers["Location"]).get_data(as_text=True)
     assert "Kursus Komunikasi" in page and "Pelayanan prima" in page
+
+
+def test_forms_answered_with_errors_open_with_a_summary_linked_to_the_fields(app, client, world, dev):
+    login(client, world["alpha"]["emails"]["admin"])
+    r = post_form(client, f"{BASE}/kegiatan/baru", _activity_form(title="", kind="piknik", themes="99999"))
+    assert r.status_code == 400
+    # The radio group and the theme checkboxes are laid out by hand: their
+    # fieldsets carry the ids the summary links to.
+    assert_error_summary(r.get_data(as_text=True), "title", "kind", "themes")
+    officer = app.test_client()
+    login(officer, world["alpha"]["emails"]["officer"])
+    r = post_form(officer, f"{BASE}/umpan-balik", {"environment": "3", "leadership": "9"})
+    assert r.status_code == 400
+    assert_error_summary(r.get_data(as_text=True), "work_process", "leadership")
 
 
 def test_a_theme_of_another_agency_cannot_be_attached(app, client, world, dev):
