@@ -4,7 +4,9 @@ pages light enough for a cheap phone on a slow link."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import re
+from pathlib import Path
 
 import pytest
 
@@ -97,7 +99,7 @@ def test_citizen_pages_are_light_and_need_no_script(app, client, world):
         page = answer.get_data(as_text=True)
         weight = len(gzip.compress(answer.data, 6))
         scripts = re.findall(r"<script[^>]*>", page)
-        assert all(re.fullmatch(r'<script src="/[^"]+\.js" defer>', tag) for tag in scripts), url
+        assert all(re.fullmatch(r'<script src="/[^"]+\.js(\?v=\w+)?" defer>', tag) for tag in scripts), url
         extra = re.findall(r'<script src="([^"]+)"', page) + [
             href
             for href in re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
@@ -109,3 +111,23 @@ def test_citizen_pages_are_light_and_need_no_script(app, client, world):
             weight += len(gzip.compress(file.data, 6))
             file.close()
         assert weight + css_weight <= 15 * 1024, (url, weight, css_weight)
+
+
+def test_static_files_have_versioned_addresses_kept_for_a_year(app, client, world):
+    """A phone on a slow link fetches the stylesheet once: every page links
+    it with its content's version, and that address may be kept for a year.
+    The same file without a version is revalidated, so nothing stale stays."""
+    from tests.system.conftest import survey_desk
+
+    token = survey_desk(app, world)
+    page = client.get(f"/s/{token}").get_data(as_text=True)
+    [href] = re.findall(r'href="(/static/portal\.css\?v=\w+)"', page)
+    kept = client.get(href)
+    assert kept.status_code == 200
+    assert kept.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    kept.close()
+    plain = client.get("/static/portal.css")
+    assert "max-age=31536000" not in plain.headers.get("Cache-Control", "")
+    plain.close()
+    version = href.rpartition("=")[2]
+    assert version == hashlib.sha256((Path(app.static_folder) / "portal.css").read_bytes()).hexdigest()[:10]

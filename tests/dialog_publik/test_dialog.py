@@ -485,7 +485,7 @@ def test_check_in_page_offers_camera_scanning_as_an_enhancement(app, world, even
     staff = app.test_client()
     login(staff, world["alpha"]["emails"]["admin"])
     page = staff.get(f"/kelola/alpha/dialog/acara/{event}/hadir").get_data(as_text=True)
-    src = re.search(r'<script src="([^"]+scan\.js)" defer>', page).group(1)
+    src = re.search(r'<script src="([^"]+scan\.js(?:\?v=\w+)?)" defer>', page).group(1)
     script = staff.get(src)
     body = script.data
     script.close()  # the file stays open until the response is closed

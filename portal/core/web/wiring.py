@@ -88,6 +88,9 @@ def init_app(app) -> None:
     app.jinja_env.globals["source_label"] = source_label
     app.context_processor(_template_globals)
     app.after_request(_security_headers)
+    from portal.core.web import statics
+
+    statics.init_app(app)
 
     with app.app_context():
         engine = db.engine
