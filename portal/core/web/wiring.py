@@ -252,6 +252,13 @@ def _template_globals():
     if g.get("portal_offline"):  # the database is unreachable: render without it
         return {"current_agency": None, "nav_items": [], "account_links": [], "locale": str(get_locale())}
     agency = getattr(g, "agency", None)
+    # A page made of several templates (the officer page renders each plugin's
+    # panel first) asks once per request, not once per template: the account
+    # links cost a query (the unread count) and every plugin's hooks.
+    key = (agency.id if agency is not None else None, current_user.get_id())
+    cached = g.get("portal_template_globals")
+    if cached is not None and cached[0] == key:
+        return cached[1]
     nav = []
     if agency is not None:
         nav = plugins.collect("portal_nav_items", agency=agency, user=current_user)
@@ -259,9 +266,11 @@ def _template_globals():
     if current_user.is_authenticated:
         for found in plugins.manager().hook.portal_account_links(user=current_user):
             links.extend(found or [])
-    return {
+    values = {
         "current_agency": agency,
         "nav_items": nav,
         "account_links": sorted(links),
         "locale": str(get_locale()),
     }
+    g.portal_template_globals = (key, values)
+    return values
