@@ -352,6 +352,9 @@ def _report_pages(result: dict) -> None:
         print("fill: " + ", ".join(f"{k} {v:.0f} s" for k, v in result["fill"]["timings"].items()))
     for label, key in (("officer page     ", "officer"), ("team ranking page", "team")):
         print(f"{label} server {result[key][0]:6.1f} ms   database {result[key][1]:5.2f} ms  (median)")
+    for label, key in (("officer page     ", "officer"), ("team ranking page", "team")):
+        statements, rows, buffers = result["work"][key]
+        print(f"{label} {statements} SELECTs reading {rows:,} rows, {buffers:,} buffers (EXPLAIN ANALYZE)")
     print(
         f"semester aggregation, one agency: raw events {result['raw_ms']:.1f} ms, rollups "
         f"{result['rollup_ms']:.2f} ms, raw ÷ rollup = {result['raw_ms'] / result['rollup_ms']:.0f}× "
@@ -377,6 +380,9 @@ def report(result: dict) -> None:
                 f"{label} server {s0:6.1f} → {s1:6.1f} ms ({s1 / s0:.2f}×)"
                 f"   database {d0:5.2f} → {d1:5.2f} ms ({d1 / d0:.2f}×)"
             )
+        for label, key in (("officer page     ", "officer"), ("team ranking page", "team")):
+            (_n0, r0, b0), (_n1, r1, b1) = first["work"][key], last["work"][key]
+            print(f"{label} rows read {r0:,} → {r1:,}   buffers {b0:,} → {b1:,}")
         print(
             f"raw-events aggregation {first['raw_ms']:.1f} → {last['raw_ms']:.1f} ms "
             f"({last['raw_ms'] / first['raw_ms']:.2f}×)"
@@ -385,11 +391,70 @@ def report(result: dict) -> None:
         print(f"flask {name}: {seconds:.1f} s — {line}")
 
 
+def page_work(url: str, paths: dict[str, str]) -> dict[str, tuple[int, int, int]]:
+    """{page: (statements, rows read, buffers touched)} for one request of
+    each page (signed in as ``admin@bench.example``): every SELECT the page
+    issued, re-run under ``EXPLAIN (ANALYZE, BUFFERS)`` with its parameters.
+    Unlike the times, these do not depend on what else the machine is doing:
+    the pages' cost is flat when they do not move as the events grow."""
+    import psycopg
+    from sqlalchemy import event
+
+    from benchmarks import record
+    from portal.extensions import db
+
+    app = record._app(url)
+    seen: list = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    client = app.test_client()
+    record.sign_in(client)
+    out = {}
+    event.listen(engine, "before_cursor_execute", remember)
+    try:
+        for name, path in paths.items():
+            seen.clear()
+            assert client.get(path).status_code == 200, path
+            statements = [(s, p) for s, p in seen if s.lstrip().upper().startswith("SELECT")]
+            rows = buffers = 0
+            with psycopg.connect(_dsn(url), autocommit=True) as conn:
+                for statement, parameters in statements:
+                    plan = conn.execute(
+                        "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters
+                    ).fetchone()[0][0]
+                    buffers += _plan_buffers(plan["Plan"])
+                    rows += _plan_rows(plan["Plan"])
+            out[name] = (len(statements), rows, buffers)
+    finally:
+        event.remove(engine, "before_cursor_execute", remember)
+    return out
+
+
+def _plan_buffers(node: dict) -> int:
+    """Shared buffers a plan touched (a node's counts include its children's)."""
+    return node.get("Shared Hit Blocks", 0) + node.get("Shared Read Blocks", 0)
+
+
+def _plan_rows(node: dict) -> int:
+    """Rows the plan's scans produced (what was read, before any grouping)."""
+    own = node["Actual Rows"] * node.get("Actual Loops", 1) if "Scan" in node["Node Type"] else 0
+    removed = node.get("Rows Removed by Filter", 0) + node.get("Rows Removed by Index Recheck", 0)
+    return own + removed + sum(_plan_rows(child) for child in node.get("Plans", []))
+
+
 def _measure(url: str, filled: dict) -> dict:
     from benchmarks import record
 
     officer_id = filled["first_officer"] + OFFICERS_PER_AGENCY // 2  # a staff member of agency 1
-    return {"fill": filled, **record.measure(url, officer_id, agency_id=1)}
+    args = f"periode=semester&tanggal={record.TODAY.isoformat()}"
+    work = page_work(
+        url, {"officer": f"/kinerja/pegawai/{officer_id}?{args}", "team": f"/kinerja/bench/tim?{args}"}
+    )
+    return {"fill": filled, "work": work, **record.measure(url, officer_id, agency_id=1)}
 
 
 def run(

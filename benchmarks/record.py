@@ -248,6 +248,14 @@ def run(url: str) -> dict:
     return {"fill_s": fill, "rollups": n_rollups, **measure(url, officer_id, agency_id=1, app=app)}
 
 
+def sign_in(client) -> None:
+    page = client.get("/masuk").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/masuk", data={"csrf_token": token, "email": "admin@bench.example", "password": "bench-password-123"}
+    )
+
+
 def measure(url: str, officer_id: int, agency_id: int, app=None) -> dict:
     """Time the officer page and the team ranking of agency ``bench`` (signed
     in as ``admin@bench.example``) and a semester's aggregation two ways."""
@@ -257,11 +265,7 @@ def measure(url: str, officer_id: int, agency_id: int, app=None) -> dict:
     with app.app_context():
         clock = QueryClock(db.engine)
     client = app.test_client()
-    page = client.get("/masuk").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post(
-        "/masuk", data={"csrf_token": token, "email": "admin@bench.example", "password": "bench-password-123"}
-    )
+    sign_in(client)
     args = f"periode=semester&tanggal={TODAY.isoformat()}"
     officer = _time_page(client, clock, f"/kinerja/pegawai/{officer_id}?{args}")
     team = _time_page(client, clock, f"/kinerja/bench/tim?{args}")
