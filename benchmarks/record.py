@@ -1,7 +1,8 @@
 """Performance record at scale: 1,000,000 rating events over 1,000 officers.
 
     python benchmarks/record.py [DATABASE_URL ...] [--events N]
-    python benchmarks/record.py --size province [--events N] [--keep]   (see province.py)
+    python benchmarks/record.py --size province [--events N] [--grow N] [--keep]   (see province.py)
+    python benchmarks/record.py --size province --measure-only   (re-measure a kept database)
 
 Without arguments it runs on a fresh SQLite file and, when PostgreSQL answers
 on 127.0.0.1:5432, on a fresh database ``bench_record`` there.
@@ -247,6 +248,14 @@ def run(url: str) -> dict:
     return {"fill_s": fill, "rollups": n_rollups, **measure(url, officer_id, agency_id=1, app=app)}
 
 
+def sign_in(client) -> None:
+    page = client.get("/masuk").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    client.post(
+        "/masuk", data={"csrf_token": token, "email": "admin@bench.example", "password": "bench-password-123"}
+    )
+
+
 def measure(url: str, officer_id: int, agency_id: int, app=None) -> dict:
     """Time the officer page and the team ranking of agency ``bench`` (signed
     in as ``admin@bench.example``) and a semester's aggregation two ways."""
@@ -256,11 +265,7 @@ def measure(url: str, officer_id: int, agency_id: int, app=None) -> dict:
     with app.app_context():
         clock = QueryClock(db.engine)
     client = app.test_client()
-    page = client.get("/masuk").get_data(as_text=True)
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    client.post(
-        "/masuk", data={"csrf_token": token, "email": "admin@bench.example", "password": "bench-password-123"}
-    )
+    sign_in(client)
     args = f"periode=semester&tanggal={TODAY.isoformat()}"
     officer = _time_page(client, clock, f"/kinerja/pegawai/{officer_id}?{args}")
     team = _time_page(client, clock, f"/kinerja/bench/tim?{args}")
@@ -346,17 +351,44 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=None, help="rating events (default: by size)")
     parser.add_argument("--complaints", type=int, default=1_000_000, help="complaints (province size)")
     parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
+    parser.add_argument(
+        "--measure-only",
+        action="store_true",
+        help="province size: measure the database a --keep run left, without filling it (implies --keep)",
+    )
+    parser.add_argument(
+        "--grow",
+        type=int,
+        default=None,
+        metavar="N",
+        help="province size: after measuring, add rating events up to N in all, measure again and "
+        "print how the pages' cost moved",
+    )
     args = parser.parse_args()
     if args.size == "province":
         from benchmarks import province
 
-        url = args.urls[0] if args.urls else _postgres_url("bench_province")
+        keep = args.keep or args.measure_only
+        if args.urls:
+            url = args.urls[0]
+        elif args.measure_only:
+            url = "postgresql+psycopg://postgres@127.0.0.1:5432/bench_province"
+        else:
+            url = _postgres_url("bench_province")
         if url is None:
             sys.exit("the province size needs PostgreSQL")
         try:
-            province.report(province.run(url, args.events or 10_000_000, args.complaints))
+            province.report(
+                province.run(
+                    url,
+                    args.events or 10_000_000,
+                    args.complaints,
+                    grow_to=args.grow,
+                    measure_only=args.measure_only,
+                )
+            )
         finally:
-            if not args.urls and not args.keep:
+            if not args.urls and not keep:
                 _drop("bench_province")
         return
     global N_EVENTS

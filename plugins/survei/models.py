@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -160,6 +161,14 @@ class SurveiResponse(db.Model):
         Index("ix_survei_response_agency_created", "agency_id", "created_at"),
         # The plausibility checks of each new response read one desk's recent ones.
         Index("ix_survei_response_desk_created", "desk_id", "created_at"),
+        # The officer page's latest approved comments: only those are indexed.
+        Index(
+            "ix_survei_response_officer_comment",
+            "officer_id",
+            "created_at",
+            sqlite_where=text("comment_status = 'approved'"),
+            postgresql_where=text("comment_status = 'approved'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -241,6 +241,15 @@ class RatingEvent(db.Model):
     __tablename__ = "rating_event"
     __table_args__ = (
         Index("ix_rating_event_officer_created", "officer_id", "created_at"),
+        # Only the comments shown on a record: the officer page's latest ten are
+        # read from this small index, however many ratings the officer has.
+        Index(
+            "ix_rating_event_comment_shown",
+            "officer_id",
+            "created_at",
+            sqlite_where=text("comment_state = 'tampil'"),
+            postgresql_where=text("comment_state = 'tampil'"),
+        ),
         # Only the comments waiting for moderation: a small partial index.
         Index(
             "ix_rating_event_comment_waiting",
