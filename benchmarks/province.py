@@ -133,7 +133,7 @@ FROM (
     SELECT g, 1 + floor(random() * %(officers)s)::int AS o, floor(random() * 4)::int AS s,
         random() AS v1, random() AS v2, random() < 0.2 AS verified, random() AS c,
         %(now)s - random() * interval '365 days' AS created_at
-    FROM generate_series(1, %(n)s) g
+    FROM generate_series(%(first)s, %(n)s) g
 ) r
 JOIN LATERAL (SELECT id, agency_id FROM officer ORDER BY id OFFSET r.o - 1 LIMIT 1) o ON true
 JOIN (VALUES (0, 'survei', 'skm', 4.0::float8), (1, 'survei', 'cepat', 4.0),
@@ -180,7 +180,7 @@ SELECT a.agency_id, 'U' || lpad(g::text, 9, '0'), 'ADU-' || lpad((g / 10000)::te
     CASE WHEN st.status NOT IN ('baru', 'ditolak') THEN t.created_at + x.d * interval '4 days' END,
     CASE WHEN st.status IN ('selesai', 'ditutup')
          THEN t.created_at + interval '4 days' + x.d * interval '9 days' END
-FROM generate_series(1, %(n)s) g
+FROM generate_series(%(first)s, %(n)s) g
 JOIN (SELECT row_number() OVER (ORDER BY c.agency_id) - 1 AS i, c.agency_id, min(c.id) AS category_id,
              (SELECT min(o.id) FROM officer o WHERE o.agency_id = c.agency_id) AS first_officer
       FROM pengaduan_category c GROUP BY c.agency_id) a ON a.i = g %% %(agencies)s
@@ -308,17 +308,24 @@ def fill(url: str, n_events: int, n_complaints: int) -> dict:
         start = time.perf_counter()
         conn.execute(
             COMPLAINTS_SQL,
-            {"n": n_complaints, "now": now, "agencies": N_AGENCIES, "officers": OFFICERS_PER_AGENCY},
+            {
+                "first": 1,
+                "n": n_complaints,
+                "now": now,
+                "agencies": N_AGENCIES,
+                "officers": OFFICERS_PER_AGENCY,
+            },
         )
         timings["complaints"] = time.perf_counter() - start
     counts = _scores_and_vacuum(url, app, timings)
     return {"timings": timings, "sizes": counts, "first_officer": first_officer}
 
 
-def grow(url: str, n_events: int) -> dict:
+def grow(url: str, n_events: int, n_complaints: int = 0) -> dict:
     """Add rating events to the kept database until it holds ``n_events``
-    (same officers, same 12 months: more ratings per officer), then rebuild
-    the rollups and scores from all of them."""
+    (same officers, same 12 months: more ratings per officer), and
+    complaints until it holds ``n_complaints``, then rebuild the rollups and
+    scores from all of them."""
     import psycopg
 
     timings = {}
@@ -327,6 +334,21 @@ def grow(url: str, n_events: int) -> dict:
         have = conn.execute("SELECT count(*) FROM rating_event").fetchone()[0]
         if n_events > have:
             _add_events(conn, n_events - have, first_officer, timings)
+        have = conn.execute("SELECT count(*) FROM pengaduan_ticket").fetchone()[0]
+        if n_complaints > have:
+            start = time.perf_counter()
+            now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+            conn.execute(
+                COMPLAINTS_SQL,
+                {
+                    "first": have + 1,
+                    "n": n_complaints,
+                    "now": now,
+                    "agencies": N_AGENCIES,
+                    "officers": OFFICERS_PER_AGENCY,
+                },
+            )
+            timings["complaints"] = time.perf_counter() - start
     counts = _scores_and_vacuum(url, _bench_app(), timings)
     return {"timings": timings, "sizes": counts, "first_officer": first_officer}
 
@@ -466,8 +488,9 @@ def run(
     jobs: bool = True,
 ) -> dict:
     """Fill (unless ``measure_only``: the kept database as it is), measure;
-    with ``grow_to``, add events up to that many and measure again; then the
-    daily jobs (not after ``measure_only``)."""
+    with ``grow_to``, add events up to that many (and complaints up to
+    ``n_complaints``) and measure again; then the daily jobs (not after
+    ``measure_only`` alone)."""
     os.environ["PORTAL_DATABASE_URL"] = url
     if measure_only:
         filled = {"timings": {}, "sizes": sizes(url), "first_officer": _first_officer(url)}
@@ -475,8 +498,8 @@ def run(
         filled = fill(url, n_events, n_complaints)
     steps = [_measure(url, filled)]
     if grow_to:
-        steps.append(_measure(url, grow(url, grow_to)))
+        steps.append(_measure(url, grow(url, grow_to, n_complaints)))
     result = {"steps": steps}
-    if jobs and not measure_only:
+    if jobs and (grow_to or not measure_only):
         result["jobs"] = daily_jobs(url)
     return result
