@@ -133,7 +133,7 @@ FROM (
     SELECT g, 1 + floor(random() * %(officers)s)::int AS o, floor(random() * 4)::int AS s,
         random() AS v1, random() AS v2, random() < 0.2 AS verified, random() AS c,
         %(now)s - random() * interval '365 days' AS created_at
-    FROM generate_series(%(first)s, %(n)s) g
+    FROM generate_series(1, %(n)s) g
 ) r
 JOIN LATERAL (SELECT id, agency_id FROM officer ORDER BY id OFFSET r.o - 1 LIMIT 1) o ON true
 JOIN (VALUES (0, 'survei', 'skm', 4.0::float8), (1, 'survei', 'cepat', 4.0),
