@@ -16,11 +16,10 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.core.plugin_system import plugins
-from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.extensions import csrf, db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = "migrations"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -50,7 +49,6 @@ def init_app(app) -> None:
     db.init_app(app)
     # Registered after Flask-SQLAlchemy's own teardown, so it runs first.
     app.teardown_appcontext(_remove_session)
-    _init_migrate(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -113,8 +111,6 @@ def _remove_session(_error=None) -> None:
 def _init_babel(app, state) -> None:
     """The portal's catalogue (core and the built-in plugins), then any
     ``translations/`` folder a plugin ships beside its module."""
-    import os
-
     directories = [os.path.join(app.root_path, "translations")]
     for module in state.manager.get_plugins():
         folder = os.path.join(os.path.dirname(getattr(module, "__file__", "") or ""), "translations")
@@ -167,26 +163,6 @@ def _sqlite_pragmas(engine) -> None:
             request.method in _SAFE_METHODS or g.get("_portal_read_first", False)
         )
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
-
-
-def _init_migrate(app) -> None:
-    from portal.config import ROOT
-
-    migrate.init_app(app, db, directory=str(ROOT / MIGRATIONS_DIR), render_as_batch=True)
-
-
-@migrate.configure
-def _version_locations(config):
-    """Core's versions plus every plugin's Alembic branch."""
-    from flask import current_app
-
-    from portal.config import ROOT
-
-    locations = [str(ROOT / MIGRATIONS_DIR / "versions")]
-    locations += plugins.migration_dirs(plugins.manager(current_app))
-    config.set_main_option("path_separator", "os")
-    config.set_main_option("version_locations", os.pathsep.join(locations))
-    return config
 
 
 def select_locale() -> str:
