@@ -81,8 +81,10 @@ def _db_group() -> click.Group:
 
 
 def _then_fill_scores(upgrade):
-    """After migrating, fill the weighted scores of agencies that have
-    ratings but no scores yet (the first upgrade that adds the table)."""
+    """After migrating to every head, fill the weighted scores of agencies
+    that have ratings but no scores yet (the first upgrade that adds the
+    table). Not after an upgrade to an older revision: filling reads today's
+    models, whose columns an older schema lacks."""
 
     @functools.wraps(upgrade)
     @with_appcontext
@@ -90,6 +92,9 @@ def _then_fill_scores(upgrade):
         result = upgrade(*args, **kwargs)
         if kwargs.get("sql"):
             return result  # offline mode: only SQL is printed
+        if not _at_every_head():
+            click.echo("Nilai tertimbang diisi setelah basis data sampai di versi terbaru.")
+            return result
         from portal.core.record.ratings import recompute_missing_scores
 
         for slug in recompute_missing_scores():
@@ -97,6 +102,20 @@ def _then_fill_scores(upgrade):
         return result
 
     return wrapped
+
+
+def _at_every_head() -> bool:
+    """Whether the database is at the head of core and of every plugin branch."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask import g
+
+    from portal.core import migrations
+
+    script = ScriptDirectory.from_config(migrations.get().get_config(g.get("directory")))
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == set(script.get_heads())
 
 
 def find_agency(slug: str) -> Agency:
