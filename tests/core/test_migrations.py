@@ -135,3 +135,20 @@ def test_upgrade_to_an_older_revision_then_to_head(database_url):
         _empty(app)
         with app.app_context():
             db.engine.dispose()
+
+
+def test_partial_indexes_keep_their_condition_on_both_databases(app):
+    """Models declare a partial index's condition once (``sqlite_where``);
+    on PostgreSQL the app adds it as ``postgresql_where``, so the tables the
+    models build have the partial index on either database."""
+    with app.app_context():
+        inspector = inspect(db.engine)
+        dialect = db.engine.dialect.name
+        for table, name, condition in (
+            ("rating_event", "ix_rating_event_held", "ditahan"),
+            ("rating_event", "ix_rating_event_comment_waiting", "baru"),
+            ("dialog_publik_registration", "uq_dialog_publik_registration_active_contact", "batal"),
+        ):
+            index = next(i for i in inspector.get_indexes(table) if i["name"] == name)
+            where = index.get("dialect_options", {}).get(f"{dialect}_where")
+            assert where is not None and condition in str(where), (name, index)

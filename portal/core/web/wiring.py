@@ -62,6 +62,8 @@ def init_app(app) -> None:
     importlib.import_module("portal.core.models")
     state = plugins.init_plugins(app)
     plugins.import_models(state.manager)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        mirror_partial_indexes(db.metadata)
     _init_babel(app, state)
 
     from portal.core import cli
@@ -91,6 +93,19 @@ def init_app(app) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _sqlite_pragmas(engine)
+
+
+def mirror_partial_indexes(metadata) -> None:
+    """A partial index's condition is declared once, as ``sqlite_where``
+    (the same SQL holds on both databases); PostgreSQL's ``postgresql_where``
+    is added here when the app uses PostgreSQL. Declared in the model, it
+    would make every SQLite worker import PostgreSQL's dialect (about 2 MB)
+    just to check the argument's name."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None and index.dialect_options["postgresql"]["where"] is None:
+                index.dialect_kwargs["postgresql_where"] = where
 
 
 def _remove_session(_error=None) -> None:
