@@ -14,6 +14,9 @@ copy of the database: after import, and after its survey page and
 dashboard. The medians over runs are printed as measured; nothing is
 asserted.
 
+``--gunicorn`` also starts one gunicorn sync worker (no preload, as in
+production) and reads its RSS after the same pages.
+
 ``--imports N`` also lists the N largest imports of ``create_app()`` by
 cumulative import time (``python -X importtime``) and the known heavy
 modules that are loaded after the pages: where to look next.
@@ -146,12 +149,33 @@ def biggest_imports(env: dict, count: int) -> list[tuple[int, int, str]]:
     return sorted(rows, reverse=True)[:count]
 
 
+def gunicorn_worker(seed: dict, env: dict) -> float:
+    """RSS of one gunicorn sync worker (no preload) after the same pages."""
+    import urllib.request
+
+    from benchmarks import run as bench
+
+    bench.WORKERS = 1
+    server = bench.Gunicorn("portal:create_app()", env)
+    try:
+        bench.wait_http(server.url + "/healthz")
+        for path in ("/", "/bench/", f"/s/{seed['token']}", "/masuk"):
+            urllib.request.urlopen(server.url + path, timeout=60).read()  # noqa: S310 - local URL
+        bench.login_cookie(server.url, "admin@bench.example", "kata-sandi-uji-beban")  # and the dashboard
+        return statistics.median(server.rss_mb())
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="sqlite", help="sqlite (the issue's figure) or postgresql")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--imports", type=int, default=0, metavar="N")
     parser.add_argument("--no-bare", action="store_true", help="measure the portal only")
+    parser.add_argument(
+        "--gunicorn", action="store_true", help="also one gunicorn sync worker after the same pages"
+    )
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="bench-memory-"))
     portal_url, bare_url, drop = database_urls(args.db, workdir)
@@ -191,6 +215,8 @@ def main() -> None:
             print("\n| bare_app.py | RSS MB |\n|---|---|")
             for step, size in bare["rss"].items():
                 print(f"| {step} | {size:.1f} |")
+        if args.gunicorn:
+            print(f"\ngunicorn, one sync worker, after the pages: {gunicorn_worker(seed, env):.1f} MB")
         if args.imports:
             print(f"\n{args.imports} largest imports of create_app() (-X importtime, cumulative µs):\n")
             for cumulative, own, name in biggest_imports(env, args.imports):
