@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test test-fast lint bench bench-record bench-phone clean i18n
+.PHONY: run test test-fast lint bench bench-record bench-phone bench-memory clean i18n
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench: $(STAMP)
 
 bench-record: $(STAMP)
 	$(BIN)/python benchmarks/record.py $(BENCH_ARGS)
+
+# Worker RSS with every plugin loaded, after start-up and after a few pages
+# (SQLite; the portal and the bare reference app).
+bench-memory: $(STAMP)
+	$(BIN)/python benchmarks/memory.py $(BENCH_ARGS)
 
 # The QR and complaint journeys in Chromium on an emulated slow phone.
 bench-phone: $(STAMP)

@@ -1,9 +1,12 @@
-"""Flask extensions, created unbound and initialised by ``create_app``."""
+"""Flask extensions, created unbound and initialised by ``create_app``.
+
+Flask-Migrate is not among them: :mod:`portal.core.migrations` sets it up
+where migrations run (``migrate`` here is that module's, made on first use).
+"""
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -19,7 +22,14 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+
+
+def __getattr__(name: str):
+    if name == "migrate":  # imports Alembic: only when asked for
+        from portal.core import migrations
+
+        return migrations.get()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

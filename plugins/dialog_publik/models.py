@@ -191,8 +191,8 @@ class DialogRegistration(db.Model):
             "event_id",
             "contact_key",
             unique=True,
+            # PostgreSQL gets the same condition when the portal uses it.
             sqlite_where=db.text(f"status != '{DialogRegistrationStatus.CANCELLED}'"),
-            postgresql_where=db.text(f"status != '{DialogRegistrationStatus.CANCELLED}'"),
         ),
     )
 

@@ -10,7 +10,6 @@ no list; asked for by their reference they show their status only."""
 from __future__ import annotations
 
 import datetime as dt
-from xml.etree import ElementTree as ET
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, abort, request, url_for
@@ -54,6 +53,8 @@ def _render(fmt: str, root: str, item: str, rows: list[dict], status: int = 200)
         from flask import json
 
         return Response(json.dumps(rows), status=status, mimetype="application/json")
+    from xml.etree import ElementTree as ET  # XML answers only: not loaded by every worker
+
     top = ET.Element(root)
     for row in rows:
         _xml(ET.SubElement(top, item), row)
@@ -61,6 +62,8 @@ def _render(fmt: str, root: str, item: str, rows: list[dict], status: int = 200)
 
 
 def _xml_response(top, status: int = 200) -> Response:
+    from xml.etree import ElementTree as ET
+
     body = b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(top, encoding="utf-8")
     return Response(body, status=status, mimetype="text/xml")
 
@@ -71,12 +74,16 @@ def _single(fmt: str, root: str, row: dict) -> Response:
         from flask import jsonify
 
         return jsonify(row)
+    from xml.etree import ElementTree as ET
+
     top = ET.Element(root)
     _xml(top, row)
     return _xml_response(top)
 
 
 def _xml(parent, row: dict) -> None:
+    from xml.etree import ElementTree as ET
+
     for key, value in row.items():
         child = ET.SubElement(parent, key)
         if isinstance(value, list):

@@ -8,7 +8,6 @@ reads their code out on the phone is still found by it."""
 from __future__ import annotations
 
 import itertools
-import statistics
 
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -253,6 +252,8 @@ def notifications():
 def unit_statistics(agency):
     """Per unit (assigned, else the unit complained about): volume, median
     working days to resolve, share resolved within the SLA, mean rating."""
+    import statistics  # this page only
+
     days_between = workdays.calendar(agency).working_days_between
     rows = db.session.execute(
         db.select(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from xml.sax.saxutils import escape
 
 from portal.plugin import make_qr, qr_svg_path
 
@@ -54,6 +53,7 @@ def poster_svg(url: str, agency: str, desk: str, size: str = "a4", logo: bytes |
     """A printable poster: the agency's logo (a clean PNG, see
     portal.core.util.logo) and name, the desk, the QR code, the instruction."""
     import base64
+    from xml.sax.saxutils import escape  # posters only: not loaded by every worker
 
     w, h = SIZES[size]
     path, n = qr_svg_path(url)

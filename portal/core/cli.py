@@ -8,7 +8,6 @@ import functools
 
 import click
 from flask.cli import with_appcontext
-from flask_migrate.cli import db as migrate_group
 
 from portal.core.models import ROLES, Agency, CommentState, Officer, User, audit
 from portal.core.plugin_system import plugins
@@ -16,16 +15,53 @@ from portal.extensions import db
 
 
 def init_app(app) -> None:
-    app.cli.add_command(_db_group())
+    app.cli.add_command(_LazyDbGroup(app))
     app.cli.add_command(plugins_group)
     app.cli.add_command(create_user)
     app.cli.add_command(api_keys_group)
     app.cli.add_command(anonymise)
 
 
+class _LazyDbGroup(click.Group):
+    """``flask db``: Flask-Migrate's group, built when it is run or asked for
+    help. Until then neither Flask-Migrate nor Alembic is imported, so a
+    web worker never loads them (about 11 MB)."""
+
+    def __init__(self, app) -> None:
+        super().__init__("db", help="Perform database migrations.")
+        self._app = app
+        self._loaded = False
+
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        from portal.core import migrations
+
+        migrations.init_app(self._app)
+        group = _db_group()
+        self.params, self.callback = group.params, group.callback
+        for name, command in group.commands.items():
+            self.add_command(command, name)
+        self._loaded = True
+
+    def parse_args(self, ctx, args):
+        self._load()  # the group's own options (-d, -x) come from Flask-Migrate
+        return super().parse_args(ctx, args)
+
+    def list_commands(self, ctx):
+        self._load()
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx, cmd_name):
+        self._load()
+        return super().get_command(ctx, cmd_name)
+
+
 def _db_group() -> click.Group:
     """Flask-Migrate's ``db`` group, with ``upgrade`` defaulting to every
     head: core and each plugin's branch are upgraded together."""
+    from flask_migrate.cli import db as migrate_group
+
     group = click.Group(
         migrate_group.name,
         params=migrate_group.params,
@@ -45,8 +81,10 @@ def _db_group() -> click.Group:
 
 
 def _then_fill_scores(upgrade):
-    """After migrating, fill the weighted scores of agencies that have
-    ratings but no scores yet (the first upgrade that adds the table)."""
+    """After migrating to every head, fill the weighted scores of agencies
+    that have ratings but no scores yet (the first upgrade that adds the
+    table). Not after an upgrade to an older revision: filling reads today's
+    models, whose columns an older schema lacks."""
 
     @functools.wraps(upgrade)
     @with_appcontext
@@ -54,6 +92,9 @@ def _then_fill_scores(upgrade):
         result = upgrade(*args, **kwargs)
         if kwargs.get("sql"):
             return result  # offline mode: only SQL is printed
+        if not _at_every_head():
+            click.echo("Nilai tertimbang diisi setelah basis data sampai di versi terbaru.")
+            return result
         from portal.core.record.ratings import recompute_missing_scores
 
         for slug in recompute_missing_scores():
@@ -61,6 +102,20 @@ def _then_fill_scores(upgrade):
         return result
 
     return wrapped
+
+
+def _at_every_head() -> bool:
+    """Whether the database is at the head of core and of every plugin branch."""
+    from alembic.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from flask import g
+
+    from portal.core import migrations
+
+    script = ScriptDirectory.from_config(migrations.get().get_config(g.get("directory")))
+    with db.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    return current == set(script.get_heads())
 
 
 def find_agency(slug: str) -> Agency:

@@ -255,8 +255,9 @@ class RatingEvent(db.Model):
             "ix_rating_event_comment_waiting",
             "agency_id",
             "officer_id",
+            # The condition is PostgreSQL's too (mirrored when the app uses
+            # PostgreSQL: portal.core.web.wiring.mirror_partial_indexes).
             sqlite_where=text("comment_state = 'baru'"),
-            postgresql_where=text("comment_state = 'baru'"),
         ),
         # Only the ratings held for review: the queue and the record's held counts.
         Index(
@@ -264,7 +265,6 @@ class RatingEvent(db.Model):
             "agency_id",
             "officer_id",
             sqlite_where=text("review = 'ditahan'"),
-            postgresql_where=text("review = 'ditahan'"),
         ),
     )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from portal import create_app
@@ -32,9 +34,39 @@ def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("x.sqlite3")
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/5"
     assert app.extensions["portal_plugins"].names == ["survei"]
-    for ext in ("sqlalchemy", "migrate", "csrf", "babel", "limiter"):
+    for ext in ("sqlalchemy", "csrf", "babel", "limiter"):
         assert ext in app.extensions, ext
+    assert "migrate" not in app.extensions  # bound by `flask db` only (portal.core.migrations)
     assert app.login_manager is not None
+
+
+def test_start_up_leaves_heavy_libraries_to_the_code_that_uses_them(tmp_path):
+    """Every worker pays for what create_app imports: Alembic (for `flask db`),
+    spreadsheets, PDF, images, QR codes and holiday tables are imported by
+    the commands and pages that use them. (benchmarks/memory.py measures.)"""
+    import json
+    import subprocess
+    import sys
+
+    heavy = ["alembic", "flask_migrate", "openpyxl", "fpdf", "PIL", "qrcode", "holidays", "pypdf"]
+    code = (
+        "import json, sys\n"
+        "from portal import create_app\n"
+        f"create_app({{'TESTING': True, 'SECRET_KEY': 'k' * 40, "
+        f"'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.sqlite3'}})\n"
+        f"print(json.dumps([m for m in {heavy!r} if m in sys.modules]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            **{k: v for k, v in os.environ.items() if k != "PORTAL_PLUGINS"},  # every plugin
+            "PORTAL_INSTANCE_PATH": str(tmp_path),
+        },
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):

@@ -210,10 +210,10 @@ def test_hook_portal_models(rec):
 
 
 def test_hook_portal_migrations_dir(rec):
-    from portal.extensions import migrate
+    from portal.core import migrations
 
     with rec.app_context():
-        config = migrate.get_config()
+        config = migrations.init_app(rec).get_config()
     locations = config.get_main_option("version_locations")
     assert str(ROOT / "plugins" / "survei" / "migrations") in locations
     assert str(ROOT / "migrations" / "versions") in locations

@@ -15,7 +15,6 @@ import logging
 
 from flask import current_app
 from sqlalchemy import event, func
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.core.util.timeutil import utcnow
 from portal.extensions import db
@@ -29,9 +28,14 @@ URL_MAX = 500
 
 
 def _insert(dialect: str):
+    """The dialect's INSERT (for ON CONFLICT); only the database in use is
+    imported (PostgreSQL's dialect weighs about 2 MB)."""
+    import importlib
+
     from portal.core.models import Notification
 
-    return (postgresql if dialect == "postgresql" else sqlite).insert(Notification.__table__)
+    name = "postgresql" if dialect == "postgresql" else "sqlite"
+    return importlib.import_module(f"sqlalchemy.dialects.{name}").insert(Notification.__table__)
 
 
 def notify(users, title, *, body="", url=None, key=None, mail=True) -> int:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib
 import math
 from dataclasses import dataclass, field
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.core.models import (
     Agency,
@@ -277,7 +277,11 @@ def _fmt(x: float) -> str:
 
 
 #: INSERT … ON CONFLICT, per database kind.
-_UPSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+def _upsert(dialect: str):
+    """``INSERT`` for ``dialect`` with ``ON CONFLICT``; each dialect's module
+    is imported when first used (a SQLite worker never loads PostgreSQL's)."""
+    module = importlib.import_module(f"sqlalchemy.dialects.{dialect}")
+    return module.insert
 
 
 def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
@@ -302,7 +306,7 @@ def _rollup_upsert(dialect: str, column: str):
     band ``column``: built once per database kind and band."""
     table = RatingRollup.__table__
     score, score_sq = db.bindparam("score", type_=db.Float), db.bindparam("score_sq", type_=db.Float)
-    stmt = _UPSERT[dialect](table).values(
+    stmt = _upsert(dialect)(table).values(
         officer_id=db.bindparam("officer_id"),
         period=db.bindparam("period"),
         source=db.bindparam("source"),
@@ -337,7 +341,7 @@ _SCORE_ADDED = ("count", "w", "w2", "s", "q")
 def _score_upsert(dialect: str):
     """INSERT … ON CONFLICT adding to the sums: built once, compiled once."""
     table = RatingScore.__table__
-    stmt = _UPSERT[dialect](table)
+    stmt = _upsert(dialect)(table)
     return stmt.on_conflict_do_update(
         index_elements=["officer_id", "span", "period"],
         set_={k: table.c[k] + stmt.excluded[k] for k in _SCORE_ADDED},

@@ -9,8 +9,6 @@ for tests) or ``"smtp"`` with ``PORTAL_SMTP_HOST``, ``PORTAL_SMTP_PORT``,
 from __future__ import annotations
 
 import logging
-import smtplib
-from email.message import EmailMessage
 
 from flask import current_app
 
@@ -19,6 +17,9 @@ log = logging.getLogger(__name__)
 
 def send(to: str, subject: str, body: str) -> None:
     """Send one plain-text message; failures are logged, never raised."""
+    import smtplib  # here: imported by every worker through portal.plugin, used by few
+    from email.message import EmailMessage
+
     config = current_app.config
     backend = config.get("PORTAL_MAIL_BACKEND", "console")
     message = EmailMessage()

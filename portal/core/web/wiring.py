@@ -16,11 +16,10 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.core.plugin_system import plugins
-from portal.extensions import csrf, db, limiter, login_manager, migrate
+from portal.extensions import csrf, db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = "migrations"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -50,7 +49,6 @@ def init_app(app) -> None:
     db.init_app(app)
     # Registered after Flask-SQLAlchemy's own teardown, so it runs first.
     app.teardown_appcontext(_remove_session)
-    _init_migrate(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -64,6 +62,8 @@ def init_app(app) -> None:
     importlib.import_module("portal.core.models")
     state = plugins.init_plugins(app)
     plugins.import_models(state.manager)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        mirror_partial_indexes(db.metadata)
     _init_babel(app, state)
 
     from portal.core import cli
@@ -98,6 +98,19 @@ def init_app(app) -> None:
             _sqlite_pragmas(engine)
 
 
+def mirror_partial_indexes(metadata) -> None:
+    """A partial index's condition is declared once, as ``sqlite_where``
+    (the same SQL holds on both databases); PostgreSQL's ``postgresql_where``
+    is added here when the app uses PostgreSQL. Declared in the model, it
+    would make every SQLite worker import PostgreSQL's dialect (about 2 MB)
+    just to check the argument's name."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            where = index.dialect_options["sqlite"]["where"]
+            if where is not None and index.dialect_options["postgresql"]["where"] is None:
+                index.dialect_kwargs["postgresql_where"] = where
+
+
 def _remove_session(_error=None) -> None:
     """End the request's session even when the database went away during
     the request. The final rollback then fails; the connection is already
@@ -116,8 +129,6 @@ def _remove_session(_error=None) -> None:
 def _init_babel(app, state) -> None:
     """The portal's catalogue (core and the built-in plugins), then any
     ``translations/`` folder a plugin ships beside its module."""
-    import os
-
     directories = [os.path.join(app.root_path, "translations")]
     for module in state.manager.get_plugins():
         folder = os.path.join(os.path.dirname(getattr(module, "__file__", "") or ""), "translations")
@@ -170,26 +181,6 @@ def _sqlite_pragmas(engine) -> None:
             request.method in _SAFE_METHODS or g.get("_portal_read_first", False)
         )
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
-
-
-def _init_migrate(app) -> None:
-    from portal.config import ROOT
-
-    migrate.init_app(app, db, directory=str(ROOT / MIGRATIONS_DIR), render_as_batch=True)
-
-
-@migrate.configure
-def _version_locations(config):
-    """Core's versions plus every plugin's Alembic branch."""
-    from flask import current_app
-
-    from portal.config import ROOT
-
-    locations = [str(ROOT / MIGRATIONS_DIR / "versions")]
-    locations += plugins.migration_dirs(plugins.manager(current_app))
-    config.set_main_option("path_separator", "os")
-    config.set_main_option("version_locations", os.pathsep.join(locations))
-    return config
 
 
 def select_locale() -> str:
