@@ -167,7 +167,6 @@ class SurveiResponse(db.Model):
             "officer_id",
             "created_at",
             sqlite_where=text("comment_status = 'approved'"),
-            postgresql_where=text("comment_status = 'approved'"),
         ),
     )
 

@@ -248,7 +248,6 @@ class RatingEvent(db.Model):
             "officer_id",
             "created_at",
             sqlite_where=text("comment_state = 'tampil'"),
-            postgresql_where=text("comment_state = 'tampil'"),
         ),
         # Only the comments waiting for moderation: a small partial index.
         Index(
