@@ -91,11 +91,37 @@ def init_app(app) -> None:
     from portal.core.web import statics
 
     statics.init_app(app)
+    _sync_only(app)
 
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _sqlite_pragmas(engine)
+
+
+def _sync_only(app) -> None:
+    """Flask asks, on every call of a view, hook or handler, whether it is a
+    coroutine (eight times for a plain page). None of the portal's is: when
+    that holds for everything registered, the question is answered once,
+    here."""
+    import inspect
+
+    registered = [
+        *app.view_functions.values(),
+        *(f for funcs in app.before_request_funcs.values() for f in funcs),
+        *(f for funcs in app.after_request_funcs.values() for f in funcs),
+        *(f for funcs in app.teardown_request_funcs.values() for f in funcs),
+        *(f for funcs in app.url_value_preprocessors.values() for f in funcs),
+        *app.teardown_appcontext_funcs,
+        *(
+            f
+            for handlers in app.error_handler_spec.values()
+            for codes in handlers.values()
+            for f in codes.values()
+        ),
+    ]
+    if not any(inspect.iscoroutinefunction(inspect.unwrap(f)) for f in registered):
+        app.ensure_sync = lambda func: func
 
 
 def mirror_partial_indexes(metadata) -> None:
