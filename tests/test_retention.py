@@ -217,3 +217,63 @@ def test_anonymise_removes_old_personal_data_and_keeps_statistics(app, client, w
         code = db.session.get(PengaduanTicket, ids["old_closed"]).code
     page = client.get(f"/kelola/alpha/pengaduan/tiket/{code}").get_data(as_text=True)
     assert "Aduan old_closed" in page and "Rina Pelapor" not in page
+
+
+def test_anonymising_many_complaints_costs_the_same_few_statements(app, world):
+    """The first run after a long time may catch up on a province's million
+    complaints: the work is a statement per table, not one per complaint."""
+    from sqlalchemy import event
+
+    from plugins.pengaduan import service
+    from plugins.pengaduan.models import EventActor, PengaduanEvent
+    from portal.core.models import Agency
+
+    def staged(n):
+        with app.app_context():
+            agency = db.session.get(Agency, world["alpha"]["agency"])
+            category = db.session.scalar(select(PengaduanCategory).filter_by(agency_id=agency.id)) or (
+                PengaduanCategory(
+                    agency_id=agency.id, code="umum", name="Umum", active=True, fields_json="[]"
+                )
+            )
+            db.session.add(category)
+            db.session.flush()
+            for i in range(n):
+                ticket = service.file_ticket(
+                    agency,
+                    service.Filing(
+                        category=category,
+                        title=f"Aduan lama {i}",
+                        description="Loket tutup sebelum jam layanan berakhir.",
+                        name="Rina Pelapor",
+                        phone="081299990000",
+                    ),
+                )
+                ticket.status, ticket.closed_at = "ditutup", LONG_AGO
+                db.session.add(
+                    PengaduanEvent(ticket_id=ticket.id, actor=EventActor.PELAPOR, text="Nomor saya 0812…")
+                )
+            db.session.commit()
+
+    def counted_run():
+        statements = []
+        with app.app_context():
+            engine = db.engine
+            listener = lambda *args: statements.append(args[2])  # noqa: E731
+            event.listen(engine, "before_cursor_execute", listener)
+            try:
+                counts = service.anonymise(utcnow() - dt.timedelta(days=180))
+                db.session.commit()
+            finally:
+                event.remove(engine, "before_cursor_execute", listener)
+        return counts, len(statements)
+
+    staged(3)
+    few, few_statements = counted_run()
+    staged(40)
+    many, many_statements = counted_run()
+    assert (few["pengaduan"], many["pengaduan"]) == (3, 40)
+    assert many_statements == few_statements <= 5
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).where(PengaduanTicket.name != "")) == 0
+        assert db.session.scalar(select(func.count()).where(PengaduanEvent.text != "")) == 0
