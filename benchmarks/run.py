@@ -410,11 +410,12 @@ def bench(kind: str, args) -> dict:
             wait_http(bare.url + "/hello")
             return result
 
-        for _name, what, same, less in MEASURES:  # warm-up: every worker opens its connections
+        measures = [m for m in MEASURES if not args.only or m[1] in args.only.split(",")]
+        for _name, what, same, less in measures:  # warm-up: every worker opens its connections
             portal_run(what, 2), same_run(what, same, 2), less_run(less, 2)
-        runs = {name: [] for name, *_ in MEASURES}
+        runs = {name: [] for name, *_ in measures}
         for r in range(args.rounds):
-            for name, what, same, less in MEASURES:
+            for name, what, same, less in measures:
                 order = [
                     ("portal", lambda what=what: portal_run(what, args.seconds)),
                     ("same", lambda what=what, same=same: same_run(what, same, args.seconds)),
@@ -470,6 +471,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--db", default="sqlite,postgresql")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated measures to run: survey, track, dashboard, submit (default: all)",
+    )
     args = parser.parse_args()
     print(
         f"# machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}; "

@@ -281,6 +281,74 @@ def test_concurrent_ratings_never_lose_a_count(app, world):
         assert plugins.installed()  # the app under test had its plugins loaded
 
 
+def test_ratings_during_changes_of_weights_are_counted_with_the_weights_in_force(app, world):
+    """Ratings recorded while an admin keeps changing the survey's weight:
+    afterwards the stored scores are exactly what the rollups give with the
+    final weight, as if every rating had come before or after each change."""
+    from portal.core.models import AgencyPlugin
+    from portal.core.record.ratings import recompute_scores, weights_lock
+
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(THREADS + 1)
+    at = dt.datetime(2026, 7, 7, 7, 0)
+
+    def rater(n):
+        try:
+            with app.app_context():
+                agency, staff, _ = _get(world)
+                db.session.rollback()
+                barrier.wait(timeout=60)
+                for i in range(CALLS):
+                    record_rating(
+                        agency=agency.id,
+                        officer=staff.id,
+                        source="survei",
+                        kind="cepat",
+                        value=1 + (n + i) % 4,
+                        at=at,
+                    )
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    def admin():
+        try:
+            with app.app_context():
+                agency_id = world["alpha"]["agency"]
+                db.session.rollback()
+                barrier.wait(timeout=60)
+                for weight in (2.0, 0.5, 3.0, 1.5):
+                    weights_lock(agency_id, exclusive=True)
+                    agency = db.session.get(Agency, agency_id)
+                    db.session.get(AgencyPlugin, (agency_id, "survei")).weight = weight
+                    db.session.flush()
+                    recompute_scores(agency)
+                    db.session.commit()
+                db.session.remove()
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=rater, args=(n,)) for n in range(THREADS)]
+    threads.append(threading.Thread(target=admin))
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+
+    def scores():
+        rows = db.session.scalars(db.select(RatingScore).order_by(RatingScore.span, RatingScore.period)).all()
+        return [(r.span, r.count, round(r.w, 6), round(r.s, 4), round(r.q, 2)) for r in rows]
+
+    with app.app_context():
+        stored = scores()
+        assert stored and stored[0][1] == THREADS * CALLS
+        recompute_scores(db.session.get(Agency, world["alpha"]["agency"]))
+        db.session.flush()
+        assert stored == scores()
+        assert {w for _span, _n, w, _s, _q in stored} == {1.5 * THREADS * CALLS}
+
+
 # ---------------------------------------------------------------- held for review
 
 

@@ -111,13 +111,14 @@ def record_rating(
         raise RatingError(_l("Jenis penilaian %(source)s/%(kind)s tidak dikenal.", source=source, kind=kind))
     agency_id = getattr(agency, "id", agency)
     officer_id = getattr(officer, "id", officer)
-    # The switch, the officer and the weights in one round trip; counted
-    # ratings read them under a share lock on the agency row (PostgreSQL), so
-    # that a concurrent change of weights either comes first (and this rating
-    # gets the new weight) or waits and recomputes with this rating counted.
+    # The switch, the officer and the weights in one round trip. A counted
+    # rating first takes the agency's weights lock shared, so that a
+    # concurrent change of weights either comes first (and this rating gets
+    # the new weight) or waits and recomputes with this rating counted.
+    if not hold:
+        weights_lock(agency_id)
     row = db.session.execute(
-        _check_statement(db.session.get_bind().dialect.name, lock=not hold),
-        {"agency_id": agency_id, "officer_id": officer_id or 0, "source": source},
+        _CHECK, {"agency_id": agency_id, "officer_id": officer_id or 0, "source": source}
     ).one_or_none()
     if row is None or not row.enabled:
         raise RatingError(_l("Modul %(source)s tidak aktif untuk instansi ini.", source=source))
@@ -175,13 +176,12 @@ def record_rating(
     return event
 
 
-@functools.cache
-def _check_statement(dialect: str, lock: bool):
+def _check_statement():
     """What :func:`record_rating` checks, as one statement built once: the
     agency's zone and weights, the source's switch and weight, and the
     officer's agency and state (NULL when there is no such officer)."""
     plugin = db.aliased(AgencyPlugin)
-    query = (
+    return (
         db.select(
             Agency.timezone,
             Agency.verified_weight,
@@ -196,9 +196,27 @@ def _check_statement(dialect: str, lock: bool):
         .outerjoin(Officer, Officer.id == db.bindparam("officer_id"))
         .where(Agency.id == db.bindparam("agency_id"))
     )
-    if lock and dialect == "postgresql":
-        query = query.with_for_update(read=True, of=Agency)
-    return query
+
+
+_CHECK = _check_statement()
+
+#: The class of the advisory locks that order ratings and changes of weights.
+_WEIGHTS_LOCK_CLASS = 0x5057
+
+
+def weights_lock(agency_id: int, exclusive: bool = False) -> None:
+    """Order this transaction with the agency's ratings and changes of
+    weights (PostgreSQL; SQLite's write lock already does): a rating takes
+    the lock shared, a change of weights exclusively, until the transaction
+    ends. A transaction-scoped advisory lock, not a share lock on the agency
+    row: many ratings at once then write nothing to that row and do not
+    queue on it. Take it in its own statement, before reading the weights,
+    so that the reading statement sees what a change that went first
+    committed."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
+    take = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
+    db.session.execute(db.select(take(_WEIGHTS_LOCK_CLASS, agency_id)))
 
 
 def _count(agency, officer_id, period, source, kind, verified, score):
@@ -584,20 +602,19 @@ class Weights:
 
 
 def weights_of(agency: Agency, lock: bool = False) -> Weights:
-    """The agency's weights. ``lock`` reads them afresh under a share lock on
-    the agency row (PostgreSQL), so a rating recorded while an admin changes
-    the weights is weighted with the new ones or counted in their recompute,
-    never lost between the two; otherwise they come with the module switches
-    read once per request."""
+    """The agency's weights. ``lock`` takes the agency's weights lock
+    exclusively (:func:`weights_lock`) and reads them afresh, so a rating
+    recorded while the scores are recomputed is weighted with the new ones or
+    counted in the recompute, never lost between the two; otherwise they come
+    with the module switches read once per request."""
     if not lock:
         sources = {
             name: (1.0 if weight is None else weight)
             for name, (_on, weight) in plugins.switches(agency).items()
         }
         return Weights(sources, _or_one(agency.verified_weight), _or_one(agency.unverified_weight))
+    weights_lock(agency.id, exclusive=True)
     query = db.select(Agency.verified_weight, Agency.unverified_weight).where(Agency.id == agency.id)
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(read=True)
     verified, unverified = db.session.execute(query).one()
     rows = db.session.execute(
         db.select(AgencyPlugin.plugin, AgencyPlugin.weight).where(AgencyPlugin.agency_id == agency.id)
@@ -607,10 +624,10 @@ def weights_of(agency: Agency, lock: bool = False) -> Weights:
 
 
 def _locked_weight(agency: Agency, source: str, kind: str, verified: bool) -> float:
-    """The weight of one new rating, read in one query under a share lock on
-    the agency row (PostgreSQL), so that a concurrent change of weights
-    either comes first (and this rating gets the new weight) or waits and
-    recomputes with this rating counted."""
+    """The weight of one new rating, read after taking the agency's weights
+    lock shared (:func:`weights_lock`), so that a concurrent change of
+    weights either comes first (and this rating gets the new weight) or waits
+    and recomputes with this rating counted."""
     source_weight = (
         db.select(AgencyPlugin.weight)
         .where(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == source)
@@ -619,8 +636,7 @@ def _locked_weight(agency: Agency, source: str, kind: str, verified: bool) -> fl
     query = db.select(Agency.verified_weight, Agency.unverified_weight, source_weight).where(
         Agency.id == agency.id
     )
-    if db.session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(read=True, of=Agency)
+    weights_lock(agency.id)
     verified_w, unverified_w, weight = db.session.execute(query).one()
     one = Weights({source: _or_one(weight)}, _or_one(verified_w), _or_one(unverified_w))
     return one.of(source, kind, verified)
