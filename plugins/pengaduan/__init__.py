@@ -55,22 +55,13 @@ def portal_agency_home(agency):
 
 @hookimpl
 def portal_dashboard_widgets(agency, user):
-    from sqlalchemy import func
+    # Open complaints by status and those past their deadline, in one
+    # prebuilt query (every overdue complaint is an open one).
+    from plugins.pengaduan.service import ALL, open_counts, today_for
+    from portal.plugin import ROLE_OFFICER
 
-    from plugins.pengaduan.models import PengaduanTicket, TicketStatus
-    from plugins.pengaduan.service import overdue_clause, today_for
-    from portal.plugin import ROLE_OFFICER, db
-
-    # Open complaints by status and those past their deadline, in one query
-    # (every overdue complaint is an open one).
-    query = db.select(
-        PengaduanTicket.status,
-        func.count(PengaduanTicket.id),
-        func.count(db.case((overdue_clause(today_for(agency)), 1))),
-    ).where(PengaduanTicket.agency_id == agency.id, PengaduanTicket.status.in_(TicketStatus.open_statuses()))
-    if user.role == ROLE_OFFICER:
-        query = query.where(PengaduanTicket.assigned_officer_id == user.officer_id)
-    rows = db.session.execute(query.group_by(PengaduanTicket.status)).all()
+    mine = user.role == ROLE_OFFICER  # an officer sees the complaints assigned to them
+    rows = open_counts(agency.id, today_for(agency), assigned_to=user.officer_id if mine else ALL)
     counts = {status: count for status, count, _late in rows}
     late = sum(late for _status, _count, late in rows)
     return [

@@ -4,6 +4,7 @@ due dates in working days, escalation, the complainant's rating."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import secrets
@@ -425,6 +426,37 @@ def overdue_clause(today: dt.date):
         (PengaduanTicket.status == TicketStatus.BARU) & (PengaduanTicket.verify_due < today),
         PengaduanTicket.status.in_(TicketStatus.in_follow_up()) & (PengaduanTicket.resolve_due < today),
     )
+
+
+@functools.cache
+def _open_counts_statement(for_officer: bool):
+    query = db.select(
+        PengaduanTicket.status,
+        db.func.count(PengaduanTicket.id),
+        db.func.count(db.case((overdue_clause(db.bindparam("today", type_=db.Date)), 1))),
+    ).where(
+        PengaduanTicket.agency_id == db.bindparam("agency_id"),
+        PengaduanTicket.status.in_(TicketStatus.open_statuses()),
+    )
+    if for_officer:  # IS NOT DISTINCT FROM: an officer with no record matches the unassigned
+        query = query.where(
+            PengaduanTicket.assigned_officer_id.is_not_distinct_from(db.bindparam("officer_id"))
+        )
+    return query.group_by(PengaduanTicket.status)
+
+
+#: ``open_counts(..., assigned_to=ALL)``: every complaint of the agency.
+ALL = object()
+
+
+def open_counts(agency_id: int, today: dt.date, assigned_to=ALL) -> list[tuple[str, int, int]]:
+    """(status, open complaints, of which past their deadline on ``today``)
+    of an agency, or of those assigned to officer ``assigned_to`` (None:
+    to nobody): one query."""
+    mine = assigned_to is not ALL
+    statement = _open_counts_statement(mine)
+    params = {"agency_id": agency_id, "today": today, "officer_id": assigned_to if mine else None}
+    return [tuple(row) for row in db.session.execute(statement, params)]
 
 
 #: Who made a timeline entry without a staff account, by stored code.

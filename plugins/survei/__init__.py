@@ -115,21 +115,13 @@ def portal_agency_home(agency):
 def portal_dashboard_widgets(agency, user):
     if not (user.can_manage_agency(agency) or user.role == ROLE_SUPERVISOR):
         return []
-    from sqlalchemy import func
-
     from plugins.survei import report
-    from plugins.survei.models import SurveiResponse, counted
     from plugins.survei.staff import today_bounds
     from portal.plugin import db, local, period_bounds, utcnow
 
     today_start, today_end = today_bounds(agency)
     today = db.session.scalar(
-        db.select(func.count(SurveiResponse.id)).where(
-            SurveiResponse.agency_id == agency.id,
-            SurveiResponse.created_at >= today_start,
-            SurveiResponse.created_at < today_end,
-            counted(),
-        )
+        report.COUNTED_BETWEEN, {"agency_id": agency.id, "lo": today_start, "hi": today_end}
     )
     start, end = period_bounds("semester", local(utcnow(), agency.timezone).date())
     data = report.build(agency, None, start, end, summary=True)

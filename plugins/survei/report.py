@@ -85,6 +85,15 @@ def _scope(query, agency, unit, lo, hi):
     return query
 
 
+#: An agency's counted responses in [lo, hi), built once (the dashboard's "today").
+COUNTED_BETWEEN = db.select(func.count(SurveiResponse.id)).where(
+    SurveiResponse.agency_id == db.bindparam("agency_id"),
+    SurveiResponse.created_at >= db.bindparam("lo"),
+    SurveiResponse.created_at < db.bindparam("hi"),
+    counted(),
+)
+
+
 @functools.cache
 def _sums_statement(per_unit: bool):
     """Respondents and each unsur's sum and count over a period (the NRR), as
