@@ -71,9 +71,12 @@ def _pages(client, world) -> dict[str, str]:
     for name, url in urls.items():
         response = client.get(url)
         assert response.status_code == 200, url
-        # Form tokens are signed afresh on each request.
+        # Form tokens are signed afresh on each request (with the second they
+        # were signed in), in forms and in the account bar's sign-out form.
         out[name] = re.sub(
-            r'name="csrf_token" type="hidden" value="[^"]*"', "", response.get_data(as_text=True)
+            r'(name="csrf_token" type="hidden"|type="hidden" name="csrf_token") value="[^"]*"',
+            "",
+            response.get_data(as_text=True),
         )
     return out
 
