@@ -130,13 +130,9 @@ def window_of(zone: str, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime,
     return start, as_utc(start), as_utc(end)
 
 
-def desk_window(desk: Desk, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime, int, Decimal | None]:
+def _window(desk_id: int, zone: str, moment: dt.datetime) -> tuple:
     """(local start, local end, responses, mean satisfaction) of the desk's
     counted responses in the window holding ``moment``."""
-    return _window(desk.id, desk.unit.agency.timezone, moment)
-
-
-def _window(desk_id: int, zone: str, moment: dt.datetime):
     start, lo, hi = window_of(zone, moment)
     count, total = db.session.execute(_WINDOW, {"desk_id": desk_id, "lo": lo, "hi": hi}).one()
     mean = (Decimal(str(total)) / 9 / count) if count else None

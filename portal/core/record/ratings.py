@@ -166,9 +166,7 @@ def record_rating(
     if hold:
         db.session.commit()
         return event
-    weights = Weights(
-        {source: _or_one(row.source_weight)}, _or_one(row.verified_weight), _or_one(row.unverified_weight)
-    )
+    weights = _row_weights(row, source)
     _bump_rollup(agency_id, officer_id, period, source, kind, bool(verified), score)
     _bump_score(agency_id, officer_id, period, weights.of(source, kind, bool(verified)), score)
     db.session.commit()
@@ -628,18 +626,16 @@ def _locked_weight(agency: Agency, source: str, kind: str, verified: bool) -> fl
     lock shared (:func:`weights_lock`), so that a concurrent change of
     weights either comes first (and this rating gets the new weight) or waits
     and recomputes with this rating counted."""
-    source_weight = (
-        db.select(AgencyPlugin.weight)
-        .where(AgencyPlugin.agency_id == Agency.id, AgencyPlugin.plugin == source)
-        .scalar_subquery()
-    )
-    query = db.select(Agency.verified_weight, Agency.unverified_weight, source_weight).where(
-        Agency.id == agency.id
-    )
     weights_lock(agency.id)
-    verified_w, unverified_w, weight = db.session.execute(query).one()
-    one = Weights({source: _or_one(weight)}, _or_one(verified_w), _or_one(unverified_w))
-    return one.of(source, kind, verified)
+    row = db.session.execute(_CHECK, {"agency_id": agency.id, "officer_id": 0, "source": source}).one()
+    return _row_weights(row, source).of(source, kind, verified)
+
+
+def _row_weights(row, source: str) -> Weights:
+    """The weights a row of :data:`_CHECK` carries, for ``source``."""
+    return Weights(
+        {source: _or_one(row.source_weight)}, _or_one(row.verified_weight), _or_one(row.unverified_weight)
+    )
 
 
 def _or_one(x):
