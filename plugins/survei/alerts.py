@@ -31,7 +31,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from itsdangerous import BadSignature, SignatureExpired
 from sqlalchemy import func
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from wtforms import StringField
 from wtforms.validators import Length
 
@@ -199,6 +199,14 @@ def response_stored(response: SurveiResponse, zone: str | None = None) -> int:
         created = _alerts(response, zone)
         db.session.commit()
         return created
+    except DBAPIError as error:  # the database went away after the answer was stored
+        log.warning(
+            "survey alert for response %s skipped: database unavailable (%s)",
+            response.id,
+            type(error.orig).__name__,
+        )
+        db.session.rollback()
+        return 0
     except Exception:  # an alert must never cost a citizen's answer
         log.exception("survey alert for response %s failed", response.id)
         db.session.rollback()

@@ -168,3 +168,28 @@ def test_the_retention_job_removes_call_back_numbers(app, world, desk, client, r
         db.session.commit()
         assert changed == {"nomor telepon balik survei": 1}
         assert db.session.scalars(db.select(SurveiCallback.phone)).all() == [None]
+
+
+def test_a_database_lost_during_the_alert_keeps_the_answer_and_logs_one_line(
+    app, world, send, monkeypatch, caplog
+):
+    """A database restart between the answer and its alert step: the answer
+    is stored, the alert is skipped with one warning line, no traceback."""
+    import psycopg
+    from sqlalchemy.exc import OperationalError
+
+    from plugins.survei import alerts
+    from plugins.survei.models import SurveiResponse
+
+    def lost(*_args):
+        raise OperationalError("SELECT 1", {}, psycopg.OperationalError("server closed the connection"))
+
+    monkeypatch.setattr(alerts, "_alerts", lost)
+    with caplog.at_level("WARNING", logger=alerts.log.name):
+        send(1)
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(SurveiResponse)) == 1
+    warned = [r for r in caplog.records if r.name == alerts.log.name]
+    assert len(warned) == 1 and warned[0].levelname == "WARNING"
+    assert "database unavailable" in warned[0].getMessage() and warned[0].exc_info is None
+    assert notes(app, world["alpha"]["emails"]["supervisor"]) == []
