@@ -89,13 +89,24 @@ PAGES = Path(os.environ.get("BARE_PAGES", "."))
 engine = None
 
 if URL:
-    from sqlalchemy import create_engine, event, text
+    from sqlalchemy import create_engine, event, exc, text
 
-    engine = create_engine(
-        URL,
-        connect_args={"timeout": 30} if SQLITE else {},
-        pool_pre_ping=not SQLITE,
-    )
+    engine = create_engine(URL, connect_args={"timeout": 30} if SQLITE else {})
+    if not SQLITE:  # as the portal does: check a connection idle for a second or more
+
+        @event.listens_for(engine, "checkin")
+        def _idle_from(_dbapi_connection, record):
+            if record is not None:
+                record.info["idle_since"] = time.monotonic()
+
+        @event.listens_for(engine, "checkout")
+        def _ping_if_idle(dbapi_connection, record, _proxy):
+            since = record.info.get("idle_since")
+            if since is not None and time.monotonic() - since >= 1.0:
+                try:
+                    engine.dialect.do_ping(dbapi_connection)
+                except engine.dialect.loaded_dbapi.Error as error:
+                    raise exc.DisconnectionError(str(error)) from error
 
     if SQLITE:
 

@@ -6,13 +6,14 @@ import functools
 import importlib
 import logging
 import os
+import time
 
 from babel.numbers import parse_pattern
 from flask import current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal.core.plugin_system import plugins
@@ -97,6 +98,8 @@ def init_app(app) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             _sqlite_pragmas(engine)
+        else:
+            _ping_idle_connections(engine, float(app.config.get("PORTAL_DB_PING_IDLE_SECONDS", 1.0)))
 
 
 def _sync_only(app) -> None:
@@ -175,9 +178,36 @@ def _configure_database(app) -> None:
         connect_args = options.setdefault("connect_args", {})
         connect_args.setdefault("timeout", 30)  # busy timeout, seconds
         connect_args.setdefault("check_same_thread", False)
-    else:
-        options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _ping_idle_connections(engine, seconds: float) -> None:
+    """Check a pooled connection before use when it has been idle for
+    ``seconds`` or more (0: every time, as ``pool_pre_ping`` does); a dead
+    one is replaced and the request never sees it.
+
+    A connection used moments ago needs no check: under load every
+    connection is, and pinging each checkout would cost a round trip per
+    query a page makes. If the database goes away between two uses, the
+    next statement fails, SQLAlchemy drops every connection of the pool and
+    the request answers 503, as any request does while the database is
+    down; the next one connects afresh. A connection left idle across a
+    restart is pinged and replaced."""
+
+    @event.listens_for(engine, "checkin")
+    def _idle_from(_dbapi_connection, record):
+        if record is not None:  # None: the connection was invalidated
+            record.info["portal_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _ping_if_idle(dbapi_connection, record, _proxy):
+        since = record.info.get("portal_idle_since")  # None: a new connection
+        if since is None or time.monotonic() - since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"idle connection lost: {error}") from error
 
 
 def _sqlite_pragmas(engine) -> None:
