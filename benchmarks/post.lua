@@ -1,5 +1,7 @@
 -- wrk script: POST one line of BODIES per request; each wrk thread takes its
--- own slice of the file, so no body (and no survey nonce) is sent twice.
+-- own slice of the file, so no body (and no survey nonce) is sent twice
+-- while the file lasts. A line "token<TAB>body" is sent to /s/<token>; a
+-- line without a tab to the URL given to wrk.
 local counter = 0
 local threads = {}
 
@@ -10,8 +12,17 @@ function setup(thread)
 end
 
 function init(args)
-  bodies = {}
-  for line in io.lines(os.getenv("BODIES")) do bodies[#bodies + 1] = line end
+  paths, bodies = {}, {}
+  for line in io.lines(os.getenv("BODIES")) do
+    local tab = line:find("\t", 1, true)
+    if tab then
+      paths[#paths + 1] = "/s/" .. line:sub(1, tab - 1)
+      bodies[#bodies + 1] = line:sub(tab + 1)
+    else
+      paths[#paths + 1] = false
+      bodies[#bodies + 1] = line
+    end
+  end
   local per = math.floor(#bodies / tonumber(os.getenv("THREADS")))
   first = id * per
   n = 0
@@ -25,5 +36,5 @@ end
 function request()
   n = n + 1
   if n > limit then n = 1 end
-  return wrk.format(nil, nil, nil, bodies[first + n])
+  return wrk.format(nil, paths[first + n] or nil, nil, bodies[first + n])
 end
