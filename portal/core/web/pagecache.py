@@ -135,14 +135,20 @@ def anonymous_visit() -> bool:
 def first_row(statement, **params) -> tuple | None:
     """The first row of ``statement`` as the database driver returns it.
 
-    For the one exact check a cached page makes on every request: the
+    For a single read that needs no transaction — the one exact check a
+    cached page makes on every request, a count read after a commit: the
     statement is compiled once per database kind and runs on a pooled
-    connection without the ORM or SQLAlchemy's result processing, so values
-    come back as the driver gives them (SQLite: text for dates, 0/1 for
-    booleans). Compare them only with what this function returned."""
+    connection outside any transaction, without the ORM or SQLAlchemy's
+    result processing, so values come back as the driver gives them
+    (SQLite: text for dates, 0/1 for booleans). Compare them only with what
+    this function returned. Parameters are converted as SQLAlchemy would
+    (dates as SQLite stores them); an ``IN`` list must be written out as
+    ``OR``-ed comparisons."""
     engine = db.engine
-    compiled = _compiled(statement, engine.dialect)
+    compiled, processors = _compiled(statement, engine.dialect)
     values = compiled.construct_params(params)
+    for name, process in processors:
+        values[name] = process(values[name])
     if compiled.positional:
         values = tuple(values[name] for name in compiled.positiontup)
     dbapi_error = engine.dialect.loaded_dbapi.Error
@@ -186,11 +192,18 @@ _COMPILED: dict = {}
 
 
 def _compiled(statement, dialect):
+    """(compiled statement, ((parameter, converter), …)) of ``statement``."""
     key = (id(statement), dialect.name)
     found = _COMPILED.get(key)
     if found is None or found[0] is not statement:
-        found = _COMPILED[key] = (statement, statement.compile(dialect=dialect))
-    return found[1]
+        compiled = statement.compile(dialect=dialect)
+        processors = []
+        for bind, name in compiled.bind_names.items():
+            process = bind.type.bind_processor(dialect)
+            if process is not None:
+                processors.append((name, process))
+        found = _COMPILED[key] = (statement, compiled, tuple(processors))
+    return found[1], found[2]
 
 
 # ---------------------------------------------------------------- invalidation
