@@ -47,6 +47,13 @@ def results():
 
 
 @hookimpl
+def portal_early_pages():
+    from plugins.survei.fastform import early_form
+
+    return {"/s/": early_form}  # a first QR scan: the cached form, before Flask
+
+
+@hookimpl
 def portal_blueprints(app):
     from plugins.survei import desks, rtl  # noqa: F401  (their pages are on the staff blueprint)
     from plugins.survei.alerts import followup, followup_staff

@@ -109,20 +109,38 @@ def page_key(desk_id: int, key: tuple) -> tuple:
     return desk_id, pagecache.language(), key
 
 
-def cached_form(token: str):
-    """The form for a plain visit from the cache, or None to render it."""
+def _cached_page(token: str) -> tuple[int, str] | None:
+    """(desk id, the cached page with NONCE_MARK) of an open desk, or None."""
     state = desk_state(token)
     if state is None:
         return None
     desk_id, active, zone, agency_id, enabled = state
-    if not (active and enabled) or not pagecache.anonymous_visit():
-        return None
-    if recently_answered(request.cookies, desk_id):
+    if not (active and enabled):
         return None
     html = pages().get(page_key(desk_id, duty_key(_shifts(desk_id, agency_id), zone)))
-    if html is None:
+    return None if html is None else (desk_id, html)
+
+
+def cached_form(token: str):
+    """The form for a plain visit from the cache, or None to render it."""
+    if not pagecache.anonymous_visit():
         return None
+    found = _cached_page(token)
+    if found is None or recently_answered(request.cookies, found[0]):
+        return None
+    desk_id, html = found
     return current_app.response_class(html.replace(NONCE_MARK, issue_nonce(desk_id)), mimetype="text/html")
+
+
+def early_form(token: str) -> str | None:
+    """The form for a first scan (no cookie at all), answered before Flask
+    (the ``portal_early_pages`` hook): the same cached page with a fresh
+    nonce, after the same exact query; None when Flask must answer."""
+    found = _cached_page(token)
+    if found is None:
+        return None
+    desk_id, html = found
+    return html.replace(NONCE_MARK, issue_nonce(desk_id))
 
 
 # ---------------------------------------------------------------- sending

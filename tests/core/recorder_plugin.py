@@ -184,3 +184,15 @@ def portal_notification_sent(notification, user):
 def portal_desk_links(agency, desk):
     CALLS.append(("portal_desk_links", (agency.slug, desk.name)))
     return [NavItem(99, "Rekam loket", f"/kelola/{agency.slug}/rekam/loket/{desk.id}")]
+
+
+def _early(segment):
+    CALLS.append(("portal_early_pages", segment))
+    if segment == "gagal":
+        raise RuntimeError("the handler failed")
+    return None if segment == "tolak" else f"awal {segment}"
+
+
+@hookimpl
+def portal_early_pages():
+    return {"/rekam-awal/": _early}

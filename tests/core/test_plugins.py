@@ -192,6 +192,26 @@ def test_hook_portal_blueprints(rec, client):
     assert client.get("/tidak-ada/rekam/").status_code == 404
 
 
+def test_hook_portal_early_pages(rec, client):
+    """A plain GET without cookies is answered by the handler, with the
+    portal's headers; None, an error, a cookie or a query string: Flask
+    answers (here: no such page)."""
+    r = client.get("/rekam-awal/abc")
+    assert r.status_code == 200 and r.get_data(as_text=True) == "awal abc"
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8" and r.headers["Vary"] == "Cookie"
+    assert (
+        r.headers["X-Frame-Options"] == "DENY"
+        and "default-src 'self'" in r.headers["Content-Security-Policy"]
+    )
+    assert calls("portal_early_pages")[-1] == "abc"
+    for path in ("/rekam-awal/tolak", "/rekam-awal/gagal", "/rekam-awal/abc?x=1", "/rekam-awal/a/b"):
+        assert client.get(path).status_code == 404, path
+    client.set_cookie("lain", "1")
+    before = len(calls("portal_early_pages"))
+    assert client.get("/rekam-awal/abc").status_code == 404
+    assert len(calls("portal_early_pages")) == before  # never offered
+
+
 def test_hook_portal_blueprints_staff_pages_need_agency_access(rec, client, world):
     assert client.get("/kelola/alpha/rekam/").status_code == 302  # to the login page
     login(client, world["alpha"]["emails"]["officer"])

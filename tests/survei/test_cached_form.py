@@ -269,3 +269,94 @@ def test_an_officer_deactivated_elsewhere_is_not_credited_from_a_cached_roster(
     with app.app_context():
         assert db.session.scalar(db.select(db.func.count(SurveiResponse.id))) == 1
         assert db.session.scalar(db.select(db.func.count(RatingEvent.id))) == 0
+
+
+class FlaskRequests:
+    """Counts the requests Flask itself handled (not answered early)."""
+
+    def __init__(self, app):
+        from flask import request_started
+
+        self.count = 0
+        self.app = app
+        request_started.connect(self._seen, app)
+
+    def _seen(self, _sender, **_extra):
+        self.count += 1
+
+
+def _headers(response) -> dict:
+    return {k.lower(): v for k, v in response.headers.items() if k.lower() not in ("date", "content-length")}
+
+
+def test_a_first_scan_is_answered_before_flask_with_the_same_page(app, client, desk, world):
+    """A plain GET without any cookie is answered from the cache before
+    Flask's request handling: the same page and headers as Flask's answer,
+    a fresh nonce that works."""
+    flask_handled = FlaskRequests(app)
+    rendered = client.get(f"/s/{desk}")  # fills the cache
+    assert flask_handled.count == 1
+    early = client.get(f"/s/{desk}")
+    assert flask_handled.count == 1  # Flask never saw it
+    client.set_cookie("unrelated", "1")
+    through_flask = client.get(f"/s/{desk}")
+    client.delete_cookie("unrelated")
+    assert flask_handled.count == 2  # a cookie: Flask answers, from the same cache
+    assert early.status_code == through_flask.status_code == 200
+    assert _headers(early) == _headers(through_flask) == _headers(rendered)
+    assert "Strict-Transport-Security" not in early.headers  # plain-HTTP test app, as Flask's
+    pages = [r.get_data(as_text=True) for r in (rendered, early, through_flask)]
+    assert len({_without_nonce(page) for page in pages}) == 1
+    assert len({NONCE_RE.search(page).group(1) for page in pages}) == 3
+    r = client.post(f"/s/{desk}", data={"nonce": NONCE_RE.search(pages[1]).group(1), "face": "3"})
+    assert r.status_code == 302
+    with app.app_context():
+        [response] = db.session.scalars(db.select(SurveiResponse)).all()
+        assert (response.face, response.officer_id) == (3, world["alpha"]["staff"])
+
+
+@pytest.mark.parametrize(
+    "path, cookie, method",
+    [
+        ("/s/{desk}?lang=en", None, "GET"),  # a query string
+        ("/s/{desk}", "session", "GET"),  # any cookie
+        ("/s/{desk}", "survei_1", "GET"),
+        ("/s/{desk}", None, "HEAD"),
+        ("/s/{desk}/", None, "GET"),  # not one plain segment
+        ("/s/{desk}%00", None, "GET"),
+    ],
+)
+def test_anything_but_a_plain_first_scan_goes_through_flask(app, client, desk, path, cookie, method):
+    client.get(f"/s/{desk}")  # the cache is filled
+    if cookie:
+        client.set_cookie(cookie, "x")
+    flask_handled = FlaskRequests(app)
+    response = client.open(path.format(desk=desk), method=method)
+    assert flask_handled.count == 1
+    assert response.status_code < 500
+
+
+def test_a_closed_desk_is_never_answered_early(app, client, world, desk):
+    client.get(f"/s/{desk}")  # cached while open
+    with app.app_context():
+        db.session.get(Desk, world["alpha"]["desk"]).active = False
+        db.session.commit()
+    flask_handled = FlaskRequests(app)
+    response = client.get(f"/s/{desk}")
+    assert flask_handled.count == 1 and response.status_code == 404
+    assert "Survei tidak tersedia" in response.get_data(as_text=True)
+
+
+def test_a_database_error_in_the_early_path_is_answered_by_flask(app, client, desk, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    client.get(f"/s/{desk}")
+
+    def down(*_args, **_params):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(pagecache, "first_row", down)
+    flask_handled = FlaskRequests(app)
+    response = client.get(f"/s/{desk}")
+    assert flask_handled.count == 1
+    assert response.status_code == 503 and "Layanan sedang tidak tersedia" in response.get_data(as_text=True)

@@ -22,6 +22,17 @@ def portal_blueprints(app):
 
 
 @hookspec
+def portal_early_pages():
+    """Called once at start-up; return ``{path prefix: handler}`` for a page
+    that every visitor without cookies sees the same way (served from
+    ``pagecache``). A plain ``GET <prefix><segment>`` — one path segment, no
+    query string, no cookie — is offered to ``handler(segment)`` before
+    Flask's request handling, inside an app context: it returns the page's
+    HTML or None (Flask then answers). Never for a rate-limited, personal or
+    signed-in page. See :mod:`portal.core.web.early`."""
+
+
+@hookspec
 def portal_models():
     """Called once at start-up, before migrations or ``create_all``; import the
     plugin's model modules and return them (a module or a list of modules)."""

@@ -79,6 +79,12 @@ def init_app(app) -> None:
         for bp in blueprints or []:
             app.register_blueprint(bp)
     errors.init_app(app)
+    from portal.core.web import early
+
+    pages = {}
+    for declared in state.manager.hook.portal_early_pages():
+        pages.update(declared or {})
+    early.install(app, pages, security_headers(app))
     cli.init_app(app)
     state.manager.hook.portal_cli(cli=app.cli)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -287,12 +293,16 @@ _SECURITY_HEADERS = (
 _HSTS = (("Strict-Transport-Security", "max-age=31536000"),)
 
 
+def security_headers(app) -> tuple[tuple[str, str], ...]:
+    """The headers every answer carries unless its view set them itself."""
+    return _SECURITY_HEADERS + _HSTS if app.config.get("SESSION_COOKIE_SECURE") else _SECURITY_HEADERS
+
+
 def _security_headers(response):
     """Add the headers a view did not set itself (one pass over the headers:
     this runs on every answer)."""
     headers = response.headers
-    secure = current_app.config.get("SESSION_COOKIE_SECURE")
-    wanted = _SECURITY_HEADERS + _HSTS if secure else _SECURITY_HEADERS
+    wanted = security_headers(current_app)
     present = {name.lower() for name in headers.keys()}
     headers.extend([(name, value) for name, value in wanted if name.lower() not in present])
     return response
