@@ -20,7 +20,7 @@ LABEL = _l("Kinerja harian")
 
 @hookimpl
 def portal_blueprints(app):
-    from plugins.kinerja_harian.staff import staff
+    from plugins.kinerja_harian.urls import staff
 
     return [staff]
 

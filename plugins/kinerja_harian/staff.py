@@ -5,7 +5,10 @@ printable recap and the exports.
 
 Who sees what: an officer their own; a supervisor also everyone below them;
 an agency admin the whole agency. Only the officer writes their days; only
-the admins and the supervisors above an officer evaluate them."""
+the admins and the supervisors above an officer evaluate them.
+
+The URL rules are in :mod:`plugins.kinerja_harian.urls`; this module is
+imported when a request first reaches one of its pages."""
 
 from __future__ import annotations
 
@@ -30,22 +33,20 @@ from plugins.kinerja_harian.forms import (
     ReviewForm,
     TargetForm,
 )
+from plugins.kinerja_harian.labels import CONCLUSION_LABELS, DAY_LABELS, STATE_LABELS
 from plugins.kinerja_harian.models import (
-    Conclusion,
     DayStatus,
     KinerjaHarianActivity,
     KinerjaHarianAttachment,
     KinerjaHarianDay,
     KinerjaHarianEvaluation,
     KinerjaHarianTarget,
-    PeriodKind,
     TargetKind,
     TargetStatus,
 )
 from plugins.kinerja_harian.service import ReportError
 from portal.plugin import (
     ROLE_ADMIN,
-    AgencyBlueprint,
     Officer,
     ParamError,
     Unit,
@@ -59,54 +60,6 @@ from portal.plugin import (
     utcnow,
     workdays,
 )
-
-NAME = "kinerja_harian"
-staff = AgencyBlueprint(
-    "kinerja_harian",
-    __name__,
-    path="kinerja-harian",
-    plugin=NAME,
-    staff=True,
-    static_folder="static",
-    static_url_path="/static",
-)
-
-DAY_LABELS = {
-    DayStatus.DRAF: _l("Draf"),
-    DayStatus.DIAJUKAN: _l("Menunggu penilaian"),
-    DayStatus.DISETUJUI: _l("Disetujui"),
-    DayStatus.DIKEMBALIKAN: _l("Dikembalikan"),
-}
-STATE_LABELS = {
-    service.ON_TIME: _l("Tepat waktu"),
-    service.LATE: _l("Terlambat"),
-    service.MISSING: _l("Tidak dilaporkan"),
-    service.OPEN: _l("Belum dilaporkan"),
-}
-CONCLUSION_LABELS = {
-    Conclusion.DI_ATAS: _l("Di atas ekspektasi"),
-    Conclusion.SESUAI: _l("Sesuai ekspektasi"),
-    Conclusion.DI_BAWAH: _l("Di bawah ekspektasi"),
-}
-PERIOD_LABELS = {
-    PeriodKind.TRIWULAN: _l("Triwulan"),
-    PeriodKind.SEMESTER: _l("Semester"),
-    PeriodKind.TAHUN: _l("Tahun"),
-}
-TARGET_LABELS = {TargetStatus.DRAF: _l("Draf"), TargetStatus.DISEPAKATI: _l("Disepakati")}
-
-
-@staff.app_context_processor
-def _labels():
-    # App-wide: the officer panel is rendered on the core record page.
-    return {
-        "kh_day_labels": DAY_LABELS,
-        "kh_state_labels": STATE_LABELS,
-        "kh_conclusion_labels": CONCLUSION_LABELS,
-        "kh_period_labels": PERIOD_LABELS,
-        "kh_target_labels": TARGET_LABELS,
-    }
-
 
 # ---------------------------------------------------------------- lookups
 
@@ -160,7 +113,6 @@ def _stale():
 # ---------------------------------------------------------------- index
 
 
-@staff.route("/")
 def index():
     if (
         current_user.officer_id
@@ -174,7 +126,6 @@ def index():
 # ---------------------------------------------------------------- an officer's month
 
 
-@staff.route("/pegawai/<int:officer_id>")
 def officer(officer_id):
     person = _officer(officer_id)
     month = _month()
@@ -274,7 +225,6 @@ def _target_choices(person, day):
     ]
 
 
-@staff.route("/pegawai/<int:officer_id>/hari/<day>")
 def day(officer_id, day):
     return _day_page(_officer(officer_id), _day(day))
 
@@ -289,7 +239,6 @@ def _writable(person, day, form_version):
     return report
 
 
-@staff.route("/pegawai/<int:officer_id>/hari/<day>/kegiatan", methods=["POST"])
 def add_activity(officer_id, day):
     person, day = _officer(officer_id), _day(day)
     _own(person)
@@ -333,7 +282,6 @@ def _activity(report, activity_id) -> KinerjaHarianActivity:
     return activity
 
 
-@staff.route("/pegawai/<int:officer_id>/hari/<day>/kegiatan/<int:activity_id>", methods=["GET", "POST"])
 def edit_activity(officer_id, day, activity_id):
     person, day = _officer(officer_id), _day(day)
     report = service.find_day(person, day)
@@ -378,7 +326,6 @@ def edit_activity(officer_id, day, activity_id):
     return _back_to_day(person, day)
 
 
-@staff.route("/pegawai/<int:officer_id>/hari/<day>/kegiatan/<int:activity_id>/hapus", methods=["POST"])
 def delete_activity(officer_id, day, activity_id):
     person, day = _officer(officer_id), _day(day)
     _own(person)
@@ -408,7 +355,6 @@ def delete_activity(officer_id, day, activity_id):
     return _back_to_day(person, day)
 
 
-@staff.route("/pegawai/<int:officer_id>/hari/<day>/usulan", methods=["POST"])
 def accept_proposals(officer_id, day):
     person, day = _officer(officer_id), _day(day)
     _own(person)
@@ -457,7 +403,6 @@ def accept_proposals(officer_id, day):
     return _back_to_day(person, day)
 
 
-@staff.route("/pegawai/<int:officer_id>/hari/<day>/kirim", methods=["POST"])
 def submit(officer_id, day):
     person, day = _officer(officer_id), _day(day)
     _own(person)
@@ -496,7 +441,6 @@ def submit(officer_id, day):
     return _back_to_day(person, day)
 
 
-@staff.route("/pegawai/<int:officer_id>/hari/<day>/nilai", methods=["POST"])
 def review(officer_id, day):
     person, day = _officer(officer_id), _day(day)
     if not service.can_evaluate(current_user, person):
@@ -551,7 +495,6 @@ def _tell_officer(report: KinerjaHarianDay, returning: bool, note: str) -> None:
     notify_officer_review(report, returning, note)
 
 
-@staff.route("/lampiran/<int:attachment_id>")
 def attachment(attachment_id):
     item = db.session.get(KinerjaHarianAttachment, attachment_id)
     if item is None:
@@ -579,7 +522,6 @@ def attachment(attachment_id):
 # ---------------------------------------------------------------- monthly evaluation and recap
 
 
-@staff.route("/pegawai/<int:officer_id>/evaluasi", methods=["GET", "POST"])
 def evaluation(officer_id):
     person = _officer(officer_id)
     if not service.can_evaluate(current_user, person):
@@ -617,7 +559,6 @@ def evaluation(officer_id):
     return render_template("kinerja_harian/evaluation.html", person=person, month=month, form=form), status
 
 
-@staff.route("/pegawai/<int:officer_id>/rekap")
 def recap(officer_id):
     person = _officer(officer_id)
     month = _month()
@@ -664,7 +605,6 @@ def _team(unit_id=None) -> list[Officer]:
     return list(db.session.scalars(query))
 
 
-@staff.route("/tim")
 def team():
     if service.team_ids(current_user, g.agency) == set():
         if current_user.officer_id:
@@ -781,7 +721,6 @@ def _indicator_choices():
     ]
 
 
-@staff.route("/target")
 def targets():
     today = service.today_for(g.agency)
     ids = service.visible_ids(current_user, g.agency)
@@ -872,7 +811,6 @@ def _target_form_page(form, target, status=200):
     return render_template("kinerja_harian/target_form.html", form=form, target=target), status
 
 
-@staff.route("/target/baru", methods=["GET", "POST"])
 def new_target():
     form = TargetForm()
     form.owner.choices = _owner_choices()
@@ -905,7 +843,6 @@ def _check_target_open(target):
         raise ReportError(_l("Periode target ini sudah ditutup; target tidak dapat diubah lagi."))
 
 
-@staff.route("/target/<int:target_id>/ubah", methods=["GET", "POST"])
 def edit_target(target_id):
     target = _target(target_id)
     form = TargetForm(obj=target) if request.method == "GET" else TargetForm()
@@ -939,7 +876,6 @@ def edit_target(target_id):
     return redirect(url_for(".targets"))
 
 
-@staff.route("/target/<int:target_id>/sepakati", methods=["POST"])
 def agree_target(target_id):
     target = _target(target_id)
     form = ActionForm()
@@ -969,7 +905,6 @@ def agree_target(target_id):
     return redirect(url_for(".targets"))
 
 
-@staff.route("/target/<int:target_id>/hapus", methods=["POST"])
 def delete_target(target_id):
     target = _target(target_id)
     form = ActionForm()
@@ -994,7 +929,6 @@ def delete_target(target_id):
 # ---------------------------------------------------------------- exports
 
 
-@staff.route("/ekspor/<fmt>")
 def export(fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)

@@ -38,7 +38,7 @@ def available_sources(agency) -> list[str]:
 
 @hookimpl
 def portal_blueprints(app):
-    from plugins.pengembangan.staff import staff
+    from plugins.pengembangan.urls import staff
 
     return [staff]
 

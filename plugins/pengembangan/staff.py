@@ -3,7 +3,10 @@
 The organiser is the agency's admin (catalogue, activities, participants,
 results, exports); a supervisor sees and assesses the officers below them
 and answers behaviour questionnaires; an officer sees their own needs and
-activities, registers, reacts and gives upward feedback."""
+activities, registers, reacts and gives upward feedback.
+
+The URL rules are in :mod:`plugins.pengembangan.urls`; this module is
+imported when a request first reaches one of its pages."""
 
 from __future__ import annotations
 
@@ -41,7 +44,6 @@ from plugins.pengembangan.models import (
     PengembanganUpwardVoter,
 )
 from portal.plugin import (
-    AgencyBlueprint,
     BaseForm,
     Officer,
     Unit,
@@ -51,8 +53,6 @@ from portal.plugin import (
     table_response,
     utcnow,
 )
-
-staff = AgencyBlueprint("pengembangan", __name__, path="pengembangan", staff=True)
 
 
 def _organiser():
@@ -114,7 +114,6 @@ def _period(day: dt.date) -> str:
 # --- overview and team ----------------------------------------------------
 
 
-@staff.route("/")
 def index():
     day = service.today(g.agency)
     mine = None
@@ -174,7 +173,6 @@ def _team_rows(year, unit_id=None):
     return rows
 
 
-@staff.route("/tim")
 def team():
     year = _year()
     unit_id = request.args.get("unit", type=int)
@@ -191,7 +189,6 @@ def team():
     )
 
 
-@staff.route("/ekspor.<fmt>")
 def export(fmt):
     if fmt not in ("csv", "xlsx"):
         abort(404)
@@ -233,8 +230,6 @@ def export(fmt):
 # --- catalogue --------------------------------------------------------------
 
 
-@staff.route("/katalog", methods=["GET", "POST"])
-@staff.route("/katalog/<int:theme_id>", methods=["GET", "POST"])
 def catalogue(theme_id=None):
     _organiser()
     theme = None
@@ -294,7 +289,6 @@ def _source_label(name: str) -> str:
 # --- needs -------------------------------------------------------------------
 
 
-@staff.route("/kebutuhan")
 def needs():
     year = _year()
     unit_id = request.args.get("unit", type=int)
@@ -326,7 +320,6 @@ def needs():
     )
 
 
-@staff.route("/kebutuhan/<int:officer_id>", methods=["GET", "POST"])
 def officer_needs(officer_id):
     officer = _officer(officer_id)
     year = _year()
@@ -412,8 +405,6 @@ def _activity_form(activity=None):
     return form
 
 
-@staff.route("/kegiatan/baru", methods=["GET", "POST"])
-@staff.route("/kegiatan/<int:activity_id>/ubah", methods=["GET", "POST"])
 def edit_activity(activity_id=None):
     _organiser()
     activity = _activity(activity_id) if activity_id else None
@@ -447,7 +438,6 @@ def edit_activity(activity_id=None):
     )
 
 
-@staff.route("/kegiatan/<int:activity_id>")
 def activity(activity_id):
     activity = _activity(activity_id)
     organiser = service.is_organiser(current_user, g.agency)
@@ -511,7 +501,6 @@ def _reaction_summary(activity):
     return summary
 
 
-@staff.route("/kegiatan/<int:activity_id>/peserta", methods=["POST"])
 def add_participants(activity_id):
     _organiser()
     activity = _activity(activity_id)
@@ -549,7 +538,6 @@ def add_participants(activity_id):
     return redirect(url_for(".activity", activity_id=activity.id))
 
 
-@staff.route("/kegiatan/<int:activity_id>/peserta/<int:participant_id>", methods=["POST"])
 def update_participant(activity_id, participant_id):
     _organiser()
     activity = _activity(activity_id)
@@ -586,7 +574,6 @@ def update_participant(activity_id, participant_id):
     return redirect(url_for(".activity", activity_id=activity.id))
 
 
-@staff.route("/kegiatan/<int:activity_id>/daftar", methods=["POST"])
 def register(activity_id):
     activity = _activity(activity_id)
     if not BaseForm().validate_on_submit():
@@ -610,7 +597,6 @@ def register(activity_id):
     return redirect(url_for(".activity", activity_id=activity.id))
 
 
-@staff.route("/kegiatan/<int:activity_id>/reaksi", methods=["GET", "POST"])
 def reaction(activity_id):
     activity = _activity(activity_id)
     participant = next((p for p in activity.participants if p.officer_id == current_user.officer_id), None)
@@ -665,7 +651,6 @@ def _date(day):
 # --- results -------------------------------------------------------------------
 
 
-@staff.route("/kegiatan/<int:activity_id>/hasil")
 def results(activity_id):
     activity = _activity(activity_id)
     organiser = service.is_organiser(current_user, g.agency)
@@ -686,7 +671,6 @@ def results(activity_id):
     )
 
 
-@staff.route("/kegiatan/<int:activity_id>/ekspor.<fmt>")
 def export_activity(activity_id, fmt):
     _organiser()
     activity = _activity(activity_id)
@@ -767,13 +751,11 @@ def _due_behaviour(day):
     return rows
 
 
-@staff.route("/perilaku")
 def behaviour_list():
     day = service.today(g.agency)
     return render_template("pengembangan/behaviour_list.html", rows=_due_behaviour(day), day=day)
 
 
-@staff.route("/perilaku/<int:participant_id>", methods=["GET", "POST"])
 def behaviour(participant_id):
     participant = db.session.get(PengembanganParticipant, participant_id)
     if participant is None or participant.activity.agency_id != g.agency.id:
@@ -841,7 +823,6 @@ def behaviour(participant_id):
 # --- upward feedback ---------------------------------------------------------
 
 
-@staff.route("/umpan-balik", methods=["GET", "POST"])
 def upward():
     officer = db.session.get(Officer, current_user.officer_id or 0)
     if officer is not None and officer.agency_id != g.agency.id:
@@ -888,7 +869,6 @@ def upward():
     )
 
 
-@staff.route("/umpan-balik/hasil")
 def upward_results():
     day = service.today(g.agency)
     period = request.args.get("periode", _period(day))
@@ -916,7 +896,6 @@ def upward_results():
 # --- profile -----------------------------------------------------------------
 
 
-@staff.route("/pegawai/<int:officer_id>")
 def profile(officer_id):
     from portal.plugin import score_stat
 

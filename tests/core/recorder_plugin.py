@@ -19,6 +19,19 @@ CALLS: list[tuple[str, object]] = []
 
 public = AgencyBlueprint(NAME, __name__, path="rekam")
 staff = AgencyBlueprint(NAME + "_staff", __name__, path="rekam", plugin=NAME, staff=True)
+#: Staff pages whose views are imported on their first request.
+lazy = AgencyBlueprint(
+    NAME + "_lazy",
+    __name__,
+    path="rekam-lambat",
+    plugin=NAME,
+    staff=True,
+    views="tests.core.recorder_lazy_views",
+)
+lazy.lazy_route("/", "index")
+lazy.lazy_route("/catatan", "note", methods=["GET", "POST"])
+lazy.lazy_route("/catatan/<int:note_id>", "note", methods=["GET", "POST"])
+lazy.lazy_route("/tanpa-token", "unsigned", methods=["POST"])
 
 
 class RecorderNote(db.Model):
@@ -40,7 +53,7 @@ def staff_index():
 @hookimpl
 def portal_blueprints(app):
     CALLS.append(("portal_blueprints", app.name))
-    return [public, staff]
+    return [public, staff, lazy]
 
 
 @hookimpl

@@ -43,12 +43,15 @@ def test_configuration_comes_from_the_environment(monkeypatch, tmp_path):
 def test_start_up_leaves_heavy_libraries_to_the_code_that_uses_them(tmp_path):
     """Every worker pays for what create_app imports: Alembic (for `flask db`),
     spreadsheets, PDF, images, QR codes and holiday tables are imported by
-    the commands and pages that use them. (benchmarks/memory.py measures.)"""
+    the commands and pages that use them, and the staff views that
+    ``lazy_route`` names by their first request. (benchmarks/memory.py
+    measures.)"""
     import json
     import subprocess
     import sys
 
     heavy = ["alembic", "flask_migrate", "openpyxl", "fpdf", "PIL", "qrcode", "holidays", "pypdf"]
+    heavy += ["plugins.kinerja_harian.staff", "plugins.pengembangan.staff"]
     code = (
         "import json, sys\n"
         "from portal import create_app\n"
@@ -67,6 +70,28 @@ def test_start_up_leaves_heavy_libraries_to_the_code_that_uses_them(tmp_path):
         },
     )
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_every_lazy_page_of_the_installed_plugins_names_a_view(tmp_path):
+    """A misspelt module or function in a ``lazy_route`` table would only
+    show on that page's first request: every one is resolved here."""
+    from portal.core.plugin_system.plugins import LazyView
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "k" * 40,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.sqlite3",
+        }
+    )
+    lazy = {endpoint: view for endpoint, view in app.view_functions.items() if isinstance(view, LazyView)}
+    assert {view.__module__ for view in lazy.values()} >= {
+        "plugins.kinerja_harian.staff",
+        "plugins.pengembangan.staff",
+    }
+    for endpoint, view in lazy.items():
+        function = view.resolve()
+        assert callable(function) and function.__name__ == endpoint.rsplit(".", 1)[1], endpoint
 
 
 def test_default_database_is_sqlite_in_the_instance_folder(monkeypatch):

@@ -69,6 +69,53 @@ def test_wrong_password_is_one_message_for_unknown_and_known_users(client, world
         assert "E-mail atau kata sandi salah." in page
 
 
+@pytest.mark.parametrize("address", ["bukan-email", "dua kata@alpha.example", "a@b@c", "x" * 250 + "@a.id"])
+def test_a_mistyped_address_is_refused_before_the_lookup(client, world, address):
+    r = login(client, address)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Alamat e-mail tidak valid." in page
+    assert "E-mail atau kata sandi salah." not in page  # not counted as a failed sign-in
+
+
+def test_signing_in_leaves_email_validator_to_the_forms_that_save_an_address(tmp_path):
+    """Every account's address was checked in full when it was saved; the
+    sign-in form only checks its shape, so a worker that signs someone in
+    does not import email_validator (and idna). The forms that save an
+    address still check it in full (test_admin, test_pengaduan)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys\n"
+        "from portal import create_app\n"
+        "from portal.core.models import User\n"
+        "from portal.extensions import db\n"
+        "from portal.testing import login\n"
+        f"app = create_app({{'TESTING': True, 'SECRET_KEY': 'k' * 40, 'RATELIMIT_ENABLED': False, "
+        f"'SQLALCHEMY_DATABASE_URI': 'sqlite:///{tmp_path}/x.sqlite3'}})\n"
+        "with app.app_context():\n"
+        "    db.create_all()\n"
+        "    user = User(email='su@contoh.example', name='Su', role='superadmin')\n"
+        "    user.set_password('kata-sandi-panjang')\n"
+        "    db.session.add(user)\n"
+        "    db.session.commit()\n"
+        "client = app.test_client()\n"
+        "codes = [login(client, e, 'kata-sandi-panjang').status_code\n"
+        "         for e in ('bukan-email', 'tidak.ada@contoh.example', 'su@contoh.example')]\n"
+        "print(json.dumps([codes, 'email_validator' in sys.modules, 'idna' in sys.modules]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PORTAL_INSTANCE_PATH": str(tmp_path)},
+    )
+    assert json.loads(done.stdout.splitlines()[-1]) == [[200, 200, 302], False, False]
+
+
 class Clock:
     """The throttle's clock, moved by hand: waits pass without sleeping."""
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import inspect
 import re
+import sys
 from pathlib import Path
 
 import pytest
+from flask import url_for
 
 from portal import create_app
 from portal.core.models import Agency, Officer
 from portal.core.plugin_system import hookspecs, plugins
 from portal.core.record.ratings import RatingError, record_rating
-from portal.extensions import db
-from portal.testing import PASSWORD, login, make_app, reset_schema
+from portal.extensions import csrf, db
+from portal.testing import PASSWORD, login, make_app, post_form, reset_schema
 from tests.core import recorder_plugin
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -219,6 +221,68 @@ def test_hook_portal_blueprints_staff_pages_need_agency_access(rec, client, worl
     assert client.get("/kelola/beta/rekam/").status_code == 404
     _switch(rec, "alpha", "recorder_plugin", False)
     assert client.get("/kelola/alpha/rekam/").status_code == 404
+
+
+LAZY_VIEWS = "tests.core.recorder_lazy_views"
+
+
+def _never_loaded():
+    """As if the recorder's lazy views had never been imported in this
+    process (an earlier test may have reached them): its module, the views
+    its rules resolved to, and the CSRF exemption its import registers."""
+    sys.modules.pop(LAZY_VIEWS, None)
+    for view in recorder_plugin.lazy._lazy_views.values():
+        view._view = None
+    csrf._exempt_views.discard(f"{LAZY_VIEWS}.unsigned")
+
+
+def test_lazy_route_pages_are_in_the_url_map_and_load_their_module_on_the_first_request(rec, client, world):
+    _never_loaded()
+    rules = sorted((r.rule, r.endpoint) for r in rec.url_map.iter_rules() if "/rekam-lambat/" in r.rule)
+    assert rules == [
+        ("/kelola/<agency_slug>/rekam-lambat/", "recorder_plugin_lazy.index"),
+        ("/kelola/<agency_slug>/rekam-lambat/catatan", "recorder_plugin_lazy.note"),
+        ("/kelola/<agency_slug>/rekam-lambat/catatan/<int:note_id>", "recorder_plugin_lazy.note"),
+        ("/kelola/<agency_slug>/rekam-lambat/tanpa-token", "recorder_plugin_lazy.unsigned"),
+    ]
+    with rec.test_request_context():
+        assert url_for("recorder_plugin_lazy.note", agency_slug="alpha", note_id=7) == (
+            "/kelola/alpha/rekam-lambat/catatan/7"
+        )
+    assert LAZY_VIEWS not in sys.modules
+    assert client.get("/kelola/alpha/rekam-lambat/").status_code == 302  # to the login page, as with route
+    assert LAZY_VIEWS in sys.modules  # the first request that reached a page imported its module
+    login(client, world["alpha"]["emails"]["officer"])
+    assert client.get("/kelola/alpha/rekam-lambat/").get_data(as_text=True) == "rekam lambat alpha"
+    # From then on the app holds the function itself.
+    assert rec.view_functions["recorder_plugin_lazy.index"] is sys.modules[LAZY_VIEWS].index
+    assert client.get("/kelola/alpha/rekam-lambat/catatan/7").get_data(as_text=True) == "catatan 7 GET"
+    assert client.get("/kelola/alpha/rekam-lambat/catatan").get_data(as_text=True) == "catatan None GET"
+    assert client.get("/kelola/beta/rekam-lambat/").status_code == 404  # another agency's staff page
+    _switch(rec, "alpha", "recorder_plugin", False)
+    assert client.get("/kelola/alpha/rekam-lambat/").status_code == 404
+
+
+def test_lazy_route_pages_get_csrf_checks_and_their_module_s_exemptions_from_the_first_request(
+    rec, client, world
+):
+    login(client, world["alpha"]["emails"]["officer"])
+    _never_loaded()
+    # The module's @csrf.exempt has run before CSRF is checked, on the very request that imports it.
+    r = client.post("/kelola/alpha/rekam-lambat/tanpa-token")
+    assert r.status_code == 200 and r.get_data(as_text=True) == "tanpa token"
+    assert client.post("/kelola/alpha/rekam-lambat/catatan").status_code == 400  # no CSRF token
+    r = post_form(client, "/kelola/alpha/rekam-lambat/catatan", token_from="/kelola/alpha/")
+    assert r.get_data(as_text=True) == "catatan None POST"
+
+
+def test_a_lazy_view_imports_nothing_until_it_is_resolved():
+    view = plugins.LazyView("tests.core.tidak_ada", "index")
+    assert (view.__module__, view.__name__) == ("tests.core.tidak_ada", "index")
+    with pytest.raises(ModuleNotFoundError):
+        view.resolve()
+    with pytest.raises(ValueError, match="views="):
+        plugins.AgencyBlueprint("tanpa_modul", __name__, path="x").lazy_route("/", "index")
 
 
 def test_hook_portal_models(rec):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import importlib
 import importlib.util
+import inspect
 import logging
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
@@ -277,9 +278,43 @@ def set_enabled(agency, name: str, enabled: bool) -> None:
         row.enabled = enabled
 
 
+class LazyView:
+    """A view function that is imported from its module when a request
+    first reaches it (Flask's "Lazily Loading Views"); made by
+    :meth:`AgencyBlueprint.lazy_route`. Its ``__module__`` and ``__name__``
+    are the function's, as Flask-WTF and Flask-Limiter expect."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.__module__ = module
+        self.__name__ = self.__qualname__ = name
+        self._view = None
+
+    def __repr__(self) -> str:
+        return f"<LazyView {self.__module__}.{self.__name__}>"
+
+    def resolve(self):
+        """The view function, its module imported the first time."""
+        view = self._view
+        if view is None:
+            view = getattr(importlib.import_module(self.__module__), self.__name__)
+            # The app answers "is it a coroutine?" once, at start-up (wiring._sync_only).
+            if inspect.iscoroutinefunction(inspect.unwrap(view)):
+                raise TypeError(f"{self!r}: a view loaded on first use must be synchronous")
+            self._view = view
+        return view
+
+    def __call__(self, *args, **kwargs):
+        return self.resolve()(*args, **kwargs)
+
+
 def _load_agency(endpoint, values):
     slug = values.pop("agency_slug", None) if values else None
     view = current_app.view_functions.get(endpoint)
+    if isinstance(view, LazyView):
+        # Imported before any before_request hook (CSRF, rate limits, the
+        # guard) looks at the view, so the module's decorators have run; from
+        # then on the app holds the function itself, as if it had been eager.
+        view = current_app.view_functions[endpoint] = view.resolve()
     if getattr(view, "_portal_fast_path", False):
         g.portal_agency_slug = slug  # the view's fast path runs first (AgencyBlueprint.fast_path)
         return
@@ -304,7 +339,8 @@ class AgencyBlueprint(Blueprint):
     agency does not exist or the plugin is off for it, and 404 (not 403) to a
     staff user of another agency. The view functions find the agency in
     ``g.agency`` and do not take ``agency_slug``; ``url_for`` fills it in from
-    the current agency.
+    the current agency. With ``views=`` (a module path), :meth:`lazy_route`
+    adds pages whose module is imported on their first request.
     """
 
     def __init__(
@@ -315,6 +351,7 @@ class AgencyBlueprint(Blueprint):
         path: str,
         plugin: str | None = None,
         staff: bool = False,
+        views: str | None = None,
         **kwargs,
     ):
         prefix = f"/kelola/<agency_slug>/{path}" if staff else f"/<agency_slug>/{path}"
@@ -322,9 +359,39 @@ class AgencyBlueprint(Blueprint):
         super().__init__(name, import_name, url_prefix=prefix, **kwargs)
         self.plugin = plugin or name
         self.staff = staff
+        #: the module whose functions :meth:`lazy_route` names
+        self.views = views
+        self._lazy_views: dict[str, LazyView] = {}
         self.url_value_preprocessor(_load_agency)
         self.url_defaults(self._fill_agency)
         self.before_request(self._guard)
+
+    def lazy_route(self, rule: str, view: str, **options) -> None:
+        """Add ``rule`` for ``view``, the name of a function in the module
+        this blueprint was made with ``views=``, without importing that
+        module: it is imported when a request first reaches one of its
+        pages, so a worker that never serves them never loads it.
+
+        The endpoint is ``view`` (as with ``route``), and ``options`` are
+        ``route``'s (``methods``, ``defaults``, ...); several rules may name
+        the same view. The agency, the module switch and the login are
+        checked exactly as for ``route``, and the module is imported before
+        CSRF and rate limits look at the view. The views module must only
+        hold views (and their helpers): everything that sets the blueprint
+        up (``before_request``, context processors, error handlers) stays
+        where the blueprint is made. ::
+
+            staff = AgencyBlueprint("antrean", __name__, path="antrean", staff=True,
+                                    views="portal_antrean.staff")
+            staff.lazy_route("/", "index")
+            staff.lazy_route("/loket/<int:desk_id>", "desk", methods=["GET", "POST"])
+        """
+        if not self.views:
+            raise ValueError(f"blueprint {self.name!r}: lazy_route needs AgencyBlueprint(..., views=module)")
+        lazy = self._lazy_views.get(view)
+        if lazy is None:
+            lazy = self._lazy_views[view] = LazyView(self.views, view)
+        self.add_url_rule(rule, view, lazy, **options)
 
     def fast_path(self, fast):
         """Let ``fast(agency_slug, **view_args)`` answer a GET before the
