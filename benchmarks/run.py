@@ -171,7 +171,7 @@ app = create_app()
 with app.app_context():
     a = Agency(slug="bench", name="Dinas Uji Beban"); u = Unit(agency=a, name="Pelayanan")
     # One desk per officer, each staffed all week: an office's counters.
-    desks = [Desk(unit=u, name=f"Loket {n + 1}") for n in range(int(sys.argv[2]))]
+    desks = [Desk(unit=u, name=f"Loket {n + 1}") for n in range(int(sys.argv[2]) if len(sys.argv) > 2 else 1)]
     officers = [Officer(agency=a, unit=u, nip=str(198503122010011000 + n), name=f"Petugas Uji {n + 1}")
                 for n in range(len(desks))]
     d = desks[0]
