@@ -95,8 +95,8 @@ if URL:
     if not SQLITE:  # as the portal does: check a connection idle for a second or more
 
         @event.listens_for(engine, "checkin")
-        def _idle_from(_dbapi_connection, record):
-            if record is not None:
+        def _idle_from(dbapi_connection, record):
+            if dbapi_connection is not None:
                 record.info["idle_since"] = time.monotonic()
 
         @event.listens_for(engine, "checkout")

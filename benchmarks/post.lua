@@ -31,10 +31,19 @@ function init(args)
   local cookie = os.getenv("COOKIE")
   if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
   limit = per
+  wrapped = 0
 end
 
 function request()
   n = n + 1
-  if n > limit then n = 1 end
+  if n > limit then n = 1; wrapped = wrapped + 1 end
   return wrk.format(nil, paths[first + n] or nil, nil, bodies[first + n])
+end
+
+-- "wrapped N": how many times a thread ran out of lines and started its
+-- slice again (sending bodies, and survey nonces, a second time).
+function done(summary, latency, requests)
+  local total = 0
+  for _, thread in ipairs(threads) do total = total + (thread:get("wrapped") or 0) end
+  io.write(string.format("wrapped %d\n", total))
 end

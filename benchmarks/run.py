@@ -126,6 +126,9 @@ def wrk(
     if errors:  # say which kind: client timeouts (2 s) or error statuses
         status = out[out.find("Non-2xx") :].splitlines()[0] if "Non-2xx" in out else ""
         print(f"  {url}: {m.group(0) if m else ''} {status}", file=sys.stderr)
+    wrapped = re.search(r"^wrapped (\d+)$", out, re.M)
+    if wrapped and int(wrapped.group(1)):  # bodies sent twice: replays were measured
+        print(f"  warning: {url}: a wrk thread ran out of bodies and sent some again", file=sys.stderr)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         "p50": latency("50"),
@@ -330,11 +333,7 @@ class Bodies:
         self.runs += 1
         path = self.folder / f"run{self.runs}.txt"
         path.write_text("\n".join(part) + "\n")
-        result = wrk(base + "/s/", seconds, connections, bodies=path)
-        if result["requests"] >= size:  # wrk wrapped round: replays were measured
-            sent = result["requests"]
-            print(f"  warning: {base} sent more answers than prepared ({sent})", file=sys.stderr)
-        return result
+        return wrk(base + "/s/", seconds, connections, bodies=path)  # warns if a thread ran out
 
 
 #: (measure, portal path or body kind, same-work bare path, less-work bare path)

@@ -135,9 +135,11 @@ def _window(desk_id: int, zone: str, moment: dt.datetime) -> tuple:
     """(local start, local end, responses, mean satisfaction) of the desk's
     counted responses in the window holding ``moment``."""
     start, lo, hi = window_of(zone, moment)
-    # One read after the answer's commit: no transaction (and on PostgreSQL
-    # no BEGIN/COMMIT round trips) unless an alert turns out to be due.
-    count, total = pagecache.first_row(_WINDOW, desk_id=desk_id, lo=lo, hi=hi)
+    params = {"desk_id": desk_id, "lo": lo, "hi": hi}
+    if db.session().in_transaction():  # the session holds a connection already: read through it
+        count, total = db.session.execute(_WINDOW, params).one()
+    else:  # one read after the answer's commit: no transaction, no BEGIN/COMMIT round trips
+        count, total = pagecache.first_row(_WINDOW, **params)
     mean = (Decimal(str(total)) / 9 / count) if count else None
     return start, local(hi, zone), int(count or 0), mean
 

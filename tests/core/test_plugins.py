@@ -214,6 +214,41 @@ def test_hook_portal_early_pages(rec, client):
     assert len(calls("portal_early_pages")) == before  # never offered
 
 
+def test_early_pages_are_off_when_only_trusted_hosts_may_be_served(rec, app_factory):
+    """A trusted-hosts list applies to every request: no page may be
+    answered before Flask checks the host."""
+    other = app_factory(PORTAL_PLUGINS=RECORDER, TRUSTED_HOSTS=["portal.example.go.id"])
+    before = len(calls("portal_early_pages"))
+    assert other.test_client().get("/rekam-awal/abc").status_code == 400  # Flask: untrusted host
+    assert len(calls("portal_early_pages")) == before
+
+
+@pytest.mark.parametrize("setting", ["RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META"])
+def test_early_pages_are_off_under_a_rate_limit_on_every_page(setting):
+    """(Checked on install itself: Flask-Limiter keeps such limits for
+    every later app of the process.)"""
+    from types import SimpleNamespace
+
+    from portal.core.web import early
+
+    def wsgi(_environ, _start_response):
+        return [b"flask"]
+
+    app = SimpleNamespace(config={setting: "100 per minute"}, wsgi_app=wsgi)
+    early.install(app, [{"/x/": str}], ())
+    assert app.wsgi_app is wsgi
+    app.config = {}
+    early.install(app, [{"/x/": str}], ())
+    assert isinstance(app.wsgi_app, early.EarlyPages)
+
+
+def test_two_plugins_may_not_declare_the_same_early_prefix():
+    from portal.core.web import early
+
+    with pytest.raises(ValueError, match="/s/"):
+        early.install(object(), [{"/s/": str}, {"/s/": str}], ())
+
+
 def test_hook_portal_blueprints_staff_pages_need_agency_access(rec, client, world):
     assert client.get("/kelola/alpha/rekam/").status_code == 302  # to the login page
     login(client, world["alpha"]["emails"]["officer"])

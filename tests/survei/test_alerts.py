@@ -193,3 +193,28 @@ def test_a_database_lost_during_the_alert_keeps_the_answer_and_logs_one_line(
     assert len(warned) == 1 and warned[0].levelname == "WARNING"
     assert "database unavailable" in warned[0].getMessage() and warned[0].exc_info is None
     assert notes(app, world["alpha"]["emails"]["supervisor"]) == []
+
+
+def test_a_pool_of_one_connection_still_raises_the_alert(app_factory, world, desk):
+    """The alert step reads the window through the request's own connection
+    when it holds one: it never waits for a second connection."""
+    small = app_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 1, "max_overflow": 0, "pool_timeout": 1},
+        SURVEI_ALERT_MIN_RESPONSES=2,
+        SURVEI_ALERT_THRESHOLD=62.5,
+        SURVEI_ALERT_WINDOW_MINUTES=120,
+    )
+    with small.app_context():
+        _row, key = create_key(db.session.get(Agency, world["alpha"]["agency"]), "kios", "write")
+        db.session.commit()
+    at = (dt.datetime.now(dt.timezone(dt.timedelta(hours=7))) - dt.timedelta(minutes=1)).isoformat()
+    items = [
+        {"client_uuid": str(uuid.uuid4()), "desk_token": desk, "created_at": at, "face": 2} for _ in range(2)
+    ]
+    r = small.test_client().post(
+        "/api/v1/survei/responses", json={"responses": items}, headers={"Authorization": f"Bearer {key}"}
+    )
+    assert r.status_code == 200 and r.json["stored"] == 2, r.json
+    assert notes(small, world["alpha"]["emails"]["supervisor"]) == [
+        "Kepuasan di Pelayanan Umum — Loket 1 turun"
+    ]

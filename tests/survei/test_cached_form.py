@@ -360,3 +360,28 @@ def test_a_database_error_in_the_early_path_is_answered_by_flask(app, client, de
     response = client.get(f"/s/{desk}")
     assert flask_handled.count == 1
     assert response.status_code == 503 and "Layanan sedang tidak tersedia" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_first_scan_is_answered_while_an_answer_holds_the_write_lock(app, client, desk):
+    """SQLite: what the early path reads (here the desk's roster, its cache
+    entry expired) it reads beside a writer; it never queues for the write
+    lock a survey answer holds."""
+    import sqlite3
+
+    from plugins.survei import fastform
+
+    client.get(f"/s/{desk}")  # the page is cached
+    with app.app_context():
+        fastform.rosters().clear()
+        path = db.engine.url.database
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # an answer being written, not yet committed
+    try:
+        flask_handled = FlaskRequests(app)
+        response = client.get(f"/s/{desk}")
+        assert response.status_code == 200 and NONCE_RE.search(response.get_data(as_text=True))
+        assert flask_handled.count == 0  # answered early, without waiting for the writer
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()

@@ -17,12 +17,18 @@ A plugin declares such pages with the ``portal_early_pages`` hook:
 - ``segment`` is one path segment of letters, digits, ``-`` and ``_``.
 
 The handler runs inside an app context (``db.engine``, ``current_app``,
-:mod:`pagecache` work; there is no request) and returns the page's HTML,
-answered ``200`` with the headers Flask would add (content type, the
-portal's security headers, ``Vary: Cookie``), or None: Flask then answers
-as usual, and so it does whenever the handler raises (a database outage is
-answered by Flask's 503 page). A rate-limited, personal or signed-in page
-must never be answered here.
+:mod:`pagecache` work; there is no request; on SQLite what it reads is read
+without taking the write lock) and returns the page's HTML, answered
+``200`` with the headers Flask would add (content type, the portal's
+security headers, ``Vary: Cookie``), or None: Flask then answers as usual,
+and so it does whenever the handler raises (a database outage is answered
+by Flask's 503 page). A rate-limited, personal or signed-in page must never
+be answered here.
+
+Settings that make Flask check every request — ``TRUSTED_HOSTS``, rate
+limits for every page (``RATELIMIT_DEFAULT``, ``RATELIMIT_APPLICATION``,
+``RATELIMIT_META``) — switch early pages off, so that no request escapes
+them.
 """
 
 from __future__ import annotations
@@ -30,7 +36,18 @@ from __future__ import annotations
 import logging
 import re
 
+from flask import g
+from sqlalchemy.exc import DBAPIError
+
 log = logging.getLogger(__name__)
+
+#: Settings under which Flask checks every request: no early pages then.
+CHECKED_BY_FLASK = (
+    "TRUSTED_HOSTS",
+    "RATELIMIT_DEFAULT",
+    "RATELIMIT_APPLICATION",
+    "RATELIMIT_META",
+)
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
@@ -66,19 +83,33 @@ class EarlyPages:
     def _answer(self, handler, segment: str) -> bytes | None:
         try:
             with self.app.app_context():
+                g._portal_read_first = True  # SQLite: a read, never the write lock
                 html = handler(segment)
-        except Exception:  # noqa: BLE001 - Flask answers instead (and reports the error)
+        except DBAPIError:  # the database: Flask answers (503) and reports it
             log.debug("early page for %r left to Flask", segment, exc_info=True)
+            return None
+        except Exception:  # noqa: BLE001 - a bug in the handler: Flask answers, and it is said
+            log.warning("early page for %r failed; Flask answers instead", segment, exc_info=True)
             return None
         return None if html is None else html.encode()
 
 
-def install(app, handlers: dict, security_headers) -> None:
-    """Put :class:`EarlyPages` in front of ``app`` for ``handlers`` (none: nothing)."""
-    if not handlers:
+def install(app, declared: list[dict], security_headers) -> None:
+    """Put :class:`EarlyPages` in front of ``app`` for the handlers the
+    plugins ``declared`` (none, or a setting in :data:`CHECKED_BY_FLASK`:
+    nothing)."""
+    handlers: dict = {}
+    for pages in declared:
+        for prefix, handler in (pages or {}).items():
+            if not (prefix.startswith("/") and prefix.endswith("/")):
+                raise ValueError(f"an early page's prefix must start and end with '/': {prefix!r}")
+            if prefix in handlers:
+                raise ValueError(f"two plugins declare the early page prefix {prefix!r}")
+            handlers[prefix] = handler
+    checked = [name for name in CHECKED_BY_FLASK if app.config.get(name)]
+    if not handlers or checked:
+        if handlers:
+            log.info("early pages off: Flask checks every request (%s)", ", ".join(checked))
         return
-    for prefix in handlers:
-        if not (prefix.startswith("/") and prefix.endswith("/")):
-            raise ValueError(f"an early page's prefix must start and end with '/': {prefix!r}")
     headers = [("Content-Type", "text/html; charset=utf-8"), *security_headers, ("Vary", "Cookie")]
     app.wsgi_app = EarlyPages(app, app.wsgi_app, handlers, headers)

@@ -141,9 +141,9 @@ def first_row(statement, **params) -> tuple | None:
     connection outside any transaction, without the ORM or SQLAlchemy's
     result processing, so values come back as the driver gives them
     (SQLite: text for dates, 0/1 for booleans). Compare them only with what
-    this function returned. Parameters are converted as SQLAlchemy would
-    (dates as SQLite stores them); an ``IN`` list must be written out as
-    ``OR``-ed comparisons."""
+    this function returned. Parameters are converted as SQLAlchemy converts
+    them for the database (dates as SQLite stores them); an ``IN`` list must
+    be written out as ``OR``-ed comparisons."""
     engine = db.engine
     compiled, processors = _compiled(statement, engine.dialect)
     values = compiled.construct_params(params)
@@ -161,6 +161,7 @@ def first_row(statement, **params) -> tuple | None:
     # none to roll back when the connection goes back to the pool, which
     # saves a round trip. SQLite's connections are in autocommit already.
     manual = getattr(driver, "autocommit", None) is False
+    lost = False
     try:
         if manual:
             driver.autocommit = True
@@ -171,16 +172,19 @@ def first_row(statement, **params) -> tuple | None:
         finally:
             cursor.close()
     except dbapi_error as error:
-        # As SQLAlchemy would report it: a lost connection is dropped from
-        # the pool and the page answers 503 (portal.core.web.errors).
+        # As SQLAlchemy does on a lost connection: this one and every other
+        # pooled one is dropped (the server went away for all of them), and
+        # the page answers 503 (portal.core.web.errors); the next request
+        # connects afresh.
         lost = engine.dialect.is_disconnect(error, driver, None)
         if lost:
             connection.invalidate(error)
+            engine.dispose()
         raise exc.DBAPIError.instance(
             compiled.string, values, error, dbapi_error, connection_invalidated=lost, dialect=engine.dialect
         ) from error
     finally:
-        if manual:
+        if manual and not lost:
             try:
                 driver.autocommit = False
             except Exception:  # noqa: BLE001 - a broken connection: never reuse it
@@ -199,7 +203,7 @@ def _compiled(statement, dialect):
         compiled = statement.compile(dialect=dialect)
         processors = []
         for bind, name in compiled.bind_names.items():
-            process = bind.type.bind_processor(dialect)
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 processors.append((name, process))
         found = _COMPILED[key] = (statement, compiled, tuple(processors))

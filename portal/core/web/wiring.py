@@ -9,7 +9,7 @@ import os
 import time
 
 from babel.numbers import parse_pattern
-from flask import current_app, g, has_request_context, request, session
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_babel import get_locale
 from flask_login import current_user
@@ -81,10 +81,7 @@ def init_app(app) -> None:
     errors.init_app(app)
     from portal.core.web import early
 
-    pages = {}
-    for declared in state.manager.hook.portal_early_pages():
-        pages.update(declared or {})
-    early.install(app, pages, security_headers(app))
+    early.install(app, state.manager.hook.portal_early_pages(), security_headers(app))
     cli.init_app(app)
     state.manager.hook.portal_cli(cli=app.cli)
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -201,8 +198,8 @@ def _ping_idle_connections(engine, seconds: float) -> None:
     restart is pinged and replaced."""
 
     @event.listens_for(engine, "checkin")
-    def _idle_from(_dbapi_connection, record):
-        if record is not None:  # None: the connection was invalidated
+    def _idle_from(dbapi_connection, record):
+        if dbapi_connection is not None:  # None: the connection was invalidated
             record.info["portal_idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
@@ -239,9 +236,10 @@ def _sqlite_pragmas(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        reading = has_request_context() and (
-            request.method in _SAFE_METHODS or g.get("_portal_read_first", False)
-        )
+        if has_request_context():
+            reading = request.method in _SAFE_METHODS or g.get("_portal_read_first", False)
+        else:  # a page answered before Flask (portal.core.web.early) only reads
+            reading = has_app_context() and g.get("_portal_read_first", False)
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
