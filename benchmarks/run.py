@@ -102,6 +102,7 @@ def wrk(
     bodies: Path | None = None,
     cookie: str = "",
     header: str = "",
+    fresh: bool = False,
 ) -> dict:
     threads = 2
     cmd = ["wrk", "--latency", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s"]
@@ -127,7 +128,7 @@ def wrk(
         status = out[out.find("Non-2xx") :].splitlines()[0] if "Non-2xx" in out else ""
         print(f"  {url}: {m.group(0) if m else ''} {status}", file=sys.stderr)
     wrapped = re.search(r"^wrapped (\d+)$", out, re.M)
-    if wrapped and int(wrapped.group(1)):  # bodies sent twice: replays were measured
+    if fresh and wrapped and int(wrapped.group(1)):  # answers sent twice: replays were measured
         print(f"  warning: {url}: a wrk thread ran out of bodies and sent some again", file=sys.stderr)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
@@ -333,7 +334,7 @@ class Bodies:
         self.runs += 1
         path = self.folder / f"run{self.runs}.txt"
         path.write_text("\n".join(part) + "\n")
-        return wrk(base + "/s/", seconds, connections, bodies=path)  # warns if a thread ran out
+        return wrk(base + "/s/", seconds, connections, bodies=path, fresh=True)  # warns if a thread ran out
 
 
 #: (measure, portal path or body kind, same-work bare path, less-work bare path)
