@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import itertools
 import json
 import os
 import re
@@ -164,7 +165,7 @@ def database_urls(kind: str, workdir: Path) -> tuple[str, str, callable]:
 
 
 SEED = """
-import datetime as dt, json, sys
+import datetime as dt, itertools, json, sys
 from portal import create_app
 from portal.core.plugin_system import plugins
 from portal.core.models import Agency, Desk, Officer, Unit
@@ -198,8 +199,8 @@ with app.app_context():
                                    description="Uraian pengaduan untuk uji beban.", name="Uji",
                                    phone="081234567890"))
     with app.test_request_context():  # round robin over the desks
-        nonces = [[desks[n % len(desks)].qr_token, issue_nonce(desks[n % len(desks)].id)]
-                  for n in range(int(sys.argv[1]))]
+        nonces = [[x.qr_token, issue_nonce(x.id)]
+                  for x in itertools.islice(itertools.cycle(desks), int(sys.argv[1]))]
     print(json.dumps({"token": d.qr_token, "nonces": nonces, "ticket": ticket.code, "desk": d.id,
                       "desks": [[x.id, x.qr_token] for x in desks],
                       "admin": admin.id, "title": ticket.title}))
@@ -317,6 +318,11 @@ def _wanted(args, what: str) -> bool:
     return not args.only or what in args.only.split(",")
 
 
+def _answer(token: str, nonce: str) -> str:
+    """A quick-survey answer as post.lua sends it: "token<TAB>body"."""
+    return f"{token}\t" + urllib.parse.urlencode({"nonce": nonce, "face": 4})
+
+
 class Bodies:
     """Survey answers ("token<TAB>body" lines), handed out in fresh slices:
     each wrk run sends only answers no earlier run has sent."""
@@ -405,19 +411,12 @@ def bench(kind: str, args) -> dict:
 
         # A fresh nonce (the form's CSRF token) for each submission, no
         # cookie, the desks in turn: each line is "token<TAB>body".
-        bodies = Bodies(
-            workdir / "portal",
-            [f"{token}\t" + urllib.parse.urlencode({"nonce": n, "face": 4}) for token, n in seed["nonces"]],
-        )
-        bare_desks = bare_seed["desks"]
+        bodies = Bodies(workdir / "portal", [_answer(token, nonce) for token, nonce in seed["nonces"]])
         bare_bodies = Bodies(
             workdir / "bare",
             [
-                f"{bare_desks[n % len(bare_desks)][1]}\t"
-                + urllib.parse.urlencode(
-                    {"nonce": same_work.sign_nonce(bare_key, bare_desks[n % len(bare_desks)][0]), "face": 4}
-                )
-                for n in range(total)
+                _answer(token, same_work.sign_nonce(bare_key, desk_id))
+                for desk_id, token in itertools.islice(itertools.cycle(bare_seed["desks"]), total)
             ],
         )
         insert_bodies = workdir / "insert.txt"

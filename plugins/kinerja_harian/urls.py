@@ -7,9 +7,9 @@ switch, login) and by each view (roles)."""
 
 from __future__ import annotations
 
+from plugins.kinerja_harian import NAME
 from portal.plugin import AgencyBlueprint
 
-NAME = "kinerja_harian"
 staff = AgencyBlueprint(
     "kinerja_harian",
     __name__,

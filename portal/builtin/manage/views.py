@@ -30,7 +30,7 @@ from portal.core.models import (
     audit,
 )
 from portal.core.plugin_system import plugins
-from portal.core.record.ratings import recompute_scores, source_label, weights_lock, weights_of
+from portal.core.record.ratings import recompute_scores, source_label, weights_of
 from portal.core.tenancy.officers import import_officers, read_csv
 from portal.core.web.forms import (
     ROLE_LABELS,
@@ -319,9 +319,9 @@ def weights(slug):
     agency = _manage()
     form = _weights_form(agency)
     if form.validate_on_submit():
-        # Ratings being recorded wait for this change (and vice versa).
-        weights_lock(agency.id, exclusive=True)
-        before = weights_of(agency)
+        # Read under the agency's weights lock: ratings being recorded wait
+        # for this change (and vice versa).
+        before = weights_of(agency, lock=True)
         changes = []
         for name in plugins.state().rating_kinds:
             value = float(form[f"w_{name}"].data)
