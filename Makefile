@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 FLASK := $(BIN)/flask --app portal
 
-.PHONY: run test test-fast lint bench bench-record bench-phone bench-memory clean i18n
+.PHONY: run test test-fast lint bench bench-record bench-phone bench-memory bench-submit clean i18n
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench-record: $(STAMP)
 # (SQLite; the portal and the bare reference app).
 bench-memory: $(STAMP)
 	$(BIN)/python benchmarks/memory.py $(BENCH_ARGS)
+
+# Where a survey answer's time goes: the portal's cost per answer in process
+# against the same-work app's, with each of its own steps left out in turn.
+bench-submit: $(STAMP)
+	$(BIN)/python benchmarks/submit_cost.py $(BENCH_ARGS)
 
 # The QR and complaint journeys in Chromium on an emulated slow phone.
 bench-phone: $(STAMP)
