@@ -49,6 +49,7 @@ import itertools
 import json
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -225,6 +226,7 @@ def one(kind: str, answers: int, rounds: int, desks: int) -> dict:
         }
     finally:
         drop()
+        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def main() -> None:
