@@ -33,7 +33,7 @@ Grouped as ``docs/plugins.md`` explains them:
 - **machines**: :class:`ApiBlueprint`, :class:`ApiError`,
   :func:`api_key_required`, :func:`authenticate`, :func:`json_body`;
 - **busy pages**: :mod:`pagecache`, :func:`reads_first` (or :func:`read_first`),
-  :func:`insert_loaded`;
+  :func:`insert_loaded`, :func:`execute_direct`;
 - **utilities**: :data:`db`, :func:`utcnow`, :func:`local`, :func:`day_bounds`,
   :func:`random_code`, :func:`compact`, :data:`CODE_ALPHABET`,
   uploads (:func:`checked_uploads`, :func:`checked_upload`,
@@ -100,7 +100,7 @@ from portal.core.util.exports import table_response
 from portal.core.util.i18n import N_
 from portal.core.util.mail import send as send_mail
 from portal.core.util.qr import make_qr, qr_svg, qr_svg_path
-from portal.core.util.rows import insert_loaded
+from portal.core.util.rows import execute_direct, insert_loaded
 from portal.core.util.timeutil import day_bounds, local, utcnow
 from portal.core.util.uploads import UPLOAD_TYPES, UploadRefused, checked_upload, checked_uploads
 from portal.core.web import pagecache
@@ -192,6 +192,7 @@ __all__ = [
     "qr_svg_path",
     "random_code",
     "insert_loaded",
+    "execute_direct",
     "read_first",
     "reads_first",
     "record_rating",

@@ -36,6 +36,7 @@ from portal.plugin import (
     Officer,
     RatingError,
     db,
+    execute_direct,
     insert_loaded,
     local,
     record_rating,
@@ -349,7 +350,7 @@ def plausibility(desk: Desk | int, at: dt.datetime, origin: str | None, pattern:
     hour_start = at - dt.timedelta(hours=1)
     address_since = at - dt.timedelta(minutes=limit("SURVEI_ADDRESS_MINUTES"))
     pattern_since = at - dt.timedelta(minutes=limit("SURVEI_PATTERN_MINUTES"))
-    row = db.session.execute(
+    row = execute_direct(
         _RECENT,
         {
             "desk_id": desk_id,
@@ -414,6 +415,10 @@ _RECENT = db.select(
     SurveiResponse.created_at >= db.bindparam("earliest"),
     SurveiResponse.created_at <= db.bindparam("at"),
 )
+
+
+#: A response's answers to the desk's own questions (built once).
+_INSERT_ANSWER = db.insert(SurveiAnswer.__table__)
 
 
 # ---------------------------------------------------------------- storing
@@ -495,8 +500,8 @@ def store(
         # One statement per row, no unit of work: this is the busiest write.
         response = insert_loaded(SurveiResponse, **values)
         if submission.answers:
-            db.session.execute(
-                db.insert(SurveiAnswer),
+            execute_direct(
+                _INSERT_ANSWER,
                 [
                     {"response_id": response.id, "question_id": qid, "value": value}
                     for qid, value in submission.answers.items()

@@ -61,3 +61,62 @@ def test_a_write_by_another_request_between_the_reads_and_the_write_loses_nothin
     with app.app_context():
         names = set(db.session.scalars(db.select(Unit.name)))
         assert {"Lain", "Milik permintaan ini"} <= names
+
+
+def test_a_direct_statement_is_part_of_the_session_and_takes_the_lock_when_it_writes(app, world):
+    """``execute_direct``: the busiest writes' statements, without the ORM's
+    execution layer, still behave as ``db.session.execute``: they see what
+    the session holds unsaved, write in its transaction (a rollback undoes
+    them) and, after ``read_first``, a write takes SQLite's write lock."""
+    from portal.plugin import execute_direct
+
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    agency_id = world["alpha"]["agency"]
+    count = db.select(db.func.count(Unit.id)).where(Unit.agency_id == agency_id)
+    with app.test_request_context("/", method="POST"):
+        before = db.session.scalar(count)
+        db.session.rollback()
+        read_first()
+        db.session.add(Unit(agency_id=agency_id, name="Belum tersimpan"))
+        assert execute_direct(count).scalar() == before + 1  # flushed first, as session.execute does
+        db.session.rollback()
+        assert db.session.scalar(count) == before  # it was the session's transaction
+    with app.test_request_context("/", method="POST"):
+        read_first()
+        assert execute_direct(count).scalar() == before  # a read: no lock
+        if sqlite:
+            assert not _other_writer_blocked(app)
+        inserted = execute_direct(db.insert(Unit.__table__), {"agency_id": agency_id, "name": "Langsung"})
+        assert inserted.inserted_primary_key[0] is not None
+        if sqlite:
+            assert _other_writer_blocked(app)  # the write took the lock
+        db.session.commit()
+        if sqlite:
+            assert not _other_writer_blocked(app)
+    with app.app_context():
+        names = set(db.session.scalars(db.select(Unit.name).filter_by(agency_id=agency_id)))
+        assert "Langsung" in names and "Belum tersimpan" not in names
+
+
+def test_a_direct_write_after_another_requests_commit_loses_nothing(app, world):
+    """As for a flush: the reading transaction's snapshot is older than
+    another request's commit, and the direct write starts afresh with the
+    lock instead of upgrading that snapshot (which SQLite refuses)."""
+    from portal.plugin import execute_direct
+
+    agency_id = world["alpha"]["agency"]
+    with app.test_request_context("/", method="POST"):
+        read_first()
+        execute_direct(db.select(Unit.id)).all()  # the read transaction has its snapshot
+        with app.app_context():
+            other = db.engine.connect()
+            other.exec_driver_sql(
+                f"INSERT INTO unit (agency_id, name, address) VALUES ({agency_id}, 'Lain', '')"
+            )
+            other.commit()
+            other.close()
+        execute_direct(db.insert(Unit.__table__), {"agency_id": agency_id, "name": "Milik permintaan ini"})
+        db.session.commit()
+    with app.app_context():
+        names = set(db.session.scalars(db.select(Unit.name)))
+        assert {"Lain", "Milik permintaan ini"} <= names

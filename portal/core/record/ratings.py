@@ -29,7 +29,7 @@ from portal.core.models import (
     ReviewState,
 )
 from portal.core.plugin_system import plugins
-from portal.core.util.rows import insert_loaded
+from portal.core.util.rows import execute_direct, insert_loaded
 from portal.core.util.timeutil import month_start, utcnow
 from portal.extensions import db
 
@@ -117,7 +117,7 @@ def record_rating(
     # the new weight) or waits and recomputes with this rating counted.
     if not hold:
         weights_lock(agency_id)
-    row = db.session.execute(
+    row = execute_direct(
         _CHECK, {"agency_id": agency_id, "officer_id": officer_id or 0, "source": source}
     ).one_or_none()
     if row is None or not row.enabled:
@@ -214,7 +214,7 @@ def weights_lock(agency_id: int, exclusive: bool = False) -> None:
     if db.session.get_bind().dialect.name != "postgresql":
         return
     take = func.pg_advisory_xact_lock if exclusive else func.pg_advisory_xact_lock_shared
-    db.session.execute(db.select(take(_WEIGHTS_LOCK_CLASS, agency_id)))
+    execute_direct(db.select(take(_WEIGHTS_LOCK_CLASS, agency_id)))
 
 
 def _count(agency, officer_id, period, source, kind, verified, score):
@@ -301,7 +301,7 @@ def _upsert(dialect: str):
 
 
 def _bump_rollup(agency_id, officer_id, period, source, kind, verified, score):
-    db.session.execute(
+    execute_direct(
         _rollup_upsert(db.session.get_bind().dialect.name, BAND_COLUMNS[band(score)[0]]),
         {
             "officer_id": officer_id,
@@ -378,7 +378,7 @@ def _bump_score(agency_id, officer_id, period, weight, score):
         {"officer_id": officer_id, "span": span, "period": start, "agency_id": agency_id, **values}
         for span, start in _spans(period)
     ]
-    db.session.execute(_score_upsert(db.session.get_bind().dialect.name), rows)
+    execute_direct(_score_upsert(db.session.get_bind().dialect.name), rows)
 
 
 def recompute_scores(agency: Agency) -> int:

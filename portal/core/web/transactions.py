@@ -64,7 +64,7 @@ def take_write_lock_at_first_flush(session, _flush_context, _instances) -> None:
     transaction on the driver and start one holding the write lock, just
     before the first write. What was read stays loaded; the transaction that
     writes sees the database as it is now, as after :func:`begin_write`."""
-    _take_write_lock(session)
+    take_write_lock(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -72,10 +72,13 @@ def take_write_lock_at_first_statement(orm_execute_state) -> None:
     """The same for a write sent as a statement (``INSERT``, ``UPDATE``,
     ``DELETE`` through ``session.execute``) rather than by a flush."""
     if orm_execute_state.is_insert or orm_execute_state.is_update or orm_execute_state.is_delete:
-        _take_write_lock(orm_execute_state.session)
+        take_write_lock(orm_execute_state.session)
 
 
-def _take_write_lock(session) -> None:
+def take_write_lock(session) -> None:
+    """Before a write in a request that read first on SQLite: end the read
+    transaction on the driver and start one holding the write lock (once
+    per request; nothing to do elsewhere)."""
     if not (has_request_context() and g.get("_portal_read_first")):
         return
     g._portal_read_first = False
