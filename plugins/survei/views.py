@@ -116,7 +116,9 @@ def survey_submit(token):
 
 def _sent(response, desk_id: int, token: str, zone: str | None = None):
     """The reply to a stored response: alerts raised, the device remembered,
-    the thanks page (offering a next step after a low rating)."""
+    the thanks page (offering a next step after a low rating). The answer
+    is committed: what follows reads (an alert due takes the lock itself)."""
+    read_first()  # a committed one-time QR answer is expired: reading it back must not take the lock
     ref = alerts.low_rating_ref(response)  # read before the alerts' commit expires it
     alerts.response_stored(response, zone)
     reply = make_response(redirect(url_for("survei_qr.thanks", token=token, r=ref)))

@@ -120,3 +120,28 @@ def test_a_direct_write_after_another_requests_commit_loses_nothing(app, world):
     with app.app_context():
         names = set(db.session.scalars(db.select(Unit.name)))
         assert {"Lain", "Milik permintaan ini"} <= names
+
+
+def test_a_direct_statement_keeps_the_sessions_rules(app, world):
+    """No flush where the session would not flush (``no_autoflush``), and a
+    write written with the model itself — which needs the ORM's own steps
+    (a bulk update by primary key would otherwise lose its WHERE) — is
+    refused rather than run without them."""
+    import pytest
+
+    from portal.plugin import execute_direct
+
+    agency_id = world["alpha"]["agency"]
+    count = db.select(db.func.count(Unit.id)).where(Unit.agency_id == agency_id)
+    with app.test_request_context("/", method="POST"):
+        before = db.session.scalar(count)
+        with db.session.no_autoflush:
+            db.session.add(Unit(agency_id=agency_id, name="Belum tersimpan"))
+            assert execute_direct(count).scalar() == before
+        db.session.rollback()
+        with pytest.raises(ValueError, match="__table__"):
+            execute_direct(db.update(Unit).where(Unit.agency_id == agency_id).values(name="Baru"))
+        with pytest.raises(ValueError, match="__table__"):
+            execute_direct(db.update(Unit), [{"id": 1, "name": "Baru"}])
+        db.session.rollback()
+        assert "Baru" not in set(db.session.scalars(db.select(Unit.name)))

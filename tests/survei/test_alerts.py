@@ -218,3 +218,52 @@ def test_a_pool_of_one_connection_still_raises_the_alert(app_factory, world, des
     assert notes(small, world["alpha"]["emails"]["supervisor"]) == [
         "Kepuasan di Pelayanan Umum — Loket 1 turun"
     ]
+
+
+def test_a_one_time_qr_answers_alert_reads_leave_the_write_lock_free(app, client, world, desk, monkeypatch):
+    """After a one-time QR answer is stored, what follows (the reply's
+    reference, the alert window) only reads: on SQLite it must not hold the
+    database's one write lock while other counters' answers wait."""
+    import sqlite3
+
+    from plugins.survei import alerts
+
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    held_during_alerts = []
+
+    def other_writer_blocked() -> bool:
+        path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.execute("ROLLBACK")
+            return False
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            other.close()
+
+    real = alerts._alerts
+
+    def watched(response, zone):
+        if sqlite:
+            held_during_alerts.append(other_writer_blocked())
+        return real(response, zone)
+
+    monkeypatch.setattr(alerts, "_alerts", watched)
+    login(client, world["alpha"]["emails"]["officer"])
+    assert (
+        post_form(
+            client, "/kelola/alpha/survei/selesai-melayani", {"desk_id": world["alpha"]["desk"]}
+        ).status_code
+        == 302
+    )
+    from plugins.survei.models import SurveiTicket
+
+    with app.app_context():
+        token = db.session.scalars(db.select(SurveiTicket.token)).one()
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = "10.1.2.3"
+    fields, _html = open_form(browser, f"/s/t/{token}")
+    assert browser.post(f"/s/t/{token}", data={**fields, "face": "4"}).status_code == 302
+    assert held_during_alerts == ([False] if sqlite else [])

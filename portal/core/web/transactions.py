@@ -7,8 +7,9 @@ hot write path that first does a lot of reading calls :func:`read_first` at
 its start (or is decorated with :func:`reads_first`): its reads run in an
 ordinary transaction beside other requests, and the write lock is taken by
 itself at the request's first write (the first flush, or the first
-``INSERT``/``UPDATE``/``DELETE`` statement sent through the session), so the
-code that writes needs to know nothing of it. On PostgreSQL this changes nothing.
+``INSERT``/``UPDATE``/``DELETE`` statement sent through the session or
+through :func:`portal.core.util.rows.execute_direct`), so the code that
+writes needs to know nothing of it. On PostgreSQL this changes nothing.
 
 :func:`begin_write` takes the lock explicitly, for a writer that wants it
 before some reads it makes just before writing.
