@@ -352,13 +352,13 @@ MEASURES = (
 )
 
 
-def bench(kind: str, args) -> dict:
-    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
-    portal_url, bare_url, drop = database_urls(kind, workdir)
-    # One client address sends thousands of answers a second to a desk with
-    # one officer: the plausibility check would hold nearly all of them and
-    # skip the rollup and score writes. Its limits are lifted (its query still
-    # runs on every answer), so that every answer does the full work.
+def measured_portal(workdir: Path, database_url: str) -> dict:
+    """The environment of the portal as the benchmarks measure it, its
+    settings written to ``workdir/portal.cfg``. One client address sends
+    thousands of answers a second: rate limiting is off and the
+    plausibility check would hold nearly all of them and skip the rollup
+    and score writes, so its limits are lifted (its query still runs on
+    every answer) and every answer does the full work."""
     (workdir / "portal.cfg").write_text(
         "RATELIMIT_ENABLED = False\n"
         + "".join(
@@ -371,13 +371,18 @@ def bench(kind: str, args) -> dict:
             )
         )
     )
-    secret = secrets.token_hex(32)
-    portal_env = {
-        "PORTAL_DATABASE_URL": portal_url,
-        "PORTAL_SECRET_KEY": secret,
+    return {
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_SECRET_KEY": secrets.token_hex(32),
         "PORTAL_CONFIG": str(workdir / "portal.cfg"),
         "PORTAL_SECURE_COOKIES": "0",
     }
+
+
+def bench(kind: str, args) -> dict:
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{kind}-"))
+    portal_url, bare_url, drop = database_urls(kind, workdir)
+    portal_env = measured_portal(workdir, portal_url)
     bare_key = secrets.token_hex(32)
     bare_env = {
         "BARE_DATABASE_URL": bare_url,

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib
 import io
 import itertools
 import json
@@ -61,7 +62,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import database_urls, migrate_and_seed  # noqa: E402
+from benchmarks.run import database_urls, measured_portal, migrate_and_seed  # noqa: E402
 
 #: (label, [(module, attribute)] replaced by a no-op)
 VARIANTS = (
@@ -89,8 +90,6 @@ def _nothing(*_args, **_kwargs):
 
 @contextlib.contextmanager
 def left_out(names):
-    import importlib
-
     saved = []
     try:
         for module_name, attribute in names:
@@ -163,32 +162,13 @@ def one(kind: str, answers: int, rounds: int, desks: int) -> dict:
     app reads its database from the environment when imported)."""
     workdir = Path(tempfile.mkdtemp(prefix=f"submit-cost-{kind}-"))
     portal_url, bare_url, drop = database_urls(kind, workdir)
-    (workdir / "portal.cfg").write_text(
-        "RATELIMIT_ENABLED = False\n"
-        + "".join(
-            f"{name} = 10**9\n"
-            for name in (
-                "SURVEI_PER_OFFICER_HOUR",
-                "SURVEI_HISTORY_MIN_PER_HOUR",
-                "SURVEI_ADDRESS_BURST",
-                "SURVEI_PATTERN_REPEAT",
-            )
-        )
-    )
-    portal_env = {
-        "PORTAL_DATABASE_URL": portal_url,
-        "PORTAL_SECRET_KEY": secrets.token_hex(32),
-        "PORTAL_CONFIG": str(workdir / "portal.cfg"),
-        "PORTAL_SECURE_COOKIES": "0",
-    }
+    portal_env = measured_portal(workdir, portal_url)
     try:
         total = WARM + answers * rounds * len(VARIANTS)
         seed = migrate_and_seed(portal_env, total, desks)
         bare_seed = migrate_and_seed({**portal_env, "PORTAL_DATABASE_URL": bare_url}, 0, desks)
         os.environ.update(portal_env)
         os.environ.update({"BARE_DATABASE_URL": bare_url, "BARE_SECRET_KEY": secrets.token_hex(32)})
-        import importlib
-
         from benchmarks import bare_app
         from portal import create_app
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import uuid
 
 import pytest
@@ -248,3 +249,18 @@ def post_form(client, url, data=None, token_from=None, **kwargs):
 
 def login(client, email, password=PASSWORD):
     return post_form(client, "/masuk", {"email": email, "password": password})
+
+
+def other_writer_blocked(app) -> bool:
+    """On SQLite: is the database's one write lock held right now (could
+    another connection not take it)?"""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return False
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        other.close()

@@ -3,25 +3,13 @@ first write, so a plugin's hot write path needs no lock handling of its own."""
 
 from __future__ import annotations
 
-import sqlite3
+import pytest
 
 from portal.core.models import Agency, Unit
 from portal.core.web.transactions import read_first
 from portal.extensions import db
-
-
-def _other_writer_blocked(app) -> bool:
-    """Can another connection take the write lock right now?"""
-    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    other = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        other.close()
+from portal.plugin import execute_direct
+from portal.testing import other_writer_blocked
 
 
 def test_reads_run_without_the_lock_and_the_first_write_takes_it(app, world):
@@ -30,14 +18,14 @@ def test_reads_run_without_the_lock_and_the_first_write_takes_it(app, world):
         read_first()
         agency = db.session.get(Agency, world["alpha"]["agency"])  # reading: no lock
         if sqlite:
-            assert not _other_writer_blocked(app)
+            assert not other_writer_blocked(app)
         db.session.add(Unit(agency=agency, name="Unit baru"))
         db.session.flush()  # the first write: the lock is this request's now
         if sqlite:
-            assert _other_writer_blocked(app)
+            assert other_writer_blocked(app)
         db.session.commit()
         if sqlite:
-            assert not _other_writer_blocked(app)
+            assert not other_writer_blocked(app)
     with app.app_context():
         names = set(db.session.scalars(db.select(Unit.name).filter_by(agency_id=world["alpha"]["agency"])))
         assert "Unit baru" in names
@@ -68,8 +56,6 @@ def test_a_direct_statement_is_part_of_the_session_and_takes_the_lock_when_it_wr
     execution layer, still behave as ``db.session.execute``: they see what
     the session holds unsaved, write in its transaction (a rollback undoes
     them) and, after ``read_first``, a write takes SQLite's write lock."""
-    from portal.plugin import execute_direct
-
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     agency_id = world["alpha"]["agency"]
     count = db.select(db.func.count(Unit.id)).where(Unit.agency_id == agency_id)
@@ -85,14 +71,14 @@ def test_a_direct_statement_is_part_of_the_session_and_takes_the_lock_when_it_wr
         read_first()
         assert execute_direct(count).scalar() == before  # a read: no lock
         if sqlite:
-            assert not _other_writer_blocked(app)
+            assert not other_writer_blocked(app)
         inserted = execute_direct(db.insert(Unit.__table__), {"agency_id": agency_id, "name": "Langsung"})
         assert inserted.inserted_primary_key[0] is not None
         if sqlite:
-            assert _other_writer_blocked(app)  # the write took the lock
+            assert other_writer_blocked(app)  # the write took the lock
         db.session.commit()
         if sqlite:
-            assert not _other_writer_blocked(app)
+            assert not other_writer_blocked(app)
     with app.app_context():
         names = set(db.session.scalars(db.select(Unit.name).filter_by(agency_id=agency_id)))
         assert "Langsung" in names and "Belum tersimpan" not in names
@@ -102,8 +88,6 @@ def test_a_direct_write_after_another_requests_commit_loses_nothing(app, world):
     """As for a flush: the reading transaction's snapshot is older than
     another request's commit, and the direct write starts afresh with the
     lock instead of upgrading that snapshot (which SQLite refuses)."""
-    from portal.plugin import execute_direct
-
     agency_id = world["alpha"]["agency"]
     with app.test_request_context("/", method="POST"):
         read_first()
@@ -127,10 +111,6 @@ def test_a_direct_statement_keeps_the_sessions_rules(app, world):
     write written with the model itself — which needs the ORM's own steps
     (a bulk update by primary key would otherwise lose its WHERE) — is
     refused rather than run without them."""
-    import pytest
-
-    from portal.plugin import execute_direct
-
     agency_id = world["alpha"]["agency"]
     count = db.select(db.func.count(Unit.id)).where(Unit.agency_id == agency_id)
     with app.test_request_context("/", method="POST"):

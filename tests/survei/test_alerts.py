@@ -11,12 +11,13 @@ import uuid
 
 import pytest
 
-from plugins.survei.models import SurveiCallback, SurveiCallbackStatus
+from plugins.survei import alerts
+from plugins.survei.models import SurveiCallback, SurveiCallbackStatus, SurveiTicket
 from portal.core.models import Agency, Notification, User
 from portal.core.web.api import create_key
 from portal.extensions import db
 from portal.plugin import workdays
-from portal.testing import login, post_form
+from portal.testing import login, other_writer_blocked, post_form
 from tests.survei.conftest import open_form
 
 REF_RE = re.compile(r'name="ref" value="([^"]+)"')
@@ -161,8 +162,6 @@ def test_the_retention_job_removes_call_back_numbers(app, world, desk, client, r
     html = _low_rating(client, desk)
     ref = REF_RE.search(html).group(1)
     client.post(f"/s/{desk}/telepon-balik", data={"ref": ref, "phone": "081234567890"})
-    from plugins.survei import alerts
-
     with app.app_context():
         changed = alerts.anonymise(dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=5))
         db.session.commit()
@@ -178,7 +177,6 @@ def test_a_database_lost_during_the_alert_keeps_the_answer_and_logs_one_line(
     import psycopg
     from sqlalchemy.exc import OperationalError
 
-    from plugins.survei import alerts
     from plugins.survei.models import SurveiResponse
 
     def lost(*_args):
@@ -224,30 +222,14 @@ def test_a_one_time_qr_answers_alert_reads_leave_the_write_lock_free(app, client
     """After a one-time QR answer is stored, what follows (the reply's
     reference, the alert window) only reads: on SQLite it must not hold the
     database's one write lock while other counters' answers wait."""
-    import sqlite3
-
-    from plugins.survei import alerts
-
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     held_during_alerts = []
-
-    def other_writer_blocked() -> bool:
-        path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-        other = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            return False
-        except sqlite3.OperationalError:
-            return True
-        finally:
-            other.close()
 
     real = alerts._alerts
 
     def watched(response, zone):
         if sqlite:
-            held_during_alerts.append(other_writer_blocked())
+            held_during_alerts.append(other_writer_blocked(app))
         return real(response, zone)
 
     monkeypatch.setattr(alerts, "_alerts", watched)
@@ -258,8 +240,6 @@ def test_a_one_time_qr_answers_alert_reads_leave_the_write_lock_free(app, client
         ).status_code
         == 302
     )
-    from plugins.survei.models import SurveiTicket
-
     with app.app_context():
         token = db.session.scalars(db.select(SurveiTicket.token)).one()
     browser = app.test_client()

@@ -2,15 +2,14 @@
 connection, and one row inserted as one statement and kept as a loaded object.
 
 The unit of work (``session.add`` then a flush) costs far more Python than
-the ``INSERT`` it sends, and ``Session.execute`` costs more than the same
+the ``INSERT`` it sends, and ``Session.execute`` more than the same
 statement on the session's connection — most for a ``SELECT`` written with
-the models' columns (the rating check: 122 against 47 µs on SQLite), less
-for a statement on a table: the ORM's execution layer is there for
-statements that load objects. On the busiest writes — a
-citizen's answer and the rating it gives — statements that return rows or
-write them go through :func:`execute_direct`, and the row is inserted
-directly and the object handed back is made persistent from the values it
-was written with, without reading it back.
+the models' columns (the rating check: 122 against 47 µs on SQLite): the
+ORM's execution layer is there for statements that load objects. On the
+busiest writes — a citizen's answer and the rating it gives — statements
+go through :func:`execute_direct`, and the row is inserted directly and
+the object handed back is made persistent from the values it was written
+with, without reading it back.
 """
 
 from __future__ import annotations
